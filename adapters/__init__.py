@@ -1,0 +1,1 @@
+"""Edges to outside systems: MQTT ingest, payload mappings, stores, embedded broker, simulators."""

@@ -1,0 +1,54 @@
+"""The embedded MQTT broker (amqtt, pure Python) for machines with no broker of their own.
+
+It listens on loopback only: it is for one machine running the hub and its
+simulators, not for a town's devices, which should use Mosquitto or EMQX.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+from amqtt.broker import Broker
+
+from hub.settings import HubSettings
+
+log = logging.getLogger(__name__)
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+class EmbeddedBroker:
+    """amqtt running inside the hub's event loop."""
+
+    name = "embedded-broker"
+
+    def __init__(self, settings: HubSettings) -> None:
+        self.port = settings.embedded_port
+        self.url = f"mqtt://127.0.0.1:{self.port}"
+        self._broker: Broker | None = None
+
+    async def start(self) -> None:
+        if not _free(self.port):
+            raise RuntimeError(f"embedded broker: 127.0.0.1:{self.port} is in use; "
+                               "set --embedded-port or point --mqtt at that broker")
+        for name in ("amqtt", "transitions"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        self._broker = Broker({
+            "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{self.port}"}},
+            "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
+        })
+        await self._broker.start()
+        log.info("embedded MQTT broker on mqtt://127.0.0.1:%d", self.port)
+
+    async def stop(self) -> None:
+        if self._broker is not None:
+            await self._broker.shutdown()
+            self._broker = None

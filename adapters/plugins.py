@@ -1,0 +1,49 @@
+"""The plugins this package contributes (declared as entry points in pyproject.toml).
+
+Factories import their modules lazily so that `gridhub check-config` does not
+pay for paho, amqtt or SQLite set-up it will not use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from adapters.jsonmap import JsonAdapterConfig, check_section
+from hub.registry import Plugin
+
+if TYPE_CHECKING:
+    from hub.context import HubContext
+    from hub.registry import Service
+    from hub.settings import HubSettings
+    from hub.store import Store
+
+
+def _mqtt(ctx: HubContext) -> Service:
+    from adapters.mqtt.service import MqttIngestService
+
+    return MqttIngestService(ctx)
+
+
+def _embedded_broker(ctx: HubContext) -> Service | None:
+    from adapters.embedded_broker import EmbeddedBroker
+
+    return EmbeddedBroker(ctx.settings) if ctx.settings.mqtt is None else None
+
+
+def _sqlite(settings: HubSettings) -> Store:
+    from adapters.sqlite_store import SqliteStore
+
+    return SqliteStore(settings.data_dir / "gridhub.sqlite3")
+
+
+def _simulators(ctx: HubContext) -> Service | None:
+    from adapters.sim.service import SimulatorService
+
+    return SimulatorService(ctx) if ctx.settings.demo is not None else None
+
+
+JSON = Plugin("json", device_adapters=frozenset({"json"}), section=JsonAdapterConfig, check=check_section)
+MQTT = Plugin("mqtt", service=_mqtt, order=20)
+EMBEDDED_BROKER = Plugin("embedded-broker", service=_embedded_broker, order=10)
+SQLITE = Plugin("sqlite", store=_sqlite)
+SIMULATORS = Plugin("simulators", service=_simulators, order=90)

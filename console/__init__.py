@@ -1,0 +1,1 @@
+"""The command-centre console: FastAPI routes, live feed, pages."""

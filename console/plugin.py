@@ -1,0 +1,20 @@
+"""The console's plugin declaration (entry point `console`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hub.registry import Plugin
+
+if TYPE_CHECKING:
+    from hub.context import HubContext
+    from hub.registry import Service
+
+
+def _console(ctx: HubContext) -> Service | None:
+    from console.service import ConsoleService
+
+    return ConsoleService(ctx)
+
+
+CONSOLE = Plugin("console", service=_console, order=80)

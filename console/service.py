@@ -1,0 +1,45 @@
+"""Serve the console with uvicorn inside the hub's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import uvicorn
+
+from console.app import create_app
+from hub.context import HubContext
+
+log = logging.getLogger(__name__)
+
+
+class ConsoleService:
+    """The HTTP and WebSocket server of the console."""
+
+    name = "console"
+
+    def __init__(self, ctx: HubContext) -> None:
+        settings = ctx.settings
+        config = uvicorn.Config(create_app(ctx), host=settings.http_host, port=settings.http_port,
+                                log_level="warning", lifespan="off", ws="websockets-sansio")
+        self._server = uvicorn.Server(config)
+        self._task: asyncio.Task[None] | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._server.serve(), name="gridhub-console")
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()  # raises why it could not start
+                raise RuntimeError("console: server stopped before it started")
+            await asyncio.sleep(0.02)
+        host, port = self._server.servers[0].sockets[0].getsockname()[:2]
+        self.url = f"http://{host}:{port}/"
+        log.info("console on %s", self.url)
+
+    async def stop(self) -> None:
+        self._server.should_exit = True
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

@@ -1,0 +1,1 @@
+"""gridhub core: models, bus, town registry, recorder, health and the hub lifecycle."""

@@ -1,0 +1,117 @@
+"""The hub's lifecycle: build the core, start the plugins' services, stop them in reverse."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from hub.bus import Bus
+from hub.context import HubContext
+from hub.deadletters import DeadLetterLog
+from hub.health import HealthTracker
+from hub.intake import Intake
+from hub.metrics import DeviceHealthCollector, HubMetrics
+from hub.models import DeviceEvent, DeviceStatusReport, IngestBatch
+from hub.recorder import Recorder
+from hub.registry import Registry, Service
+from hub.settings import HubSettings
+from hub.townfile import LoadedTown
+
+log = logging.getLogger(__name__)
+
+
+class Hub:
+    """One running hub: `async with Hub(...) as hub:` starts it and stops it cleanly."""
+
+    def __init__(self, settings: HubSettings, town: LoadedTown, registry: Registry) -> None:
+        self.settings = settings
+        self.loaded = town
+        self.registry = registry
+        self.services: list[Service] = []
+        self._ctx: HubContext | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def ctx(self) -> HubContext:
+        if self._ctx is None:
+            raise RuntimeError("hub not started")
+        return self._ctx
+
+    async def __aenter__(self) -> Hub:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        self._ctx = ctx = self._build_core()
+        ctx.recorder.start()
+        self._wire(ctx)
+        try:
+            for plugin in self.registry.plugins.values():
+                service = plugin.service(ctx) if plugin.service else None
+                if service is not None:
+                    await service.start()
+                    self.services.append(service)
+        except BaseException:
+            await self.stop()
+            raise
+        self._spawn(self._watch_health(ctx))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        while self.services:
+            service = self.services.pop()
+            try:
+                await service.stop()
+            except Exception:
+                log.exception("stopping %s failed", service.name)
+        if self._ctx is not None:
+            await asyncio.to_thread(self._ctx.recorder.stop)
+            self._ctx.store.close()
+            self._ctx = None
+
+    def _build_core(self) -> HubContext:
+        settings, town = self.settings, self.loaded.town
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        loop = asyncio.get_running_loop()
+        bus = Bus(loop)
+        metrics = HubMetrics()
+        store = self.registry.store(settings.store)(settings)
+        recorder = Recorder(store, settings.recorder, metrics)
+        health = HealthTracker(town, self.registry.device_adapters(), self._device_event)
+        metrics.add_collector(DeviceHealthCollector(health.counts))
+        return HubContext(settings, town, self.loaded.sections, self.registry, loop, bus, metrics, store,
+                          recorder, health, DeadLetterLog(), Intake(recorder, bus, metrics), time.time())
+
+    def _wire(self, ctx: HubContext) -> None:
+        def on_batch(batch: IngestBatch) -> None:
+            for device in batch.devices_heard():
+                ctx.health.async_seen(device, batch.received)
+            ctx.dead_letters.async_add(batch.dead_letters)
+
+        ctx.bus.subscribe(IngestBatch, on_batch)
+        ctx.bus.subscribe(DeviceStatusReport, ctx.health.async_status)
+
+    def _device_event(self, event: DeviceEvent) -> None:
+        ctx = self.ctx
+        log.info("device %s %s (%s)", event.device, event.kind.value, event.reason)
+        ctx.recorder.add_event(event)
+        ctx.bus.async_publish(event)
+
+    async def _watch_health(self, ctx: HubContext) -> None:
+        while True:
+            await asyncio.sleep(ctx.settings.health_check_s)
+            ctx.health.async_check()
+
+    def _spawn(self, coro: object) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,138 @@
+"""The `gridhub` command: run the hub, run the demo town, check a town file."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hub.app import Hub
+from hub.configfile import ConfigError
+from hub.registry import Registry
+from hub.settings import DEFAULT_TOWN, DemoSettings, HubSettings, MqttSettings, Scenario
+from hub.townfile import LoadedTown, load_town
+
+app = typer.Typer(help="gridhub: the township command centre's hub.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+TownOpt = Annotated[Path, typer.Option("--town", help="town file (YAML)")]
+MqttOpt = Annotated[str | None, typer.Option("--mqtt", help="broker URL, mqtt://host:1883 or mqtts://…; "
+                                                            "default: an embedded broker on loopback")]
+HttpPortOpt = Annotated[int, typer.Option("--http-port", help="console port")]
+
+
+def _broker_options(mqtt: str | None, username: str | None, password: str | None, ca: Path | None,
+                    cert: Path | None, key: Path | None, protocol: str) -> MqttSettings | None:
+    if mqtt is None:
+        return None
+    return MqttSettings.from_url(mqtt, **{k: v for k, v in {
+        "username": username, "password": password, "ca_file": ca, "cert_file": cert, "key_file": key,
+        "protocol": protocol}.items() if v is not None})
+
+
+def _load(town: Path, registry: Registry) -> LoadedTown:
+    try:
+        return load_town(town, registry)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err.print(f"[red]✗[/red] {problem}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+
+
+async def _serve(hub: Hub) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with hub:
+        for service in hub.services:
+            url = getattr(service, "url", "")
+            if url:
+                out.print(f"{service.name}: {url}", highlight=False)
+        out.print("gridhub running; Ctrl-C stops it.")
+        await stop.wait()
+    out.print("gridhub stopped.")
+
+
+def _run(settings: HubSettings, town_file: Path) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    registry = Registry.discover()
+    loaded = _load(town_file, registry)
+    asyncio.run(_serve(Hub(settings, loaded, registry)))
+
+
+@app.command()
+def run(
+    town: TownOpt = DEFAULT_TOWN,
+    mqtt: MqttOpt = None,
+    mqtt_username: Annotated[str | None, typer.Option(help="broker user")] = None,
+    mqtt_password: Annotated[str | None, typer.Option(help="broker password", envvar="GRIDHUB_MQTT_PASSWORD")] = None,
+    mqtt_ca: Annotated[Path | None, typer.Option(help="CA file for mqtts://")] = None,
+    mqtt_cert: Annotated[Path | None, typer.Option(help="client certificate")] = None,
+    mqtt_key: Annotated[Path | None, typer.Option(help="client key")] = None,
+    mqtt_protocol: Annotated[str, typer.Option(help="5 or 3.1.1")] = "5",
+    http_host: Annotated[str, typer.Option(help="console address")] = "127.0.0.1",
+    http_port: HttpPortOpt = 8080,
+    data_dir: Annotated[Path, typer.Option(help="where the store lives")] = Path("data"),
+    embedded_port: Annotated[int, typer.Option(help="embedded broker port")] = 18830,
+) -> None:
+    """Run the hub for a town."""
+    broker = _broker_options(mqtt, mqtt_username, mqtt_password, mqtt_ca, mqtt_cert, mqtt_key, mqtt_protocol)
+    _run(HubSettings(town_file=town, mqtt=broker, http_host=http_host, http_port=http_port,
+                     data_dir=data_dir, embedded_port=embedded_port), town)
+
+
+@app.command()
+def demo(
+    scenario: Annotated[Scenario, typer.Option(help="normal, or flood: rain builds, rivers pass warning")] =
+        Scenario.NORMAL,
+    interval: Annotated[float, typer.Option(help="simulated seconds between a station's reports")] = 60.0,
+    speed: Annotated[float, typer.Option(help="simulated seconds per real second")] = 1.0,
+    mqtt: MqttOpt = None,
+    http_port: HttpPortOpt = 8080,
+    data_dir: Annotated[Path, typer.Option(help="where the store lives")] = Path("data/demo"),
+    embedded_port: Annotated[int, typer.Option(help="embedded broker port")] = 18830,
+) -> None:
+    """Run the hub with the simulated sample town."""
+    broker = _broker_options(mqtt, None, None, None, None, None, "5")
+    settings = HubSettings(town_file=DEFAULT_TOWN, mqtt=broker, http_port=http_port, data_dir=data_dir,
+                           embedded_port=embedded_port,
+                           demo=DemoSettings(scenario=scenario, interval_s=interval, speed=speed))
+    _run(settings, DEFAULT_TOWN)
+
+
+@app.command("check-config")
+def check_config(file: Annotated[Path, typer.Argument(help="town file to check")]) -> None:
+    """Validate a town file; print a summary, or every problem with its line."""
+    loaded = _load(file, Registry.discover())
+    _summary(loaded)
+
+
+def _summary(loaded: LoadedTown) -> None:
+    t = loaded.town
+    grids = sum(len(v.grids) for v in t.villages)
+    table = Table(title=f"{t.town.name} ({t.town.id}, {t.town.admin_code})")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    kinds: Counter[Any] = Counter(v.kind.value for v in t.villages)
+    for label, n in [("villages", kinds["village"]), ("communities", kinds["community"]), ("grids", grids),
+                     *((f"devices: {k}", n) for k, n in sorted(Counter(d.kind.value for d in t.devices).items())),
+                     *((f"teams: {k}", n) for k, n in sorted(Counter(x.kind.value for x in t.teams).items())),
+                     ("team members", sum(len(x.members) for x in t.teams))]:
+        table.add_row(label, str(n))
+    out.print(table)
+    for warning in loaded.warnings:
+        out.print(f"[yellow]![/yellow] {warning}", highlight=False)
+    out.print(f"[green]✓[/green] {len(loaded.warnings)} warnings, no errors")
+
+
+def main() -> None:
+    app()

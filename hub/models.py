@@ -1,0 +1,109 @@
+"""Canonical models that cross the hub: readings, device events, dead letters.
+
+They are frozen slotted dataclasses rather than pydantic models because every
+MQTT message creates one on the ingest hot path; validation happens in the
+adapters that build them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Quality(StrEnum):
+    """How far a reading can be trusted (HJ 212 data flags map onto these)."""
+
+    GOOD = "good"
+    SUSPECT = "suspect"
+    MANUAL = "manual"
+    MAINTENANCE = "maintenance"
+    CALIBRATION = "calibration"
+    STOPPED = "stopped"
+    FAULT = "fault"
+    OVER_RANGE = "over_range"
+    COMM_FAULT = "comm_fault"
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One measured value of one quantity at one device, in canonical units."""
+
+    device: str
+    quantity: str
+    value: float
+    unit: str
+    ts: float  # UTC, seconds since the epoch
+    quality: Quality = Quality.GOOD
+
+
+class DeviceEventKind(StrEnum):
+    """What happened to a device; later issues add camera and speaker kinds."""
+
+    ONLINE = "online"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceEvent:
+    """A change in a device's state, e.g. it went silent or came back."""
+
+    device: str
+    kind: DeviceEventKind
+    ts: float
+    reason: str = ""
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+class RejectReason(StrEnum):
+    """Why an incoming payload (or part of it) was not turned into readings."""
+
+    NOT_JSON = "not_json"
+    NOT_OBJECT = "not_object"
+    OVERSIZE = "oversize"
+    MISSING_FIELD = "missing_field"
+    WRONG_TYPE = "wrong_type"
+    IMPOSSIBLE_VALUE = "impossible_value"
+    UNKNOWN_UNIT = "unknown_unit"
+    UNKNOWN_DEVICE = "unknown_device"
+    BAD_TIME = "bad_time"
+    NO_ROUTE = "no_route"
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A payload, or one field of it, that was rejected, kept with its reason."""
+
+    source: str  # where it came from, e.g. "mqtt:vendorA/RS01/up"
+    raw: bytes
+    reason: RejectReason
+    detail: str
+    ts: float
+    device: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStatusReport:
+    """A device's own statement that it is on- or offline (e.g. its MQTT last will)."""
+
+    device: str
+    online: bool
+    ts: float
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class IngestBatch:
+    """What an edge hands in at once: readings and the rejects found beside them."""
+
+    readings: tuple[Reading, ...]
+    dead_letters: tuple[DeadLetter, ...] = ()
+    status_reports: tuple[DeviceStatusReport, ...] = ()
+    messages: int = 0
+    received: float = 0.0  # when the edge handed the batch in (UTC epoch seconds)
+
+    def devices_heard(self) -> set[str]:
+        """Devices that spoke in this batch, even those whose every value was rejected."""
+        heard = {r.device for r in self.readings}
+        heard.update(d.device for d in self.dead_letters if d.device is not None)
+        return heard

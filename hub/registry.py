@@ -1,0 +1,76 @@
+"""Plugins: how the hub finds adapters, stores and the console without importing them.
+
+Each package declares `Plugin` objects under the `gridhub.plugins` entry-point
+group in pyproject.toml; the hub loads them by name at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from hub.context import HubContext
+    from hub.settings import HubSettings
+    from hub.store import Store
+    from hub.town import Problem, Town
+
+ENTRY_POINT_GROUP = "gridhub.plugins"
+
+
+class Service(Protocol):
+    """Something the hub starts and stops with itself (an edge, the console …)."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+ServiceFactory = Callable[["HubContext"], "Service | None"]
+StoreFactory = Callable[["HubSettings"], "Store"]
+SectionCheck = Callable[["Town", Any], "list[Problem]"]
+
+
+@dataclass(frozen=True)
+class Plugin:
+    """What one plugin contributes; every part is optional."""
+
+    name: str
+    device_adapters: frozenset[str] = frozenset()  # values of Device.adapter it decodes
+    section: type[BaseModel] | None = None  # model of the town file's adapters.<name>
+    check: SectionCheck | None = None  # cross-checks of that section against the town
+    service: ServiceFactory | None = None
+    store: StoreFactory | None = None
+    order: int = 50  # start order: brokers before clients before the console
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Registry:
+    """The plugins known to this process."""
+
+    def __init__(self, plugins: Iterable[Plugin]) -> None:
+        self.plugins = {p.name: p for p in sorted(plugins, key=lambda p: p.order)}
+
+    @classmethod
+    def discover(cls) -> Registry:
+        """Every plugin declared by installed packages."""
+        return cls(ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP))
+
+    def device_adapters(self) -> frozenset[str]:
+        names: set[str] = set()
+        for plugin in self.plugins.values():
+            names |= plugin.device_adapters
+        return frozenset(names)
+
+    def store(self, name: str) -> StoreFactory:
+        plugin = self.plugins.get(name)
+        if plugin is None or plugin.store is None:
+            stores = [p.name for p in self.plugins.values() if p.store]
+            raise LookupError(f"no store named {name!r}; installed: {', '.join(stores)}")
+        return plugin.store

@@ -1,0 +1,97 @@
+"""Hub settings: command-line options and GRIDHUB_* environment variables, validated."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_TOWN = Path(__file__).resolve().parent.parent / "config" / "sample-town.yaml"
+
+
+class MqttSettings(BaseModel):
+    """An external broker (Mosquitto, EMQX …); absent means the embedded broker."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=1883, ge=1, le=65535)
+    tls: bool = False
+    username: str | None = None
+    password: str | None = None
+    ca_file: Path | None = Field(default=None, description="CA bundle that signed the broker")
+    cert_file: Path | None = Field(default=None, description="client certificate (mutual TLS)")
+    key_file: Path | None = None
+    protocol: Literal["3.1.1", "5"] = "5"
+    client_id: str | None = Field(default=None, description="stable id; default gridhub-<town id>")
+    keepalive_s: int = Field(default=30, ge=5, le=3600)
+    session_expiry_s: int = Field(default=7 * 24 * 3600, ge=0, description="MQTT 5 persistent session")
+    shared_group: str | None = Field(default=None, description="spread ingest over hubs: $share/<group>/…")
+
+    @classmethod
+    def from_url(cls, url: str, **extra: object) -> MqttSettings:
+        """`mqtt://user:pass@host:1883` or `mqtts://host:8883`."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
+            raise ValueError(f"{url!r}: scheme must be mqtt:// or mqtts://")
+        if not parts.hostname:
+            raise ValueError(f"{url!r}: no host")
+        tls = parts.scheme in ("mqtts", "ssl")
+        return cls.model_validate({
+            "host": parts.hostname, "port": parts.port or (8883 if tls else 1883), "tls": tls,
+            "username": unquote(parts.username) if parts.username else None,
+            "password": unquote(parts.password) if parts.password else None, **extra,
+        })
+
+
+class Scenario(StrEnum):
+    NORMAL = "normal"
+    FLOOD = "flood"
+
+
+class DemoSettings(BaseModel):
+    """Simulated devices for the sample town."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scenario: Scenario = Scenario.NORMAL
+    interval_s: float = Field(default=60.0, gt=0, description="seconds between one station's reports")
+    speed: float = Field(default=1.0, gt=0, description="simulated seconds per real second")
+
+
+class RecorderSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    batch_rows: int = Field(default=5000, ge=1, description="most rows in one commit")
+    queue_batches: int = Field(default=256, ge=1, description="batches waiting before ingest is held back")
+    retention_days: float = Field(default=400, gt=0)
+
+
+class HubSettings(BaseSettings):
+    """Everything `gridhub run` needs; each field can be set as GRIDHUB_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="GRIDHUB_", env_nested_delimiter="__", extra="forbid")
+
+    town_file: Path = DEFAULT_TOWN
+    data_dir: Path = Path("data")
+    store: str = "sqlite"
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    mqtt: MqttSettings | None = None
+    embedded_port: int = Field(default=18830, ge=0, le=65535, description="loopback port of the embedded broker")
+    max_payload_bytes: int = Field(default=64 * 1024, ge=64)
+    ingest_flush_s: float = Field(default=0.02, gt=0, description="longest a message waits in the ingest batch")
+    ingest_batch: int = Field(default=500, ge=1, description="messages per ingest batch")
+    health_check_s: float = Field(default=5.0, gt=0)
+    recorder: RecorderSettings = RecorderSettings()
+    demo: DemoSettings | None = None
+
+    def broker(self) -> MqttSettings:
+        """The broker the hub's clients connect to, embedded or configured."""
+        if self.mqtt is not None:
+            return self.mqtt
+        return MqttSettings(host="127.0.0.1", port=self.embedded_port, protocol="3.1.1")

@@ -1,0 +1,1 @@
+"""Video: camera sources, motion and tamper analysis, live view encoding."""

@@ -141,7 +141,7 @@ def _number(raw: Any, where: str) -> float:
 class CompiledField:
     """A FieldMap with its paths parsed and unit conversion resolved once."""
 
-    __slots__ = ("spec", "path", "unit_path", "quantity", "fixed")
+    __slots__ = ("fixed", "path", "quantity", "spec", "unit_path")
 
     def __init__(self, spec: FieldMap) -> None:
         self.spec = spec
@@ -162,7 +162,8 @@ class CompiledField:
             conversion = q.conversion(unit) if isinstance(unit, str) else None
             if conversion is None:
                 raise Rejected(RejectReason.UNKNOWN_UNIT, f"{spec.unit_path}: {unit!r} is no unit of {q.key}")
-        value = conversion.apply(value)
+        # Rounded so that 5432 cm and 54.32 m give the same float, not neighbours one ulp apart.
+        value = round(conversion.apply(value), 9)
         if not q.low <= value <= q.high:
             raise Rejected(RejectReason.IMPOSSIBLE_VALUE,
                            f"{spec.path}: {q.key} {value:g} {q.unit} outside [{q.low:g}, {q.high:g}]")

@@ -33,8 +33,12 @@ CREATE TABLE IF NOT EXISTS device_events (
     reason TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS device_events_device ON device_events (device, ts);
 """
-_UPSERT = ("INSERT INTO readings VALUES (?, ?, ?, ?) "
-           "ON CONFLICT (series, ts) DO UPDATE SET value = excluded.value, quality = excluded.quality")
+_UPSERT_TAIL = " ON CONFLICT (series, ts) DO UPDATE SET value = excluded.value, quality = excluded.quality"
+# Rows per INSERT statement. sqlite3 releases and retakes the GIL around every
+# statement step, so one step per 500 rows (not per row) keeps the recorder from
+# fighting the MQTT thread for the GIL thousands of times a second.
+ROWS_PER_STATEMENT = 500
+_UPSERT_FULL = "INSERT INTO readings VALUES " + ", ".join(["(?, ?, ?, ?)"] * ROWS_PER_STATEMENT) + _UPSERT_TAIL
 RAW_KEPT = 4096  # bytes of a rejected payload worth keeping for diagnosis
 
 
@@ -80,15 +84,29 @@ class SqliteStore:
                 "SELECT id, device, quantity FROM series"))
         db = self._writer
         with db:
-            series = self._series_ids(db, readings)
-            db.executemany(_UPSERT, [(series[(r.device, r.quantity)], _ms(r.ts), r.value, r.quality.value)
-                                     for r in readings])
+            self._insert_readings(db, readings)
             db.executemany("INSERT INTO dead_letters (ts, source, device, reason, detail, raw) "
                            "VALUES (?, ?, ?, ?, ?, ?)",
                            [(d.ts, d.source, d.device, d.reason.value, d.detail, d.raw[:RAW_KEPT])
                             for d in dead_letters])
             db.executemany("INSERT INTO device_events (ts, device, kind, reason, detail) VALUES (?, ?, ?, ?, ?)",
                            [(e.ts, e.device, e.kind.value, e.reason, json.dumps(e.detail)) for e in events])
+
+    def _insert_readings(self, db: sqlite3.Connection, readings: Sequence[Reading]) -> None:
+        series = self._series_ids(db, readings)
+        # One statement may not touch a row twice, so a redelivered reading keeps only its last copy.
+        rows = {(series[(r.device, r.quantity)], _ms(r.ts)): r for r in readings}
+        flat: list[object] = []
+        for (sid, ms), r in rows.items():
+            flat += (sid, ms, r.value, r.quality.value)
+        width = 4 * ROWS_PER_STATEMENT
+        whole = len(flat) - len(flat) % width
+        for start in range(0, whole, width):
+            db.execute(_UPSERT_FULL, flat[start:start + width])
+        rest = (len(flat) - whole) // 4
+        if rest:
+            sql = "INSERT INTO readings VALUES " + ", ".join(["(?, ?, ?, ?)"] * rest) + _UPSERT_TAIL
+            db.execute(sql, flat[whole:])
 
     def _series_ids(self, db: sqlite3.Connection, readings: Sequence[Reading]) -> dict[tuple[str, str], int]:
         known = self._series
@@ -141,7 +159,8 @@ class SqliteStore:
         return [Reading(device, q, value, unit, ts / 1000, Quality(quality)) for q, unit, ts, value, quality in rows]
 
     def dead_letters(self, query: DeadLetterQuery) -> list[DeadLetter]:
-        clauses, args = ["1 = 1"], []
+        clauses: list[str] = ["1 = 1"]
+        args: list[str | float] = []
         for column, value in (("device", query.device), ("reason", query.reason)):
             if value is not None:
                 clauses.append(f"{column} = ?")

@@ -107,9 +107,11 @@ async def readings(
         raise HTTPException(422, "start must be before end")
     if every is not None and (end - start) / every > MAX_POINTS:
         raise HTTPException(422, f"more than {MAX_POINTS} buckets: widen every")
-    points = await asyncio.to_thread(ctx.store.series, SeriesQuery(device, quantity, start, end, every, MAX_POINTS))
+    query = SeriesQuery(device, quantity, start, end, every, MAX_POINTS)
+    points = await asyncio.to_thread(ctx.store.series, query)
     return Series(device=device, quantity=quantity, unit=QUANTITIES[quantity].unit,
-                  start=datetime.fromtimestamp(start, UTC), end=datetime.fromtimestamp(end, UTC), every_s=every, points=[SeriesPointPublic.of(p) for p in points])
+                  start=datetime.fromtimestamp(start, UTC), end=datetime.fromtimestamp(end, UTC), every_s=every,
+                  points=[SeriesPointPublic.of(p) for p in points])
 
 
 async def dead_letters(

@@ -60,23 +60,30 @@ class LiveFeed:
                          "reason": event.reason, "time": _iso(event.ts)})
 
 
+async def _pump(websocket: WebSocket, client: LiveClient) -> None:
+    reported = 0
+    while True:
+        message = await client.queue.get()
+        if client.dropped != reported:
+            reported = client.dropped
+            await websocket.send_json({"type": "dropped", "count": reported})
+        await websocket.send_json(message)
+
+
 @live_router.websocket("/ws/live")
 async def live(websocket: WebSocket) -> None:
+    """Readings and device events as they happen; the browser only listens."""
     feed: LiveFeed = websocket.app.state.live
     await websocket.accept()
     client = LiveClient()
     feed.clients.add(client)
-    reported = 0
+    pump = asyncio.create_task(_pump(websocket, client))
     try:
-        while True:
-            message = await client.queue.get()
-            if client.dropped != reported:
-                reported = client.dropped
-                await websocket.send_json({"type": "dropped", "count": reported})
-            await websocket.send_json(message)
-    except WebSocketDisconnect:
-        pass
+        # Reading is how a closed browser (or a stopping server) is noticed while nothing is sent.
+        while (await websocket.receive())["type"] != "websocket.disconnect":
+            pass
     finally:
         feed.clients.discard(client)
-        with contextlib.suppress(RuntimeError):
-            await websocket.close()
+        pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+            await pump

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -12,6 +13,14 @@ from console.app import create_app
 from hub.context import HubContext
 
 log = logging.getLogger(__name__)
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the hub decides when to stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 class ConsoleService:
@@ -23,7 +32,7 @@ class ConsoleService:
         settings = ctx.settings
         config = uvicorn.Config(create_app(ctx), host=settings.http_host, port=settings.http_port,
                                 log_level="warning", lifespan="off", ws="websockets-sansio")
-        self._server = uvicorn.Server(config)
+        self._server = _EmbeddedServer(config)
         self._task: asyncio.Task[None] | None = None
         self.url = ""
 

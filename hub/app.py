@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from hub.bus import Bus
 from hub.context import HubContext
@@ -13,7 +15,7 @@ from hub.deadletters import DeadLetterLog
 from hub.health import HealthTracker
 from hub.intake import Intake
 from hub.metrics import DeviceHealthCollector, HubMetrics
-from hub.models import DeviceEvent, DeviceStatusReport, IngestBatch
+from hub.models import DeviceEvent, IngestBatch
 from hub.recorder import Recorder
 from hub.registry import Registry, Service
 from hub.settings import HubSettings
@@ -95,10 +97,11 @@ class Hub:
         def on_batch(batch: IngestBatch) -> None:
             for device in batch.devices_heard():
                 ctx.health.async_seen(device, batch.received)
+            for report in batch.status_reports:
+                ctx.health.async_status(report)
             ctx.dead_letters.async_add(batch.dead_letters)
 
         ctx.bus.subscribe(IngestBatch, on_batch)
-        ctx.bus.subscribe(DeviceStatusReport, ctx.health.async_status)
 
     def _device_event(self, event: DeviceEvent) -> None:
         ctx = self.ctx
@@ -111,7 +114,7 @@ class Hub:
             await asyncio.sleep(ctx.settings.health_check_s)
             ctx.health.async_check()
 
-    def _spawn(self, coro: object) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

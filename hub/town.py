@@ -171,9 +171,9 @@ def reference_problems(town: Town) -> list[Problem]:
     for i, device in enumerate(town.devices):
         if device.grid not in grids:
             problems.append((("devices", i, "grid"), f"unknown grid {device.grid!r}"))
-        if device.kind is DeviceKind.RIVER_STATION and device.levels is not None:
-            if device.levels.guarantee_level <= device.levels.warning_level:
-                problems.append((("devices", i, "levels"), "guarantee_level must be above warning_level"))
+        levels = device.levels
+        if levels is not None and levels.guarantee_level <= levels.warning_level:
+            problems.append((("devices", i, "levels"), "guarantee_level must be above warning_level"))
     for i, team in enumerate(town.teams):
         if team.base_grid not in grids:
             problems.append((("teams", i, "base_grid"), f"unknown grid {team.base_grid!r}"))

@@ -100,7 +100,7 @@ class MqttIngestService:
         with self._lock:
             if self._batch.messages == 0:
                 self._batch_started = now
-            self._router.handle(msg.topic, msg.payload, now, self._batch)
+            self._router.handle(msg.topic, bytes(msg.payload), now, self._batch)
             full = self._batch.messages >= self._ctx.settings.ingest_batch
         if full:
             self._flush(force=True)

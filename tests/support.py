@@ -1,0 +1,151 @@
+"""Test helpers: a real Mosquitto we start ourselves, publishers, hubs and waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from hub.app import Hub
+from hub.registry import Registry
+from hub.settings import DEFAULT_TOWN, HubSettings, MqttSettings
+from hub.townfile import LoadedTown, load_town
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def listening(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def ensure_mosquitto_installed() -> str:
+    """The mosquitto binary, installed from Debian when missing and we are root."""
+    found = shutil.which("mosquitto") or (os.path.exists("/usr/sbin/mosquitto") and "/usr/sbin/mosquitto")
+    if found:
+        return str(found)
+    if os.geteuid() != 0:
+        raise RuntimeError("mosquitto is not installed and installing it needs root (apt-get install mosquitto)")
+    subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True)
+    subprocess.run(["apt-get", "install", "-y", "-q", "mosquitto", "mosquitto-clients"], check=True,
+                   capture_output=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+
+
+class Mosquitto:
+    """A Mosquitto of our own on a free loopback port, with persistence, restartable."""
+
+    def __init__(self, workdir: Path, port: int | None = None) -> None:
+        self.binary = ensure_mosquitto_installed()
+        self.port = port or free_port()
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.config = workdir / "mosquitto.conf"
+        self.config.write_text(
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
+            f"persistence true\npersistence_location {workdir}/\n"
+            "max_queued_messages 0\nmax_inflight_messages 0\n"
+            + ("user root\n" if os.geteuid() == 0 else ""))
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with (self.workdir / "mosquitto.log").open("ab") as log:
+            self.process = subprocess.Popen([self.binary, "-c", str(self.config)], stdout=log, stderr=log)
+        deadline = time.monotonic() + 10
+        while not listening(self.port):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"mosquitto did not start; see {self.workdir}/mosquitto.log")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+    def settings(self, protocol: str = "5", client_id: str = "gridhub-test") -> MqttSettings:
+        return MqttSettings(host="127.0.0.1", port=self.port, protocol=protocol,  # type: ignore[arg-type]
+                            client_id=client_id, keepalive_s=5)
+
+
+class Publisher:
+    """A device-side MQTT client that publishes with QoS 1 and keeps its session."""
+
+    def __init__(self, port: int, client_id: str = "test-device", protocol: int = mqtt.MQTTv311) -> None:
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=protocol,
+                                  clean_session=False if protocol != mqtt.MQTTv5 else None)
+        self.pending: list[mqtt.MQTTMessageInfo] = []
+        self.client.reconnect_delay_set(0.2, 2)
+        self.client.max_queued_messages_set(0)
+        self.client.connect_async("127.0.0.1", port, keepalive=5)
+        self.client.loop_start()
+        deadline = time.monotonic() + 10
+        while not self.client.is_connected():
+            if time.monotonic() > deadline:
+                raise RuntimeError("publisher could not connect")
+            time.sleep(0.02)
+
+    def publish(self, topic: str, payload: bytes | str, retain: bool = False) -> mqtt.MQTTMessageInfo:
+        info = self.client.publish(topic, payload, qos=1, retain=retain)
+        self.pending.append(info)
+        return info
+
+    @classmethod
+    async def open(cls, port: int, client_id: str) -> Publisher:
+        """Connect from a thread, so that a broker on this event loop can answer."""
+        return await asyncio.to_thread(cls, port, client_id)
+
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self.close)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Disconnect once the broker has acknowledged everything published."""
+        deadline = time.monotonic() + timeout
+        for info in self.pending:
+            info.wait_for_publish(max(0.1, deadline - time.monotonic()))
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@functools.cache
+def sample_town() -> LoadedTown:
+    return load_town(DEFAULT_TOWN, Registry.discover())
+
+
+def hub_settings(tmp: Path, broker: MqttSettings | None, **extra: object) -> HubSettings:
+    return HubSettings.model_validate({"town_file": DEFAULT_TOWN, "data_dir": tmp, "http_port": 0, "mqtt": broker,
+                                       "health_check_s": 0.2, **extra})
+
+
+def make_hub(settings: HubSettings, town: LoadedTown | None = None) -> Hub:
+    return Hub(settings, town or sample_town(), Registry.discover())
+
+
+async def wait_for(predicate: Callable[[], bool | Awaitable[bool]], timeout: float = 15.0,
+                   what: str = "condition") -> None:
+    """Poll *predicate* until true; fail with *what* after *timeout* seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if isinstance(result, Awaitable):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.05)

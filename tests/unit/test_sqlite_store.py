@@ -1,0 +1,68 @@
+"""The SQLite store: batches, downsampling, idempotent redelivery, retention, rejects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapters.sqlite_store import SqliteStore
+from hub.models import DeadLetter, DeviceEvent, DeviceEventKind, Reading, RejectReason
+from hub.store import DeadLetterQuery, SeriesQuery
+
+T0 = 1_763_799_600.0  # a multiple of 600 s: buckets align to the epoch
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqliteStore:
+    return SqliteStore(tmp_path / "s.sqlite3")
+
+
+def levels(n: int, start: float = T0) -> list[Reading]:
+    return [Reading("RS01", "water_level", 50 + i / 100, "m", start + 60 * i) for i in range(n)]
+
+
+def test_downsampled_series(store: SqliteStore) -> None:
+    store.write(levels(60), [], [])
+    points = store.series(SeriesQuery("RS01", "water_level", T0, T0 + 3600, every=600))
+    assert [p.count for p in points] == [10] * 6
+    first = points[0]
+    assert first.min == 50.0 and first.max == pytest.approx(50.09) and first.mean == pytest.approx(50.045)
+    raw = store.series(SeriesQuery("RS01", "water_level", T0, T0 + 120))
+    assert [p.mean for p in raw] == [50.0, 50.01, 50.02]
+
+
+def test_redelivered_reading_is_not_duplicated(store: SqliteStore) -> None:
+    store.write(levels(5), [], [])
+    store.write(levels(5), [], [])
+    store.write([*levels(700), *levels(700)], [], [])  # twice within one statement
+    assert store.count_readings() == 700
+
+
+def test_many_rows_in_whole_and_partial_statements(store: SqliteStore) -> None:
+    store.write(levels(1234), [], [])
+    points = store.series(SeriesQuery("RS01", "water_level", T0, T0 + 60 * 1234))
+    assert [p.ts for p in points] == [T0 + 60 * i for i in range(1234)]
+
+
+def test_latest_per_quantity(store: SqliteStore) -> None:
+    store.write([*levels(3), Reading("RS01", "rainfall", 2.5, "mm", T0)], [], [])
+    latest = {r.quantity: r.value for r in store.latest("RS01")}
+    assert latest == {"water_level": 50.02, "rainfall": 2.5}
+
+
+def test_retention_purges_old_rows(store: SqliteStore) -> None:
+    store.write(levels(10), [DeadLetter("x", b"{", RejectReason.NOT_JSON, "bad", T0)],
+                [DeviceEvent("RS01", DeviceEventKind.ONLINE, T0)])
+    assert store.purge(T0 + 60 * 5) == 5 + 1 + 1
+    assert store.count_readings() == 5
+
+
+def test_dead_letters_filtered_newest_first(store: SqliteStore) -> None:
+    letters = [DeadLetter("mqtt:a", b"x" * 10000, RejectReason.NOT_JSON, "bad", T0, "RS01"),
+               DeadLetter("mqtt:b", b"{}", RejectReason.NO_ROUTE, "none", T0 + 1)]
+    store.write([], letters, [])
+    got = store.dead_letters(DeadLetterQuery())
+    assert [d.reason for d in got] == [RejectReason.NO_ROUTE, RejectReason.NOT_JSON]
+    assert len(got[1].raw) == 4096
+    assert [d.source for d in store.dead_letters(DeadLetterQuery(device="RS01"))] == ["mqtt:a"]

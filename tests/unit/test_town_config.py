@@ -1,0 +1,82 @@
+"""Town files: the sample town is valid; every mistake is named with file, line and key."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from hub.cli import app
+from hub.configfile import ConfigError
+from hub.registry import Registry
+from hub.settings import DEFAULT_TOWN
+from hub.townfile import load_town
+
+
+def test_sample_town_has_the_seeds_shape() -> None:
+    town = load_town(DEFAULT_TOWN, Registry.discover()).town
+    assert Counter(v.kind.value for v in town.villages) == {"village": 11, "community": 1}
+    assert sum(len(v.grids) for v in town.villages) == 43
+    kinds = Counter(d.kind.value for d in town.devices)
+    assert kinds["river_station"] + kinds["rain_gauge"] == 6
+    assert kinds["water_quality"] == 2 and kinds["camera"] == 24 and kinds["speaker"] == 30
+    assert Counter(t.kind.value for t in town.teams) == {"patrol": 12, "service": 1}
+
+
+def broken(tmp_path: Path, change: str, replacement: str) -> Path:
+    text = DEFAULT_TOWN.read_text(encoding="utf-8")
+    assert change in text, change
+    path = tmp_path / "town.yaml"
+    path.write_text(text.replace(change, replacement, 1), encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_town(path, Registry.discover())
+    return [str(p) for p in info.value.problems]
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def test_unknown_key_is_named_with_its_line(tmp_path: Path) -> None:
+    path = broken(tmp_path, "  timezone: Asia/Shanghai", "  timezone: Asia/Shanghai\n  mayor: 张三")
+    assert problems(path) == [f"{path}:{line_of(path, 'mayor')}: town.mayor: unknown key"]
+
+
+def test_bad_value_names_key_path_and_reason(tmp_path: Path) -> None:
+    first_phone = yaml.safe_load(DEFAULT_TOWN.read_text(encoding="utf-8"))["villages"][0]["cadre"]["phone"]
+    path = broken(tmp_path, f'phone: "{first_phone}"', 'phone: "12345"')
+    (problem,) = problems(path)
+    assert problem.startswith(f"{path}:{line_of(path, '12345')}: villages[0].cadre.phone: String should match")
+
+
+def test_unknown_grid_reference(tmp_path: Path) -> None:
+    path = broken(tmp_path, "grid: G19", "grid: G99")
+    (problem,) = problems(path)
+    assert "devices[0].grid: unknown grid 'G99'" in problem
+
+
+def test_duplicate_yaml_key(tmp_path: Path) -> None:
+    path = broken(tmp_path, "  timezone: Asia/Shanghai", "  timezone: Asia/Shanghai\n  timezone: UTC")
+    assert any("town.timezone: duplicate key" in p for p in problems(path))
+
+
+def test_adapter_section_is_validated(tmp_path: Path) -> None:
+    path = broken(tmp_path, "profile: kd-telemetry", "profile: kd-telemetri")
+    assert any("adapters.json.routes[0].profile: unknown profile 'kd-telemetri'" in p for p in problems(path))
+
+
+def test_check_config_command(tmp_path: Path) -> None:
+    runner = CliRunner()
+    good = runner.invoke(app, ["check-config", str(DEFAULT_TOWN)])
+    assert good.exit_code == 0, good.output
+    assert "43" in good.output and "no errors" in good.output
+    bad = runner.invoke(app, ["check-config", str(broken(tmp_path, "grid: G19", "grid: G99"))])
+    assert bad.exit_code == 1
+    assert "unknown grid 'G99'" in bad.output

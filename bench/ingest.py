@@ -45,6 +45,20 @@ def publisher(port: int) -> subprocess.Popen[bytes]:
                             stdin=subprocess.PIPE)
 
 
+def feed(pub: subprocess.Popen[bytes], data: bytes) -> None:
+    """Write every line but keep stdin open: at end of input mosquitto_pub exits
+    without sending what it still has queued, so it is closed only once all arrived."""
+    assert pub.stdin is not None
+    pub.stdin.write(data)
+    pub.stdin.flush()
+
+
+def finish(pub: subprocess.Popen[bytes]) -> None:
+    assert pub.stdin is not None
+    pub.stdin.close()
+    pub.wait(timeout=30)
+
+
 def reference_rate(port: int, data: bytes, n: int) -> float:
     """Messages/s of mosquitto_sub draining n messages published by mosquitto_pub -l."""
     sub = subprocess.Popen(["mosquitto_sub", "-p", str(port), "-q", "1", "-t", TOPIC, "-C", str(n)],
@@ -52,9 +66,13 @@ def reference_rate(port: int, data: bytes, n: int) -> float:
     time.sleep(1.0)  # subscribed before the first message
     started = time.perf_counter()
     pub = publisher(port)
-    pub.communicate(data)
+    writer = threading.Thread(target=feed, args=(pub, data))
+    writer.start()
     sub.wait(timeout=600)
-    return n / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    writer.join()
+    finish(pub)
+    return n / elapsed
 
 
 async def hub_rate(hub: Hub, port: int, data: bytes, n: int) -> float:
@@ -62,10 +80,12 @@ async def hub_rate(hub: Hub, port: int, data: bytes, n: int) -> float:
     before = hub.ctx.recorder.committed
     started = time.perf_counter()
     pub = publisher(port)
-    await asyncio.to_thread(pub.communicate, data)
+    await asyncio.to_thread(feed, pub, data)
     expected = READINGS_PER_MESSAGE * n
     await wait_for(lambda: hub.ctx.recorder.committed - before >= expected, timeout=600, what="all committed")
-    return n / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    await asyncio.to_thread(finish, pub)
+    return n / elapsed
 
 
 async def latencies(hub: Hub, port: int, rate: float, seconds: float) -> list[float]:
@@ -90,9 +110,8 @@ async def latencies(hub: Hub, port: int, rate: float, seconds: float) -> list[fl
         ahead = started + (i + 1) / rate - time.perf_counter()
         if ahead > 0:
             await asyncio.sleep(ahead)
-    pub.stdin.close()
-    await asyncio.to_thread(pub.wait)
     await wait_for(lambda: len(delays) >= total, timeout=120, what="latency probes committed")
+    await asyncio.to_thread(finish, pub)
     unsubscribe()
     return delays
 

@@ -6,8 +6,8 @@ group in pyproject.toml; the hub loads them by name at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -48,7 +48,6 @@ class Plugin:
     service: ServiceFactory | None = None
     store: StoreFactory | None = None
     order: int = 50  # start order: brokers before clients before the console
-    extras: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Registry:

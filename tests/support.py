@@ -50,17 +50,17 @@ def ensure_mosquitto_installed() -> str:
 class Mosquitto:
     """A Mosquitto of our own on a free loopback port, with persistence, restartable."""
 
-    def __init__(self, workdir: Path, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, port: int | None = None, extra: str = "") -> None:
         self.binary = ensure_mosquitto_installed()
         self.port = port or free_port()
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.config = workdir / "mosquitto.conf"
         self.config.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
-            f"persistence true\npersistence_location {workdir}/\n"
+            f"per_listener_settings true\npersistence true\npersistence_location {workdir}/\n"
             "max_queued_messages 0\nmax_inflight_messages 0\n"
-            + ("user root\n" if os.geteuid() == 0 else ""))
+            + ("user root\n" if os.geteuid() == 0 else "")
+            + f"listener {self.port} 127.0.0.1\nallow_anonymous true\n" + extra)
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:

@@ -68,6 +68,7 @@ class RejectReason(StrEnum):
     UNKNOWN_DEVICE = "unknown_device"
     BAD_TIME = "bad_time"
     NO_ROUTE = "no_route"
+    DECODE_ERROR = "decode_error"  # the decoder itself failed: a bug, kept for diagnosis
 
 
 @dataclass(frozen=True, slots=True)

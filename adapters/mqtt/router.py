@@ -6,6 +6,7 @@ small cache of topic → route; nothing here touches the event loop.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import orjson
@@ -15,6 +16,7 @@ from adapters.jsonmap import CompiledProfile, JsonAdapterConfig, compile_profile
 from hub.models import DeadLetter, DeviceStatusReport, IngestBatch, Reading, RejectReason
 from hub.town import Town
 
+log = logging.getLogger(__name__)
 _CACHE_LIMIT = 10000
 
 
@@ -88,7 +90,12 @@ class MqttRouter:
         if route is None:
             out.letters.append(DeadLetter(source, payload, RejectReason.NO_ROUTE, "no device or route", received))
             return
-        self._decode(route, topic, payload, received, source, out)
+        try:
+            self._decode(route, topic, payload, received, source, out)
+        except Exception as exc:  # a decoder bug must cost one message, not the MQTT thread
+            log.exception("decoding %s failed", source)
+            out.letters.append(DeadLetter(source, payload, RejectReason.DECODE_ERROR, repr(exc), received,
+                                          route.device))
 
     def _decode(self, route: Route, topic: str, payload: bytes, received: float, source: str,
                 out: BatchBuilder) -> None:

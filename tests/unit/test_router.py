@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.mqtt.router import BatchBuilder, MqttRouter
 from hub.models import RejectReason
@@ -76,3 +80,36 @@ def test_subscriptions_cover_devices_routes_and_status(router: MqttRouter) -> No
     assert "kd/rtu/+/data" in subs
     assert topic_of(router, "RS01") in subs
     assert sum(1 for s in subs if s.endswith(("/lwt", "/status"))) == 8
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=6),
+    max_leaves=20)
+vendor_keys = st.sampled_from(["ts", "wl", "rain", "volt", "time", "data", "deviceId", "sn"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(payload=st.one_of(st.binary(max_size=300),
+                         st.dictionaries(vendor_keys, json_values, max_size=6).map(lambda d: json.dumps(d).encode())),
+       topic=st.sampled_from(["hy/{RS01}/up", "kd/rtu/{RS03}/data", "kd/rtu/x/data", "hy/{RS01}/lwt", "a/b"]))
+def test_no_payload_raises_and_every_message_is_accounted_for(payload: bytes, topic: str) -> None:
+    loaded = sample_town()
+    router = MqttRouter(loaded.town, loaded.sections["json"], max_payload=1024)
+    devices = loaded.town.device_map()
+    topic = topic.replace("{RS01}", devices["RS01"].address or "").replace("{RS03}", devices["RS03"].address or "")
+    out = BatchBuilder()
+    router.handle(topic, payload, NOW, out)
+    assert out.messages == 1
+    assert out.readings or out.letters or out.reports
+    assert all(d.reason is not RejectReason.DECODE_ERROR for d in out.letters)
+
+
+def test_a_failing_decoder_costs_one_message(router: MqttRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object) -> None:
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setattr("adapters.jsonmap.CompiledProfile.decode", broken)
+    out = BatchBuilder()
+    router.handle(topic_of(router, "RS01"), good_a(), NOW, out)
+    assert [(d.reason, d.device) for d in out.letters] == [(RejectReason.DECODE_ERROR, "RS01")]

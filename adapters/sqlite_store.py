@@ -141,15 +141,15 @@ class SqliteStore:
         span = (sid, _ms(query.start), _ms(query.end), query.limit)
         if query.every is None:
             rows = self._reader().execute(
-                "SELECT ts, value, value, value, 1 FROM readings WHERE series = ? AND ts BETWEEN ? AND ? "
+                "SELECT ts, value, value, value, 1, value FROM readings WHERE series = ? AND ts BETWEEN ? AND ? "
                 "ORDER BY ts LIMIT ?", span)
         else:
-            every = max(1, _ms(query.every))
+            every, offset = max(1, _ms(query.every)), _ms(query.utc_offset)
             rows = self._reader().execute(
-                "SELECT (ts / ?) * ? AS bucket, avg(value), min(value), max(value), count(*) FROM readings "
-                "WHERE series = ? AND ts BETWEEN ? AND ? GROUP BY bucket ORDER BY bucket LIMIT ?",
-                (every, every, *span))
-        return [SeriesPoint(ts / 1000, mean, low, high, n) for ts, mean, low, high, n in rows]
+                "SELECT ((ts + ?) / ?) * ? - ? AS bucket, avg(value), min(value), max(value), count(*), sum(value) "
+                "FROM readings WHERE series = ? AND ts BETWEEN ? AND ? GROUP BY bucket ORDER BY bucket LIMIT ?",
+                (offset, every, every, offset, *span))
+        return [SeriesPoint(ts / 1000, mean, low, high, n, total) for ts, mean, low, high, n, total in rows]
 
     def latest(self, device: str) -> list[Reading]:
         rows = self._reader().execute(

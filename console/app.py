@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
@@ -96,7 +97,10 @@ async def readings(
     end: Annotated[float | None, Query(description="UTC epoch seconds; default now")] = None,
     every: Annotated[float | None, Query(gt=0, description="bucket width in seconds; omit for raw")] = None,
 ) -> Series:
-    """A device's series of one quantity, raw or averaged into buckets."""
+    """A device's series of one quantity, raw or in buckets (mean, min, max, count, sum).
+
+    Buckets align to the town's local midnight, so `every=86400` gives calendar days.
+    """
     if ctx.town.device_map().get(device) is None:
         raise HTTPException(404, f"no device {device!r}")
     if quantity not in QUANTITIES:
@@ -107,7 +111,8 @@ async def readings(
         raise HTTPException(422, "start must be before end")
     if every is not None and (end - start) / every > MAX_POINTS:
         raise HTTPException(422, f"more than {MAX_POINTS} buckets: widen every")
-    query = SeriesQuery(device, quantity, start, end, every, MAX_POINTS)
+    offset = datetime.now(ZoneInfo(ctx.town.town.timezone)).utcoffset() or timedelta(0)
+    query = SeriesQuery(device, quantity, start, end, every, MAX_POINTS, offset.total_seconds())
     points = await asyncio.to_thread(ctx.store.series, query)
     return Series(device=device, quantity=quantity, unit=QUANTITIES[quantity].unit,
                   start=datetime.fromtimestamp(start, UTC), end=datetime.fromtimestamp(end, UTC), every_s=every,

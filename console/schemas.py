@@ -62,10 +62,12 @@ class SeriesPointPublic(BaseModel):
     min: float
     max: float
     count: int
+    sum: float
 
     @classmethod
     def of(cls, p: SeriesPoint) -> SeriesPointPublic:
-        return cls(time=datetime.fromtimestamp(p.ts, UTC), mean=p.mean, min=p.min, max=p.max, count=p.count)
+        return cls(time=datetime.fromtimestamp(p.ts, UTC), mean=p.mean, min=p.min, max=p.max, count=p.count,
+                   sum=p.sum)
 
 
 class Series(BaseModel):

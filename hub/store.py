@@ -21,6 +21,7 @@ class SeriesQuery:
     end: float
     every: float | None = None  # bucket width in seconds; None: raw points
     limit: int = 10000
+    utc_offset: float = 0.0  # seconds east of UTC: buckets of hours and days start at local midnight
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class SeriesPoint:
     min: float
     max: float
     count: int
+    sum: float  # what rainfall wants: the total of the bucket
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,3 +66,12 @@ def test_dead_letters_filtered_newest_first(store: SqliteStore) -> None:
     assert [d.reason for d in got] == [RejectReason.NO_ROUTE, RejectReason.NOT_JSON]
     assert len(got[1].raw) == 4096
     assert [d.source for d in store.dead_letters(DeadLetterQuery(device="RS01"))] == ["mqtt:a"]
+
+
+def test_day_buckets_start_at_local_midnight(store: SqliteStore) -> None:
+    local_midnight = 1_763_740_800.0  # 2025-11-22 00:00 in Asia/Shanghai (16:00 UTC the day before)
+    rain = [Reading("RG01", "rainfall", 1.0, "mm", local_midnight - 3600 + 600 * i) for i in range(12)]
+    store.write(rain, [], [])
+    days = store.series(SeriesQuery("RG01", "rainfall", local_midnight - 86400, local_midnight + 86400,
+                                    every=86400, utc_offset=8 * 3600))
+    assert [(p.ts, p.sum, p.count) for p in days] == [(local_midnight - 86400, 6.0, 6), (local_midnight, 6.0, 6)]

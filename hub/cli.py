@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -26,16 +27,21 @@ err = Console(stderr=True)
 TownOpt = Annotated[Path, typer.Option("--town", help="town file (YAML)")]
 MqttOpt = Annotated[str | None, typer.Option("--mqtt", help="broker URL, mqtt://host:1883 or mqtts://…; "
                                                             "default: an embedded broker on loopback")]
-HttpPortOpt = Annotated[int, typer.Option("--http-port", help="console port")]
+HttpPortOpt = Annotated[int | None, typer.Option("--http-port", help="console port [default: 8080]")]
+EmbeddedPortOpt = Annotated[int | None, typer.Option(help="embedded broker port [default: 18830]")]
 
 
 def _broker_options(mqtt: str | None, username: str | None, password: str | None, ca: Path | None,
                     cert: Path | None, key: Path | None, protocol: str) -> MqttSettings | None:
     if mqtt is None:
         return None
-    return MqttSettings.from_url(mqtt, **{k: v for k, v in {
-        "username": username, "password": password, "ca_file": ca, "cert_file": cert, "key_file": key,
-        "protocol": protocol}.items() if v is not None})
+    try:
+        return MqttSettings.from_url(mqtt, **{k: v for k, v in {
+            "username": username, "password": password, "ca_file": ca, "cert_file": cert, "key_file": key,
+            "protocol": protocol}.items() if v is not None})
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError too
+        err.print(f"✗ --mqtt: {exc}", highlight=False)
+        raise typer.Exit(2) from None
 
 
 def _load(town: Path, registry: Registry) -> LoadedTown:
@@ -62,10 +68,20 @@ async def _serve(hub: Hub) -> None:
     out.print("gridhub stopped.")
 
 
-def _run(settings: HubSettings, town_file: Path) -> None:
+def _settings(**given: object) -> HubSettings:
+    """Settings from the options the user gave, the rest from GRIDHUB_* variables and defaults."""
+    try:
+        return HubSettings.model_validate({k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            err.print(f"✗ setting {'.'.join(map(str, error['loc']))}: {error['msg']}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _run(settings: HubSettings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     registry = Registry.discover()
-    loaded = _load(town_file, registry)
+    loaded = _load(settings.town_file, registry)
     asyncio.run(_serve(Hub(settings, loaded, registry)))
 
 
@@ -79,15 +95,15 @@ def run(
     mqtt_cert: Annotated[Path | None, typer.Option(help="client certificate")] = None,
     mqtt_key: Annotated[Path | None, typer.Option(help="client key")] = None,
     mqtt_protocol: Annotated[str, typer.Option(help="5 or 3.1.1")] = "5",
-    http_host: Annotated[str, typer.Option(help="console address")] = "127.0.0.1",
-    http_port: HttpPortOpt = 8080,
-    data_dir: Annotated[Path, typer.Option(help="where the store lives")] = Path("data"),
-    embedded_port: Annotated[int, typer.Option(help="embedded broker port")] = 18830,
+    http_host: Annotated[str | None, typer.Option(help="console address [default: 127.0.0.1]")] = None,
+    http_port: HttpPortOpt = None,
+    data_dir: Annotated[Path | None, typer.Option(help="where the store lives [default: data]")] = None,
+    embedded_port: EmbeddedPortOpt = None,
 ) -> None:
     """Run the hub for a town."""
     broker = _broker_options(mqtt, mqtt_username, mqtt_password, mqtt_ca, mqtt_cert, mqtt_key, mqtt_protocol)
-    _run(HubSettings(town_file=town, mqtt=broker, http_host=http_host, http_port=http_port,
-                     data_dir=data_dir, embedded_port=embedded_port), town)
+    _run(_settings(town_file=town, mqtt=broker, http_host=http_host, http_port=http_port, data_dir=data_dir,
+                   embedded_port=embedded_port))
 
 
 @app.command()
@@ -97,16 +113,15 @@ def demo(
     interval: Annotated[float, typer.Option(help="simulated seconds between a station's reports")] = 60.0,
     speed: Annotated[float, typer.Option(help="simulated seconds per real second")] = 1.0,
     mqtt: MqttOpt = None,
-    http_port: HttpPortOpt = 8080,
-    data_dir: Annotated[Path, typer.Option(help="where the store lives")] = Path("data/demo"),
-    embedded_port: Annotated[int, typer.Option(help="embedded broker port")] = 18830,
+    http_port: HttpPortOpt = None,
+    data_dir: Annotated[Path, typer.Option(help="where the demo's store lives")] = Path("data/demo"),
+    embedded_port: EmbeddedPortOpt = None,
 ) -> None:
     """Run the hub with the simulated sample town."""
     broker = _broker_options(mqtt, None, None, None, None, None, "5")
-    settings = HubSettings(town_file=DEFAULT_TOWN, mqtt=broker, http_port=http_port, data_dir=data_dir,
-                           embedded_port=embedded_port,
-                           demo=DemoSettings(scenario=scenario, interval_s=interval, speed=speed))
-    _run(settings, DEFAULT_TOWN)
+    _run(_settings(town_file=DEFAULT_TOWN, mqtt=broker, http_port=http_port, data_dir=data_dir,
+                   embedded_port=embedded_port,
+                   demo=DemoSettings(scenario=scenario, interval_s=interval, speed=speed)))
 
 
 @app.command("check-config")

@@ -80,3 +80,11 @@ def test_check_config_command(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["check-config", str(broken(tmp_path, "grid: G19", "grid: G99"))])
     assert bad.exit_code == 1
     assert "unknown grid 'G99'" in bad.output
+
+
+def test_bad_broker_url_and_bad_setting_are_reported_not_raised() -> None:
+    runner = CliRunner()
+    url = runner.invoke(app, ["run", "--mqtt", "http://broker:1883"])
+    assert url.exit_code == 2 and "scheme must be mqtt://" in url.output
+    port = runner.invoke(app, ["run", "--http-port", "70000"])
+    assert port.exit_code == 2 and "http_port" in port.output

@@ -112,15 +112,17 @@ async def test_broker_restart_mid_stream_loses_nothing(tmp_path: Path, own_broke
         device.close()
 
 
-async def test_readings_published_while_hub_is_down_arrive_later(tmp_path: Path, own_broker: Mosquitto) -> None:
+@pytest.mark.parametrize("protocol", ["3.1.1", "5"])
+async def test_readings_published_while_hub_is_down_arrive_later(tmp_path: Path, own_broker: Mosquitto,
+                                                                  protocol: str) -> None:
     client_id, start = f"gridhub-{uuid.uuid4().hex[:8]}", time.time() - 1000
-    async with broker_hub(tmp_path, own_broker.port, client_id=client_id) as hub:
+    async with broker_hub(tmp_path, own_broker.port, protocol, client_id=client_id) as hub:
         await connected(hub)
     device = Publisher(own_broker.port, "offline-device")
     for i in range(500):
         device.publish(RS01_TOPIC, vendor_a(start + i, 5000)).wait_for_publish(5)
     device.close()
-    async with broker_hub(tmp_path, own_broker.port, client_id=client_id) as hub:
+    async with broker_hub(tmp_path, own_broker.port, protocol, client_id=client_id) as hub:
         await wait_for(lambda: count(hub) == 500, what="readings queued by the broker")
 
 

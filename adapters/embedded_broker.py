@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 def _free(port: int) -> bool:
     with socket.socket() as probe:
+        # As the broker itself will: a port held only by TIME_WAIT sockets of a previous run is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

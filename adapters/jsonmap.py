@@ -260,4 +260,27 @@ def check_section(town: Any, config: JsonAdapterConfig) -> list[tuple[tuple[str 
             continue
         if device.profile not in config.profiles:
             problems.append((("devices", i, "profile"), f"unknown json profile {device.profile!r}"))
+    return problems + _ambiguities(town)
+
+
+def _ambiguities(town: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """Topics and names that would send one device's data to another, silently."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    owners: dict[tuple[str, str], str] = {}  # (namespace, value) → device id
+
+    def claim(namespace: str, value: str | None, device: str, key: tuple[str | int, ...]) -> None:
+        if value is None:
+            return
+        owner = owners.setdefault((namespace, value), device)
+        if owner != device:
+            problems.append((key, f"{value!r} is already used by device {owner!r}"))
+
+    json_devices = [(i, d) for i, d in enumerate(town.devices) if d.adapter == "json"]
+    for i, d in json_devices:
+        claim("name", d.id, d.id, ("devices", i, "id"))
+    for i, d in json_devices:
+        claim("name", d.address, d.id, ("devices", i, "address"))
+    for i, d in enumerate(town.devices):
+        claim("topic", d.topic if d.adapter == "json" else None, d.id, ("devices", i, "topic"))
+        claim("topic", d.availability.topic if d.availability else None, d.id, ("devices", i, "availability", "topic"))
     return problems

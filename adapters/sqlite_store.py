@@ -78,19 +78,33 @@ class SqliteStore:
 
     def write(self, readings: Sequence[Reading], dead_letters: Sequence[DeadLetter],
               events: Sequence[DeviceEvent]) -> None:
+        db = self._writer_db()
+        try:
+            with db:
+                self._insert_all(db, readings, dead_letters, events)
+        except Exception:
+            # The transaction rolled back, and with it any series ids cached during it.
+            self._series = self._load_series(db)
+            raise
+
+    def _writer_db(self) -> sqlite3.Connection:
         if self._writer is None:
             self._writer = self._connect()
-            self._series = dict(((d, q), i) for i, d, q in self._writer.execute(
-                "SELECT id, device, quantity FROM series"))
-        db = self._writer
-        with db:
-            self._insert_readings(db, readings)
-            db.executemany("INSERT INTO dead_letters (ts, source, device, reason, detail, raw) "
-                           "VALUES (?, ?, ?, ?, ?, ?)",
-                           [(d.ts, d.source, d.device, d.reason.value, d.detail, d.raw[:RAW_KEPT])
-                            for d in dead_letters])
-            db.executemany("INSERT INTO device_events (ts, device, kind, reason, detail) VALUES (?, ?, ?, ?, ?)",
-                           [(e.ts, e.device, e.kind.value, e.reason, json.dumps(e.detail)) for e in events])
+            self._series = self._load_series(self._writer)
+        return self._writer
+
+    @staticmethod
+    def _load_series(db: sqlite3.Connection) -> dict[tuple[str, str], int]:
+        return {(d, q): i for i, d, q in db.execute("SELECT id, device, quantity FROM series")}
+
+    def _insert_all(self, db: sqlite3.Connection, readings: Sequence[Reading], dead_letters: Sequence[DeadLetter],
+                    events: Sequence[DeviceEvent]) -> None:
+        self._insert_readings(db, readings)
+        db.executemany("INSERT INTO dead_letters (ts, source, device, reason, detail, raw) VALUES (?, ?, ?, ?, ?, ?)",
+                       [(d.ts, d.source, d.device, d.reason.value, d.detail, d.raw[:RAW_KEPT])
+                        for d in dead_letters])
+        db.executemany("INSERT INTO device_events (ts, device, kind, reason, detail) VALUES (?, ?, ?, ?, ?)",
+                       [(e.ts, e.device, e.kind.value, e.reason, json.dumps(e.detail)) for e in events])
 
     def _insert_readings(self, db: sqlite3.Connection, readings: Sequence[Reading]) -> None:
         series = self._series_ids(db, readings)
@@ -119,7 +133,7 @@ class SqliteStore:
         return known
 
     def purge(self, before: float) -> int:
-        db = self._writer or self._connect()
+        db = self._writer_db()
         with db:
             removed = db.execute("DELETE FROM readings WHERE series IN (SELECT id FROM series) AND ts < ?",
                                  (_ms(before),)).rowcount
@@ -142,14 +156,15 @@ class SqliteStore:
         if query.every is None:
             rows = self._reader().execute(
                 "SELECT ts, value, value, value, 1, value FROM readings WHERE series = ? AND ts BETWEEN ? AND ? "
-                "ORDER BY ts LIMIT ?", span)
+                "ORDER BY ts DESC LIMIT ?", span).fetchall()
         else:
             every, offset = max(1, _ms(query.every)), _ms(query.utc_offset)
             rows = self._reader().execute(
                 "SELECT ((ts + ?) / ?) * ? - ? AS bucket, avg(value), min(value), max(value), count(*), sum(value) "
-                "FROM readings WHERE series = ? AND ts BETWEEN ? AND ? GROUP BY bucket ORDER BY bucket LIMIT ?",
-                (offset, every, every, offset, *span))
-        return [SeriesPoint(ts / 1000, mean, low, high, n, total) for ts, mean, low, high, n, total in rows]
+                "FROM readings WHERE series = ? AND ts BETWEEN ? AND ? GROUP BY bucket ORDER BY bucket DESC LIMIT ?",
+                (offset, every, every, offset, *span)).fetchall()
+        # Newest first in SQL so that a limit keeps the most recent points; oldest first for the caller.
+        return [SeriesPoint(ts / 1000, mean, low, high, n, total) for ts, mean, low, high, n, total in reversed(rows)]
 
     def latest(self, device: str) -> list[Reading]:
         rows = self._reader().execute(

@@ -33,6 +33,7 @@ from hub.store import DeadLetterQuery, SeriesQuery
 
 STATIC = Path(__file__).parent / "static"
 MAX_POINTS = 10000
+MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last time datetime can show
 
 
 def get_ctx(request: Request) -> HubContext:
@@ -93,9 +94,12 @@ async def readings(
     ctx: Ctx,
     device: Annotated[str, Query(description="device id")],
     quantity: Annotated[str, Query(description="canonical quantity, e.g. water_level")],
-    start: Annotated[float | None, Query(description="UTC epoch seconds; default end − 24 h")] = None,
-    end: Annotated[float | None, Query(description="UTC epoch seconds; default now")] = None,
-    every: Annotated[float | None, Query(gt=0, description="bucket width in seconds; omit for raw")] = None,
+    start: Annotated[float | None, Query(ge=0, le=MAX_EPOCH, allow_inf_nan=False,
+                                         description="UTC epoch seconds; default end − 24 h")] = None,
+    end: Annotated[float | None, Query(ge=0, le=MAX_EPOCH, allow_inf_nan=False,
+                                       description="UTC epoch seconds; default now")] = None,
+    every: Annotated[float | None, Query(gt=0, le=366 * 86400, allow_inf_nan=False,
+                                         description="bucket width in seconds; omit for raw")] = None,
 ) -> Series:
     """A device's series of one quantity, raw or in buckets (mean, min, max, count, sum).
 

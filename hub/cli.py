@@ -68,6 +68,11 @@ async def _serve(hub: Hub) -> None:
     out.print("gridhub stopped.")
 
 
+def _given(broker: MqttSettings | None) -> dict[str, object] | None:
+    """Only what the options said, so that GRIDHUB_MQTT__* variables fill in the rest."""
+    return None if broker is None else broker.model_dump(exclude_unset=True)
+
+
 def _settings(**given: object) -> HubSettings:
     """Settings from the options the user gave, the rest from GRIDHUB_* variables and defaults."""
     try:
@@ -102,7 +107,7 @@ def run(
 ) -> None:
     """Run the hub for a town."""
     broker = _broker_options(mqtt, mqtt_username, mqtt_password, mqtt_ca, mqtt_cert, mqtt_key, mqtt_protocol)
-    _run(_settings(town_file=town, mqtt=broker, http_host=http_host, http_port=http_port, data_dir=data_dir,
+    _run(_settings(town_file=town, mqtt=_given(broker), http_host=http_host, http_port=http_port, data_dir=data_dir,
                    embedded_port=embedded_port))
 
 
@@ -119,7 +124,7 @@ def demo(
 ) -> None:
     """Run the hub with the simulated sample town."""
     broker = _broker_options(mqtt, None, None, None, None, None, "5")
-    _run(_settings(town_file=DEFAULT_TOWN, mqtt=broker, http_port=http_port, data_dir=data_dir,
+    _run(_settings(town_file=DEFAULT_TOWN, mqtt=_given(broker), http_port=http_port, data_dir=data_dir,
                    embedded_port=embedded_port,
                    demo=DemoSettings(scenario=scenario, interval_s=interval, speed=speed)))
 

@@ -8,6 +8,7 @@ block; they are rare, so they wait in an unbounded list instead.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -38,6 +39,7 @@ class Recorder:
         self._listeners: list[CommitListener] = []
         self._thread = threading.Thread(target=self._run, name="gridhub-recorder", daemon=True)
         self._last_purge = 0.0
+        self._stopping = threading.Event()
         self.committed = 0
         metrics.watch_queue("recorder", self._queue.qsize)
 
@@ -45,10 +47,13 @@ class Recorder:
         self._thread.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Commit everything queued, then stop the writer thread."""
+        """Commit everything queued, then stop the writer thread (waiting at most *timeout*)."""
+        self._stopping.set()
+        with contextlib.suppress(queue.Full):
+            self._queue.put_nowait(_STOP)  # else the writer sees the flag within a second
+        self._thread.join(timeout)
         if self._thread.is_alive():
-            self._queue.put(_STOP)
-            self._thread.join(timeout)
+            log.error("recorder: could not commit %d queued batches before stopping", self._queue.qsize())
 
     def on_commit(self, listener: CommitListener) -> Callable[[], None]:
         """Call *listener(readings, commit_time)* in the writer thread after each commit."""
@@ -69,10 +74,13 @@ class Recorder:
             try:
                 first = self._queue.get(timeout=1.0)
             except queue.Empty:
-                first = None
+                first = _STOP if self._stopping.is_set() else None
             batches, stopping = self._drain(first)
             self._commit(batches)
-            self._maybe_purge()
+            try:
+                self._maybe_purge()
+            except Exception:  # retention can wait for the next hour; ingest cannot
+                log.exception("recorder: retention purge failed")
 
     def _drain(self, first: object) -> tuple[list[IngestBatch], bool]:
         """*first* and whatever else is already queued, up to one commit's worth."""
@@ -118,7 +126,10 @@ class Recorder:
         self.committed += len(readings)
         committed_at = time.time()
         for listener in tuple(self._listeners):
-            listener(readings, committed_at)
+            try:
+                listener(readings, committed_at)
+            except Exception:
+                log.exception("recorder: commit listener %r failed", listener)
 
     def _write_retrying(self, readings: list[Reading], letters: list[DeadLetter], events: list[DeviceEvent]) -> None:
         """Write, retrying with backoff: a full disk or a locked database must not lose readings.
@@ -131,6 +142,9 @@ class Recorder:
                 self.store.write(readings, letters, events)
                 return
             except Exception:
+                if self._stopping.is_set() and delay >= 1.0:
+                    log.exception("recorder: stopping; %d readings could not be committed", len(readings))
+                    return
                 log.exception("recorder: commit of %d readings failed; retrying in %.1f s", len(readings), delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 10.0)

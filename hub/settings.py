@@ -41,11 +41,12 @@ class MqttSettings(BaseModel):
         if not parts.hostname:
             raise ValueError(f"{url!r}: no host")
         tls = parts.scheme in ("mqtts", "ssl")
-        return cls.model_validate({
-            "host": parts.hostname, "port": parts.port or (8883 if tls else 1883), "tls": tls,
-            "username": unquote(parts.username) if parts.username else None,
-            "password": unquote(parts.password) if parts.password else None, **extra,
-        })
+        given: dict[str, object] = {"host": parts.hostname, "port": parts.port or (8883 if tls else 1883), "tls": tls}
+        if parts.username:
+            given["username"] = unquote(parts.username)
+        if parts.password:
+            given["password"] = unquote(parts.password)
+        return cls.model_validate(given | extra)
 
 
 class Scenario(StrEnum):

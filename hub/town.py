@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")]
@@ -13,6 +14,17 @@ AdminCode = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
 Lon = Annotated[float, Field(ge=73.0, le=136.0, description="longitude, WGS-84")]
 Lat = Annotated[float, Field(ge=3.0, le=54.0, description="latitude, WGS-84")]
 Point = tuple[Lon, Lat]
+
+
+def _known_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (e.g. Asia/Shanghai)") from None
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_known_timezone)]
 
 
 class Strict(BaseModel):
@@ -130,7 +142,7 @@ class TownInfo(Strict):
     id: Id
     name: str = Field(min_length=1)
     admin_code: AdminCode
-    timezone: str = "Asia/Shanghai"
+    timezone: TimeZoneName = "Asia/Shanghai"
     center: Point
 
 

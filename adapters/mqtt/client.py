@@ -79,6 +79,8 @@ def make_client(settings: MqttSettings, client_id: str, will_topic: str | None =
     if will_topic is not None:
         client.will_set(will_topic, OFFLINE, qos=1, retain=True)
     client.reconnect_delay_set(min_delay=1, max_delay=30)
+    # An exception in one of our callbacks is logged by paho instead of ending its network thread.
+    client.suppress_exceptions = True
     return client
 
 

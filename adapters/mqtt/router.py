@@ -70,9 +70,13 @@ class MqttRouter:
         self._ids = {d.id: d.id for d in json_devices} | {d.address: d.id for d in json_devices if d.address}
         self._cache: dict[str, Route | None] = {}
 
-    def subscriptions(self) -> list[str]:
-        """Every topic filter the hub must subscribe to, status topics last."""
-        return [*self._exact, *(pattern for pattern, _ in self._patterns), *self._status]
+    def data_subscriptions(self) -> list[str]:
+        """Topic filters of device data: exact device topics and route patterns."""
+        return [*self._exact, *(pattern for pattern, _ in self._patterns)]
+
+    def status_subscriptions(self) -> list[str]:
+        """Topics on which devices say they are on- or offline (their last wills)."""
+        return list(self._status)
 
     def handle(self, topic: str, payload: bytes, received: float, out: BatchBuilder) -> None:
         """Decode one message into *out*; never raises for bad input."""
@@ -148,4 +152,6 @@ class MqttRouter:
 
     def _device_of(self, route: Route, topic: str, obj: dict[str, object]) -> str | None:
         claimed = self._claimed(route, topic, obj)
+        if isinstance(claimed, int) and not isinstance(claimed, bool):
+            claimed = str(claimed)  # some gateways send numeric serials as JSON numbers
         return self._ids.get(claimed) if isinstance(claimed, str) else None

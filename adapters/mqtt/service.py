@@ -72,21 +72,26 @@ class MqttIngestService:
         self._flush(force=True)
 
     def _subscriptions(self) -> list[tuple[str, int]]:
+        """Data topics, shared among hub processes when a group is set; status topics never shared:
+        every process must see every last will, and retained ones reach no shared subscription."""
         group = self._settings.shared_group
         prefix = f"$share/{group}/" if group else ""
-        return [(prefix + topic, 1) for topic in self._router.subscriptions()]
+        data = [(prefix + topic, 1) for topic in self._router.data_subscriptions()]
+        return data + [(topic, 1) for topic in self._router.status_subscriptions()]
 
     def _on_connect(self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode,
                     _props: Any = None) -> None:
         if reason.is_failure:
             log.error("mqtt: broker refused the connection: %s", reason)
             return
-        client.subscribe(self._subscriptions())
+        subscriptions = self._subscriptions()
+        if subscriptions:  # a town may have no MQTT devices yet
+            client.subscribe(subscriptions)
         client.publish(STATUS_TOPIC, ONLINE, qos=1, retain=True)
         self._ctx.metrics.set_mqtt_connected(True)
         self._ctx.metrics.mqtt_reconnects.inc()
         self.connected.set()
-        log.info("mqtt: connected, %d subscriptions", len(self._router.subscriptions()))
+        log.info("mqtt: connected, %d subscriptions", len(subscriptions))
 
     def _on_disconnect(self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode,
                        _props: Any = None) -> None:

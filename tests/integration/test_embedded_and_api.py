@@ -87,6 +87,9 @@ async def test_console_api(tmp_path: Path) -> None:
                                  ({"device": "RS01", "quantity": "level"}, 422),
                                  ({"device": "RS01", "quantity": "water_level", "start": 10, "end": 5}, 422),
                                  ({"device": "RS01", "quantity": "water_level", "every": -1}, 422),
+                                 ({"device": "RS01", "quantity": "water_level", "end": "nan"}, 422),
+                                 ({"device": "RS01", "quantity": "water_level", "end": 1e20}, 422),
+                                 ({"device": "RS01", "quantity": "water_level", "start": -1e13, "end": 0}, 422),
                                  ({"device": "RS01"}, 422)]:
                 response = await http.get("/api/readings", params=params)
                 assert response.status_code == code, params

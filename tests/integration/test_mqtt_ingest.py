@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -186,3 +187,15 @@ async def test_hub_announces_itself_on_gridhub_status(tmp_path: Path, system_bro
         await wait_for(lambda: b"online" in seen, what="retained online status")
     await wait_for(lambda: seen[-1:] == [b"offline"], what="offline status after stop")
     watcher.close()
+
+
+async def test_town_without_mqtt_devices_still_connects(tmp_path: Path, system_broker_port: int) -> None:
+    loaded = sample_town()
+    cameras_only = loaded.town.model_copy(update={"devices": [d for d in loaded.town.devices
+                                                              if d.kind is DeviceKind.CAMERA]})
+    empty_json = loaded.sections["json"].model_copy(update={"routes": []})
+    town = LoadedTown(cameras_only, {**loaded.sections, "json": empty_json})
+    async with broker_hub(tmp_path, system_broker_port, town=town) as hub:
+        await connected(hub)
+        await asyncio.sleep(0.5)
+        assert hub.ctx.metrics.mqtt_up

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adapters.jsonmap import DeviceFrom, Route
 from adapters.mqtt.router import BatchBuilder, MqttRouter
 from hub.models import RejectReason
 from tests.support import sample_town
@@ -64,6 +65,20 @@ def test_route_finds_device_by_address(router: MqttRouter) -> None:
     assert [(r.device, r.quantity, r.value) for r in out.readings] == [("RS03", "water_level", 53.1)]
 
 
+def test_numeric_device_id_in_payload_is_matched(router: MqttRouter) -> None:
+    loaded = sample_town()
+    config = loaded.sections["json"].model_copy(update={"routes": [
+        Route(topic="num/+", profile="kd-telemetry", device=DeviceFrom(path="deviceId"))]})
+    rs03 = loaded.town.device_map()["RS03"]
+    town = loaded.town.model_copy(update={"devices": [rs03.model_copy(update={"address": "2300417"})]})
+    numeric = MqttRouter(town, config, max_payload=1024)
+    out = BatchBuilder()
+    payload = {"deviceId": 2300417, "time": "2025-11-22T08:00:00Z",
+               "data": {"waterLevel": {"value": 53.1, "unit": "m"}}}
+    numeric.handle("num/x", orjson.dumps(payload), NOW, out)
+    assert [r.device for r in out.readings] == ["RS03"]
+
+
 def test_status_topics_become_reports(router: MqttRouter) -> None:
     rs01 = sample_town().town.device_map()["RS01"]
     assert rs01.availability is not None
@@ -76,10 +91,10 @@ def test_status_topics_become_reports(router: MqttRouter) -> None:
 
 
 def test_subscriptions_cover_devices_routes_and_status(router: MqttRouter) -> None:
-    subs = router.subscriptions()
-    assert "kd/rtu/+/data" in subs
-    assert topic_of(router, "RS01") in subs
-    assert sum(1 for s in subs if s.endswith(("/lwt", "/status"))) == 8
+    data, status = router.data_subscriptions(), router.status_subscriptions()
+    assert "kd/rtu/+/data" in data
+    assert topic_of(router, "RS01") in data
+    assert len(status) == 8 and all(s.endswith(("/lwt", "/status")) for s in status)
 
 
 json_values = st.recursive(

@@ -75,3 +75,21 @@ def test_day_buckets_start_at_local_midnight(store: SqliteStore) -> None:
     days = store.series(SeriesQuery("RG01", "rainfall", local_midnight - 86400, local_midnight + 86400,
                                     every=86400, utc_offset=8 * 3600))
     assert [(p.ts, p.sum, p.count) for p in days] == [(local_midnight - 86400, 6.0, 6), (local_midnight, 6.0, 6)]
+
+
+def test_a_failed_write_forgets_the_series_it_created(store: SqliteStore) -> None:
+    store.write(levels(1), [], [])
+    flow = Reading("RS02", "flow", 3.0, "m3/s", T0)
+    unstorable = DeadLetter("x", object(), RejectReason.NOT_JSON, "bad", T0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):  # fails after the new series was inserted: all rolls back
+        store.write([flow], [unstorable], [])
+    store.write([Reading("RS03", "water_level", 52.0, "m", T0)], [], [])
+    store.write([flow], [], [])
+    assert {r.quantity: r.value for r in store.latest("RS02")} == {"flow": 3.0}
+    assert {r.quantity: r.value for r in store.latest("RS03")} == {"water_level": 52.0}
+
+
+def test_a_limit_keeps_the_newest_points(store: SqliteStore) -> None:
+    store.write(levels(30), [], [])
+    points = store.series(SeriesQuery("RS01", "water_level", T0, T0 + 3600, limit=10))
+    assert [p.ts for p in points] == [T0 + 60 * i for i in range(20, 30)]

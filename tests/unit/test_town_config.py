@@ -88,3 +88,29 @@ def test_bad_broker_url_and_bad_setting_are_reported_not_raised() -> None:
     assert url.exit_code == 2 and "scheme must be mqtt://" in url.output
     port = runner.invoke(app, ["run", "--http-port", "70000"])
     assert port.exit_code == 2 and "http_port" in port.output
+
+
+def test_unknown_time_zone(tmp_path: Path) -> None:
+    path = broken(tmp_path, "timezone: Asia/Shanghai", "timezone: Asia/Shangai")
+    assert problems(path) == [f"{path}:{line_of(path, 'Shangai')}: town.timezone: "
+                              "Value error, unknown time zone 'Asia/Shangai' (e.g. Asia/Shanghai)"]
+
+
+def test_a_topic_or_address_used_twice_is_an_error(tmp_path: Path) -> None:
+    town = yaml.safe_load(DEFAULT_TOWN.read_text(encoding="utf-8"))
+    rs01, rs02 = town["devices"][0], town["devices"][1]
+    path = broken(tmp_path, f'topic: "{rs02["topic"]}"', f'topic: "{rs01["topic"]}"')
+    assert any(f"devices[1].topic: '{rs01['topic']}' is already used by device 'RS01'" in p for p in problems(path))
+    path = broken(tmp_path, f'address: "{rs02["address"]}"', 'address: "RS01"')
+    assert any("devices[1].address: 'RS01' is already used by device 'RS01'" in p for p in problems(path))
+
+
+def test_mqtt_url_leaves_other_broker_settings_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hub.cli import _given, _settings
+    from hub.settings import MqttSettings
+
+    monkeypatch.setenv("GRIDHUB_MQTT__SHARED_GROUP", "county")
+    settings = _settings(mqtt=_given(MqttSettings.from_url("mqtt://hub:pw@10.0.0.5:1884")))
+    assert settings.mqtt is not None
+    assert (settings.mqtt.host, settings.mqtt.port, settings.mqtt.username) == ("10.0.0.5", 1884, "hub")
+    assert settings.mqtt.shared_group == "county"

@@ -9,11 +9,27 @@ from __future__ import annotations
 import logging
 import socket
 
+from amqtt.adapters import StreamWriterAdapter
 from amqtt.broker import Broker
 
 from hub.settings import HubSettings
 
 log = logging.getLogger(__name__)
+
+
+_amqtt_close = StreamWriterAdapter.close
+
+
+async def _close_even_if_peer_left(self: StreamWriterAdapter) -> None:
+    # amqtt 0.12.1 drains before closing; when the client has already closed its end
+    # (gmqtt does, right after DISCONNECT) drain raises and the socket is never closed.
+    try:
+        await _amqtt_close(self)
+    except (ConnectionError, OSError):
+        self._writer.close()
+
+
+StreamWriterAdapter.close = _close_even_if_peer_left
 
 
 def _free(port: int) -> bool:

@@ -36,7 +36,7 @@ CREATE INDEX IF NOT EXISTS device_events_device ON device_events (device, ts);
 _UPSERT_TAIL = " ON CONFLICT (series, ts) DO UPDATE SET value = excluded.value, quality = excluded.quality"
 # Rows per INSERT statement. sqlite3 releases and retakes the GIL around every
 # statement step, so one step per 500 rows (not per row) keeps the recorder from
-# fighting the MQTT thread for the GIL thousands of times a second.
+# fighting MQTT ingest on the event loop for the GIL thousands of times a second.
 ROWS_PER_STATEMENT = 500
 _UPSERT_FULL = "INSERT INTO readings VALUES " + ", ".join(["(?, ?, ?, ?)"] * ROWS_PER_STATEMENT) + _UPSERT_TAIL
 RAW_KEPT = 4096  # bytes of a rejected payload worth keeping for diagnosis

@@ -28,7 +28,8 @@ class Intake:
     async def async_submit(self, batch: IngestBatch, edge: str) -> None:
         """Hand in *batch* from the event loop; waits (without blocking the loop) while full."""
         self._count(batch, edge)
-        await asyncio.to_thread(self._recorder.submit, batch)
+        if not self._recorder.try_submit(batch):
+            await asyncio.to_thread(self._recorder.submit, batch)
         self._bus.async_publish(batch)
 
     def _count(self, batch: IngestBatch, edge: str) -> None:

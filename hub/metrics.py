@@ -61,6 +61,8 @@ class HubMetrics:
         self.rows = Counter("gridhub_recorder_rows", "Rows committed by the recorder", ["table"], registry=r)
         self.mqtt_connected = Gauge("gridhub_mqtt_connected", "1 while connected to the broker", registry=r)
         self.mqtt_up = False
+        self.ingest_pauses = Counter("gridhub_ingest_pauses", "Times ingest paused reading for the recorder",
+                                     registry=r)
         self.mqtt_reconnects = Counter("gridhub_mqtt_connects", "Successful broker connections", registry=r)
 
     def set_mqtt_connected(self, up: bool) -> None:

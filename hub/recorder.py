@@ -64,6 +64,14 @@ class Recorder:
         """Queue *batch* for commit; blocks while the queue is full (back-pressure)."""
         self._queue.put(batch)
 
+    def try_submit(self, batch: IngestBatch) -> bool:
+        """Queue *batch* if there is room now; False when the queue is full."""
+        try:
+            self._queue.put_nowait(batch)
+        except queue.Full:
+            return False
+        return True
+
     def add_event(self, event: DeviceEvent) -> None:
         with self._events_lock:
             self._events.append(event)

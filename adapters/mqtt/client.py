@@ -1,67 +1,22 @@
-"""A paho-mqtt client set up from MqttSettings: protocol, persistent session, TLS, last will."""
+"""A paho-mqtt client set up from MqttSettings, for the demo's threaded publishers (simulated stations)."""
 
 from __future__ import annotations
 
 import ssl
-from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from adapters.mqtt.ingest_client import OFFLINE
 from hub.settings import MqttSettings
-
-STATUS_TOPIC = "gridhub/status"
-ONLINE = b"online"
-OFFLINE = b"offline"
-
-
-class _ReadAheadSocket:
-    """A socket that paho reads from 64 KiB at a time.
-
-    paho reads each packet's header byte by byte, so a small message costs it
-    three or four recv() calls. This wrapper serves those reads from one buffer,
-    and tells paho through `pending()` (its hook for TLS sockets) that buffered
-    bytes are waiting, so it does not sleep in select() with work in hand.
-    """
-
-    _CHUNK = 65536
-
-    def __init__(self, sock: Any) -> None:
-        self._sock = sock
-        self._buf = b""
-        self._pos = 0
-
-    def recv(self, size: int) -> bytes:
-        if self._pos >= len(self._buf):
-            data: bytes = self._sock.recv(self._CHUNK)
-            if not data:
-                return b""
-            self._buf, self._pos = data, 0
-        chunk = self._buf[self._pos:self._pos + size]
-        self._pos += len(chunk)
-        return chunk
-
-    def pending(self) -> int:
-        inner = self._sock.pending() if hasattr(self._sock, "pending") else 0
-        return len(self._buf) - self._pos + int(inner)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sock, name)
-
-
-class _Client(mqtt.Client):
-    """paho's client with read-ahead on its socket (see _ReadAheadSocket)."""
-
-    def _create_socket(self) -> Any:
-        return _ReadAheadSocket(super()._create_socket())
 
 
 def make_client(settings: MqttSettings, client_id: str, will_topic: str | None = None) -> mqtt.Client:
     """A client with a stable id and a session the broker keeps while we are away."""
     v5 = settings.protocol == "5"
-    client = _Client(
+    client = mqtt.Client(
         callback_api_version=CallbackAPIVersion.VERSION2,
         client_id=client_id,
         protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,

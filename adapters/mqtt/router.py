@@ -1,7 +1,7 @@
 """Which decoder handles an MQTT message, and the batch it adds its results to.
 
-Runs in the MQTT network thread for every message, so lookups are dicts and a
-small cache of topic → route; nothing here touches the event loop.
+Runs on the event loop for every message, so lookups are dicts and a small
+cache of topic → route, and nothing here waits or does I/O.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ class MqttRouter:
             return
         try:
             self._decode(route, topic, payload, received, source, out)
-        except Exception as exc:  # a decoder bug must cost one message, not the MQTT thread
+        except Exception as exc:  # a decoder bug must cost one message, not the ingest
             log.exception("decoding %s failed", source)
             out.letters.append(DeadLetter(source, payload, RejectReason.DECODE_ERROR, repr(exc), received,
                                           route.device))

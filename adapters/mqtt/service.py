@@ -1,31 +1,43 @@
 """MQTT ingest: subscribe with QoS 1 on a persistent session, decode, hand batches to the hub.
 
-Threads: paho's network thread decodes every message into the current batch;
-a flusher thread hands in a batch that has waited `ingest_flush_s`. Handing in
-blocks while the recorder is full, so paho stops reading and the broker keeps
-the rest for us. Messages are acknowledged (PUBACK) once decoded into the batch:
-a clean stop commits every batch first; a hard crash can lose at most the
-batches not yet committed (see README, "Delivery guarantees").
+The client (gmqtt) runs on the event loop: each message is decoded into the
+current batch as it arrives; full or stale batches go to the recorder from a
+flusher task. When the recorder's queue is full the flusher waits and, past a
+few batches, the socket is paused, so the broker keeps the rest of our session.
+Messages are acknowledged (PUBACK) as they are decoded: a clean stop commits
+every batch first; a hard crash can lose the batches not yet committed (see
+README, "Delivery guarantees").
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
+from collections import deque
 from typing import Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.reasoncodes import ReasonCode
+from gmqtt import Client
 
 from adapters.jsonmap import JsonAdapterConfig
-from adapters.mqtt.client import ONLINE, STATUS_TOPIC, connect_async, make_client
+from adapters.mqtt.ingest_client import (
+    OFFLINE,
+    ONLINE,
+    STATUS_TOPIC,
+    make_ingest_client,
+    protocol_version,
+    tls_context,
+)
 from adapters.mqtt.router import BatchBuilder, MqttRouter
 from hub.context import HubContext
+from hub.models import IngestBatch
 
 log = logging.getLogger(__name__)
 EDGE = "mqtt"
+MAX_READY_BATCHES = 4  # decoded batches waiting for the recorder before the socket is paused
+MAX_BACKOFF_S = 30.0
 
 
 class MqttIngestService:
@@ -39,87 +51,118 @@ class MqttIngestService:
         config = ctx.sections.get("json", JsonAdapterConfig())
         self._router = MqttRouter(ctx.town, config, ctx.settings.max_payload_bytes)
         self.client_id = self._settings.client_id or f"gridhub-{ctx.town.town.id}"
-        self._client = make_client(self._settings, self.client_id, will_topic=STATUS_TOPIC)
+        self._client = make_ingest_client(self._settings, self.client_id)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
         self._batch = BatchBuilder()
         self._batch_started = 0.0
-        self._lock = threading.Lock()  # guards the batch being built
-        self._submit_lock = threading.Lock()  # keeps batches in order into the hub
-        self._stopping = threading.Event()
-        self._flusher = threading.Thread(target=self._flush_periodically, name="gridhub-mqtt-flush", daemon=True)
+        self._ready: deque[IngestBatch] = deque()
+        self._paused = False
+        self._tasks: set[asyncio.Task[None]] = set()
         self.connected = threading.Event()
 
     async def start(self) -> None:
-        connect_async(self._client, self._settings)
-        self._client.loop_start()
-        self._flusher.start()
-        log.info("mqtt: connecting to %s:%d as %s (MQTT %s)", self._settings.host, self._settings.port,
-                 self.client_id, self._settings.protocol)
+        for coro in (self._connect_until_up(), self._flush_forever()):
+            task = asyncio.create_task(coro)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def stop(self) -> None:
         """Say goodbye on gridhub/status, stop reading, and hand in what is batched."""
-        await asyncio.to_thread(self._stop_blocking)
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._client.is_connected:
+            self._client.publish(STATUS_TOPIC, OFFLINE, qos=1, retain=True)
+        with contextlib.suppress(Exception):  # also ends a reconnect in progress
+            await asyncio.wait_for(self._client.disconnect(), 5)
+        await asyncio.sleep(0.2)  # let the broker see the DISCONNECT before anything else stops
+        self._take(time.time())
+        await self._submit_ready()
 
-    def _stop_blocking(self) -> None:
-        self._stopping.set()
-        if self._client.is_connected():
-            self._client.publish(STATUS_TOPIC, b"offline", qos=1, retain=True).wait_for_publish(timeout=2)
-        self._client.disconnect()
-        self._client.loop_stop()
-        self._flusher.join()
-        self._flush(force=True)
+    async def _connect_until_up(self) -> None:
+        """First connection, with backoff; after it the client reconnects by itself."""
+        s, delay = self._settings, 1.0
+        log.info("mqtt: connecting to %s:%d as %s (MQTT %s)", s.host, s.port, self.client_id, s.protocol)
+        while True:
+            try:
+                await self._client.connect(s.host, s.port, ssl=tls_context(s), keepalive=s.keepalive_s,
+                                           version=protocol_version(s))
+                return
+            except Exception as exc:  # refused, unreachable, TLS failure: all worth another try
+                log.warning("mqtt: cannot connect to %s:%d (%s); again in %.0f s", s.host, s.port, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_S)
 
-    def _subscriptions(self) -> list[tuple[str, int]]:
+    def _subscriptions(self) -> list[str]:
         """Data topics, shared among hub processes when a group is set; status topics never shared:
         every process must see every last will, and retained ones reach no shared subscription."""
         group = self._settings.shared_group
         prefix = f"$share/{group}/" if group else ""
-        data = [(prefix + topic, 1) for topic in self._router.data_subscriptions()]
-        return data + [(topic, 1) for topic in self._router.status_subscriptions()]
+        return [prefix + t for t in self._router.data_subscriptions()] + self._router.status_subscriptions()
 
-    def _on_connect(self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode,
-                    _props: Any = None) -> None:
-        if reason.is_failure:
-            log.error("mqtt: broker refused the connection: %s", reason)
+    def _on_connect(self, client: Client, session_present: int, result: int, _properties: Any) -> None:
+        if result != 0:
+            log.error("mqtt: broker refused the connection: %s", result)
             return
-        subscriptions = self._subscriptions()
-        if subscriptions:  # a town may have no MQTT devices yet
-            client.subscribe(subscriptions)
+        client.reconnect_delay = 1
+        if not client.subscriptions:
+            for topic in self._subscriptions():
+                client.subscribe(topic, qos=1)
+        elif not session_present:  # the broker forgot us (no persistence): subscribe again
+            for subscription in client.subscriptions:
+                client.resubscribe(subscription)
         client.publish(STATUS_TOPIC, ONLINE, qos=1, retain=True)
         self._ctx.metrics.set_mqtt_connected(True)
         self._ctx.metrics.mqtt_reconnects.inc()
         self.connected.set()
-        log.info("mqtt: connected, %d subscriptions", len(subscriptions))
+        log.info("mqtt: connected, %d subscriptions", len(client.subscriptions))
 
-    def _on_disconnect(self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode,
-                       _props: Any = None) -> None:
+    def _on_disconnect(self, client: Client, _packet: Any, exc: BaseException | None = None) -> None:
         self._ctx.metrics.set_mqtt_connected(False)
         self.connected.clear()
-        if not self._stopping.is_set():
-            log.warning("mqtt: disconnected (%s); reconnecting", reason)
+        client.reconnect_delay = min(client.reconnect_delay * 2, MAX_BACKOFF_S)
+        log.warning("mqtt: disconnected (%s); reconnecting", exc or "by the broker")
 
-    def _on_message(self, _client: mqtt.Client, _userdata: Any, msg: mqtt.MQTTMessage) -> None:
+    def _on_message(self, _client: Client, topic: str, payload: bytes, _qos: int, _properties: Any) -> int:
         now = time.time()
-        with self._lock:
-            if self._batch.messages == 0:
-                self._batch_started = now
-            self._router.handle(msg.topic, bytes(msg.payload), now, self._batch)
-            full = self._batch.messages >= self._ctx.settings.ingest_batch
-        if full:
-            self._flush(force=True)
+        if self._batch.messages == 0:
+            self._batch_started = now
+        self._router.handle(topic, payload, now, self._batch)
+        if self._batch.messages >= self._ctx.settings.ingest_batch:
+            self._take(now)
+        return 0
 
-    def _flush_periodically(self) -> None:
+    def _take(self, now: float) -> None:
+        if self._batch.messages:
+            self._ready.append(self._batch.take(received=now))
+        if len(self._ready) > MAX_READY_BATCHES:
+            self._pause(True)
+
+    async def _flush_forever(self) -> None:
         interval = self._ctx.settings.ingest_flush_s
-        while not self._stopping.wait(interval / 2):
-            self._flush(force=False)
+        while True:
+            await asyncio.sleep(interval / 2)
+            now = time.time()
+            if self._batch.messages and now - self._batch_started >= interval:
+                self._take(now)
+            await self._submit_ready()
+            self._pause(False)
 
-    def _flush(self, force: bool) -> None:
-        with self._submit_lock:
-            with self._lock:
-                due = time.time() - self._batch_started >= self._ctx.settings.ingest_flush_s
-                if self._batch.messages == 0 or not (force or due):
-                    return
-                batch = self._batch.take(received=time.time())
-            self._ctx.intake.submit(batch, EDGE)
+    async def _submit_ready(self) -> None:
+        while self._ready:
+            await self._ctx.intake.async_submit(self._ready.popleft(), EDGE)
+
+    def _pause(self, paused: bool) -> None:
+        """Stop or resume reading the broker's socket (back-pressure from the recorder)."""
+        if paused == self._paused:
+            return
+        # gmqtt exposes no pause; its connection keeps the asyncio transport (pinned version).
+        transport = getattr(getattr(self._client, "_connection", None), "_transport", None)
+        if transport is not None:
+            (transport.pause_reading if paused else transport.resume_reading)()
+            self._paused = paused
+            if paused:
+                self._ctx.metrics.ingest_pauses.inc()

@@ -199,3 +199,27 @@ async def test_town_without_mqtt_devices_still_connects(tmp_path: Path, system_b
         await connected(hub)
         await asyncio.sleep(0.5)
         assert hub.ctx.metrics.mqtt_up
+
+
+async def test_a_slow_store_pauses_ingest_and_loses_nothing(tmp_path: Path, own_broker: Mosquitto,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.sqlite_store import SqliteStore
+
+    real_write = SqliteStore.write
+
+    def slow_write(self: SqliteStore, *args: object) -> None:
+        time.sleep(0.05)  # a disk that cannot keep up
+        real_write(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SqliteStore, "write", slow_write)
+    settings = hub_settings(tmp_path, {"host": "127.0.0.1", "port": own_broker.port, "client_id": "gridhub-slow"},
+                            ingest_batch=50, recorder={"queue_batches": 2, "batch_rows": 50})
+    total, start = 3000, time.time() - 5000
+    async with make_hub(settings) as hub:
+        await connected(hub)
+        device = Publisher(own_broker.port, "slow-device")
+        for i in range(total):
+            device.publish(RS01_TOPIC, vendor_a(start + i, 5000))
+        await wait_for(lambda: count(hub) == total, timeout=120, what="every reading despite the slow store")
+        assert hub.ctx.metrics.ingest_pauses._value.get() > 0
+        device.close()

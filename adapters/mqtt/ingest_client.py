@@ -15,14 +15,30 @@ ONLINE = b"online"
 OFFLINE = b"offline"
 
 
+MAX_BACKOFF_S = 30.0
+
+
+class _BackoffClient(Client):  # type: ignore[misc]
+    """gmqtt retries at a fixed delay; this doubles it per failed attempt, up to 30 s.
+
+    The delay goes back to 1 s on every successful connection (see the ingest service).
+    """
+
+    async def reconnect(self, delay: bool = False) -> None:
+        if delay:
+            current: float = self.reconnect_delay  # type: ignore[has-type]  # untyped gmqtt property
+            self.reconnect_delay = min(current * 2, MAX_BACKOFF_S)
+        await super().reconnect(delay)
+
+
 def make_ingest_client(settings: MqttSettings, client_id: str) -> Client:
     """A client with a stable id, a session the broker keeps while we are away, and a last will."""
     session: dict[str, Any] = {"session_expiry_interval": settings.session_expiry_s} if settings.protocol == "5" else {}
-    client = Client(client_id, clean_session=False, optimistic_acknowledgement=True,
+    client = _BackoffClient(client_id, clean_session=False, optimistic_acknowledgement=True,
                     will_message=Message(STATUS_TOPIC, OFFLINE, qos=1, retain=True), **session)
     if settings.username is not None:
         client.set_auth_credentials(settings.username, settings.password)
-    client.set_config({"reconnect_retries": -1, "reconnect_delay": 1})
+    client.set_config({"reconnect_retries": -1, "reconnect_delay": 0.5})
     return client
 
 

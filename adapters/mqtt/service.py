@@ -23,6 +23,7 @@ from gmqtt import Client
 
 from adapters.jsonmap import JsonAdapterConfig
 from adapters.mqtt.ingest_client import (
+    MAX_BACKOFF_S,
     OFFLINE,
     ONLINE,
     STATUS_TOPIC,
@@ -37,7 +38,6 @@ from hub.models import IngestBatch
 log = logging.getLogger(__name__)
 EDGE = "mqtt"
 MAX_READY_BATCHES = 4  # decoded batches waiting for the recorder before the socket is paused
-MAX_BACKOFF_S = 30.0
 
 
 class MqttIngestService:
@@ -107,7 +107,7 @@ class MqttIngestService:
         if result != 0:
             log.error("mqtt: broker refused the connection: %s", result)
             return
-        client.reconnect_delay = 1
+        client.reconnect_delay = 0.5  # doubled before each retry: 1, 2, 4 … 30 s
         if not client.subscriptions:
             for topic in self._subscriptions():
                 client.subscribe(topic, qos=1)
@@ -120,10 +120,9 @@ class MqttIngestService:
         self.connected.set()
         log.info("mqtt: connected, %d subscriptions", len(client.subscriptions))
 
-    def _on_disconnect(self, client: Client, _packet: Any, exc: BaseException | None = None) -> None:
+    def _on_disconnect(self, _client: Client, _packet: Any, exc: BaseException | None = None) -> None:
         self._ctx.metrics.set_mqtt_connected(False)
         self.connected.clear()
-        client.reconnect_delay = min(client.reconnect_delay * 2, MAX_BACKOFF_S)
         log.warning("mqtt: disconnected (%s); reconnecting", exc or "by the broker")
 
     def _on_message(self, _client: Client, topic: str, payload: bytes, _qos: int, _properties: Any) -> int:

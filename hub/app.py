@@ -83,14 +83,13 @@ class Hub:
     def _build_core(self) -> HubContext:
         settings, town = self.settings, self.loaded.town
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        loop = asyncio.get_running_loop()
-        bus = Bus(loop)
+        bus = Bus()
         metrics = HubMetrics()
         store = self.registry.store(settings.store)(settings)
         recorder = Recorder(store, settings.recorder, metrics)
         health = HealthTracker(town, self.registry.device_adapters(), self._device_event)
         metrics.add_collector(DeviceHealthCollector(health.counts))
-        return HubContext(settings, town, self.loaded.sections, self.registry, loop, bus, metrics, store,
+        return HubContext(settings, town, self.loaded.sections, self.registry, bus, metrics, store,
                           recorder, health, DeadLetterLog(), Intake(recorder, bus, metrics), time.time())
 
     def _wire(self, ctx: HubContext) -> None:

@@ -6,7 +6,6 @@ the event on its own bounded queue. Every subscription returns its unsubscribe.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -18,10 +17,9 @@ Handler = Callable[[Any], None]
 
 
 class Bus:
-    """Publish events by type; safe to publish from other threads via publish_threadsafe."""
+    """Publish events by type, on the event loop."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
+    def __init__(self) -> None:
         self._handlers: defaultdict[type, list[Handler]] = defaultdict(list)
 
     def subscribe(self, kind: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
@@ -41,7 +39,3 @@ class Bus:
                 handler(event)
             except Exception:
                 log.exception("bus handler %r failed on %s", handler, type(event).__name__)
-
-    def publish_threadsafe(self, event: object) -> None:
-        """Deliver *event* on the event loop, from any thread."""
-        self._loop.call_soon_threadsafe(self.async_publish, event)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +23,6 @@ class HubContext:
     town: Town
     sections: dict[str, Any]  # validated adapters.<name> sections of the town file
     registry: Registry
-    loop: asyncio.AbstractEventLoop
     bus: Bus
     metrics: HubMetrics
     store: Store

@@ -12,18 +12,12 @@ from hub.recorder import Recorder
 
 
 class Intake:
-    """Thread-safe entry of ingested batches into the hub."""
+    """Entry of ingested batches into the hub, from the event loop."""
 
     def __init__(self, recorder: Recorder, bus: Bus, metrics: HubMetrics) -> None:
         self._recorder = recorder
         self._bus = bus
         self._metrics = metrics
-
-    def submit(self, batch: IngestBatch, edge: str) -> None:
-        """Hand in *batch* from an edge's own thread; blocks while the recorder is full."""
-        self._count(batch, edge)
-        self._recorder.submit(batch)
-        self._bus.publish_threadsafe(batch)
 
     async def async_submit(self, batch: IngestBatch, edge: str) -> None:
         """Hand in *batch* from the event loop; waits (without blocking the loop) while full."""

@@ -1,8 +1,8 @@
 """The recorder: commits readings, dead letters and device events in batches, off the loop.
 
-Readings may not be dropped, so the queue is bounded and `submit` blocks when it
-is full: the ingest edge stops reading its socket and the broker holds the rest
-(QoS 1, persistent session). Device events come from the loop, which must not
+Readings may not be dropped, so the queue is bounded: when it is full, `submit`
+blocks (`try_submit` says no) and the ingest edge stops reading its socket, so
+the broker holds the rest (QoS 1, persistent session). Device events come from the loop, which must not
 block; they are rare, so they wait in an unbounded list instead.
 """
 

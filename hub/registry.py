@@ -6,7 +6,7 @@ group in pyproject.toml; the hub loads them by name at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Protocol
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
+    from hub.alerts.notify import NotifierType
     from hub.context import HubContext
     from hub.settings import HubSettings
     from hub.store import Store
@@ -48,6 +49,7 @@ class Plugin:
     service: ServiceFactory | None = None
     store: StoreFactory | None = None
     order: int = 50  # start order: brokers before clients before the console
+    notifiers: Mapping[str, NotifierType] | None = None  # alert channels by `type`
 
 
 class Registry:
@@ -66,6 +68,12 @@ class Registry:
         for plugin in self.plugins.values():
             names |= plugin.device_adapters
         return frozenset(names)
+
+    def notifier_types(self) -> dict[str, NotifierType]:
+        types: dict[str, NotifierType] = {}
+        for plugin in self.plugins.values():
+            types |= plugin.notifiers or {}
+        return types
 
     def store(self, name: str) -> StoreFactory:
         plugin = self.plugins.get(name)

@@ -1,0 +1,1 @@
+"""Alerts: rules that read the stream, alerts with a lifecycle, escalation and notification."""

@@ -12,6 +12,7 @@ from adapters.jsonmap import JsonAdapterConfig, check_section
 from hub.registry import Plugin
 
 if TYPE_CHECKING:
+    from hub.alerts.store import AlertStore
     from hub.context import HubContext
     from hub.registry import Service
     from hub.settings import HubSettings
@@ -36,6 +37,12 @@ def _sqlite(settings: HubSettings) -> Store:
     return SqliteStore(settings.data_dir / "gridhub.sqlite3")
 
 
+def _alert_store(settings: HubSettings) -> AlertStore:
+    from adapters.alert_store import SqlAlertStore, default_url
+
+    return SqlAlertStore(settings.state_url or default_url(settings.data_dir))
+
+
 def _simulators(ctx: HubContext) -> Service | None:
     from adapters.sim.service import SimulatorService
 
@@ -46,4 +53,5 @@ JSON = Plugin("json", device_adapters=frozenset({"json"}), section=JsonAdapterCo
 MQTT = Plugin("mqtt", service=_mqtt, order=20)
 EMBEDDED_BROKER = Plugin("embedded-broker", service=_embedded_broker, order=10)
 SQLITE = Plugin("sqlite", store=_sqlite)
+SQL_ALERTS = Plugin("sql", alert_store=_alert_store)
 SIMULATORS = Plugin("simulators", service=_simulators, order=90)

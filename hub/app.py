@@ -9,13 +9,17 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
+from hub.alerts.metrics import AlertCollector
+from hub.alerts.service import AlertService
 from hub.bus import Bus
+from hub.clock import demo_clock
 from hub.context import HubContext
 from hub.deadletters import DeadLetterLog
+from hub.derived import derived_history
 from hub.health import HealthTracker
 from hub.intake import Intake
 from hub.metrics import DeviceHealthCollector, HubMetrics
-from hub.models import DeviceEvent, IngestBatch
+from hub.models import DeviceEvent, IngestBatch, Reading
 from hub.recorder import Recorder
 from hub.registry import Registry, Service
 from hub.settings import HubSettings
@@ -53,6 +57,7 @@ class Hub:
         ctx.recorder.start()
         self._wire(ctx)
         try:
+            await self._start_alerts(ctx)
             for plugin in self.registry.plugins.values():
                 service = plugin.service(ctx) if plugin.service else None
                 if service is not None:
@@ -76,21 +81,38 @@ class Hub:
             except Exception:
                 log.exception("stopping %s failed", service.name)
         if self._ctx is not None:
+            await self._ctx.alerts.stop()
             await asyncio.to_thread(self._ctx.recorder.stop)
             self._ctx.store.close()
+            self._ctx.alerts.store.close()
             self._ctx = None
 
     def _build_core(self) -> HubContext:
         settings, town = self.settings, self.loaded.town
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        clock = demo_clock(settings.demo) if settings.demo else time.time
         bus = Bus()
         metrics = HubMetrics()
         store = self.registry.store(settings.store)(settings)
         recorder = Recorder(store, settings.recorder, metrics)
         health = HealthTracker(town, self.registry.device_adapters(), self._device_event)
         metrics.add_collector(DeviceHealthCollector(health.counts))
+        intake = Intake(recorder, bus, metrics)
+
+        async def record_derived(readings: list[Reading]) -> None:
+            await intake.async_submit(IngestBatch(tuple(readings), received=clock()), "derived")
+
+        alerts = AlertService(town, self.registry.alert_store(settings.alert_store)(settings), bus, clock,
+                              record_derived, settings.console_url, settings.rise_window_s)
+        metrics.add_collector(AlertCollector(alerts))
         return HubContext(settings, town, self.loaded.sections, self.registry, bus, metrics, store,
-                          recorder, health, DeadLetterLog(), Intake(recorder, bus, metrics), time.time())
+                          recorder, health, DeadLetterLog(), intake, alerts, clock, time.time())
+
+    async def _start_alerts(self, ctx: HubContext) -> None:
+        types = self.registry.notifier_types()
+        notifiers = [types[config.type].build(config, ctx) for config in self.loaded.notifiers]
+        history = await asyncio.to_thread(derived_history, ctx.store, ctx.town, ctx.clock())
+        await ctx.alerts.start(history, notifiers)
 
     def _wire(self, ctx: HubContext) -> None:
         def on_batch(batch: IngestBatch) -> None:

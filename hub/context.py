@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from hub.alerts.service import AlertService
 from hub.bus import Bus
+from hub.clock import Clock
 from hub.deadletters import DeadLetterLog
 from hub.health import HealthTracker
 from hub.intake import Intake
@@ -30,4 +32,6 @@ class HubContext:
     health: HealthTracker
     dead_letters: DeadLetterLog
     intake: Intake
+    alerts: AlertService
+    clock: Clock  # the town's time: the wall clock, or the demo's
     started_at: float

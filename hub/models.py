@@ -38,10 +38,16 @@ class Reading:
 
 
 class DeviceEventKind(StrEnum):
-    """What happened to a device; later issues add camera and speaker kinds."""
+    """What happened to a device: its link, and what cameras and speakers report of themselves."""
 
     ONLINE = "online"
     OFFLINE = "offline"
+    MOTION = "motion"  # detail: zone
+    MOTION_END = "motion_end"
+    TAMPER = "tamper"  # detail: what (covered, defocus, moved, frozen)
+    TAMPER_END = "tamper_end"
+    FAULT = "fault"  # e.g. a loudspeaker's amplifier
+    FAULT_CLEARED = "fault_cleared"
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,12 @@ _MG_L = {"µg/L": UnitConversion(0.001), "ug/L": UnitConversion(0.001), "g/L": U
 _TABLE = (
     Quantity("water_level", "m", "水位", -100.0, 6000.0, _LENGTH_TO_M),
     Quantity("rainfall", "mm", "降雨量", 0.0, 500.0, _RAIN_TO_MM),
+    Quantity("rainfall_total", "mm", "累计雨量（计数器）", 0.0, 1e7, _RAIN_TO_MM),
+    Quantity("rainfall_1h", "mm", "1小时累计雨量", 0.0, 1000.0),
+    Quantity("rainfall_3h", "mm", "3小时累计雨量", 0.0, 2000.0),
+    Quantity("rainfall_6h", "mm", "6小时累计雨量", 0.0, 3000.0),
+    Quantity("rainfall_24h", "mm", "24小时累计雨量", 0.0, 5000.0),
+    Quantity("water_level_rise", "m/h", "水位涨率", -100.0, 100.0),
     Quantity("flow", "m3/s", "流量", -100000.0, 100000.0,
              {"L/s": UnitConversion(0.001), "m3/h": UnitConversion(1 / 3600)}),
     Quantity("water_temperature", "°C", "水温", -5.0, 60.0, _TEMP_TO_C),

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from hub.alerts.notify import NotifierType
+    from hub.alerts.store import AlertStore
     from hub.context import HubContext
     from hub.settings import HubSettings
     from hub.store import Store
@@ -35,6 +36,7 @@ class Service(Protocol):
 
 ServiceFactory = Callable[["HubContext"], "Service | None"]
 StoreFactory = Callable[["HubSettings"], "Store"]
+AlertStoreFactory = Callable[["HubSettings"], "AlertStore"]
 SectionCheck = Callable[["Town", Any], "list[Problem]"]
 
 
@@ -50,6 +52,7 @@ class Plugin:
     store: StoreFactory | None = None
     order: int = 50  # start order: brokers before clients before the console
     notifiers: Mapping[str, NotifierType] | None = None  # alert channels by `type`
+    alert_store: AlertStoreFactory | None = None
 
 
 class Registry:
@@ -74,6 +77,13 @@ class Registry:
         for plugin in self.plugins.values():
             types |= plugin.notifiers or {}
         return types
+
+    def alert_store(self, name: str) -> AlertStoreFactory:
+        plugin = self.plugins.get(name)
+        if plugin is None or plugin.alert_store is None:
+            stores = [p.name for p in self.plugins.values() if p.alert_store]
+            raise LookupError(f"no alert store named {name!r}; installed: {', '.join(stores)}")
+        return plugin.alert_store
 
     def store(self, name: str) -> StoreFactory:
         plugin = self.plugins.get(name)

@@ -62,6 +62,8 @@ class DemoSettings(BaseModel):
     scenario: Scenario = Scenario.NORMAL
     interval_s: float = Field(default=60.0, gt=0, description="seconds between one station's reports")
     speed: float = Field(default=1.0, gt=0, description="simulated seconds per real second")
+    lead_h: float = Field(default=6.0, ge=0, le=48,
+                          description="when faster than real time: how far back the simulated clock starts")
 
 
 class RecorderSettings(BaseModel):
@@ -80,6 +82,11 @@ class HubSettings(BaseSettings):
     town_file: Path = DEFAULT_TOWN
     data_dir: Path = Path("data")
     store: str = "sqlite"
+    alert_store: str = Field(default="sql", description="plugin that keeps alerts, their history and deliveries")
+    state_url: str | None = Field(default=None, description="SQLAlchemy URL of the alert store; "
+                                  "default sqlite:///<data_dir>/state.sqlite3, or postgresql+psycopg://…")
+    console_url: str | None = Field(default=None, description="the console's address as people reach it, for links")
+    rise_window_s: float = Field(default=3600.0, gt=0, description="window of the water level's rate of rise")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     mqtt: MqttSettings | None = None

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from hub.alerts.config import AlertsConfig
+
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")]
 AdminCode = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
@@ -99,6 +101,7 @@ class Device(Strict):
     availability: Availability | None = None
     offline_after_s: float | None = Field(default=None, gt=0, description="override of the kind's silence limit")
     levels: RiverLevels | None = None
+    basin: str | None = Field(default=None, description="river basin (流域) it watches; rules combine per basin")
 
 
 class TeamKind(StrEnum):
@@ -154,6 +157,7 @@ class Town(Strict):
     devices: list[Device] = Field(default_factory=list)
     teams: list[Team] = Field(default_factory=list)
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig, description="rules, escalation, notifiers")
     adapters: dict[str, Any] = Field(default_factory=dict, description="per-adapter sections")
 
     def grids(self) -> dict[str, Grid]:
@@ -161,6 +165,9 @@ class Town(Strict):
 
     def device_map(self) -> dict[str, Device]:
         return {d.id: d for d in self.devices}
+
+    def village_of(self, grid: str) -> Village | None:
+        return next((v for v in self.villages if any(g.id == grid for g in v.grids)), None)
 
     def offline_after(self, device: Device) -> float:
         if device.offline_after_s is not None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from hub.alerts.notify import NotifierConfig
+from hub.alerts.rules import rule_problems
 from hub.configfile import ConfigError, ConfigProblem, YamlDocument, problems_from, read_yaml, validate
 from hub.registry import Registry
 from hub.town import Town, reference_problems
@@ -21,18 +23,21 @@ class LoadedTown:
     town: Town
     sections: dict[str, Any]
     warnings: list[ConfigProblem] = field(default_factory=list)
+    notifiers: list[NotifierConfig] = field(default_factory=list)  # validated alerts.notifiers entries
 
 
 def load_town(path: Path | str, registry: Registry) -> LoadedTown:
     """Read, validate and cross-check a town file; ConfigError lists every problem."""
     doc = read_yaml(path)
     town = validate(Town, doc)
-    problems = [doc.problem(key, reason) for key, reason in reference_problems(town)]
+    problems = [doc.problem(key, reason) for key, reason in reference_problems(town) + rule_problems(town)]
     sections, section_problems = _sections(town, doc, registry)
     problems += section_problems
+    notifiers, notifier_problems = _notifiers(town, doc, registry)
+    problems += notifier_problems
     if problems:
         raise ConfigError(problems)
-    return LoadedTown(town, sections, _unmonitored(town, doc, registry))
+    return LoadedTown(town, sections, _unmonitored(town, doc, registry), notifiers)
 
 
 def _sections(town: Town, doc: YamlDocument, registry: Registry) -> tuple[dict[str, Any], list[ConfigProblem]]:
@@ -58,6 +63,30 @@ def _sections(town: Town, doc: YamlDocument, registry: Registry) -> tuple[dict[s
             if plugin.check is not None:
                 problems += [doc.problem(key, reason) for key, reason in plugin.check(town, sections[name])]
     return sections, problems
+
+
+def _notifiers(town: Town, doc: YamlDocument, registry: Registry) -> tuple[list[NotifierConfig], list[ConfigProblem]]:
+    types = registry.notifier_types()
+    configs: list[NotifierConfig] = []
+    problems: list[ConfigProblem] = []
+    names: set[str] = set()
+    for i, raw in enumerate(town.alerts.notifiers):
+        key = ("alerts", "notifiers", i)
+        kind = types.get(str(raw.get("type")))
+        if kind is None:
+            problems.append(doc.problem((*key, "type"), f"unknown notifier type {raw.get('type')!r}; "
+                                                        f"known: {', '.join(sorted(types)) or 'none'}"))
+            continue
+        try:
+            config = kind.config.model_validate(raw)
+        except ValidationError as exc:
+            problems += problems_from(exc, doc, key)
+            continue
+        if config.name in names:
+            problems.append(doc.problem((*key, "name"), f"duplicate notifier name {config.name!r}"))
+        names.add(config.name)
+        configs.append(config)
+    return configs, problems
 
 
 def _unmonitored(town: Town, doc: YamlDocument, registry: Registry) -> list[ConfigProblem]:

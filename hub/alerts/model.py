@@ -74,6 +74,8 @@ class Alert:
     updated_at: float
     last_seen_at: float  # when the rule last reported the condition
     active: bool  # does the condition still hold
+    cleared_at: float | None = None  # when the condition stopped holding (auto-resolve waits from here)
+    resolved_at: float | None = None
     device: str | None = None
     grid: str | None = None
     village: str | None = None
@@ -106,7 +108,11 @@ class Transition:
 
 @dataclass(frozen=True, slots=True)
 class AlertEvent:
-    """What the bus, the live feed and the notifiers see: a transition and the alert after it."""
+    """What the bus, the live feed and the notifiers see: the alert after a transition.
 
-    transition: Transition
+    Repeats (same severity, new value) carry no transition: they are not audit
+    entries, and the feed sends them as updates without a sequence number.
+    """
+
     alert: Alert
+    transition: Transition | None = None

@@ -108,5 +108,5 @@ NotifierFactory = Callable[[Any, "HubContext"], Notifier]
 class NotifierType:
     """A kind of channel a plugin offers: its config model (with `type` and `name`) and its factory."""
 
-    config: type[BaseModel]
+    config: type[NotifierConfig]
     build: NotifierFactory

@@ -13,6 +13,7 @@ import pytest
 import websockets
 
 from hub.app import Hub
+from hub.store import SeriesQuery
 from tests.support import Publisher, free_port, hub_settings, make_hub, wait_for
 
 pytestmark = pytest.mark.integration
@@ -70,7 +71,8 @@ async def test_console_api(tmp_path: Path) -> None:
         for i in range(120):
             device.publish(topic, rs01_payload(start + 60 * i, 5000 + i))
         await device.aclose()
-        await wait_for(lambda: hub.ctx.store.count_readings() == 120, what="readings committed")
+        raw = SeriesQuery("RS01", "water_level", start, start + 7200)
+        await wait_for(lambda: len(hub.ctx.store.series(raw)) == 120, what="readings committed")
         async with httpx.AsyncClient(base_url=url) as http:
             series = (await http.get("/api/readings", params={
                 "device": "RS01", "quantity": "water_level", "start": start, "end": start + 7200,

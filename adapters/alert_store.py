@@ -1,0 +1,160 @@
+"""The alert store on SQL through SQLAlchemy: SQLite by default, PostgreSQL when the county grows.
+
+Alerts, transitions and deliveries are rows with the columns queries filter on,
+plus the whole record as JSON, so adding a field to a model needs no migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import TypeAdapter
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from hub.alerts.model import Alert, AlertState, Transition
+from hub.alerts.store import AlertQuery, Delivery, DeliveryStatus, FeedEntry
+
+_ALERT = TypeAdapter(Alert)
+_TRANSITION = TypeAdapter(Transition)
+_DELIVERY = TypeAdapter(Delivery)
+
+meta = sa.MetaData()
+alerts = sa.Table(
+    "gridhub_alerts", meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("rule", sa.String(64), nullable=False), sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("severity", sa.String(16), nullable=False),
+    sa.Column("device", sa.String(64), index=True), sa.Column("grid", sa.String(64), index=True),
+    sa.Column("village", sa.String(64)),
+    sa.Column("raised_at", sa.Float, nullable=False, index=True), sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+transitions = sa.Table(
+    "gridhub_alert_transitions", meta,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("alert_id", sa.Integer, nullable=False, index=True),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("body", sa.Text, nullable=False), sa.Column("alert", sa.Text, nullable=False),
+)
+deliveries = sa.Table(
+    "gridhub_alert_deliveries", meta,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("alert_id", sa.Integer, nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("body", sa.Text, nullable=False),
+)
+
+
+def _json(adapter: TypeAdapter[Any], value: object) -> str:
+    return adapter.dump_json(value).decode()
+
+
+class SqlAlertStore:
+    """AlertStore on any SQLAlchemy engine; SQLite and PostgreSQL are tested."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = sa.create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        meta.create_all(self.engine)
+
+    def save(self, alert_rows: Sequence[Alert], entries: Sequence[FeedEntry],
+             delivery_rows: Sequence[Delivery]) -> None:
+        with self.engine.begin() as conn:
+            if alert_rows:
+                self._upsert(conn, alerts, "id", [_alert_row(a) for a in alert_rows])
+            if entries:
+                conn.execute(transitions.insert(), [
+                    {"seq": e.transition.seq, "alert_id": e.transition.alert_id, "ts": e.transition.ts,
+                     "body": _json(_TRANSITION, e.transition), "alert": _json(_ALERT, e.alert)} for e in entries])
+            if delivery_rows:
+                self._upsert(conn, deliveries, "id", [
+                    {"id": d.id, "alert_id": d.alert_id, "status": d.status.value, "body": _json(_DELIVERY, d)}
+                    for d in delivery_rows])
+
+    def _upsert(self, conn: Connection, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
+        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(table)
+        updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name != key}
+        conn.execute(insert.on_conflict_do_update(index_elements=[key], set_=updates), rows)
+
+    def unfinished(self) -> list[Alert]:
+        return self._alerts(sa.select(alerts.c.body).where(alerts.c.state != AlertState.CLOSED.value)
+                            .order_by(alerts.c.id))
+
+    def last_ids(self) -> tuple[int, int]:
+        with self.engine.connect() as conn:
+            last_id = conn.execute(sa.select(sa.func.max(alerts.c.id))).scalar() or 0
+            last_seq = conn.execute(sa.select(sa.func.max(transitions.c.seq))).scalar() or 0
+        return int(last_id), int(last_seq)
+
+    def get(self, alert_id: int) -> Alert | None:
+        found = self._alerts(sa.select(alerts.c.body).where(alerts.c.id == alert_id))
+        return found[0] if found else None
+
+    def find(self, query: AlertQuery) -> list[Alert]:
+        c = alerts.c
+        conditions = [
+            c.state.in_([s.value for s in query.states]) if query.states else None,
+            c.severity.in_([s.value for s in query.severities]) if query.severities else None,
+            c.rule == query.rule if query.rule else None,
+            c.device == query.device if query.device else None,
+            c.grid == query.grid if query.grid else None,
+            c.village == query.village if query.village else None,
+            c.raised_at >= query.since if query.since is not None else None,
+            c.raised_at < query.until if query.until is not None else None,
+        ]
+        where = [x for x in conditions if x is not None]
+        return self._alerts(sa.select(c.body).where(*where).order_by(c.id.desc()).limit(query.limit))
+
+    def history(self, alert_id: int) -> list[Transition]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(transitions.c.body).where(transitions.c.alert_id == alert_id)
+                                .order_by(transitions.c.seq)).scalars()
+            return [_TRANSITION.validate_json(body) for body in rows]
+
+    def feed(self, after_seq: int, limit: int) -> list[FeedEntry]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(transitions.c.body, transitions.c.alert).where(transitions.c.seq > after_seq)
+                                .order_by(transitions.c.seq).limit(limit))
+            return [FeedEntry(_TRANSITION.validate_json(t), _ALERT.validate_json(a)) for t, a in rows]
+
+    def deliveries(self, alert_id: int) -> list[Delivery]:
+        return self._deliveries(deliveries.c.alert_id == alert_id)
+
+    def pending_deliveries(self) -> list[Delivery]:
+        return self._deliveries(deliveries.c.status == DeliveryStatus.PENDING.value)
+
+    def _deliveries(self, where: sa.ColumnElement[bool]) -> list[Delivery]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(deliveries.c.body).where(where)).scalars()
+            return sorted((_DELIVERY.validate_json(b) for b in rows), key=lambda d: d.created_at)
+
+    def _alerts(self, select: sa.Select[str]) -> list[Alert]:
+        with self.engine.connect() as conn:
+            return [_ALERT.validate_json(body) for body in conn.execute(select).scalars()]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _alert_row(a: Alert) -> dict[str, Any]:
+    return {"id": a.id, "rule": a.rule, "source": a.source, "state": a.state.value, "severity": a.severity.value,
+            "device": a.device, "grid": a.grid, "village": a.village, "raised_at": a.raised_at,
+            "updated_at": a.updated_at, "body": _json(_ALERT, a)}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged alert survives a power cut
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def default_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'state.sqlite3').resolve()}"

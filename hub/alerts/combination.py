@@ -1,0 +1,46 @@
+"""Combination rules: several rules' alerts open together in one basin, grid or village."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from hub.alerts.config import CombinationRule
+from hub.alerts.evaluators import Signal
+from hub.alerts.model import Alert
+from hub.town import Town
+
+
+def _group(alert: Alert, within: str, basins: dict[str, str | None]) -> str | None:
+    if within == "town":
+        return "town"
+    if within == "basin":
+        return basins.get(alert.device or "")
+    return alert.grid if within == "grid" else alert.village
+
+
+def combination_signals(rules: list[CombinationRule], open_alerts: list[Alert], town: Town) -> list[Signal]:
+    """For each combination and group: raise where all its rules have active alerts, clear elsewhere."""
+    if not rules:
+        return []
+    basins = {d.id: d.basin for d in town.devices}
+    signals: list[Signal] = []
+    for rule in rules:
+        found: defaultdict[str, dict[str, Alert]] = defaultdict(dict)
+        held: set[str] = set()
+        for alert in open_alerts:
+            if alert.rule == rule.id:
+                held.add(alert.source)
+            group = _group(alert, rule.within, basins)
+            if (group is not None and alert.rule in rule.all_of and alert.active
+                    and alert.severity.rank >= rule.min_severity.rank):
+                found[group].setdefault(alert.rule, alert)
+        for group, by_rule in found.items():
+            if len(by_rule) == len(rule.all_of):
+                source = f"{rule.within}:{group}"
+                parts = "；".join(a.message for a in by_rule.values())
+                signals.append(Signal(rule.id, source, rule.severity, max(a.last_seen_at for a in by_rule.values()),
+                                      message=f"{group} {rule.title}：{parts}",
+                                      detail={"alerts": [a.id for a in by_rule.values()]}))
+                held.discard(source)
+        signals += [Signal(rule.id, source, None, 0.0) for source in held]
+    return signals

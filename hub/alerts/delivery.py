@@ -1,0 +1,114 @@
+"""Delivering notifications: every channel retried with backoff, every attempt in the delivery log.
+
+A delivery is logged as pending before the first attempt and is retried after
+a restart until it is sent or given up, so a notification is not lost to a
+crash or to a receiver that is down for a while.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from hub.alerts.notify import DeliveryError, Notification, Notifier
+from hub.alerts.store import Delivery, DeliveryStatus
+
+log = logging.getLogger(__name__)
+Persist = Callable[[Delivery], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    first_s: float = 2.0
+    factor: float = 2.0
+    max_s: float = 300.0
+    attempts: int = 8
+
+    def delay(self, attempt: int) -> float:
+        """Wait before attempt number *attempt* + 1 (attempts count from 1)."""
+        return min(self.max_s, self.first_s * self.factor ** (attempt - 1))
+
+
+class DeliveryManager:
+    """Sends notifications through the configured channels. Loop only."""
+
+    def __init__(self, notifiers: list[Notifier], persist: Persist, clock: Callable[[], float],
+                 backoff: Backoff = Backoff()) -> None:
+        self.notifiers = {n.name: n for n in notifiers}
+        self._persist = persist
+        self._clock = clock
+        self._backoff = backoff
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.sent = 0
+        self.failed = 0
+
+    def submit(self, notification: Notification, seq: int) -> None:
+        for notifier in self.notifiers.values():
+            if notifier.accepts(notification):
+                now = self._clock()
+                delivery = Delivery(uuid.uuid4().hex, notification.alert.id, seq, notification.action,
+                                    notification.level, notifier.name, notifier.target(notification),
+                                    DeliveryStatus.PENDING, 0, now, now, now)
+                self._start(delivery, notifier, notification)
+
+    def resume(self, delivery: Delivery, notification: Notification) -> None:
+        """Carry on with a delivery left pending by the previous run."""
+        notifier = self.notifiers.get(delivery.notifier)
+        if notifier is None:
+            self._persist(replace(delivery, status=DeliveryStatus.FAILED, updated_at=self._clock(),
+                                  next_attempt_at=None, error="channel no longer configured"))
+            return
+        self._start(delivery, notifier, notification)
+
+    def _start(self, delivery: Delivery, notifier: Notifier, notification: Notification) -> None:
+        self._persist(delivery)
+        task = asyncio.create_task(self._deliver(delivery, notifier, notification))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, delivery: Delivery, notifier: Notifier, notification: Notification) -> None:
+        # A resumed delivery waits what was left of its backoff; the waits are real seconds.
+        wait = min(self._backoff.max_s, max(0.0, (delivery.next_attempt_at or 0.0) - self._clock()))
+        while True:
+            if wait > 0:
+                await asyncio.sleep(wait)
+            attempt = delivery.attempts + 1
+            try:
+                await notifier.send(notification)
+            except DeliveryError as exc:
+                delivery = self._failed_attempt(delivery, attempt, exc.reason, exc.retryable)
+            except Exception as exc:  # a channel's bug must not stop the others; logged, retried
+                log.exception("notifier %s failed on alert %d", notifier.name, delivery.alert_id)
+                delivery = self._failed_attempt(delivery, attempt, f"{type(exc).__name__}: {exc}", True)
+            else:
+                self.sent += 1
+                self._persist(replace(delivery, status=DeliveryStatus.SENT, attempts=attempt,
+                                      updated_at=self._clock(), next_attempt_at=None, error=""))
+                return
+            self._persist(delivery)
+            wait = self._backoff.delay(attempt)
+            if delivery.status is DeliveryStatus.FAILED:
+                self.failed += 1
+                log.warning("gave up notifying %s of alert %d: %s", notifier.name, delivery.alert_id, delivery.error)
+                return
+
+    def _failed_attempt(self, delivery: Delivery, attempt: int, reason: str, retryable: bool) -> Delivery:
+        now = self._clock()
+        if retryable and attempt < self._backoff.attempts:
+            return replace(delivery, attempts=attempt, updated_at=now, error=reason,
+                           next_attempt_at=now + self._backoff.delay(attempt))
+        return replace(delivery, status=DeliveryStatus.FAILED, attempts=attempt, updated_at=now,
+                       next_attempt_at=None, error=reason)
+
+    async def aclose(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for notifier in self.notifiers.values():
+            try:
+                await notifier.aclose()
+            except Exception:
+                log.exception("closing notifier %s failed", notifier.name)

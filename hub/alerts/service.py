@@ -1,0 +1,168 @@
+"""The alert service: readings and device events through the rules into the book, stored, announced, told.
+
+Rules run inline on the event loop for every batch (dict lookups per reading);
+storing, notifying and the derived series' recording happen in tasks of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from hub.alerts.book import AlertBook
+from hub.alerts.combination import combination_signals
+from hub.alerts.delivery import DeliveryManager
+from hub.alerts.escalation import EscalationPolicy
+from hub.alerts.evaluators import Signal
+from hub.alerts.model import Alert, AlertEvent, Transition
+from hub.alerts.notify import Notifier
+from hub.alerts.render import Renderer
+from hub.alerts.rules import RuleSet
+from hub.alerts.store import AlertStore, Delivery
+from hub.alerts.writer import AlertWriter
+from hub.bus import Bus
+from hub.derived import Deriver
+from hub.models import DeviceEvent, IngestBatch, Reading
+from hub.town import Town
+
+log = logging.getLogger(__name__)
+TICK_S = 1.0
+DerivedSink = Callable[[list[Reading]], Coroutine[Any, Any, None]]
+
+
+class AlertService:
+    """Owns the alert book; everything that changes an alert goes through here."""
+
+    def __init__(self, town: Town, store: AlertStore, bus: Bus, clock: Callable[[], float],
+                 record_derived: DerivedSink, console_url: str | None = None, rise_window_s: float = 3600.0) -> None:
+        self.town = town
+        self.store = store
+        self._bus = bus
+        self._clock = clock
+        self._record_derived = record_derived
+        self.rules = RuleSet.for_town(town, clock())
+        self.policy = EscalationPolicy(town, town.alerts)
+        self.renderer = Renderer(town, self.policy, console_url)
+        self.deriver = Deriver(rise_window_s)
+        self.writer = AlertWriter(store, self._announce)
+        self.deliveries = DeliveryManager([], self.writer.add_delivery, clock)
+        self.book = AlertBook(town, self.rules.rules, self.policy, clock)
+        self._combined = {r for c in self.rules.combinations for r in c.all_of}
+        self._derived: asyncio.Queue[list[Reading]] = asyncio.Queue()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._unsubscribe: list[Callable[[], None]] = []
+
+    async def start(self, history: list[Reading], notifiers: list[Notifier]) -> None:
+        """Load the book as it was, prime the derived series with *history*, and go live."""
+        self.deliveries.notifiers = {n.name: n for n in notifiers}
+        alerts, (last_id, last_seq) = await asyncio.to_thread(lambda: (self.store.unfinished(), self.store.last_ids()))
+        self.book = AlertBook(self.town, self.rules.rules, self.policy, self._clock, alerts, last_id, last_seq)
+        for alert in alerts:
+            self.rules.restore(alert)
+        self.deriver.feed(history)
+        self._unsubscribe = [self._bus.subscribe(IngestBatch, self.async_on_batch),
+                             self._bus.subscribe(DeviceEvent, self.async_on_device_event)]
+        for coro in (self.writer.run(), self._tick(), self._drain_derived()):
+            self._spawn(coro)
+        await self._resume_deliveries()
+        log.info("alerts: %d rules, %d unfinished alerts", len(self.rules.rules), len(alerts))
+
+    async def stop(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.deliveries.aclose()
+        await self.writer.flush()
+
+    # --- inputs (event loop) --------------------------------------------------------------------
+
+    def async_on_batch(self, batch: IngestBatch) -> None:
+        derived = self.deriver.feed(batch.readings)
+        if derived:
+            self._derived.put_nowait(derived)
+        self._apply(self.rules.on_readings(batch.readings))
+
+    def async_on_device_event(self, event: DeviceEvent) -> None:
+        self._apply(self.rules.on_event(event))
+
+    def _apply(self, signals: list[Signal]) -> None:
+        if not signals:
+            return
+        self._commit([e for s in signals for e in self.book.apply(s)])
+
+    def _commit(self, events: list[AlertEvent]) -> asyncio.Future[None] | None:
+        """Store *events*, with what they change in combination rules."""
+        if self._combined and any(e.alert.rule in self._combined for e in events):
+            events += [e for s in combination_signals(self.rules.combinations, self.book.open_alerts(), self.town)
+                       for e in self.book.apply(s)]
+        return self.writer.add(events) if events else None
+
+    # --- people's actions -----------------------------------------------------------------------
+
+    async def acknowledge(self, alert_id: int, actor: str, note: str) -> Alert:
+        return await self._act(self.book.acknowledge(alert_id, actor, note))
+
+    async def dispatch(self, alert_id: int, actor: str, note: str) -> Alert:
+        return await self._act(self.book.dispatch(alert_id, actor, note))
+
+    async def resolve(self, alert_id: int, actor: str, note: str) -> Alert:
+        return await self._act(self.book.resolve(alert_id, actor, note))
+
+    async def close(self, alert_id: int, actor: str, note: str) -> Alert:
+        return await self._act(self.book.close(alert_id, actor, note))
+
+    async def _act(self, event: AlertEvent) -> Alert:
+        saved = self._commit([event])
+        if saved is not None:
+            await saved
+        return event.alert
+
+    # --- after storing --------------------------------------------------------------------------
+
+    def _announce(self, events: list[AlertEvent]) -> None:
+        for event in events:
+            self._bus.async_publish(event)
+            if event.transition is not None:
+                for notification in self.renderer.notifications(event):
+                    self.deliveries.submit(notification, event.transition.seq)
+
+    async def _resume_deliveries(self) -> None:
+        pending = await asyncio.to_thread(self.store.pending_deliveries)
+        for delivery in pending:
+            event = await asyncio.to_thread(self._event_of, delivery)
+            if event is not None:
+                self.deliveries.resume(delivery, self.renderer.render(event, delivery.level))
+
+    def _event_of(self, delivery: Delivery) -> AlertEvent | None:
+        alert = self.store.get(delivery.alert_id)
+        transition: Transition | None = next((t for t in self.store.history(delivery.alert_id)
+                                              if t.seq == delivery.seq), None)
+        return AlertEvent(alert, transition) if alert and transition else None
+
+    # --- timers ---------------------------------------------------------------------------------
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_S)
+            try:
+                self._apply(self.rules.on_tick(self._clock()))
+                self._commit(self.book.tick() + self.book.take_updates())
+            except Exception:
+                log.exception("alert tick failed")
+
+    async def _drain_derived(self) -> None:
+        while True:
+            readings = await self._derived.get()
+            try:
+                await self._record_derived(readings)
+            except Exception:
+                log.exception("recording %d derived readings failed", len(readings))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,89 @@
+"""The alert service's single writer: saves changes in order, off the loop, then announces them.
+
+Nobody hears of a transition before it is stored: a console resuming from its
+last sequence number reads the store, so the feed must never be ahead of it.
+If the store fails, the writer retries the same changes, in order, until it
+succeeds; the alerts stay correct in memory meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hub.alerts.model import AlertEvent
+from hub.alerts.store import AlertStore, Delivery, FeedEntry
+
+log = logging.getLogger(__name__)
+RETRY_S = (0.5, 1.0, 2.0, 5.0)
+
+
+@dataclass(slots=True)
+class _Pending:
+    events: list[AlertEvent] = field(default_factory=list)
+    deliveries: dict[str, Delivery] = field(default_factory=dict)  # by id: the newest state of each
+    saved: list[asyncio.Future[None]] = field(default_factory=list)
+
+
+class AlertWriter:
+    """Batches what the book and the delivery manager change and commits it in one transaction."""
+
+    def __init__(self, store: AlertStore, announce: Callable[[list[AlertEvent]], None]) -> None:
+        self._store = store
+        self._announce = announce
+        self._pending = _Pending()
+        self._wake = asyncio.Event()
+        self.failures = 0
+
+    def add(self, events: list[AlertEvent]) -> asyncio.Future[None]:
+        """Queue *events*; the future completes once they are stored (and announced)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.events += events
+        self._pending.saved.append(done)
+        self._wake.set()
+        return done
+
+    def add_delivery(self, delivery: Delivery) -> None:
+        self._pending.deliveries[delivery.id] = delivery
+        self._wake.set()
+
+    def backlog(self) -> int:
+        return len(self._pending.events) + len(self._pending.deliveries)
+
+    async def run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            batch, self._pending = self._pending, _Pending()
+            await self._save(batch)
+            self._announce(batch.events)
+            for done in batch.saved:
+                if not done.done():
+                    done.set_result(None)
+
+    async def flush(self) -> None:
+        """Store what is pending now (used when the service stops)."""
+        batch, self._pending = self._pending, _Pending()
+        if batch.events or batch.deliveries:
+            await asyncio.to_thread(self._write, batch)
+            self._announce(batch.events)
+
+    async def _save(self, batch: _Pending) -> None:
+        attempt = 0
+        while True:
+            try:
+                await asyncio.to_thread(self._write, batch)
+                return
+            except Exception:
+                self.failures += 1
+                delay = RETRY_S[min(attempt, len(RETRY_S) - 1)]
+                log.exception("alert store: saving %d changes failed; retrying in %.1f s", len(batch.events), delay)
+                attempt += 1
+                await asyncio.sleep(delay)
+
+    def _write(self, batch: _Pending) -> None:
+        latest = {e.alert.id: e.alert for e in batch.events}
+        entries = [FeedEntry(e.transition, e.alert) for e in batch.events if e.transition is not None]
+        self._store.save(list(latest.values()), entries, list(batch.deliveries.values()))

@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from console.alert_feed import AlertFeed, alert_feed_router
+from console.alerts import alerts_router
+from console.deps import Ctx
 from console.live import LiveFeed, live_router
 from console.schemas import (
     DeadLetterCountPublic,
@@ -36,19 +39,14 @@ MAX_POINTS = 10000
 MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last time datetime can show
 
 
-def get_ctx(request: Request) -> HubContext:
-    ctx: HubContext = request.app.state.ctx
-    return ctx
-
-
-Ctx = Annotated[HubContext, Depends(get_ctx)]
-
-
 def create_app(ctx: HubContext) -> FastAPI:
     app = FastAPI(title="gridhub", version="0.1.0", docs_url="/api/docs", redoc_url=None)
     app.state.ctx = ctx
     app.state.live = LiveFeed(ctx)
+    app.state.alert_feed = AlertFeed(ctx)
     app.include_router(live_router)
+    app.include_router(alerts_router)
+    app.include_router(alert_feed_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))
     app.get("/api/status")(status)

@@ -1,0 +1,114 @@
+"""What the alert API takes and returns: public views of alerts, their history and deliveries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from console.schemas import utc
+from hub.alerts.model import Alert, Transition
+from hub.alerts.store import Delivery, FeedEntry
+
+
+def at(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+class AlertPublic(BaseModel):
+    id: int
+    rule: str
+    source: str
+    title: str
+    severity: str
+    state: str
+    message: str
+    value: float | None
+    count: int
+    active: bool = Field(description="whether the rule's condition still holds")
+    device: str | None
+    grid: str | None
+    village: str | None
+    escalation_level: int
+    acknowledged_by: str | None
+    raised_at: datetime
+    updated_at: datetime
+    last_seen_at: datetime
+    cleared_at: datetime | None
+    resolved_at: datetime | None
+    next_escalation_at: datetime | None
+    detail: dict[str, Any]
+
+    @classmethod
+    def of(cls, a: Alert) -> AlertPublic:
+        return cls(id=a.id, rule=a.rule, source=a.source, title=a.title, severity=a.severity.value,
+                   state=a.state.value, message=a.message, value=a.value, count=a.count, active=a.active,
+                   device=a.device, grid=a.grid, village=a.village, escalation_level=a.escalation_level,
+                   acknowledged_by=a.acknowledged_by, raised_at=at(a.raised_at), updated_at=at(a.updated_at),
+                   last_seen_at=at(a.last_seen_at), cleared_at=utc(a.cleared_at), resolved_at=utc(a.resolved_at),
+                   next_escalation_at=utc(a.next_escalation_at), detail=a.detail)
+
+
+class TransitionPublic(BaseModel):
+    seq: int
+    action: str
+    actor: str
+    time: datetime
+    note: str
+    state: str
+    severity: str
+
+    @classmethod
+    def of(cls, t: Transition) -> TransitionPublic:
+        return cls(seq=t.seq, action=t.action.value, actor=t.actor, time=at(t.ts), note=t.note,
+                   state=t.state.value, severity=t.severity.value)
+
+
+class DeliveryPublic(BaseModel):
+    notifier: str
+    target: str
+    level: str
+    action: str
+    seq: int
+    status: str
+    attempts: int
+    error: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, d: Delivery) -> DeliveryPublic:
+        return cls(notifier=d.notifier, target=d.target, level=d.level.value, action=d.action.value, seq=d.seq,
+                   status=d.status.value, attempts=d.attempts, error=d.error, created_at=at(d.created_at),
+                   updated_at=at(d.updated_at))
+
+
+class AlertDetail(AlertPublic):
+    history: list[TransitionPublic]
+    deliveries: list[DeliveryPublic]
+
+
+class AlertAction(BaseModel):
+    """A person's action on an alert: who (until sign-in exists, named here) and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actor: str = Field(min_length=1, max_length=64, description="who acts, e.g. 值班员 张伟")
+    note: str = Field(default="", max_length=2000)
+
+
+class CloseAction(AlertAction):
+    note: str = Field(min_length=1, max_length=2000, description="how it ended: required to close")
+
+
+def feed_message(entry: FeedEntry) -> dict[str, Any]:
+    """One alert transition as the live feed sends it."""
+    t = entry.transition
+    return {"type": "alert", "seq": t.seq, "action": t.action.value, "actor": t.actor, "note": t.note,
+            "time": at(t.ts).isoformat(), "alert": AlertPublic.of(entry.alert).model_dump(mode="json")}
+
+
+def update_message(alert: Alert) -> dict[str, Any]:
+    """A repeat (count and value) as the live feed sends it: no sequence number, nothing to resume."""
+    return {"type": "alert_update", "alert": AlertPublic.of(alert).model_dump(mode="json")}

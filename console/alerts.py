@@ -1,0 +1,89 @@
+"""Alert routes: list and filter, read one with its history and deliveries, and act on it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from console.alert_schemas import AlertAction, AlertDetail, AlertPublic, CloseAction, DeliveryPublic, TransitionPublic
+from console.deps import Ctx
+from hub.alerts.book import AlertActionError
+from hub.alerts.model import Alert, AlertState, Severity
+from hub.alerts.store import AlertQuery
+
+alerts_router = APIRouter(prefix="/api/alerts", tags=["alerts"])
+OPEN = (AlertState.RAISED, AlertState.ACKNOWLEDGED, AlertState.DISPATCHED)
+
+
+@alerts_router.get("")
+async def list_alerts(
+    ctx: Ctx,
+    state: Annotated[list[str] | None, Query(description="raised, acknowledged, dispatched, resolved, closed, "
+                                                         "or open (the first three)")] = None,
+    severity: Annotated[list[Severity] | None, Query()] = None,
+    rule: str | None = None, device: str | None = None, grid: str | None = None, village: str | None = None,
+    since: Annotated[datetime | None, Query(description="raised at or after (ISO-8601)")] = None,
+    until: Annotated[datetime | None, Query(description="raised before (ISO-8601)")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[AlertPublic]:
+    """Alerts, newest first, filtered by state, severity, rule, device, grid, village and time."""
+    query = AlertQuery(_states(state or []), tuple(severity or ()), rule, device, grid, village,
+                       since.timestamp() if since else None, until.timestamp() if until else None, limit)
+    return [AlertPublic.of(a) for a in await asyncio.to_thread(ctx.alerts.store.find, query)]
+
+
+def _states(given: list[str]) -> tuple[AlertState, ...]:
+    states: list[AlertState] = []
+    for text in given:
+        if text == "open":
+            states += OPEN
+        elif text in AlertState.__members__.values():
+            states.append(AlertState(text))
+        else:
+            raise HTTPException(422, f"unknown state {text!r}; known: open, {', '.join(AlertState)}")
+    return tuple(states)
+
+
+@alerts_router.get("/{alert_id}")
+async def alert_detail(ctx: Ctx, alert_id: int) -> AlertDetail:
+    """One alert with its audit trail and the log of its notifications."""
+    store = ctx.alerts.store
+    alert = ctx.alerts.book.by_id.get(alert_id) or await asyncio.to_thread(store.get, alert_id)
+    if alert is None:
+        raise HTTPException(404, f"no alert {alert_id}")
+    history, deliveries = await asyncio.gather(asyncio.to_thread(store.history, alert_id),
+                                               asyncio.to_thread(store.deliveries, alert_id))
+    return AlertDetail(**AlertPublic.of(alert).model_dump(), history=[TransitionPublic.of(t) for t in history],
+                       deliveries=[DeliveryPublic.of(d) for d in deliveries])
+
+
+@alerts_router.post("/{alert_id}/acknowledge")
+async def acknowledge(ctx: Ctx, alert_id: int, body: AlertAction) -> AlertPublic:
+    """Someone has seen it and takes it on: escalation stops."""
+    return AlertPublic.of(await _act(ctx.alerts.acknowledge(alert_id, body.actor, body.note)))
+
+
+@alerts_router.post("/{alert_id}/resolve")
+async def resolve(ctx: Ctx, alert_id: int, body: AlertAction) -> AlertPublic:
+    """The situation is dealt with."""
+    return AlertPublic.of(await _act(ctx.alerts.resolve(alert_id, body.actor, body.note)))
+
+
+@alerts_router.post("/{alert_id}/close")
+async def close(ctx: Ctx, alert_id: int, body: CloseAction) -> AlertPublic:
+    """A resolved alert is filed, with a note on how it ended."""
+    return AlertPublic.of(await _act(ctx.alerts.close(alert_id, body.actor, body.note)))
+
+
+async def _act(action: Awaitable[Alert]) -> Alert:
+    """Await an alert action, turning the book's refusals into HTTP errors."""
+    try:
+        return await action
+    except KeyError:
+        raise HTTPException(404, "no such open or resolved alert") from None
+    except AlertActionError as exc:
+        raise HTTPException(409, str(exc)) from None

@@ -9,9 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from adapters.jsonmap import JsonAdapterConfig, check_section
+from adapters.notify.config import MqttNotifierConfig, WebhookConfig, WecomConfig
+from hub.alerts.notify import NotifierType
 from hub.registry import Plugin
 
 if TYPE_CHECKING:
+    from hub.alerts.notify import Notifier
     from hub.alerts.store import AlertStore
     from hub.context import HubContext
     from hub.registry import Service
@@ -49,9 +52,32 @@ def _simulators(ctx: HubContext) -> Service | None:
     return SimulatorService(ctx) if ctx.settings.demo is not None else None
 
 
+def _wecom(config: WecomConfig, _ctx: HubContext) -> Notifier:
+    from adapters.notify.wecom import WecomNotifier
+
+    return WecomNotifier(config)
+
+
+def _webhook(config: WebhookConfig, _ctx: HubContext) -> Notifier:
+    from adapters.notify.webhook import WebhookNotifier
+
+    return WebhookNotifier(config)
+
+
+def _mqtt_notifier(config: MqttNotifierConfig, ctx: HubContext) -> Notifier:
+    from adapters.notify.mqtt import MqttNotifier
+
+    broker = ctx.settings.broker()
+    client_id = broker.client_id or f"gridhub-{ctx.town.town.id}"
+    return MqttNotifier(config, broker, f"{client_id}-notify-{config.name}")
+
+
 JSON = Plugin("json", device_adapters=frozenset({"json"}), section=JsonAdapterConfig, check=check_section)
 MQTT = Plugin("mqtt", service=_mqtt, order=20)
 EMBEDDED_BROKER = Plugin("embedded-broker", service=_embedded_broker, order=10)
 SQLITE = Plugin("sqlite", store=_sqlite)
 SQL_ALERTS = Plugin("sql", alert_store=_alert_store)
 SIMULATORS = Plugin("simulators", service=_simulators, order=90)
+NOTIFY = Plugin("notify", notifiers={"wecom": NotifierType(WecomConfig, _wecom),
+                                     "webhook": NotifierType(WebhookConfig, _webhook),
+                                     "mqtt": NotifierType(MqttNotifierConfig, _mqtt_notifier)})

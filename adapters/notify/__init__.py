@@ -1,0 +1,1 @@
+"""Alert notification channels: WeChat Work group robots, HTTP webhooks and MQTT."""

@@ -1,0 +1,35 @@
+"""The JSON document the webhook and MQTT channels send for one notification."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.alerts.notify import Notification
+
+
+def utc_iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
+
+
+def notification_body(n: Notification) -> dict[str, Any]:
+    """Who is told what about which alert; times are UTC ISO-8601."""
+    alert = n.alert
+    return {
+        "alert_id": alert.id,
+        "action": n.action.value,
+        "rule": alert.rule,
+        "source": alert.source,
+        "severity": alert.severity.value,
+        "state": alert.state.value,
+        "level": n.level.value,
+        "title": n.title,
+        "text": n.text,
+        "recipients": [{"name": r.name, "phone": r.phone} for r in n.recipients],
+        "device": alert.device,
+        "grid": alert.grid,
+        "village": alert.village,
+        "value": alert.value,
+        "raised_at": utc_iso(alert.raised_at),
+        "time": utc_iso(n.ts),
+    }

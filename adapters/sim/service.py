@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -12,7 +13,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
 
 from adapters.mqtt.client import connect_async, make_client
-from adapters.sim.stations import SimStation, rain_rate, utc_now, vendor_of
+from adapters.sim.stations import SimStation, rain_rate, vendor_of
 from hub.context import HubContext
 from hub.settings import DemoSettings
 
@@ -31,6 +32,7 @@ class SimulatorService:
         self._stations = [SimStation.create(d, vendor, seed=i) for i, d in enumerate(ctx.town.devices)
                           if (vendor := vendor_of(d)) is not None]
         self._clients = [self._client(s) for s in self._stations]
+        self._clock = ctx.clock
         self._task: asyncio.Task[None] | None = None
 
     def _client(self, station: SimStation) -> mqtt.Client:
@@ -69,13 +71,14 @@ class SimulatorService:
             client.loop_stop()
 
     async def _run(self) -> None:
-        step_h = self._demo.interval_s / 3600
-        hours = 0.0
         await asyncio.sleep(1.0)  # let the clients connect
+        begin = last = self._clock()
         while True:
-            now = utc_now()
+            # The town's clock (fast while the demo replays its lead, then real) says how much rain fell.
+            now = self._clock()
+            step_h, hours, last = (now - last) / 3600, (now - begin) / 3600, now
+            stamp = datetime.fromtimestamp(now, UTC)
             for station, client in zip(self._stations, self._clients, strict=True):
                 station.advance(step_h, rain_rate(self._demo.scenario, hours, station.rng))
-                client.publish(station.topic(), orjson.dumps(station.payload(now)), qos=1)
-            hours += step_h
+                client.publish(station.topic(), orjson.dumps(station.payload(stamp)), qos=1)
             await asyncio.sleep(self._demo.interval_s / self._demo.speed)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
 from hub.settings import Scenario
@@ -102,7 +102,3 @@ class SimStation:
         if self.vendor is Vendor.HY and self.device.topic:
             return self.device.topic
         return f"kd/rtu/{self.device.address}/data"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)

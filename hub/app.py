@@ -12,7 +12,7 @@ from typing import Any
 from hub.alerts.metrics import AlertCollector
 from hub.alerts.service import AlertService
 from hub.bus import Bus
-from hub.clock import demo_clock
+from hub.clock import Clock, demo_clock
 from hub.context import HubContext
 from hub.deadletters import DeadLetterLog
 from hub.derived import derived_history
@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 class Hub:
     """One running hub: `async with Hub(...) as hub:` starts it and stops it cleanly."""
 
-    def __init__(self, settings: HubSettings, town: LoadedTown, registry: Registry) -> None:
+    def __init__(self, settings: HubSettings, town: LoadedTown, registry: Registry, clock: Clock | None = None) -> None:
         self.settings = settings
+        self._clock = clock
         self.loaded = town
         self.registry = registry
         self.services: list[Service] = []
@@ -69,6 +70,8 @@ class Hub:
         self._spawn(self._watch_health(ctx))
 
     async def stop(self) -> None:
+        if self._ctx is not None:
+            await self._ctx.alerts.stop()  # first: its channels may use the embedded broker
         for task in self._tasks:
             task.cancel()
         for task in list(self._tasks):
@@ -81,7 +84,6 @@ class Hub:
             except Exception:
                 log.exception("stopping %s failed", service.name)
         if self._ctx is not None:
-            await self._ctx.alerts.stop()
             await asyncio.to_thread(self._ctx.recorder.stop)
             self._ctx.store.close()
             self._ctx.alerts.store.close()
@@ -90,7 +92,7 @@ class Hub:
     def _build_core(self) -> HubContext:
         settings, town = self.settings, self.loaded.town
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        clock = demo_clock(settings.demo) if settings.demo else time.time
+        clock = self._clock or (demo_clock(settings.demo) if settings.demo else time.time)
         bus = Bus()
         metrics = HubMetrics()
         store = self.registry.store(settings.store)(settings)

@@ -16,6 +16,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.app import Hub
+from hub.clock import Clock
 from hub.registry import Registry
 from hub.settings import DEFAULT_TOWN, HubSettings, MqttSettings
 from hub.townfile import LoadedTown, load_town
@@ -132,8 +133,8 @@ def hub_settings(tmp: Path, broker: MqttSettings | None, **extra: object) -> Hub
                                        "health_check_s": 0.2, **extra})
 
 
-def make_hub(settings: HubSettings, town: LoadedTown | None = None) -> Hub:
-    return Hub(settings, town or sample_town(), Registry.discover())
+def make_hub(settings: HubSettings, town: LoadedTown | None = None, clock: Clock | None = None) -> Hub:
+    return Hub(settings, town or sample_town(), Registry.discover(), clock)
 
 
 async def wait_for(predicate: Callable[[], bool | Awaitable[bool]], timeout: float = 15.0,

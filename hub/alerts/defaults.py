@@ -26,7 +26,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
                   levels=(Level(severity=Severity.YELLOW, at=0.3), Level(severity=Severity.ORANGE, at=0.5)),
                   hysteresis=0.05, clear_for_s=900),
     RainfallRule(id="rainfall", title="强降雨", match=Match(kinds=("rain_gauge", "river_station")),
-                 clear_for_s=1800),
+                 hysteresis=2.0, clear_for_s=1800),
     NoDataRule(id="river-level-no-data", title="水位数据中断", match=RIVER, quantity="water_level",
                silent_s=1800, clear_for_s=0),
     DeviceEventRule(id="device-offline", title="设备离线", raise_on=(K.OFFLINE,), resolve_on=(K.ONLINE,),

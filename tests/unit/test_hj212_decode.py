@@ -6,7 +6,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from adapters.hj212.decode import QUALITY as QUALITY_FLAGS
 from adapters.hj212.decode import Collected
 from adapters.hj212.frame import encode
 from adapters.hj212.mqtt import Hj212PayloadDecoder
@@ -127,3 +130,32 @@ def test_mqtt_topics_are_decoded_by_the_hj212_codec() -> None:
 def test_sample_section_and_the_segment_helper_agree() -> None:
     assert HJ212.password_of("WQ01") == "123456" and HJ212.password_of("WQ02") == PW2
     assert segment().startswith("QN=")
+
+
+CP_TEXT = st.text(alphabet="w0123456789-RtdAvgFlagNDT=;,&.eE+x \u00e9", max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cp=CP_TEXT, cn=st.sampled_from(["2011", "2051", "2061", "2031", "2021", "9999"]),
+       flag=st.integers(0, 15), extra=st.sampled_from(["", "PNUM=2;PNO=1;", "PNUM=x;", "PNUM=1;PNO=2;"]))
+def test_random_packets_never_raise_and_every_packet_is_accounted_for(cp: str, cn: str, flag: int,
+                                                                      extra: str) -> None:
+    try:
+        data = frame(cn, cp, flag=flag, extra=extra)
+    except (UnicodeEncodeError, ValueError):
+        return  # not ASCII: the station could not have framed it
+    out, replies = feed(data)
+    assert out.readings or out.letters or out.reports or replies or "PNUM=2" in extra
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.floats(min_value=0, max_value=14, allow_nan=False).map(lambda v: round(v, 4)),
+                       min_size=1, max_size=5),
+       quality=st.sampled_from(sorted(QUALITY_FLAGS)))
+def test_round_trip_of_values_and_flags(values: list[float], quality: str) -> None:
+    codes = ["w01001", "w01018", "w21003", "w21011", "w21001"][:len(values)]
+    cp = "DataTime=20261122100000;" + ";".join(f"{c}-Rtd={v},{c}-Flag={quality}" for c, v in zip(codes, values,
+                                                                                                  strict=True))
+    out, _ = feed(frame("2011", cp))
+    assert not out.letters
+    assert [(r.value, r.quality) for r in out.readings] == [(v, QUALITY_FLAGS[quality]) for v in values]

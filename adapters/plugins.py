@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from adapters.hj212.config import Hj212Config
+from adapters.hj212.config import check_section as check_hj212
 from adapters.jsonmap import JsonAdapterConfig, check_section
 from adapters.notify.config import MqttNotifierConfig, WebhookConfig, WecomConfig
 from hub.alerts.notify import NotifierType
@@ -23,9 +25,26 @@ if TYPE_CHECKING:
 
 
 def _mqtt(ctx: HubContext) -> Service:
+    from adapters.hj212.mqtt import Hj212PayloadDecoder
     from adapters.mqtt.service import MqttIngestService
 
-    return MqttIngestService(ctx)
+    hj212 = Hj212PayloadDecoder(ctx.town, ctx.sections.get("hj212", Hj212Config()))
+    return MqttIngestService(ctx, [(topic, hj212) for topic in hj212.topics])
+
+
+def _hj212(ctx: HubContext) -> Service | None:
+    from adapters.hj212.server import Hj212TcpService
+
+    config: Hj212Config = ctx.sections.get("hj212", Hj212Config())
+    if config.listen is None or not any(d.adapter == "hj212" for d in ctx.town.devices):
+        return None
+    return Hj212TcpService(ctx, config, config.listen)
+
+
+def _influx(ctx: HubContext) -> Service | None:
+    from adapters.influx.service import InfluxSink
+
+    return InfluxSink(ctx, ctx.settings.influx) if ctx.settings.influx is not None else None
 
 
 def _embedded_broker(ctx: HubContext) -> Service | None:
@@ -75,6 +94,9 @@ def _mqtt_notifier(config: MqttNotifierConfig, ctx: HubContext) -> Notifier:
 JSON = Plugin("json", device_adapters=frozenset({"json"}), section=JsonAdapterConfig, check=check_section)
 MQTT = Plugin("mqtt", service=_mqtt, order=20)
 EMBEDDED_BROKER = Plugin("embedded-broker", service=_embedded_broker, order=10)
+HJ212 = Plugin("hj212", device_adapters=frozenset({"hj212"}), section=Hj212Config, check=check_hj212,
+               service=_hj212, order=30)
+INFLUX = Plugin("influx", service=_influx, order=15)  # before the edges, so it sees their first batches
 SQLITE = Plugin("sqlite", store=_sqlite)
 SQL_ALERTS = Plugin("sql", alert_store=_alert_store)
 SIMULATORS = Plugin("simulators", service=_simulators, order=90)

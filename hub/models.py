@@ -75,6 +75,13 @@ class RejectReason(StrEnum):
     BAD_TIME = "bad_time"
     NO_ROUTE = "no_route"
     DECODE_ERROR = "decode_error"  # the decoder itself failed: a bug, kept for diagnosis
+    # Framed station protocols (HJ 212):
+    BAD_FRAME = "bad_frame"  # bytes outside any frame, or a data segment that does not parse
+    BAD_LENGTH = "bad_length"  # the frame's length field is not where the frame ends
+    BAD_CRC = "bad_crc"
+    WRONG_PASSWORD = "wrong_password"
+    UNSUPPORTED = "unsupported"  # a well-formed command the hub does not take in
+    INCOMPLETE = "incomplete"  # parts of a split packet that never completed
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,16 @@ _TABLE = (
 QUANTITIES: Mapping[str, Quantity] = MappingProxyType({q.key: q for q in _TABLE})
 
 
+def base_quantity(key: str) -> Quantity | None:
+    """The table's quantity behind *key*, also for a statistic of it.
+
+    Adapters name statistics `<quantity>.<stat>_<window>` (`cod.avg_1h`: the hourly mean of
+    COD, in COD's unit) and values they cannot map `<adapter>:<code>` (`hj212:w99999`, unit
+    as sent, no bounds): both are kept, never dropped; only the first maps to a row here.
+    """
+    return QUANTITIES.get(key.partition(".")[0])
+
+
 def quantity(key: str) -> Quantity:
     """The quantity called *key*; KeyError names the known ones."""
     try:

@@ -74,6 +74,28 @@ class RecorderSettings(BaseModel):
     retention_days: float = Field(default=400, gt=0)
 
 
+class InfluxSettings(BaseModel):
+    """A time-series database every reading is also written to: InfluxDB, or an engine that speaks its protocol."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(pattern=r"^https?://", description="e.g. http://127.0.0.1:8086")
+    api: Literal["v2", "v1"] = Field(default="v2", description="v2: /api/v2/write (InfluxDB 2.x/3.x, "
+                                     "VictoriaMetrics …); v1: /write (InfluxDB 1.x)")
+    token: str | None = Field(default=None, description="v2 API token")
+    org: str = Field(default="gridhub", description="v2 organisation")
+    bucket: str = Field(default="gridhub", description="v2 bucket")
+    database: str = Field(default="gridhub", description="v1 database")
+    retention_policy: str | None = Field(default=None, description="v1 retention policy; default: the database's")
+    username: str | None = Field(default=None, description="v1 user")
+    password: str | None = Field(default=None, description="v1 password")
+    timeout_s: float = Field(default=10.0, gt=0, le=300, description="one write request")
+    batch_bytes: int = Field(default=512 * 1024, ge=1024, description="most line protocol in one request")
+    spool_dir: Path | None = Field(default=None, description="default: <data_dir>/influx-spool")
+    spool_max_bytes: int = Field(default=1 << 30, ge=1 << 20, description="backlog kept on disk while the "
+                                 "database is away; past it, new readings are counted and not sent")
+
+
 class HubSettings(BaseSettings):
     """Everything `gridhub run` needs; each field can be set as GRIDHUB_<NAME>."""
 
@@ -97,6 +119,7 @@ class HubSettings(BaseSettings):
     health_check_s: float = Field(default=5.0, gt=0)
     recorder: RecorderSettings = RecorderSettings()
     demo: DemoSettings | None = None
+    influx: InfluxSettings | None = None
 
     def broker(self) -> MqttSettings:
         """The broker the hub's clients connect to, embedded or configured."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import os
 import shutil
@@ -125,7 +126,12 @@ class Publisher:
 
 @functools.cache
 def sample_town() -> LoadedTown:
-    return load_town(DEFAULT_TOWN, Registry.discover())
+    """The sample town, its HJ 212 server on a free port (so a running demo does not collide with tests)."""
+    loaded = load_town(DEFAULT_TOWN, Registry.discover())
+    hj212 = loaded.sections["hj212"]
+    listen = hj212.listen.model_copy(update={"port": free_port()})
+    hj212 = hj212.model_copy(update={"listen": listen})
+    return dataclasses.replace(loaded, sections={**loaded.sections, "hj212": hj212})
 
 
 def hub_settings(tmp: Path, broker: MqttSettings | None, **extra: object) -> HubSettings:

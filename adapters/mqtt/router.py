@@ -7,7 +7,9 @@ cache of topic → route, and nothing here waits or does I/O.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import orjson
 from paho.mqtt.client import topic_matches_sub
@@ -45,6 +47,12 @@ class Route:
     device_path: tuple[str | int, ...] | None = None
 
 
+class PayloadDecoder(Protocol):
+    """A decoder for topics whose payloads are not JSON (e.g. HJ 212 frames bridged by gateways)."""
+
+    def __call__(self, topic: str, payload: bytes, received: float, out: BatchBuilder) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class StatusTopic:
     device: str
@@ -55,20 +63,22 @@ class StatusTopic:
 class MqttRouter:
     """Decodes MQTT messages of the town's JSON devices into a BatchBuilder."""
 
-    def __init__(self, town: Town, config: JsonAdapterConfig, max_payload: int) -> None:
+    def __init__(self, town: Town, config: JsonAdapterConfig, max_payload: int,
+                 decoders: Sequence[tuple[str, PayloadDecoder]] = ()) -> None:
         profiles = compile_profiles(config)
         self._max_payload = max_payload
         json_devices = [d for d in town.devices if d.adapter == "json"]
         self._exact = {d.topic: Route(profiles[d.profile], device=d.id)
                        for d in json_devices if d.topic and d.profile}
-        self._patterns = [(r.topic, Route(profiles[r.profile], topic_level=r.device.topic_level,
-                                          device_path=parse_path(r.device.path) if r.device.path else None))
-                          for r in config.routes]
+        self._patterns: list[tuple[str, Route | PayloadDecoder]] = [*decoders]
+        self._patterns += [(r.topic, Route(profiles[r.profile], topic_level=r.device.topic_level,
+                                           device_path=parse_path(r.device.path) if r.device.path else None))
+                           for r in config.routes]
         self._status = {d.availability.topic: StatusTopic(d.id, d.availability.online.encode(),
                                                          d.availability.offline.encode())
                         for d in town.devices if d.availability is not None}
         self._ids = {d.id: d.id for d in json_devices} | {d.address: d.id for d in json_devices if d.address}
-        self._cache: dict[str, Route | None] = {}
+        self._cache: dict[str, Route | PayloadDecoder | None] = {}
 
     def data_subscriptions(self) -> list[str]:
         """Topic filters of device data: exact device topics and route patterns."""
@@ -95,11 +105,14 @@ class MqttRouter:
             out.letters.append(DeadLetter(source, payload, RejectReason.NO_ROUTE, "no device or route", received))
             return
         try:
-            self._decode(route, topic, payload, received, source, out)
+            if isinstance(route, Route):
+                self._decode(route, topic, payload, received, source, out)
+            else:
+                route(topic, payload, received, out)
         except Exception as exc:  # a decoder bug must cost one message, not the ingest
             log.exception("decoding %s failed", source)
             out.letters.append(DeadLetter(source, payload, RejectReason.DECODE_ERROR, repr(exc), received,
-                                          route.device))
+                                          route.device if isinstance(route, Route) else None))
 
     def _decode(self, route: Route, topic: str, payload: bytes, received: float, source: str,
                 out: BatchBuilder) -> None:
@@ -132,8 +145,8 @@ class MqttRouter:
             out.letters.append(DeadLetter(source, payload, RejectReason.WRONG_TYPE,
                                           "status payload is neither online nor offline", received, status.device))
 
-    def _route(self, topic: str) -> Route | None:
-        route = self._exact.get(topic)
+    def _route(self, topic: str) -> Route | PayloadDecoder | None:
+        route: Route | PayloadDecoder | None = self._exact.get(topic)
         if route is not None:
             return route
         if topic in self._cache:

@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from typing import Any
 
 from gmqtt import Client
@@ -31,7 +32,7 @@ from adapters.mqtt.ingest_client import (
     protocol_version,
     tls_context,
 )
-from adapters.mqtt.router import BatchBuilder, MqttRouter
+from adapters.mqtt.router import BatchBuilder, MqttRouter, PayloadDecoder
 from hub.context import HubContext
 from hub.models import IngestBatch
 
@@ -45,11 +46,11 @@ class MqttIngestService:
 
     name = "mqtt"
 
-    def __init__(self, ctx: HubContext) -> None:
+    def __init__(self, ctx: HubContext, decoders: Sequence[tuple[str, PayloadDecoder]] = ()) -> None:
         self._ctx = ctx
         self._settings = ctx.settings.broker()
         config = ctx.sections.get("json", JsonAdapterConfig())
-        self._router = MqttRouter(ctx.town, config, ctx.settings.max_payload_bytes)
+        self._router = MqttRouter(ctx.town, config, ctx.settings.max_payload_bytes, decoders)
         self.client_id = self._settings.client_id or f"gridhub-{ctx.town.town.id}"
         self._client = make_ingest_client(self._settings, self.client_id)
         self._client.on_connect = self._on_connect

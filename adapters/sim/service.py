@@ -12,7 +12,9 @@ import orjson
 import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
 
+from adapters.hj212.config import Hj212Config
 from adapters.mqtt.client import connect_async, make_client
+from adapters.sim.hj212 import Hj212Simulators
 from adapters.sim.stations import SimStation, rain_rate, vendor_of
 from hub.context import HubContext
 from hub.settings import DemoSettings
@@ -33,6 +35,8 @@ class SimulatorService:
                           if (vendor := vendor_of(d)) is not None]
         self._clients = [self._client(s) for s in self._stations]
         self._clock = ctx.clock
+        self._hj212 = Hj212Simulators(ctx.town.devices, ctx.sections.get("hj212", Hj212Config()), self._demo,
+                                      ctx.clock)
         self._task: asyncio.Task[None] | None = None
 
     def _client(self, station: SimStation) -> mqtt.Client:
@@ -52,10 +56,12 @@ class SimulatorService:
             connect_async(client, self._broker)
             client.loop_start()
         self._task = asyncio.create_task(self._run(), name="gridhub-simulators")
-        log.info("demo: %d simulated stations, scenario %s, ×%g speed", len(self._stations),
-                 self._demo.scenario.value, self._demo.speed)
+        self._hj212.start()
+        log.info("demo: %d simulated stations over MQTT, %d over HJ 212, scenario %s, ×%g speed",
+                 len(self._stations), len(self._hj212), self._demo.scenario.value, self._demo.speed)
 
     async def stop(self) -> None:
+        await self._hj212.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

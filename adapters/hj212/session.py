@@ -1,0 +1,137 @@
+"""One stream of HJ 212 frames: scan, check CRC, MN and PW, reassemble, decode, and say what to reply.
+
+A TCP connection has one session; the MQTT ingest has one for all its topics
+(replies are not sent there: the broker's PUBACK is the delivery receipt).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from adapters.hj212.config import Hj212Config
+from adapters.hj212.decode import Origin, PacketDecoder, Sink
+from adapters.hj212.frame import Frame, FrameScanner, Junk, encode
+from adapters.hj212.packet import Packet, QnRtn, SegmentError, data_ack, parse_segment, refusal
+from adapters.hj212.reassembly import GivenUp, Reassembler
+from hub.models import DeadLetter, RejectReason
+from hub.town import Town
+
+
+@dataclass(frozen=True, slots=True)
+class Station:
+    device: str
+    password: str
+
+
+class StationBook:
+    """What the hub knows of its HJ 212 stations: MN → device and password, and how to decode them."""
+
+    def __init__(self, town: Town, config: Hj212Config) -> None:
+        self.config = config
+        self.by_mn = {d.address: Station(d.id, config.password_of(d.id) or "")
+                      for d in town.devices if d.adapter == "hj212" and d.address}
+        self.decoder = PacketDecoder(ZoneInfo(town.town.timezone), config.max_future_s)
+
+
+@dataclass(frozen=True, slots=True)
+class Fed:
+    """What one read (or message) gave: frames seen and the replies owed to the station."""
+
+    frames: int
+    replies: list[bytes]
+
+
+class Session:
+    """Decodes one station connection's (or one MQTT ingest's) frames into a Sink."""
+
+    def __init__(self, book: StationBook, source: str) -> None:
+        self._book = book
+        self.source = source
+        self._scanner = FrameScanner(book.config.max_segment_bytes)
+        self._parts = Reassembler(book.config.reassembly_timeout_s)
+        self.device: str | None = None  # the last station authenticated on this stream
+        self.junk_run = 0  # bytes of junk since the last good frame: a stream that is all junk gets closed
+
+    def pending(self) -> int:
+        return self._scanner.pending()
+
+    def feed(self, data: bytes, received: float, out: Sink) -> Fed:
+        """Decode every complete frame in *data* (and what was held from before)."""
+        replies: list[bytes] = []
+        frames = 0
+        for item in self._scanner.feed(data):
+            if isinstance(item, Junk):
+                self._junk(item, received, out)
+                continue
+            frames += 1
+            reply = self._frame(item, received, out)
+            if reply is not None:
+                replies.append(reply)
+        self.expire(received, out)
+        return Fed(frames, replies)
+
+    def drop_partial(self, received: float, out: Sink) -> None:
+        """Give up an unfinished frame (each MQTT message must hold whole frames)."""
+        junk = self._scanner.drop_partial()
+        if junk is not None:
+            self._junk(junk, received, out)
+
+    def _junk(self, junk: Junk, received: float, out: Sink) -> None:
+        self.junk_run += junk.size
+        out.letters.append(DeadLetter(self.source, junk.raw, junk.reason, junk.detail, received, self.device))
+
+    def expire(self, now: float, out: Sink) -> None:
+        """Report split packets that will not complete."""
+        self._given_up(self._parts.expire(now), now, out)
+
+    def _frame(self, frame: Frame, received: float, out: Sink) -> bytes | None:
+        raw = frame.segment
+        try:
+            packet = parse_segment(raw.decode("ascii"))
+        except (UnicodeDecodeError, SegmentError) as exc:
+            reason = RejectReason.BAD_FRAME if frame.crc_ok else RejectReason.BAD_CRC
+            out.letters.append(DeadLetter(self.source, raw, reason, _why(exc), received, self.device))
+            return None
+        refused = self._refuse(frame, packet, received, out)
+        if refused is not None:
+            return encode(refused)
+        station = self._book.by_mn[packet.mn]
+        self.device = station.device
+        self.junk_run = 0
+        ack = encode(data_ack(packet)) if packet.wants_ack else None
+        if packet.split:
+            whole, given_up = self._parts.add(packet, received, raw)
+            self._given_up(given_up, received, out)
+            if whole is None:
+                return ack
+            packet = whole
+        self._book.decoder.decode(packet, Origin(station.device, received, self.source, raw), out)
+        return ack
+
+    def _refuse(self, frame: Frame, packet: Packet, received: float, out: Sink) -> str | None:
+        """The CN 9011 refusal for a bad CRC, an unknown MN or a wrong PW; None when the packet is good.
+
+        Refused packets carry no device: unauthenticated traffic must not make a station look alive.
+        """
+        station = self._book.by_mn.get(packet.mn)
+        if not frame.crc_ok:
+            reason, code, detail = RejectReason.BAD_CRC, QnRtn.CRC_ERROR, f"CRC does not match (MN={packet.mn})"
+        elif station is None:
+            reason, code, detail = RejectReason.UNKNOWN_DEVICE, QnRtn.MN_ERROR, f"no hj212 device with MN={packet.mn}"
+        elif packet.pw != station.password:
+            reason, code, detail = RejectReason.WRONG_PASSWORD, QnRtn.PW_ERROR, f"wrong PW for {station.device}"
+        else:
+            return None
+        out.letters.append(DeadLetter(self.source, frame.segment, reason, detail, received))
+        return refusal(packet, code)
+
+    def _given_up(self, given: list[GivenUp], now: float, out: Sink) -> None:
+        for g in given:
+            station = self._book.by_mn.get(g.mn)
+            out.letters.append(DeadLetter(self.source, g.raw, RejectReason.INCOMPLETE, g.detail, now,
+                                          station.device if station else None))
+
+
+def _why(exc: Exception) -> str:
+    return "data segment is not ASCII" if isinstance(exc, UnicodeDecodeError) else str(exc)

@@ -74,7 +74,7 @@ def _rainfall(rule: RainfallRule, device: Device, town: Town) -> RainfallEvaluat
     table = rule.table or (town.thresholds.rainfall_mm.model_dump() if town.thresholds.rainfall_mm else None)
     if table is None:
         return None
-    trackers = {f"rainfall_{window[1:]}": LevelTracker(tuple(table[window]), True, rule.hysteresis)
+    trackers = {f"rainfall_{window[1:]}h": LevelTracker(tuple(table[window]), True, rule.hysteresis)
                 for window in ("h1", "h3", "h6", "h24") if window in table}
     return RainfallEvaluator(rule.id, device, trackers)
 

@@ -208,7 +208,9 @@ class AlertBook:
 
     def _store(self, alert: Alert) -> None:
         """Keep the newest alert per key; an older resolved one stays by id until it is closed."""
-        self.by_key[alert.key] = alert
+        newest = self.by_key.get(alert.key)
+        if newest is None or newest.id <= alert.id:
+            self.by_key[alert.key] = alert
         self.by_id[alert.id] = alert
 
 

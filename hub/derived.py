@@ -31,6 +31,7 @@ class RainAccumulator:
     times: list[float] = field(default_factory=list)
     amounts: list[float] = field(default_factory=list)
     last_counter: float | None = None
+    last_counter_ts: float = float("-inf")
 
     def add_amount(self, ts: float, mm: float) -> None:
         i = bisect.bisect_right(self.times, ts)
@@ -42,6 +43,9 @@ class RainAccumulator:
             del self.times[:drop], self.amounts[:drop]
 
     def add_counter(self, ts: float, total: float) -> None:
+        if ts <= self.last_counter_ts:
+            return  # a late report: the step to the newer one already holds its rain
+        self.last_counter_ts = ts
         previous, self.last_counter = self.last_counter, total
         if previous is None:
             return

@@ -139,7 +139,8 @@ class AlertBook:
         waited = _minutes(now - alert.raised_at)
         if alert.escalation_level + 1 < len(chain):
             level = alert.escalation_level + 1
-            due = now + self.policy.after_s(alert.severity)
+            at_top = level == len(chain) - 1  # from here on the top level is reminded every repeat_min
+            due = now + (self.policy.repeat_s if at_top else self.policy.after_s(alert.severity))
             note = f"{waited}未确认，升级至{chain[level].label_zh}"
         else:
             level = min(alert.escalation_level, len(chain) - 1)
@@ -208,7 +209,9 @@ class AlertBook:
 
     def _store(self, alert: Alert) -> None:
         """Keep the newest alert per key; an older resolved one stays by id until it is closed."""
-        self.by_key[alert.key] = alert
+        newest = self.by_key.get(alert.key)
+        if newest is None or newest.id <= alert.id:
+            self.by_key[alert.key] = alert
         self.by_id[alert.id] = alert
 
 

@@ -25,7 +25,7 @@ from hub.alerts.model import Alert, Severity
 from hub.derived import RAIN_WINDOWS
 from hub.models import DeviceEvent, Reading
 from hub.quantities import QUANTITIES
-from hub.town import Device, Problem, Town
+from hub.town import Device, DeviceKind, Problem, Town
 
 ANY_QUANTITY = ""  # index key of evaluators that read every quantity of a device
 _LEVEL_NAMES = {"warning_level": "警戒水位", "guarantee_level": "保证水位"}
@@ -151,6 +151,8 @@ def rule_problems(town: Town) -> list[Problem]:
     grids = town.grids()
     villages = {v.id for v in town.villages}
     devices = town.device_map()
+    kinds = {k.value for k in DeviceKind}
+    basins = {d.basin for d in town.devices}
     known_rules = {r.id for r in effective_rules(config.rules, config.default_rules)}
     for i, rule in enumerate(config.rules):
         key: tuple[str | int, ...] = ("alerts", "rules", i)
@@ -158,6 +160,8 @@ def rule_problems(town: Town) -> list[Problem]:
         problems += [((*key, "match", "devices"), f"unknown device {d!r}") for d in m.devices if d not in devices]
         problems += [((*key, "match", "grids"), f"unknown grid {g!r}") for g in m.grids if g not in grids]
         problems += [((*key, "match", "villages"), f"unknown village {v!r}") for v in m.villages if v not in villages]
+        problems += [((*key, "match", "kinds"), f"unknown device kind {k!r}") for k in m.kinds if k not in kinds]
+        problems += [((*key, "match", "basins"), f"no device is in basin {b!r}") for b in m.basins if b not in basins]
         quantity = getattr(rule, "quantity", None)
         if quantity and quantity not in QUANTITIES and quantity not in RAIN_WINDOWS and ":" not in quantity:
             problems.append(((*key, "quantity"), f"unknown quantity {quantity!r}"))

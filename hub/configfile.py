@@ -113,11 +113,24 @@ def validate(model: type[M], doc: YamlDocument, data: Any = None, prefix: Key = 
         raise ConfigError(problems_from(exc, doc, prefix)) from None
 
 
+def _is_union_tag(data: Any, key: Key, part: str | int) -> bool:
+    """Pydantic names the chosen member of a tagged union (`type: threshold`) in error locations."""
+    for step in key:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return isinstance(data, dict) and part not in data and part in data.values()
+
+
 def problems_from(exc: ValidationError, doc: YamlDocument, prefix: Key = ()) -> list[ConfigProblem]:
     """Translate pydantic errors into problems located in *doc*."""
     problems = []
     for error in exc.errors(include_url=False):
-        key: Key = (*prefix, *(part for part in error["loc"] if isinstance(part, (str, int))))
+        key: Key = prefix
+        for part in error["loc"]:
+            if isinstance(part, str | int) and not _is_union_tag(doc.data, key, part):
+                key = (*key, part)
         reason = error["msg"]
         if error["type"] == "extra_forbidden":
             reason = "unknown key"

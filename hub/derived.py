@@ -22,6 +22,8 @@ RAIN_WINDOWS: dict[str, float] = {"rainfall_1h": 3600.0, "rainfall_3h": 3 * 3600
 RISE = "water_level_rise"
 TRUSTED = frozenset({Quality.GOOD, Quality.MANUAL})
 MAX_COUNTER_STEP_MM = 300.0  # a bigger jump of a rain counter is a replaced logger, not rain
+RAIN_MERGE_S = 1.0  # rain reported more often than this is summed into one amount: memory stays bounded
+RISE_BUCKETS = 240  # levels closer than window/240 are averaged into one point, and give no new slope
 
 
 @dataclass(slots=True)
@@ -33,29 +35,34 @@ class RainAccumulator:
     last_counter: float | None = None
     last_counter_ts: float = float("-inf")
 
-    def add_amount(self, ts: float, mm: float) -> None:
+    def add_amount(self, ts: float, mm: float) -> bool:
+        """Count *mm* at *ts*; False when it only added to the amount just before it (no new point)."""
         i = bisect.bisect_right(self.times, ts)
+        if i and ts - self.times[i - 1] < RAIN_MERGE_S:
+            self.amounts[i - 1] += mm
+            return False
         self.times.insert(i, ts)
         self.amounts.insert(i, mm)
         horizon = self.times[-1] - RAIN_WINDOWS["rainfall_24h"]
         drop = bisect.bisect_right(self.times, horizon)
         if drop:
             del self.times[:drop], self.amounts[:drop]
+        return True
 
-    def add_counter(self, ts: float, total: float) -> None:
+    def add_counter(self, ts: float, total: float) -> bool:
         if ts <= self.last_counter_ts:
-            return  # a late report: the step to the newer one already holds its rain
+            return False  # a late report: the step to the newer one already holds its rain
         self.last_counter_ts = ts
         previous, self.last_counter = self.last_counter, total
         if previous is None:
-            return
+            return False
         step = total - previous
         if step < 0:
             step = total  # the counter restarted from zero since the last report
         if step > MAX_COUNTER_STEP_MM:
             log.warning("rain counter jumped by %.1f mm; taken as a reset, not as rain", step)
-            return
-        self.add_amount(ts, step)
+            return False
+        return self.add_amount(ts, step) or step > 0
 
     def totals(self) -> dict[str, float]:
         """Rain in each window that ends at the newest report."""
@@ -76,14 +83,22 @@ class RiseRate:
     window_s: float
     times: list[float] = field(default_factory=list)
     levels: list[float] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
 
     def add(self, ts: float, level: float) -> float | None:
+        """Take a level; the slope when it made a new point, None when averaged in or too early."""
         i = bisect.bisect_right(self.times, ts)
+        if i and ts - self.times[i - 1] < self.window_s / RISE_BUCKETS:
+            n = self.counts[i - 1]
+            self.levels[i - 1] = (self.levels[i - 1] * n + level) / (n + 1)
+            self.counts[i - 1] = n + 1
+            return None
         self.times.insert(i, ts)
         self.levels.insert(i, level)
+        self.counts.insert(i, 1)
         drop = bisect.bisect_right(self.times, self.times[-1] - self.window_s)
         if drop:
-            del self.times[:drop], self.levels[:drop]
+            del self.times[:drop], self.levels[:drop], self.counts[:drop]
         return self.slope_per_hour()
 
     def slope_per_hour(self) -> float | None:
@@ -123,10 +138,9 @@ class Deriver:
 
     def _rainfall(self, r: Reading) -> list[Reading]:
         acc = self._rain.setdefault(r.device, RainAccumulator())
-        if r.quantity == "rainfall":
-            acc.add_amount(r.ts, r.value)
-        else:
-            acc.add_counter(r.ts, r.value)
+        changed = acc.add_amount(r.ts, r.value) if r.quantity == "rainfall" else acc.add_counter(r.ts, r.value)
+        if not changed and r.value == 0:
+            return []  # nothing new to say: a gauge reporting dry weather many times a second
         end = acc.times[-1] if acc.times else r.ts
         return [Reading(r.device, key, mm, "mm", end) for key, mm in acc.totals().items()]
 

@@ -76,7 +76,7 @@ class AlertBook:
                       now, now, now, True, device=device.id if device else None, grid=grid,
                       village=village.id if village else None, detail=dict(signal.detail))
         alert = alert.evolve(next_escalation_at=now + self.policy.after_s(alert.severity))
-        return self._record(alert, Action.RAISE, SYSTEM, now, signal.message)
+        return self._record(alert, Action.RAISE, SYSTEM, now, "")
 
     def _reopen(self, alert: Alert, signal: Signal, now: float) -> AlertEvent:
         severity = signal.severity or alert.severity

@@ -107,8 +107,16 @@ def test_no_rise_rate_until_half_the_window_is_covered() -> None:
     rise = RiseRate(window_s=H)
     assert rise.add(T0, 50.0) is None
     assert rise.add(T0 + 900, 50.1) is None
-    assert rise.add(T0 + 1799, 50.2) is None
+    assert rise.add(T0 + 1785, 50.2) is None  # levels closer than window/240 (15 s) share one point
     assert rise.add(T0 + 1800, 50.2) is not None
+
+
+def test_levels_reported_many_times_a_second_share_one_point() -> None:
+    rise = RiseRate(window_s=H)
+    for i in range(1000):
+        rise.add(T0 + i * 0.01, 50.0 + (i % 2) * 0.02)
+    assert rise.times == [T0] and rise.counts == [1000]
+    assert rise.levels[0] == pytest.approx(50.01)
 
 
 def test_rise_rate_forgets_points_older_than_the_window() -> None:

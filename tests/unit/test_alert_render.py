@@ -74,7 +74,7 @@ def test_the_message_names_colour_place_time_and_note() -> None:
     assert note.title == "【红色预警】水位超警"
     assert note.text.splitlines() == [
         "【红色预警】水位超警", "编号：#1", "内容：RS01 59.6", "地点：青溪镇 石门村 石门村第一网格",
-        "时间：2025-06-15 23:06", "等级：红色", "状态：待确认", "说明：RS01 59.6",
+        "时间：2025-06-15 23:06", "等级：红色", "状态：待确认",
         "处置：http://hub.local:8080/#/alerts/1"]
     assert note.markdown.startswith('### <font color="warning">【红色预警】水位超警</font>\n')
     assert '> 地点：<font color="comment">青溪镇 石门村 石门村第一网格</font>' in note.markdown

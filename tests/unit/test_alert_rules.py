@@ -121,7 +121,9 @@ def test_rainfall_clears_only_when_every_window_is_below_blue() -> None:
     rules = RuleSet.for_town(town_with(), T0)
     rules.on_readings([reading("RG01", "rainfall_1h", 40.0, T0), reading("RG01", "rainfall_24h", 100.0, T0)])
     assert verdicts(rules.on_readings([reading("RG01", "rainfall_1h", 0.0, T0 + 3600)])) == {"RG01": BLUE}
-    assert verdicts(rules.on_readings([reading("RG01", "rainfall_24h", 99.0, T0 + 3600)])) == {"RG01": None}
+    # The default rule's 2 mm hysteresis: 99 mm still holds blue (≥ 100 − 2), 97.9 mm clears it.
+    assert verdicts(rules.on_readings([reading("RG01", "rainfall_24h", 99.0, T0 + 3600)])) == {"RG01": BLUE}
+    assert verdicts(rules.on_readings([reading("RG01", "rainfall_24h", 97.9, T0 + 3660)])) == {"RG01": None}
 
 
 def test_rainfall_rule_with_its_own_table() -> None:

@@ -139,8 +139,8 @@ class Deriver:
     def _rainfall(self, r: Reading) -> list[Reading]:
         acc = self._rain.setdefault(r.device, RainAccumulator())
         changed = acc.add_amount(r.ts, r.value) if r.quantity == "rainfall" else acc.add_counter(r.ts, r.value)
-        if not changed and r.value == 0:
-            return []  # nothing new to say: a gauge reporting dry weather many times a second
+        if not changed:
+            return []  # summed into the point before (or a first counter value): told with the next point
         end = acc.times[-1] if acc.times else r.ts
         return [Reading(r.device, key, mm, "mm", end) for key, mm in acc.totals().items()]
 

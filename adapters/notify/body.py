@@ -17,6 +17,7 @@ def notification_body(n: Notification) -> dict[str, Any]:
     alert = n.alert
     return {
         "alert_id": alert.id,
+        "seq": n.seq,
         "action": n.action.value,
         "rule": alert.rule,
         "source": alert.source,

@@ -56,6 +56,7 @@ class Notification:
     text: str  # plain text for SMS and group messages
     markdown: str  # WeChat Work markdown
     ts: float
+    seq: int = 0  # the transition it tells of: with level, what tells a repeat delivery from a new one
 
 
 class DeliveryError(Exception):

@@ -47,7 +47,7 @@ class Renderer:
         markdown = "\n".join([f'### <font color="{colour}">{title}</font>',
                               *(f"> {k}：<font color=\"comment\">{v}</font>" for k, v in facts)])
         return Notification(alert, action, level, self._policy.recipients(alert, level), title, text, markdown,
-                            transition.ts)
+                            transition.ts, transition.seq)
 
     def _facts(self, alert: Alert, ts: float, note: str, actor: str) -> list[tuple[str, str]]:
         facts = [("编号", f"#{alert.id}"), ("内容", alert.message or alert.title), ("地点", self._place(alert)),

@@ -31,7 +31,7 @@ from console.schemas import (
     SeriesPointPublic,
 )
 from hub.context import HubContext
-from hub.quantities import QUANTITIES
+from hub.quantities import QUANTITIES, base_quantity
 from hub.store import DeadLetterQuery, SeriesQuery
 
 STATIC = Path(__file__).parent / "static"
@@ -105,8 +105,10 @@ async def readings(
     """
     if ctx.town.device_map().get(device) is None:
         raise HTTPException(404, f"no device {device!r}")
-    if quantity not in QUANTITIES:
-        raise HTTPException(422, f"unknown quantity {quantity!r}; known: {', '.join(sorted(QUANTITIES))}")
+    known = base_quantity(quantity)
+    if known is None and ":" not in quantity:
+        raise HTTPException(422, f"unknown quantity {quantity!r}; known: {', '.join(sorted(QUANTITIES))}, "
+                                 "their statistics (cod.avg_1h) and raw codes (hj212:w99999)")
     end = time.time() if end is None else end
     start = end - 86400 if start is None else start
     if start >= end:
@@ -116,7 +118,7 @@ async def readings(
     offset = datetime.now(ZoneInfo(ctx.town.town.timezone)).utcoffset() or timedelta(0)
     query = SeriesQuery(device, quantity, start, end, every, MAX_POINTS, offset.total_seconds())
     points = await asyncio.to_thread(ctx.store.series, query)
-    return Series(device=device, quantity=quantity, unit=QUANTITIES[quantity].unit,
+    return Series(device=device, quantity=quantity, unit=known.unit if known else "",
                   start=datetime.fromtimestamp(start, UTC), end=datetime.fromtimestamp(end, UTC), every_s=every,
                   points=[SeriesPointPublic.of(p) for p in points])
 

@@ -22,9 +22,8 @@ from hub.alerts.config import (
 from hub.alerts.defaults import effective_rules
 from hub.alerts.evaluators import EventEvaluator, NoDataEvaluator, RainfallEvaluator, Signal, ThresholdEvaluator
 from hub.alerts.model import Alert, Severity
-from hub.derived import RAIN_WINDOWS
 from hub.models import DeviceEvent, Reading
-from hub.quantities import QUANTITIES
+from hub.quantities import QUANTITIES, base_quantity
 from hub.town import Device, DeviceKind, Problem, Town
 
 ANY_QUANTITY = ""  # index key of evaluators that read every quantity of a device
@@ -163,7 +162,7 @@ def rule_problems(town: Town) -> list[Problem]:
         problems += [((*key, "match", "kinds"), f"unknown device kind {k!r}") for k in m.kinds if k not in kinds]
         problems += [((*key, "match", "basins"), f"no device is in basin {b!r}") for b in m.basins if b not in basins]
         quantity = getattr(rule, "quantity", None)
-        if quantity and quantity not in QUANTITIES and quantity not in RAIN_WINDOWS and ":" not in quantity:
+        if quantity and base_quantity(quantity) is None and ":" not in quantity:
             problems.append(((*key, "quantity"), f"unknown quantity {quantity!r}"))
         if isinstance(rule, CombinationRule):
             problems += [((*key, "all_of"), f"unknown rule {r!r}") for r in rule.all_of if r not in known_rules]

@@ -75,6 +75,9 @@ async def test_console_api(tmp_path: Path) -> None:
         await device.aclose()
         raw = SeriesQuery("RS01", "water_level", start, start + 7200)
         await wait_for(lambda: len(hub.ctx.store.series(raw)) == 120, what="readings committed")
+        rises = SeriesQuery("RS01", "water_level_rise", start, start + 7200)
+        # a rate from every level once they span half the hour: readings 30 to 119
+        await wait_for(lambda: len(hub.ctx.store.series(rises)) == 90, what="rise rates derived and committed")
         async with httpx.AsyncClient(base_url=url) as http:
             series = (await http.get("/api/readings", params={
                 "device": "RS01", "quantity": "water_level", "start": start, "end": start + 7200,
@@ -99,6 +102,13 @@ async def test_console_api(tmp_path: Path) -> None:
                 assert response.status_code == code, params
                 assert response.json()["detail"]
             assert (await http.get("/api/devices/NOPE")).status_code == 404
+            rise = (await http.get("/api/readings", params={
+                "device": "RS01", "quantity": "water_level_rise", "start": start, "end": start + 7200})).json()
+            assert rise["unit"] == "m/h" and rise["points"][-1]["mean"] == pytest.approx(0.6, abs=1e-6)
+            stats = await http.get("/api/readings", params={"device": "WQ01", "quantity": "cod.avg_1h"})
+            assert stats.status_code == 200 and stats.json()["unit"] == "mg/L"
+            raw = await http.get("/api/readings", params={"device": "WQ01", "quantity": "hj212:w99999"})
+            assert raw.status_code == 200 and raw.json()["unit"] == ""
             metrics = (await http.get("/metrics")).text
             assert 'gridhub_devices{kind="river_station",state="online"} 1.0' in metrics
             assert "gridhub_recorder_batch_seconds_count" in metrics

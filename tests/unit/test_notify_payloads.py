@@ -131,7 +131,8 @@ def test_the_three_channels_are_registered() -> None:
 
 def test_the_readme_example_is_valid() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```yaml\nalerts:\n", 1)[1].split("```", 1)[0]
+    channels = readme.split("## Alert notification channels", 1)[1]
+    block = channels.split("```yaml\nalerts:\n", 1)[1].split("```", 1)[0]
     entries = yaml.safe_load("alerts:\n" + block)["alerts"]["notifiers"]
     types = Registry.discover().notifier_types()
     assert [types[e["type"]].config.model_validate(e).name for e in entries] == ["grid-groups", "sms-gateway", "bus"]

@@ -60,7 +60,7 @@ class SqlAlertStore:
     def __init__(self, url: str) -> None:
         self.engine: Engine = sa.create_engine(url, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            sa.event.listen(self.engine, "connect", sqlite_pragmas)
         meta.create_all(self.engine)
 
     def save(self, alert_rows: Sequence[Alert], entries: Sequence[FeedEntry],
@@ -148,7 +148,7 @@ def _alert_row(a: Alert) -> dict[str, Any]:
             "updated_at": a.updated_at, "body": _json(_ALERT, a)}
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged alert survives a power cut

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from hub.alerts.notify import Notifier
     from hub.alerts.store import AlertStore
     from hub.context import HubContext
+    from hub.dispatch.store import DispatchStore
     from hub.registry import Service
     from hub.settings import HubSettings
     from hub.store import Store
@@ -65,6 +66,13 @@ def _alert_store(settings: HubSettings) -> AlertStore:
     return SqlAlertStore(settings.state_url or default_url(settings.data_dir))
 
 
+def _dispatch_store(settings: HubSettings) -> DispatchStore:
+    from adapters.alert_store import default_url
+    from adapters.dispatch_store import SqlDispatchStore
+
+    return SqlDispatchStore(settings.state_url or default_url(settings.data_dir))
+
+
 def _simulators(ctx: HubContext) -> Service | None:
     from adapters.sim.service import SimulatorService
 
@@ -98,7 +106,7 @@ HJ212 = Plugin("hj212", device_adapters=frozenset({"hj212"}), section=Hj212Confi
                service=_hj212, order=30)
 INFLUX = Plugin("influx", service=_influx, order=15)  # before the edges, so it sees their first batches
 SQLITE = Plugin("sqlite", store=_sqlite)
-SQL_ALERTS = Plugin("sql", alert_store=_alert_store)
+SQL_ALERTS = Plugin("sql", alert_store=_alert_store, dispatch_store=_dispatch_store)
 SIMULATORS = Plugin("simulators", service=_simulators, order=90)
 NOTIFY = Plugin("notify", notifiers={"wecom": NotifierType(WecomConfig, _wecom),
                                      "webhook": NotifierType(WebhookConfig, _webhook),

@@ -16,6 +16,7 @@ from hub.clock import Clock, demo_clock
 from hub.context import HubContext
 from hub.deadletters import DeadLetterLog
 from hub.derived import derived_history
+from hub.dispatch.service import DispatchService
 from hub.health import HealthTracker
 from hub.intake import Intake
 from hub.metrics import DeviceHealthCollector, HubMetrics
@@ -71,6 +72,7 @@ class Hub:
 
     async def stop(self) -> None:
         if self._ctx is not None:
+            await self._ctx.dispatch.stop()
             await self._ctx.alerts.stop()  # first: its channels may use the embedded broker
         for task in self._tasks:
             task.cancel()
@@ -87,6 +89,7 @@ class Hub:
             await asyncio.to_thread(self._ctx.recorder.stop)
             self._ctx.store.close()
             self._ctx.alerts.store.close()
+            self._ctx.dispatch.store.close()
             self._ctx = None
 
     def _build_core(self) -> HubContext:
@@ -107,14 +110,17 @@ class Hub:
         alerts = AlertService(town, self.registry.alert_store(settings.alert_store)(settings), bus, clock,
                               record_derived, settings.console_url, settings.rise_window_s)
         metrics.add_collector(AlertCollector(alerts))
+        dispatch = DispatchService(town, self.registry.dispatch_store(settings.alert_store)(settings), bus, clock,
+                                   alerts, settings.data_dir / "photos")
         return HubContext(settings, town, self.loaded.sections, self.registry, bus, metrics, store,
-                          recorder, health, DeadLetterLog(), intake, alerts, clock, time.time())
+                          recorder, health, DeadLetterLog(), intake, alerts, dispatch, clock, time.time())
 
     async def _start_alerts(self, ctx: HubContext) -> None:
         types = self.registry.notifier_types()
         notifiers = [types[config.type].build(config, ctx) for config in self.loaded.notifiers]
         history = await asyncio.to_thread(derived_history, ctx.store, ctx.town, ctx.clock())
         await ctx.alerts.start(history, notifiers)
+        await ctx.dispatch.start()
 
     def _wire(self, ctx: HubContext) -> None:
         def on_batch(batch: IngestBatch) -> None:

@@ -9,6 +9,7 @@ from hub.alerts.service import AlertService
 from hub.bus import Bus
 from hub.clock import Clock
 from hub.deadletters import DeadLetterLog
+from hub.dispatch.service import DispatchService
 from hub.health import HealthTracker
 from hub.intake import Intake
 from hub.metrics import HubMetrics
@@ -33,5 +34,6 @@ class HubContext:
     dead_letters: DeadLetterLog
     intake: Intake
     alerts: AlertService
+    dispatch: DispatchService
     clock: Clock  # the town's time: the wall clock, or the demo's
     started_at: float

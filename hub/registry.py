@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from hub.alerts.notify import NotifierType
     from hub.alerts.store import AlertStore
     from hub.context import HubContext
+    from hub.dispatch.store import DispatchStore
     from hub.settings import HubSettings
     from hub.store import Store
     from hub.town import Problem, Town
@@ -37,6 +38,7 @@ class Service(Protocol):
 ServiceFactory = Callable[["HubContext"], "Service | None"]
 StoreFactory = Callable[["HubSettings"], "Store"]
 AlertStoreFactory = Callable[["HubSettings"], "AlertStore"]
+DispatchStoreFactory = Callable[["HubSettings"], "DispatchStore"]
 SectionCheck = Callable[["Town", Any], "list[Problem]"]
 
 
@@ -53,6 +55,7 @@ class Plugin:
     order: int = 50  # start order: brokers before clients before the console
     notifiers: Mapping[str, NotifierType] | None = None  # alert channels by `type`
     alert_store: AlertStoreFactory | None = None
+    dispatch_store: DispatchStoreFactory | None = None
 
 
 class Registry:
@@ -84,6 +87,12 @@ class Registry:
             stores = [p.name for p in self.plugins.values() if p.alert_store]
             raise LookupError(f"no alert store named {name!r}; installed: {', '.join(stores)}")
         return plugin.alert_store
+
+    def dispatch_store(self, name: str) -> DispatchStoreFactory:
+        plugin = self.plugins.get(name)
+        if plugin is None or plugin.dispatch_store is None:
+            raise LookupError(f"no dispatch store named {name!r}")
+        return plugin.dispatch_store
 
     def store(self, name: str) -> StoreFactory:
         plugin = self.plugins.get(name)

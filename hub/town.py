@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from hub.alerts.config import AlertsConfig
+from hub.dispatch.config import DispatchConfig
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")]
@@ -158,6 +159,7 @@ class Town(Strict):
     teams: list[Team] = Field(default_factory=list)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig, description="rules, escalation, notifiers")
+    dispatch: DispatchConfig = Field(default_factory=DispatchConfig, description="patrol dispatch timers, ETAs")
     adapters: dict[str, Any] = Field(default_factory=dict, description="per-adapter sections")
 
     def grids(self) -> dict[str, Grid]:

@@ -156,3 +156,18 @@ async def wait_for(predicate: Callable[[], bool | Awaitable[bool]], timeout: flo
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+def console_url(hub: Hub) -> str:
+    """The running console's base URL, ending in a slash."""
+    return str(next(getattr(s, "url", "") for s in hub.services if s.name == "console"))
+
+
+async def publish_level(port: int, device: str, hub: Hub, metres: float, ts: float | None = None) -> None:
+    """A vendor A station report (level in cm) on the station's own topic, acknowledged by the broker."""
+    topic = hub.ctx.town.device_map()[device].topic
+    assert topic is not None
+    publisher = await Publisher.open(port, f"rtu-{os.urandom(3).hex()}")
+    body = f'{{"ts": {int((ts or time.time()) * 1000)}, "wl": {round(metres * 100)}}}'
+    publisher.publish(topic, body)
+    await publisher.aclose()

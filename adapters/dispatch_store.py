@@ -1,0 +1,148 @@
+"""The dispatch store on SQL through SQLAlchemy (the same database as the alert store)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import TypeAdapter
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from adapters.alert_store import sqlite_pragmas
+from hub.dispatch.model import Dispatch, DispatchState, Entry, TeamState
+from hub.dispatch.store import DispatchQuery, Replay
+
+_DISPATCH = TypeAdapter(Dispatch)
+_ENTRY = TypeAdapter(Entry)
+_TEAM = TypeAdapter(TeamState)
+meta = sa.MetaData()
+dispatches = sa.Table(
+    "gridhub_dispatches", meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("alert_id", sa.Integer, nullable=False, index=True),
+    sa.Column("team", sa.String(64), nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("body", sa.Text, nullable=False),
+)
+entries = sa.Table(
+    "gridhub_dispatch_log", meta,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("dispatch_id", sa.Integer, index=True), sa.Column("team", sa.String(64), index=True),
+    sa.Column("body", sa.Text, nullable=False),
+)
+teams = sa.Table(
+    "gridhub_team_states", meta,
+    sa.Column("team", sa.String(64), primary_key=True), sa.Column("body", sa.Text, nullable=False),
+)
+codes = sa.Table(
+    "gridhub_login_codes", meta,
+    sa.Column("hash", sa.String(64), primary_key=True), sa.Column("member", sa.String(80), nullable=False),
+    sa.Column("expires", sa.Float, nullable=False),
+)
+sessions = sa.Table(
+    "gridhub_phone_sessions", meta,
+    sa.Column("hash", sa.String(64), primary_key=True), sa.Column("member", sa.String(80), nullable=False),
+    sa.Column("expires", sa.Float, nullable=False),
+)
+replays = sa.Table(
+    "gridhub_action_keys", meta,
+    sa.Column("member", sa.String(80), primary_key=True), sa.Column("key", sa.String(80), primary_key=True),
+    sa.Column("answer", sa.Text, nullable=False), sa.Column("ts", sa.Float, nullable=False),
+)
+
+
+class SqlDispatchStore:
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = sa.create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", sqlite_pragmas)
+        meta.create_all(self.engine)
+
+    def save(self, items: Sequence[Dispatch], log: Sequence[Entry], states: Sequence[TeamState],
+             replay: Replay | None = None) -> None:
+        with self.engine.begin() as conn:
+            if replay is not None:
+                conn.execute(replays.insert(), {"member": replay.member, "key": replay.key,
+                                                "answer": replay.answer, "ts": replay.ts})
+            if items:
+                self._upsert(conn, dispatches, "id", [
+                    {"id": d.id, "alert_id": d.alert_id, "team": d.team, "state": d.state.value,
+                     "body": _DISPATCH.dump_json(d).decode()} for d in items])
+            if log:
+                conn.execute(entries.insert(), [{"seq": e.seq, "dispatch_id": e.dispatch_id, "team": e.team,
+                                                 "body": _ENTRY.dump_json(e).decode()} for e in log])
+            if states:
+                self._upsert(conn, teams, "team", [{"team": t.team, "body": _TEAM.dump_json(t).decode()}
+                                                   for t in states])
+
+    def _upsert(self, conn: Connection, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
+        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(table)
+        updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name != key}
+        conn.execute(insert.on_conflict_do_update(index_elements=[key], set_=updates), rows)
+
+    def active(self) -> list[Dispatch]:
+        done = [DispatchState.CLEARED.value, DispatchState.CANCELLED.value]
+        return self._dispatches(sa.select(dispatches.c.body).where(dispatches.c.state.not_in(done)))
+
+    def teams(self) -> list[TeamState]:
+        with self.engine.connect() as conn:
+            return [_TEAM.validate_json(b) for b in conn.execute(sa.select(teams.c.body)).scalars()]
+
+    def last_ids(self) -> tuple[int, int]:
+        with self.engine.connect() as conn:
+            last_id = conn.execute(sa.select(sa.func.max(dispatches.c.id))).scalar() or 0
+            last_seq = conn.execute(sa.select(sa.func.max(entries.c.seq))).scalar() or 0
+        return int(last_id), int(last_seq)
+
+    def find(self, query: DispatchQuery) -> list[Dispatch]:
+        c = dispatches.c
+        where = [x for x in (c.alert_id == query.alert_id if query.alert_id is not None else None,
+                             c.team == query.team if query.team else None,
+                             c.state.in_([s.value for s in query.states]) if query.states else None) if x is not None]
+        return self._dispatches(sa.select(c.body).where(*where).order_by(c.id.desc()).limit(query.limit))
+
+    def get(self, dispatch_id: int) -> Dispatch | None:
+        found = self._dispatches(sa.select(dispatches.c.body).where(dispatches.c.id == dispatch_id))
+        return found[0] if found else None
+
+    def entries(self, dispatch_id: int | None = None, team: str | None = None, limit: int = 500) -> list[Entry]:
+        c = entries.c
+        where = [x for x in (c.dispatch_id == dispatch_id if dispatch_id is not None else None,
+                             c.team == team if team else None) if x is not None]
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(c.body).where(*where).order_by(c.seq).limit(limit)).scalars()
+            return [_ENTRY.validate_json(b) for b in rows]
+
+    def add_login_code(self, code_hash: str, member: str, expires: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(codes.insert(), {"hash": code_hash, "member": member, "expires": expires})
+
+    def take_login_code(self, code_hash: str, now: float) -> str | None:
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.delete(codes).where(codes.c.hash == code_hash)
+                               .returning(codes.c.member, codes.c.expires)).first()
+        return row.member if row is not None and row.expires > now else None
+
+    def add_session(self, token_hash: str, member: str, expires: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sessions.insert(), {"hash": token_hash, "member": member, "expires": expires})
+
+    def session(self, token_hash: str, now: float) -> str | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(sessions.c.member, sessions.c.expires)
+                               .where(sessions.c.hash == token_hash)).first()
+        return row.member if row is not None and row.expires > now else None
+
+    def replayed(self, member: str, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(replays.c.answer).where(replays.c.member == member,
+                                                                   replays.c.key == key)).scalar()
+
+    def _dispatches(self, select: sa.Select[str]) -> list[Dispatch]:
+        with self.engine.connect() as conn:
+            return [_DISPATCH.validate_json(b) for b in conn.execute(select).scalars()]
+
+    def close(self) -> None:
+        self.engine.dispose()

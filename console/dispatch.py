@@ -1,0 +1,144 @@
+"""Dispatch routes for the centre: teams, recommendations, dispatches, sign-in links, photos, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import statistics
+from collections.abc import Awaitable
+from datetime import UTC, datetime
+from typing import Annotated, TypeVar
+
+import segno
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse
+
+from console.deps import Ctx
+from console.dispatch_schemas import (
+    DispatchCreate,
+    DispatchDetail,
+    DispatchPublic,
+    EntryPublic,
+    LoginLink,
+    Reason,
+    Reassign,
+    RecommendationPublic,
+    TeamPublic,
+    TeamStatusChange,
+    team_public,
+)
+from hub.dispatch.book import DispatchError
+from hub.dispatch.model import Dispatch, DispatchState
+from hub.dispatch.store import DispatchQuery
+
+dispatch_router = APIRouter(tags=["dispatch"])
+T = TypeVar("T")
+
+
+async def refused(action: Awaitable[T]) -> T:
+    """Await a dispatch action, turning the book's refusals into HTTP errors."""
+    try:
+        return await action
+    except (KeyError, LookupError) as exc:
+        raise HTTPException(404, str(exc).strip("'\"")) from None
+    except PermissionError as exc:
+        raise HTTPException(403, str(exc)) from None
+    except DispatchError as exc:
+        raise HTTPException(409, str(exc)) from None
+
+
+@dispatch_router.get("/api/teams")
+async def teams(ctx: Ctx) -> list[TeamPublic]:
+    """Every team with its status, last known location and active dispatches."""
+    book = ctx.dispatch.book
+    return [team_public(book.teams[t.id], t, [d.id for d in book.active(t.id)]) for t in ctx.town.teams]
+
+
+@dispatch_router.put("/api/teams/{team_id}/status")
+async def team_status(ctx: Ctx, team_id: str, body: TeamStatusChange) -> TeamPublic:
+    """Set a team available, returning or off duty (dispatch states follow the phones)."""
+    await refused(ctx.dispatch.set_team_status(team_id, body.status, body.actor, body.note))
+    return next(t for t in await teams(ctx) if t.id == team_id)
+
+
+@dispatch_router.get("/api/alerts/{alert_id}/recommendations")
+async def recommendations(ctx: Ctx, alert_id: int) -> list[RecommendationPublic]:
+    """Teams to send: available first, nearest first, with a straight-line ETA."""
+    try:
+        return [RecommendationPublic.of(r) for r in ctx.dispatch.recommendations(alert_id)]
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+@dispatch_router.post("/api/dispatches", status_code=201)
+async def create(ctx: Ctx, body: DispatchCreate) -> list[DispatchPublic]:
+    """Send one or more teams to an open alert with instructions."""
+    made = await refused(ctx.dispatch.assign(body.alert_id, body.teams, body.instructions, body.actor))
+    return [DispatchPublic.of(d) for d in made]
+
+
+@dispatch_router.get("/api/dispatches")
+async def find(ctx: Ctx, alert_id: int | None = None, team: str | None = None,
+               state: Annotated[list[DispatchState] | None, Query()] = None,
+               limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[DispatchPublic]:
+    """Dispatches, newest first."""
+    query = DispatchQuery(alert_id, team, tuple(state or ()), limit)
+    return [DispatchPublic.of(d) for d in await asyncio.to_thread(ctx.dispatch.store.find, query)]
+
+
+@dispatch_router.get("/api/dispatches/{dispatch_id}")
+async def detail(ctx: Ctx, dispatch_id: int) -> DispatchDetail:
+    """One dispatch with its audit trail (steps, notes, fixes, photos)."""
+    dispatch = ctx.dispatch.book.dispatches.get(dispatch_id) or \
+        await asyncio.to_thread(ctx.dispatch.store.get, dispatch_id)
+    if dispatch is None:
+        raise HTTPException(404, f"no dispatch {dispatch_id}")
+    log = await asyncio.to_thread(ctx.dispatch.store.entries, dispatch_id)
+    return DispatchDetail(**DispatchPublic.of(dispatch).model_dump(), log=[EntryPublic.of(e) for e in log])
+
+
+@dispatch_router.post("/api/dispatches/{dispatch_id}/cancel")
+async def cancel(ctx: Ctx, dispatch_id: int, body: Reason) -> DispatchPublic:
+    return DispatchPublic.of(await refused(ctx.dispatch.cancel(dispatch_id, body.actor, body.reason)))
+
+
+@dispatch_router.post("/api/dispatches/{dispatch_id}/reassign")
+async def reassign(ctx: Ctx, dispatch_id: int, body: Reassign) -> DispatchPublic:
+    """Cancel this dispatch with the reason and give the job to another team: the new dispatch."""
+    return DispatchPublic.of(await refused(ctx.dispatch.reassign(dispatch_id, body.team, body.actor, body.reason)))
+
+
+@dispatch_router.post("/api/members/{member_id}/login-link")
+async def login_link(ctx: Ctx, request: Request, member_id: str) -> LoginLink:
+    """A one-time sign-in link (and QR code) for a patrol member's phone: no passwords on phones."""
+    code, expires = await refused(ctx.dispatch.login_code(member_id))
+    url = f"{str(request.base_url).rstrip('/')}/m/#code={code}"
+    svg = io.BytesIO()
+    segno.make(url, error="m").save(svg, kind="svg", scale=4)
+    return LoginLink(member=member_id, code=code, url=url, qr_svg=svg.getvalue().decode(),
+                     expires_at=datetime.fromtimestamp(expires, UTC))
+
+
+@dispatch_router.get("/api/photos/{photo_id}")
+async def photo(ctx: Ctx, photo_id: str) -> FileResponse:
+    """A photo a patrol member took at the scene."""
+    path = ctx.dispatch.photos / f"{photo_id}.jpg"
+    if not photo_id.isalnum() or not path.is_file():
+        raise HTTPException(404, f"no photo {photo_id}")
+    return FileResponse(path, media_type="image/jpeg")
+
+
+@dispatch_router.get("/api/dispatch-metrics")
+async def metrics(ctx: Ctx) -> dict[str, dict[str, float | int | None]]:
+    """Per team, over its last 200 dispatches: how many, and median minutes to acknowledge, arrive, clear."""
+    out: dict[str, dict[str, float | int | None]] = {}
+    for team in ctx.town.teams:
+        done = await asyncio.to_thread(ctx.dispatch.store.find, DispatchQuery(team=team.id, limit=200))
+        out[team.id] = {"dispatches": len(done), "acknowledge_min": _median(done, "acknowledged_at"),
+                        "arrive_min": _median(done, "on_scene_at"), "clear_min": _median(done, "cleared_at")}
+    return out
+
+
+def _median(dispatches: list[Dispatch], field: str) -> float | None:
+    spans = [(t - d.created_at) / 60 for d in dispatches if (t := getattr(d, field)) is not None]
+    return round(statistics.median(spans), 1) if spans else None

@@ -1,0 +1,163 @@
+"""What the dispatch API takes and returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from console.alert_schemas import at
+from console.schemas import utc
+from hub.dispatch.model import Dispatch, Entry, Location, Step, TeamState, TeamStatus
+from hub.dispatch.recommend import Recommendation
+from hub.town import Team
+
+
+class Fix(BaseModel):
+    """A GPS fix from a phone (WGS-84)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100000)
+    time: datetime | None = Field(default=None, description="when the phone took it; default: on arrival")
+
+    def location(self, now: float) -> Location:
+        return Location(self.lon, self.lat, self.time.timestamp() if self.time else now, self.accuracy_m)
+
+    @classmethod
+    def of(cls, loc: Location | None) -> Fix | None:
+        return None if loc is None else cls(lon=loc.lon, lat=loc.lat, accuracy_m=loc.accuracy_m, time=utc(loc.ts))
+
+
+class DispatchPublic(BaseModel):
+    id: int
+    alert_id: int
+    team: str
+    instructions: str
+    state: str
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    en_route_at: datetime | None
+    on_scene_at: datetime | None
+    cleared_at: datetime | None
+    cancelled_at: datetime | None
+    reason: str
+    reminded: bool
+    escalated: bool
+
+    @classmethod
+    def of(cls, d: Dispatch) -> DispatchPublic:
+        return cls(id=d.id, alert_id=d.alert_id, team=d.team, instructions=d.instructions, state=d.state.value,
+                   created_by=d.created_by, created_at=at(d.created_at), updated_at=at(d.updated_at),
+                   acknowledged_at=utc(d.acknowledged_at), en_route_at=utc(d.en_route_at),
+                   on_scene_at=utc(d.on_scene_at), cleared_at=utc(d.cleared_at), cancelled_at=utc(d.cancelled_at),
+                   reason=d.reason, reminded=d.reminded, escalated=d.escalated)
+
+
+class EntryPublic(BaseModel):
+    seq: int
+    action: str
+    actor: str
+    time: datetime
+    dispatch_id: int | None
+    team: str | None
+    note: str
+    location: Fix | None
+    photo: str | None = Field(description="photo id: GET /api/photos/{id}")
+
+    @classmethod
+    def of(cls, e: Entry) -> EntryPublic:
+        return cls(seq=e.seq, action=e.action.value, actor=e.actor, time=at(e.ts), dispatch_id=e.dispatch_id,
+                   team=e.team, note=e.note, location=Fix.of(e.location), photo=e.photo)
+
+
+class DispatchDetail(DispatchPublic):
+    log: list[EntryPublic]
+
+
+class MemberPublic(BaseModel):
+    id: str
+    name: str
+    role: str
+
+
+class TeamPublic(BaseModel):
+    id: str
+    name: str
+    kind: str
+    base_grid: str
+    status: str
+    since: datetime
+    location: Fix | None
+    members: list[MemberPublic]
+    active_dispatches: list[int]
+
+
+class RecommendationPublic(BaseModel):
+    team: str
+    status: str
+    distance_km: float
+    eta_min: float
+    basis: str = Field(description="phone: the last fix of a member's phone; base: the team's base grid")
+
+    @classmethod
+    def of(cls, r: Recommendation) -> RecommendationPublic:
+        return cls(team=r.team, status=r.status.value, distance_km=r.distance_km, eta_min=r.eta_min, basis=r.basis)
+
+
+class Officer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    actor: str = Field(min_length=1, max_length=64, description="the duty officer, until sign-in exists")
+
+
+class DispatchCreate(Officer):
+    alert_id: int
+    teams: Annotated[list[str], Field(min_length=1, max_length=20)]
+    instructions: str = Field(min_length=1, max_length=2000)
+
+
+class Reason(Officer):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class Reassign(Reason):
+    team: str
+
+
+class TeamStatusChange(Officer):
+    status: TeamStatus
+    note: str = Field(default="", max_length=2000)
+
+
+class LoginLink(BaseModel):
+    member: str
+    code: str
+    url: str = Field(description="open on the member's phone; valid once")
+    qr_svg: str = Field(description="the same link as a QR code (SVG)")
+    expires_at: datetime
+
+
+class PhoneStep(BaseModel):
+    """A step taken on a phone, replayed as often as the network needs but applied once per key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_-]+$", description="idempotency key")
+    dispatch: int
+    step: Step
+    note: str = Field(default="", max_length=2000)
+    location: Fix | None = None
+    photo: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
+
+
+def team_public(state: TeamState, team: Team, active: list[int]) -> TeamPublic:
+    return TeamPublic(id=team.id, name=team.name, kind=team.kind.value, base_grid=team.base_grid,
+                      status=state.status.value, since=at(state.since), location=Fix.of(state.location),
+                      members=[MemberPublic(id=f"{team.id}.{i}", name=m.name, role=m.role)
+                               for i, m in enumerate(team.members, 1)], active_dispatches=active)

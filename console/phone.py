@@ -1,0 +1,134 @@
+"""The patrol phones' API: sign in with a one-time code, see the team's jobs, take steps, share location, photos."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import uuid
+from typing import Annotated, Any
+
+import cv2
+import numpy as np
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from console.alert_schemas import AlertPublic
+from console.deps import Ctx
+from console.dispatch import refused
+from console.dispatch_schemas import DispatchPublic, Fix, PhoneStep, TeamPublic, team_public
+from hub.context import HubContext
+from hub.dispatch.members import MemberRef
+
+phone_router = APIRouter(prefix="/api/phone", tags=["phone"])
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+
+
+class SignIn(BaseModel):
+    code: str = Field(min_length=8, max_length=64)
+
+
+class SignedIn(BaseModel):
+    token: str = Field(description="send as `Authorization: Bearer …`, and as ?token= on /ws/phone")
+    member: str
+    name: str
+    team: str
+
+
+class Job(BaseModel):
+    """A dispatch with what the phone needs to know of its alert."""
+
+    dispatch: DispatchPublic
+    alert: AlertPublic | None
+    place: tuple[float, float] | None = Field(description="lon, lat of the alert's device, if any")
+
+
+class Me(BaseModel):
+    member: str
+    name: str
+    role: str
+    team: TeamPublic
+    jobs: list[Job]
+
+
+async def phone_member(request: Request, authorization: Annotated[str | None, Header()] = None) -> MemberRef:
+    ctx: HubContext = request.app.state.ctx
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    member = await ctx.dispatch.member_of(token) if token else None
+    if member is None:
+        raise HTTPException(401, "sign in again with a new link from the duty officer",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return member
+
+
+Member = Annotated[MemberRef, Depends(phone_member)]
+
+
+@phone_router.post("/sign-in")
+async def sign_in(ctx: Ctx, body: SignIn) -> SignedIn:
+    """Exchange the one-time code of a sign-in link for the phone's token."""
+    token, member = await refused(ctx.dispatch.sign_in(body.code))
+    return SignedIn(token=token, member=member.id, name=member.member.name, team=member.team.id)
+
+
+def me_of(ctx: HubContext, member: MemberRef) -> Me:
+    book = ctx.dispatch.book
+    team = member.team
+    jobs = []
+    for d in sorted(book.active(team.id), key=lambda d: d.id):
+        alert = ctx.alerts.book.by_id.get(d.alert_id)
+        device = ctx.town.device_map().get(alert.device or "") if alert else None
+        jobs.append(Job(dispatch=DispatchPublic.of(d), alert=AlertPublic.of(alert) if alert else None,
+                        place=device.location if device else None))
+    return Me(member=member.id, name=member.member.name, role=member.member.role,
+              team=team_public(book.teams[team.id], team, [d.id for d in book.active(team.id)]), jobs=jobs)
+
+
+@phone_router.get("/me")
+async def me(ctx: Ctx, member: Member) -> Me:
+    """Who the phone belongs to, the team's status and its active jobs."""
+    return me_of(ctx, member)
+
+
+@phone_router.post("/steps")
+async def step(ctx: Ctx, member: Member, body: PhoneStep) -> Response:
+    """Acknowledge, en route, on scene, clear: applied once per key, however often the phone resends it."""
+    location = body.location.location(ctx.clock()) if body.location else None
+    answer, replayed = await refused(ctx.dispatch.step(member, body.key, body.dispatch, body.step, body.note,
+                                                       location, body.photo))
+    payload: dict[str, Any] = json.loads(answer) | {"replayed": replayed}
+    return Response(json.dumps(payload), media_type="application/json")
+
+
+@phone_router.post("/location", status_code=204)
+async def location(ctx: Ctx, member: Member, fix: Fix) -> None:
+    """The phone's position while on duty: the team's last known location."""
+    await ctx.dispatch.locate(member, fix.location(ctx.clock()))
+
+
+@phone_router.post("/photos", status_code=201)
+async def upload_photo(ctx: Ctx, member: Member, request: Request,
+                       key: Annotated[str, Query(min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")]
+                       ) -> dict[str, str]:
+    """A photo (JPEG or PNG body) from the phone's camera; stored as JPEG without its metadata.
+
+    The same key gives the same photo id, so an upload retried after a dropped connection is stored once.
+    """
+    data = await request.body()
+    if not data or len(data) > MAX_PHOTO_BYTES:
+        raise HTTPException(413 if data else 422, f"a photo is 1 byte to {MAX_PHOTO_BYTES // 2**20} MiB")
+    photo_id = hashlib.sha256(f"{member.id}/{key}".encode()).hexdigest()[:32]
+    if not await asyncio.to_thread(_store_jpeg, data, ctx.dispatch.photos / f"{photo_id}.jpg"):
+        raise HTTPException(422, "not a JPEG or PNG image")
+    return {"photo": photo_id}
+
+
+def _store_jpeg(data: bytes, path: Any) -> bool:
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        return False
+    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+    tmp.write_bytes(jpeg.tobytes())
+    tmp.replace(path)  # whole or not at all, even when two retries race
+    return bool(ok)

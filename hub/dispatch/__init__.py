@@ -1,0 +1,1 @@
+"""Dispatch: patrol teams sent to alerts, worked from their phones, timed and audited."""

@@ -1,0 +1,60 @@
+"""The dispatch store interface: dispatches, their audit trail, team states, phone sign-ins, replayed actions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from hub.dispatch.model import Dispatch, DispatchState, Entry, TeamState
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchQuery:
+    alert_id: int | None = None
+    team: str | None = None
+    states: tuple[DispatchState, ...] = ()
+    limit: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """A phone action's idempotency key and the answer it got, kept with the change it made."""
+
+    member: str
+    key: str
+    answer: str
+    ts: float
+
+
+class DispatchStore(Protocol):
+    def save(self, dispatches: Sequence[Dispatch], entries: Sequence[Entry], teams: Sequence[TeamState],
+             replay: Replay | None = None) -> None:
+        """Upsert dispatches and team states, append entries and remember *replay*, in one transaction."""
+
+    def active(self) -> list[Dispatch]: ...
+
+    def teams(self) -> list[TeamState]: ...
+
+    def last_ids(self) -> tuple[int, int]:
+        """The highest dispatch id and entry seq used so far."""
+
+    def find(self, query: DispatchQuery) -> list[Dispatch]: ...
+
+    def get(self, dispatch_id: int) -> Dispatch | None: ...
+
+    def entries(self, dispatch_id: int | None = None, team: str | None = None, limit: int = 500) -> list[Entry]: ...
+
+    def add_login_code(self, code_hash: str, member: str, expires: float) -> None: ...
+
+    def take_login_code(self, code_hash: str, now: float) -> str | None:
+        """The member a one-time code signs in, once; None when unknown, used or expired."""
+
+    def add_session(self, token_hash: str, member: str, expires: float) -> None: ...
+
+    def session(self, token_hash: str, now: float) -> str | None: ...
+
+    def replayed(self, member: str, key: str) -> str | None:
+        """The stored answer to an action already applied under this idempotency key."""
+
+    def close(self) -> None: ...

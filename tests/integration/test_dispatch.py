@@ -1,0 +1,145 @@
+"""Dispatch end to end over real HTTP and WebSockets: the centre sends teams, phones work the job."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import httpx
+import numpy as np
+import pytest
+import websockets
+
+from hub.app import Hub
+from hub.settings import MqttSettings
+from tests.support import Mosquitto, console_url, hub_settings, make_hub, publish_level, wait_for
+
+pytestmark = pytest.mark.integration
+OFFICER = {"actor": "值班员 张伟"}
+SCENE = {"lon": 113.0668, "lat": 27.2151, "accuracy_m": 8.0}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def settings(tmp_path: Path, broker: Mosquitto) -> Any:
+    return hub_settings(tmp_path, MqttSettings(host="127.0.0.1", port=broker.port, keepalive_s=5))
+
+
+async def raise_alert(hub: Hub, broker: Mosquitto) -> int:
+    await publish_level(broker.port, "RS01", hub, 58.4)
+    await wait_for(lambda: len(hub.ctx.alerts.book.open_alerts()) == 1, what="alert raised")
+    return hub.ctx.alerts.book.open_alerts()[0].id
+
+
+async def phone(http: httpx.AsyncClient, member: str) -> dict[str, str]:
+    """Sign a member's phone in through a one-time link; the headers it then sends."""
+    link = (await http.post(f"/api/members/{member}/login-link")).json()
+    assert link["url"].endswith(f"/m/#code={link['code']}") and link["qr_svg"].startswith("<?xml")
+    signed = await http.post("/api/phone/sign-in", json={"code": link["code"]})
+    assert signed.status_code == 200 and signed.json()["member"] == member
+    again = await http.post("/api/phone/sign-in", json={"code": link["code"]})
+    assert again.status_code == 403  # a link signs in once
+    return {"Authorization": f"Bearer {signed.json()['token']}"}
+
+
+async def take(http: httpx.AsyncClient, headers: dict[str, str], dispatch: int, key: str, step: str,
+               **extra: object) -> httpx.Response:
+    """A phone's step on *dispatch* under the idempotency *key*."""
+    body = {"dispatch": dispatch, "key": key, "step": step, **extra}
+    return await http.post("/api/phone/steps", headers=headers, json=body)
+
+
+def jpeg() -> bytes:
+    image = np.zeros((120, 160, 3), np.uint8)
+    cv2.circle(image, (80, 60), 30, (0, 160, 255), -1)
+    return bytes(cv2.imencode(".jpg", image)[1].tobytes())
+
+
+async def test_a_dispatch_worked_from_a_phone(tmp_path: Path, own_broker: Mosquitto) -> None:
+    async with make_hub(settings(tmp_path, own_broker)) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub)) as http:
+        alert_id = await raise_alert(hub, own_broker)
+        ranked = (await http.get(f"/api/alerts/{alert_id}/recommendations")).json()
+        assert len(ranked) == 13 and all(r["basis"] == "base" for r in ranked)
+        assert ranked == sorted(ranked, key=lambda r: r["distance_km"])
+        t01 = await phone(http, "T01.1")
+        t02 = await phone(http, "T02.1")
+        ws_url = console_url(hub).replace("http", "ws", 1)
+        async with websockets.connect(f"{ws_url}ws/phone?token={t01['Authorization'][7:]}") as ws1, \
+                websockets.connect(f"{ws_url}ws/phone?token={t02['Authorization'][7:]}") as ws2:
+            assert json.loads(await ws1.recv())["me"]["jobs"] == []
+            await ws2.recv()
+            made = await http.post("/api/dispatches", json={**OFFICER, "alert_id": alert_id, "teams": ["T01"],
+                                                            "instructions": "沿河堤巡查，疏散低洼处群众"})
+            assert made.status_code == 201
+            [dispatch] = made.json()
+            pushed = json.loads(await asyncio.wait_for(ws1.recv(), 1.0))  # within a second
+            assert pushed["entry"]["action"] == "assign" and pushed["dispatch"]["id"] == dispatch["id"]
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(ws2.recv(), 0.3)  # another team hears nothing of it
+        assert hub.ctx.alerts.book.by_id[alert_id].state.value == "dispatched"
+
+        job = dispatch["id"]
+        first = await take(http, t01, job, "k-ack-0001", "acknowledge")
+        repeat = await take(http, t01, job, "k-ack-0001", "acknowledge")
+        assert (first.json()["replayed"], repeat.json()["replayed"]) == (False, True)
+        assert first.json()["seq"] == repeat.json()["seq"]
+        assert (await take(http, t02, job, "k-x-000001", "en_route")).status_code == 403
+        no_fix = await take(http, t01, job, "k-os-00001", "on_scene")
+        assert no_fix.status_code == 409 and "GPS" in no_fix.json()["detail"]
+        for key, name in (("k-er-00001", "en_route"), ("k-os-00002", "on_scene")):
+            done = await take(http, t01, job, key, name, location=SCENE)
+            assert done.status_code == 200, done.text
+        photo = await http.post("/api/phone/photos?key=k-photo-01", headers=t01, content=jpeg())
+        assert photo.status_code == 201
+        assert (await http.post("/api/phone/photos?key=k-photo-02", headers=t01, content=b"junk")).status_code == 422
+        cleared = await take(http, t01, job, "k-cl-00001", "clear", note="群众已转移，堤防无险情",
+                             photo=photo.json()["photo"])
+        assert cleared.json()["state"] == "cleared"
+
+        detail = (await http.get(f"/api/dispatches/{dispatch['id']}")).json()
+        assert [e["action"] for e in detail["log"]] == ["assign", "acknowledge", "en_route", "on_scene", "clear"]
+        assert [e["actor"] for e in detail["log"]][1:] == ["T01.1"] * 4
+        assert detail["log"][3]["location"]["lon"] == SCENE["lon"]
+        image = await http.get(f"/api/photos/{detail['log'][4]['photo']}")
+        assert image.headers["content-type"] == "image/jpeg" and image.content[:2] == b"\xff\xd8"
+        teams = {t["id"]: t for t in (await http.get("/api/teams")).json()}
+        assert teams["T01"]["status"] == "returning" and teams["T01"]["location"]["lat"] == SCENE["lat"]
+        metrics = (await http.get("/api/dispatch-metrics")).json()
+        assert metrics["T01"]["dispatches"] == 1 and metrics["T01"]["clear_min"] is not None
+        assert (await http.get("/api/phone/me")).status_code == 401
+
+
+async def test_an_unacknowledged_dispatch_reminds_then_escalates_and_survives_a_restart(
+        tmp_path: Path, own_broker: Mosquitto) -> None:
+    clock = Clock()
+    async with make_hub(settings(tmp_path, own_broker), clock=clock) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub)) as http:
+        alert_id = await raise_alert(hub, own_broker)
+        [dispatch] = (await http.post("/api/dispatches", json={**OFFICER, "alert_id": alert_id, "teams": ["T03"],
+                                                               "instructions": "前往核查"})).json()
+        t03 = await phone(http, "T03.2")
+        clock.now += 5 * 60
+        await wait_for(lambda: hub.ctx.dispatch.book.dispatches[dispatch["id"]].reminded, timeout=10, what="remind")
+        clock.now += 5 * 60
+        await wait_for(lambda: hub.ctx.dispatch.book.dispatches[dispatch["id"]].escalated, timeout=10,
+                       what="escalate")
+        ack = {"dispatch": dispatch["id"], "key": "k-restart-1", "step": "acknowledge"}
+        assert (await http.post("/api/phone/steps", headers=t03, json=ack)).json()["replayed"] is False
+    async with make_hub(settings(tmp_path, own_broker), clock=clock) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub)) as http:
+        assert hub.ctx.dispatch.book.dispatches[dispatch["id"]].state.value == "acknowledged"
+        again = await http.post("/api/phone/steps", headers=t03, json=ack)  # the phone's token and key survive
+        assert again.status_code == 200 and again.json()["replayed"] is True
+        log = (await http.get(f"/api/dispatches/{dispatch['id']}")).json()["log"]
+        assert [e["action"] for e in log] == ["assign", "remind", "escalate", "acknowledge"]

@@ -53,6 +53,12 @@ replays = sa.Table(
 )
 
 
+team_edits = sa.Table(
+    "gridhub_team_edits", meta,
+    sa.Column("team", sa.String(64), primary_key=True), sa.Column("body", sa.Text, nullable=False),
+)
+
+
 class SqlDispatchStore:
     def __init__(self, url: str) -> None:
         self.engine: Engine = sa.create_engine(url, pool_pre_ping=True)
@@ -139,6 +145,20 @@ class SqlDispatchStore:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(replays.c.answer).where(replays.c.member == member,
                                                                    replays.c.key == key)).scalar()
+
+    def team_edits(self) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            return {row.team: row.body for row in conn.execute(sa.select(team_edits.c.team, team_edits.c.body))}
+
+    def save_team_edits(self, team: str, edits: str, entry: Entry) -> None:
+        with self.engine.begin() as conn:
+            self._upsert(conn, team_edits, "team", [{"team": team, "body": edits}])
+            conn.execute(entries.insert(), {"seq": entry.seq, "dispatch_id": None, "team": team,
+                                            "body": _ENTRY.dump_json(entry).decode()})
+
+    def end_sessions(self, member: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(sessions).where(sessions.c.member == member))
 
     def _dispatches(self, select: sa.Select[str]) -> list[Dispatch]:
         with self.engine.connect() as conn:

@@ -20,16 +20,20 @@ from console.dispatch_schemas import (
     DispatchPublic,
     EntryPublic,
     LoginLink,
+    MemberAdd,
     Reason,
     Reassign,
     RecommendationPublic,
+    TeamChange,
     TeamPublic,
     TeamStatusChange,
     team_public,
 )
+from hub.context import HubContext
 from hub.dispatch.book import DispatchError
 from hub.dispatch.model import Dispatch, DispatchState
 from hub.dispatch.store import DispatchQuery
+from hub.town import Member
 
 dispatch_router = APIRouter(tags=["dispatch"])
 T = TypeVar("T")
@@ -50,15 +54,43 @@ async def refused(action: Awaitable[T]) -> T:
 @dispatch_router.get("/api/teams")
 async def teams(ctx: Ctx) -> list[TeamPublic]:
     """Every team with its status, last known location and active dispatches."""
-    book = ctx.dispatch.book
-    return [team_public(book.teams[t.id], t, [d.id for d in book.active(t.id)]) for t in ctx.town.teams]
+    return [_team(ctx, t) for t in ctx.dispatch.roster.teams]
+
+
+def _team(ctx: HubContext, team_id: str) -> TeamPublic:
+    book, roster = ctx.dispatch.book, ctx.dispatch.roster
+    return team_public(book.teams[team_id], roster.teams[team_id], roster.of_team(team_id),
+                       [d.id for d in book.active(team_id)])
+
+
+@dispatch_router.patch("/api/teams/{team_id}")
+async def edit_team(ctx: Ctx, team_id: str, body: TeamChange) -> TeamPublic:
+    """Rename a team or move its base grid."""
+    await refused(ctx.dispatch.edit_team(team_id, body.actor, name=body.name, base_grid=body.base_grid))
+    return _team(ctx, team_id)
+
+
+@dispatch_router.post("/api/teams/{team_id}/members", status_code=201)
+async def add_member(ctx: Ctx, team_id: str, body: MemberAdd) -> TeamPublic:
+    """A new member, numbered after the last one the team ever had."""
+    member = Member(name=body.name, phone=body.phone, role=body.role)
+    await refused(ctx.dispatch.edit_team(team_id, body.actor, add=member))
+    return _team(ctx, team_id)
+
+
+@dispatch_router.delete("/api/members/{member_id}")
+async def remove_member(ctx: Ctx, member_id: str, actor: Annotated[str, Query(min_length=1)]) -> TeamPublic:
+    """A member leaves the team: signed out on every phone; their number is never reused."""
+    team = member_id.rsplit(".", 1)[0]
+    await refused(ctx.dispatch.edit_team(team, actor, leaves=member_id))
+    return _team(ctx, team)
 
 
 @dispatch_router.put("/api/teams/{team_id}/status")
 async def team_status(ctx: Ctx, team_id: str, body: TeamStatusChange) -> TeamPublic:
     """Set a team available, returning or off duty (dispatch states follow the phones)."""
     await refused(ctx.dispatch.set_team_status(team_id, body.status, body.actor, body.note))
-    return next(t for t in await teams(ctx) if t.id == team_id)
+    return _team(ctx, team_id)
 
 
 @dispatch_router.get("/api/alerts/{alert_id}/recommendations")
@@ -132,7 +164,7 @@ async def photo(ctx: Ctx, photo_id: str) -> FileResponse:
 async def metrics(ctx: Ctx) -> dict[str, dict[str, float | int | None]]:
     """Per team, over its last 200 dispatches: how many, and median minutes to acknowledge, arrive, clear."""
     out: dict[str, dict[str, float | int | None]] = {}
-    for team in ctx.town.teams:
+    for team in ctx.dispatch.roster.teams.values():
         done = await asyncio.to_thread(ctx.dispatch.store.find, DispatchQuery(team=team.id, limit=200))
         out[team.id] = {"dispatches": len(done), "acknowledge_min": _median(done, "acknowledged_at"),
                         "arrive_min": _median(done, "on_scene_at"), "clear_min": _median(done, "cleared_at")}

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from console.alert_schemas import at
 from console.schemas import utc
+from hub.dispatch.members import MemberRef
 from hub.dispatch.model import Dispatch, Entry, Location, Step, TeamState, TeamStatus
 from hub.dispatch.recommend import Recommendation
 from hub.town import Team
@@ -156,8 +157,19 @@ class PhoneStep(BaseModel):
     photo: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
 
 
-def team_public(state: TeamState, team: Team, active: list[int]) -> TeamPublic:
+def team_public(state: TeamState, team: Team, members: list[MemberRef], active: list[int]) -> TeamPublic:
     return TeamPublic(id=team.id, name=team.name, kind=team.kind.value, base_grid=team.base_grid,
                       status=state.status.value, since=at(state.since), location=Fix.of(state.location),
-                      members=[MemberPublic(id=f"{team.id}.{i}", name=m.name, role=m.role)
-                               for i, m in enumerate(team.members, 1)], active_dispatches=active)
+                      members=[MemberPublic(id=m.id, name=m.member.name, role=m.member.role) for m in members],
+                      active_dispatches=active)
+
+
+class TeamChange(Officer):
+    name: str | None = Field(default=None, min_length=1, max_length=64)
+    base_grid: str | None = None
+
+
+class MemberAdd(Officer):
+    name: str = Field(min_length=1, max_length=64)
+    phone: str = Field(pattern=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+    role: str = Field(default="队员", max_length=32)

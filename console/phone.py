@@ -81,7 +81,8 @@ def me_of(ctx: HubContext, member: MemberRef) -> Me:
         jobs.append(Job(dispatch=DispatchPublic.of(d), alert=AlertPublic.of(alert) if alert else None,
                         place=device.location if device else None))
     return Me(member=member.id, name=member.member.name, role=member.member.role,
-              team=team_public(book.teams[team.id], team, [d.id for d in book.active(team.id)]), jobs=jobs)
+              team=team_public(book.teams[team.id], team, ctx.dispatch.roster.of_team(team.id),
+                               [d.id for d in book.active(team.id)]), jobs=jobs)
 
 
 @phone_router.get("/me")

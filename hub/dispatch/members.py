@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from hub.town import Member, Team, Town
+from hub.town import Member, Team
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,10 +14,6 @@ class MemberRef:
     id: str
     team: Team
     member: Member
-
-
-def members(town: Town) -> dict[str, MemberRef]:
-    return {f"{t.id}.{i}": MemberRef(f"{t.id}.{i}", t, m) for t in town.teams for i, m in enumerate(t.members, 1)}
 
 
 def new_secret(nbytes: int) -> str:

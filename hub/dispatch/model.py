@@ -90,6 +90,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     REASSIGN = "reassign"
     TEAM_STATUS = "team_status"
+    TEAM_EDIT = "team_edit"
     NOTE = "note"
 
 

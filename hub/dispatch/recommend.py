@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from hub.dispatch.model import TeamState, TeamStatus
-from hub.town import Point, Town
+from hub.town import Point, Team, Town
 
 EARTH_KM = 6371.0088
 
@@ -31,12 +31,12 @@ class Recommendation:
     basis: str  # "phone": the last fix from a member's phone; "base": the team's base grid
 
 
-def recommend(town: Town, teams: dict[str, TeamState], target: Point, now: float, speed_kmh: float,
-              fresh_s: float) -> list[Recommendation]:
+def recommend(town: Town, roster: list[Team], teams: dict[str, TeamState], target: Point, now: float,
+              speed_kmh: float, fresh_s: float) -> list[Recommendation]:
     """Available teams first, nearest first; busy ones after them, so the officer sees everyone."""
     grids = town.grids()
     out: list[Recommendation] = []
-    for team in town.teams:
+    for team in roster:
         state = teams[team.id]
         fix = state.location
         if fix is not None and now - fix.ts <= fresh_s:

@@ -18,11 +18,12 @@ from hub.alerts.model import AlertState
 from hub.alerts.service import AlertService
 from hub.bus import Bus
 from hub.dispatch.book import DispatchBook
-from hub.dispatch.members import MemberRef, digest, members, new_secret
-from hub.dispatch.model import Dispatch, DispatchEvent, Location, Step, TeamState, TeamStatus
+from hub.dispatch.members import MemberRef, digest, new_secret
+from hub.dispatch.model import Action, Dispatch, DispatchEvent, Entry, Location, Step, TeamState, TeamStatus
 from hub.dispatch.recommend import Recommendation, alert_place, recommend
+from hub.dispatch.roster import Roster, TeamEdits
 from hub.dispatch.store import DispatchStore, Replay
-from hub.town import Town
+from hub.town import Member, Town
 
 log = logging.getLogger(__name__)
 TICK_S = 5.0
@@ -38,15 +39,16 @@ class DispatchService:
         self._clock = clock
         self._alerts = alerts
         self.photos = photos
-        self.members = members(town)
+        self.roster = Roster(town, {})
         self.book = DispatchBook(town, self.config, clock)
         self._lock = asyncio.Lock()
         self._sessions: dict[str, str] = {}  # token digest → member, so phones do not hit the database
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        active, states, (last_id, last_seq) = await asyncio.to_thread(
-            lambda: (self.store.active(), self.store.teams(), self.store.last_ids()))
+        active, states, (last_id, last_seq), edits = await asyncio.to_thread(
+            lambda: (self.store.active(), self.store.teams(), self.store.last_ids(), self.store.team_edits()))
+        self.roster = Roster(self.town, {t: TeamEdits.model_validate_json(e) for t, e in edits.items()})
         self.book = DispatchBook(self.town, self.config, self._clock, active, states, last_id, last_seq)
         self.photos.mkdir(parents=True, exist_ok=True)
         self._task = asyncio.create_task(self._tick(), name="gridhub-dispatch-timers")
@@ -67,7 +69,7 @@ class DispatchService:
             events = self.book.assign(alert_id, teams, instructions, actor)
             await self._commit(events)
         if alert.state is not AlertState.DISPATCHED:
-            names = "、".join(t.name for t in self.town.teams if t.id in teams)
+            names = "、".join(self.roster.teams[t].name for t in dict.fromkeys(teams))
             await self._alerts.dispatch(alert_id, actor, f"派出{names}：{instructions}")
         return [e.dispatch for e in events if e.dispatch is not None]
 
@@ -97,36 +99,67 @@ class DispatchService:
         if alert is None:
             raise LookupError(f"no open or resolved alert {alert_id}")
         target = alert_place(self.town, alert.device, alert.grid)
-        return recommend(self.town, self.book.teams, target, self._clock(), self.config.speed_kmh,
-                         self.config.location_fresh_min * 60)
+        return recommend(self.town, list(self.roster.teams.values()), self.book.teams, target, self._clock(),
+                         self.config.speed_kmh, self.config.location_fresh_min * 60)
 
     async def login_code(self, member: str) -> tuple[str, float]:
         """A one-time code for *member*'s phone; only its digest is kept."""
-        if member not in self.members:
+        if member not in self.roster.members:
             raise LookupError(f"no member {member!r}")
         code, expires = new_secret(12), self._clock() + self.config.login_code_min * 60
         await asyncio.to_thread(self.store.add_login_code, digest(code), member, expires)
         return code, expires
 
+    async def edit_team(self, team: str, actor: str, name: str | None = None, base_grid: str | None = None,
+                        add: Member | None = None, leaves: str | None = None) -> str | None:
+        """Rename a team, move its base, add a member (their new id) or take one off (signed out everywhere)."""
+        if team not in self.roster.teams:
+            raise LookupError(f"no team {team!r}")
+        if base_grid is not None and base_grid not in self.town.grids():
+            raise LookupError(f"no grid {base_grid!r}")
+        edits, new_id, notes = self.roster.edits[team], None, []
+        if name or base_grid:
+            edits = edits.model_copy(update={"name": name or edits.name, "base_grid": base_grid or edits.base_grid})
+            notes.append(f"队名/驻地：{name or ''} {base_grid or ''}".strip())
+        if add is not None:
+            new_id = f"{team}.{self.roster.next_number(team)}"
+            edits = edits.model_copy(update={"added": (*edits.added, add)})
+            notes.append(f"新增队员 {add.name}（{new_id}）")
+        if leaves is not None:
+            if self.roster.members.get(leaves) is None or self.roster.members[leaves].team.id != team:
+                raise LookupError(f"no member {leaves!r} in team {team}")
+            edits = edits.model_copy(update={"left": (*edits.left, int(leaves.rsplit(".", 1)[1]))})
+            notes.append(f"队员 {self.roster.members[leaves].member.name}（{leaves}）离队")
+        async with self._lock:
+            self.book.last_seq += 1
+            entry = Entry(self.book.last_seq, Action.TEAM_EDIT, actor, self._clock(), team=team, note="；".join(notes))
+            await asyncio.to_thread(self.store.save_team_edits, team, edits.model_dump_json(), entry)
+            if leaves is not None:
+                await asyncio.to_thread(self.store.end_sessions, leaves)
+                self._sessions = {k: m for k, m in self._sessions.items() if m != leaves}
+            self.roster.edit(team, edits)
+            self._bus.async_publish(DispatchEvent(entry, None, self.book.teams[team]))
+        return new_id
+
     # --- the phones -------------------------------------------------------------------------------
 
     async def sign_in(self, code: str) -> tuple[str, MemberRef]:
         member = await asyncio.to_thread(self.store.take_login_code, digest(code), self._clock())
-        if member is None or member not in self.members:
+        if member is None or member not in self.roster.members:
             raise PermissionError("this link is unknown, used or expired: ask the duty officer for a new one")
         token = new_secret(32)
         expires = self._clock() + self.config.session_days * 86400
         await asyncio.to_thread(self.store.add_session, digest(token), member, expires)
         self._sessions[digest(token)] = member
-        return token, self.members[member]
+        return token, self.roster.members[member]
 
     async def member_of(self, token: str) -> MemberRef | None:
         key = digest(token)
         member = self._sessions.get(key) or await asyncio.to_thread(self.store.session, key, self._clock())
-        if member is None or member not in self.members:
+        if member is None or member not in self.roster.members:
             return None
         self._sessions[key] = member
-        return self.members[member]
+        return self.roster.members[member]
 
     async def step(self, member: MemberRef, key: str, dispatch_id: int, step: Step, note: str,
                    location: Location | None, photo: str | None) -> tuple[str, bool]:

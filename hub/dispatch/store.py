@@ -57,4 +57,12 @@ class DispatchStore(Protocol):
     def replayed(self, member: str, key: str) -> str | None:
         """The stored answer to an action already applied under this idempotency key."""
 
+    def team_edits(self) -> dict[str, str]:
+        """Each edited team's TeamEdits as JSON."""
+
+    def save_team_edits(self, team: str, edits: str, entry: Entry) -> None: ...
+
+    def end_sessions(self, member: str) -> None:
+        """Sign *member* out on every phone."""
+
     def close(self) -> None: ...

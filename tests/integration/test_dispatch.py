@@ -143,3 +143,29 @@ async def test_an_unacknowledged_dispatch_reminds_then_escalates_and_survives_a_
         assert again.status_code == 200 and again.json()["replayed"] is True
         log = (await http.get(f"/api/dispatches/{dispatch['id']}")).json()["log"]
         assert [e["action"] for e in log] == ["assign", "remind", "escalate", "acknowledge"]
+
+
+async def test_the_roster_is_edited_with_numbers_for_life(tmp_path: Path, own_broker: Mosquitto) -> None:
+    async with make_hub(settings(tmp_path, own_broker)) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub)) as http:
+        before = {t["id"]: t for t in (await http.get("/api/teams")).json()}["T04"]["members"]
+        added = await http.post("/api/teams/T04/members", json={**OFFICER, "name": "李新", "phone": "13907310099"})
+        assert added.status_code == 201
+        newcomer = f"T04.{len(before) + 1}"
+        assert added.json()["members"][-1] == {"id": newcomer, "name": "李新", "role": "队员"}
+        headers = await phone(http, newcomer)
+        assert (await http.get("/api/phone/me", headers=headers)).json()["team"]["id"] == "T04"
+        leaving = before[0]["id"]
+        gone = await http.delete(f"/api/members/{leaving}", params=OFFICER)
+        assert [m["id"] for m in gone.json()["members"]] == [m["id"] for m in before[1:]] + [newcomer]
+        assert (await http.post(f"/api/members/{leaving}/login-link")).status_code == 404
+        moved = await http.patch("/api/teams/T04", json={**OFFICER, "base_grid": "G01", "name": "青溪巡防四队"})
+        assert (moved.json()["base_grid"], moved.json()["name"]) == ("G01", "青溪巡防四队")
+        assert (await http.patch("/api/teams/T04", json={**OFFICER, "base_grid": "G99"})).status_code == 404
+    async with make_hub(settings(tmp_path, own_broker)) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub)) as http:
+        team = {t["id"]: t for t in (await http.get("/api/teams")).json()}["T04"]
+        assert team["members"][-1]["id"] == newcomer and leaving not in [m["id"] for m in team["members"]]
+        assert (await http.get("/api/phone/me", headers=headers)).status_code == 200  # still signed in
+        log = await asyncio.to_thread(hub.ctx.dispatch.store.entries, None, "T04")
+        assert [e.action.value for e in log] == ["team_edit"] * 3

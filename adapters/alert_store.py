@@ -7,14 +7,13 @@ plus the whole record as JSON, so adding a field to a model needs no migration.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
+from adapters.sql import engine, upsert
 from hub.alerts.model import Alert, AlertState, Transition
 from hub.alerts.store import AlertQuery, Delivery, DeliveryStatus, FeedEntry
 
@@ -58,29 +57,21 @@ class SqlAlertStore:
     """AlertStore on any SQLAlchemy engine; SQLite and PostgreSQL are tested."""
 
     def __init__(self, url: str) -> None:
-        self.engine: Engine = sa.create_engine(url, pool_pre_ping=True)
-        if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", sqlite_pragmas)
-        meta.create_all(self.engine)
+        self.engine: Engine = engine(url, meta)
 
     def save(self, alert_rows: Sequence[Alert], entries: Sequence[FeedEntry],
              delivery_rows: Sequence[Delivery]) -> None:
         with self.engine.begin() as conn:
             if alert_rows:
-                self._upsert(conn, alerts, "id", [_alert_row(a) for a in alert_rows])
+                upsert(conn, alerts, "id", [_alert_row(a) for a in alert_rows])
             if entries:
                 conn.execute(transitions.insert(), [
                     {"seq": e.transition.seq, "alert_id": e.transition.alert_id, "ts": e.transition.ts,
                      "body": _json(_TRANSITION, e.transition), "alert": _json(_ALERT, e.alert)} for e in entries])
             if delivery_rows:
-                self._upsert(conn, deliveries, "id", [
+                upsert(conn, deliveries, "id", [
                     {"id": d.id, "alert_id": d.alert_id, "status": d.status.value, "body": _json(_DELIVERY, d)}
                     for d in delivery_rows])
-
-    def _upsert(self, conn: Connection, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
-        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(table)
-        updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name != key}
-        conn.execute(insert.on_conflict_do_update(index_elements=[key], set_=updates), rows)
 
     def unfinished(self) -> list[Alert]:
         return self._alerts(sa.select(alerts.c.body).where(alerts.c.state != AlertState.CLOSED.value)
@@ -148,13 +139,3 @@ def _alert_row(a: Alert) -> dict[str, Any]:
             "updated_at": a.updated_at, "body": _json(_ALERT, a)}
 
 
-def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged alert survives a power cut
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
-
-
-def default_url(data_dir: Path) -> str:
-    return f"sqlite:///{(data_dir / 'state.sqlite3').resolve()}"

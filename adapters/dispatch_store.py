@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
-from adapters.alert_store import sqlite_pragmas
+from adapters.sql import engine, upsert
 from hub.dispatch.model import Dispatch, DispatchState, Entry, TeamState
 from hub.dispatch.store import DispatchQuery, Replay
 
@@ -61,10 +59,7 @@ team_edits = sa.Table(
 
 class SqlDispatchStore:
     def __init__(self, url: str) -> None:
-        self.engine: Engine = sa.create_engine(url, pool_pre_ping=True)
-        if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", sqlite_pragmas)
-        meta.create_all(self.engine)
+        self.engine: Engine = engine(url, meta)
 
     def save(self, items: Sequence[Dispatch], log: Sequence[Entry], states: Sequence[TeamState],
              replay: Replay | None = None) -> None:
@@ -73,20 +68,15 @@ class SqlDispatchStore:
                 conn.execute(replays.insert(), {"member": replay.member, "key": replay.key,
                                                 "answer": replay.answer, "ts": replay.ts})
             if items:
-                self._upsert(conn, dispatches, "id", [
+                upsert(conn, dispatches, "id", [
                     {"id": d.id, "alert_id": d.alert_id, "team": d.team, "state": d.state.value,
                      "body": _DISPATCH.dump_json(d).decode()} for d in items])
             if log:
                 conn.execute(entries.insert(), [{"seq": e.seq, "dispatch_id": e.dispatch_id, "team": e.team,
                                                  "body": _ENTRY.dump_json(e).decode()} for e in log])
             if states:
-                self._upsert(conn, teams, "team", [{"team": t.team, "body": _TEAM.dump_json(t).decode()}
+                upsert(conn, teams, "team", [{"team": t.team, "body": _TEAM.dump_json(t).decode()}
                                                    for t in states])
-
-    def _upsert(self, conn: Connection, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
-        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(table)
-        updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name != key}
-        conn.execute(insert.on_conflict_do_update(index_elements=[key], set_=updates), rows)
 
     def active(self) -> list[Dispatch]:
         done = [DispatchState.CLEARED.value, DispatchState.CANCELLED.value]
@@ -152,7 +142,7 @@ class SqlDispatchStore:
 
     def save_team_edits(self, team: str, edits: str, entry: Entry) -> None:
         with self.engine.begin() as conn:
-            self._upsert(conn, team_edits, "team", [{"team": team, "body": edits}])
+            upsert(conn, team_edits, "team", [{"team": team, "body": edits}])
             conn.execute(entries.insert(), {"seq": entry.seq, "dispatch_id": None, "team": team,
                                             "body": _ENTRY.dump_json(entry).decode()})
 

@@ -61,14 +61,15 @@ def _sqlite(settings: HubSettings) -> Store:
 
 
 def _alert_store(settings: HubSettings) -> AlertStore:
-    from adapters.alert_store import SqlAlertStore, default_url
+    from adapters.alert_store import SqlAlertStore
+    from adapters.sql import default_url
 
     return SqlAlertStore(settings.state_url or default_url(settings.data_dir))
 
 
 def _dispatch_store(settings: HubSettings) -> DispatchStore:
-    from adapters.alert_store import default_url
     from adapters.dispatch_store import SqlDispatchStore
+    from adapters.sql import default_url
 
     return SqlDispatchStore(settings.state_url or default_url(settings.data_dir))
 

@@ -82,21 +82,21 @@ class Registry:
         return types
 
     def alert_store(self, name: str) -> AlertStoreFactory:
-        plugin = self.plugins.get(name)
-        if plugin is None or plugin.alert_store is None:
-            stores = [p.name for p in self.plugins.values() if p.alert_store]
-            raise LookupError(f"no alert store named {name!r}; installed: {', '.join(stores)}")
-        return plugin.alert_store
+        factory: AlertStoreFactory = self._part(name, "alert_store")
+        return factory
 
     def dispatch_store(self, name: str) -> DispatchStoreFactory:
-        plugin = self.plugins.get(name)
-        if plugin is None or plugin.dispatch_store is None:
-            raise LookupError(f"no dispatch store named {name!r}")
-        return plugin.dispatch_store
+        factory: DispatchStoreFactory = self._part(name, "dispatch_store")
+        return factory
 
     def store(self, name: str) -> StoreFactory:
+        factory: StoreFactory = self._part(name, "store")
+        return factory
+
+    def _part(self, name: str, part: str) -> Any:
+        """Plugin *name*'s *part* (e.g. its store factory); LookupError names the plugins that have one."""
         plugin = self.plugins.get(name)
-        if plugin is None or plugin.store is None:
-            stores = [p.name for p in self.plugins.values() if p.store]
-            raise LookupError(f"no store named {name!r}; installed: {', '.join(stores)}")
-        return plugin.store
+        if plugin is None or getattr(plugin, part) is None:
+            having = [p.name for p in self.plugins.values() if getattr(p, part) is not None]
+            raise LookupError(f"no {part.replace('_', ' ')} named {name!r}; installed: {', '.join(having)}")
+        return getattr(plugin, part)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-Image = NDArray[np.uint8]
+Image = NDArray[Any]  # 8-bit pictures; OpenCV's stubs type its results too loosely for a narrower alias
 
 
 def small_grey(frame: Image, width: int) -> Image:

@@ -112,7 +112,7 @@ class MotionWatch:
         result = self._prepare(grey.shape).detect(grey)
         findings: list[Finding] = []
         for name, zone in self._zone_masks.items():
-            area = cv2.countNonZero(result.moving & zone) / max(1, cv2.countNonZero(zone))
+            area = cv2.countNonZero(cv2.bitwise_and(result.moving, zone)) / max(1, cv2.countNonZero(zone))
             edge = self._state[name].update(area >= self.config.min_area, ts)
             if edge is Edge.ROSE:
                 findings.append(Finding(DeviceEventKind.MOTION, {"zone": name, "area": round(area, 4)}))

@@ -131,7 +131,7 @@ class TamperWatch:
 
     def _run(self, scene: Scene, reference: Scene, ts: float) -> list[Finding]:
         findings: list[Finding] = []
-        hits = []
+        hits: list[bool] = []
         for check in self._ordered:
             hit = not any(hits) and check.test(scene, reference)
             hits.append(hit)

@@ -52,9 +52,12 @@ class CameraPublisher:
         self._client.set_config({"reconnect_retries": -1, "reconnect_delay": 2})
         self._task: asyncio.Task[None] | None = None
         self.dropped = 0
+        self._warned = False
 
-    def start(self) -> None:
+    async def start(self, wait_s: float = 5.0) -> None:
+        """Connect, waiting a little so that the first events go out; keep trying in the background."""
         self._task = asyncio.create_task(self._connect(), name="camera-mqtt-connect")
+        await asyncio.wait({self._task}, timeout=wait_s)
 
     async def _connect(self) -> None:
         b, delay = self._broker, 1.0
@@ -72,9 +75,13 @@ class CameraPublisher:
     def publish(self, event: DeviceEvent) -> None:
         if not self._client.is_connected:
             self.dropped += 1
-            log.warning("cameras: not connected, %s %s not published (%d so far)", event.device,
-                        event.kind.value, self.dropped)
+            if not self._warned:  # once per outage: the count is in the next message
+                log.warning("cameras: broker away, camera events not published (%d so far)", self.dropped)
+            self._warned = True
             return
+        if self._warned:
+            log.info("cameras: broker back; %d camera events were not published", self.dropped)
+        self._warned = False
         self._client.publish(f"{PREFIX}/{event.device}/{event.kind.value}", event_payload(event), qos=1)
 
     async def stop(self) -> None:

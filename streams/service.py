@@ -54,18 +54,18 @@ class CameraService:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._started = time.monotonic()
+        if self._section.mqtt:
+            broker = self._ctx.settings.broker()
+            client_id = broker.client_id or f"gridhub-{self._ctx.town.town.id}"
+            self._publisher = CameraPublisher(broker, f"{client_id}-cameras")
+            await self._publisher.start()
+            self._unsubscribe = self._ctx.bus.subscribe(DeviceEvent, self._on_event)
         backoff = Backoff(self._section.backoff_min_s, self._section.backoff_max_s)
         for camera, spec in self.specs.items():
             worker = CameraWorker(camera, self._opener_for(spec), CameraAnalysis(self._section, camera),
                                   self._section.detect_fps_of(camera), backoff, self._observe, self._ctx.clock)
             self.workers[camera] = worker
             worker.start()
-        if self._section.mqtt:
-            broker = self._ctx.settings.broker()
-            client_id = broker.client_id or f"gridhub-{self._ctx.town.town.id}"
-            self._publisher = CameraPublisher(broker, f"{client_id}-cameras")
-            self._publisher.start()
-            self._unsubscribe = self._ctx.bus.subscribe(DeviceEvent, self._on_event)
         self._spawn(self._watchdog())
         self._spawn(self._purge())
         self._ctx.cameras = self

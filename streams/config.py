@@ -42,8 +42,10 @@ class TamperConfig(Strict):
                                  "reference: defocused")
     moved_score: float = Field(default=0.6, gt=-1, lt=1, description="scene correlation with the reference "
                                "below this: moved")
-    frozen_diff: float = Field(default=0.3, ge=0, le=255, description="mean grey change between analysed frames "
-                               "below this: no change")
+    frozen_level: int = Field(default=4, ge=1, le=255, description="grey levels a pixel must change by "
+                              "between analysed frames to count as changed")
+    frozen_share: float = Field(default=0.02, ge=0, le=1, description="median share of changed pixels below "
+                                "which the picture is still (a live camera's noise keeps it far above)")
     frozen_s: float = Field(default=30, gt=0, le=3600, description="no change this long: frozen")
     for_s: float = Field(default=5, ge=0, le=600, description="a condition must last this long to raise")
     clear_s: float = Field(default=5, ge=0, le=600, description="and be gone this long to end")

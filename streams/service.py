@@ -131,7 +131,8 @@ class CameraService:
             await asyncio.sleep(WATCH_S)
             now, ts = time.monotonic(), self._ctx.clock()
             for camera, worker in self.workers.items():
-                last = worker.last_frame or self._started
+                # Before the first frame, connecting may take its whole timeout.
+                last = worker.last_frame or self._started + self._section.open_timeout_s
                 if worker.last_frame and now - last < self._section.stall_s:
                     self._offline.discard(camera)
                     self._ctx.health.async_seen(camera, ts)

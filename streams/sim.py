@@ -79,7 +79,7 @@ class Scene:
     height: int = 360
     seed: int = 0
     movers: list[Mover] = field(default_factory=list)
-    noise: int = 3
+    noise: int = 8  # strong enough to survive H.264 at a sub-stream's bitrate
     _base: Image | None = None
     _noise: list[Image] = field(default_factory=list)
 
@@ -96,15 +96,14 @@ class Scene:
         for mover in self.movers:
             x0, y0, x1, y1 = mover.box(t, self.width, self.height)
             cv2.rectangle(img, (x0, y0), (x1, y1), mover.colour, cv2.FILLED)
-        if self._noise:  # sensor noise: a real camera never sends two identical frames
-            noise = self._noise[int(t * 97) % len(self._noise)]
-            cv2.add(img, noise, img)
         if shift != (0, 0):
             img = np.roll(img, shift, axis=(0, 1))
         if blur:
             img = cv2.GaussianBlur(img, (0, 0), blur)
         if light != 1.0:
             img = cv2.convertScaleAbs(img, alpha=light)
+        if self._noise:  # sensor noise, after the light: a live camera never sends two identical frames
+            cv2.add(img, self._noise[int(t * 97) % len(self._noise)], img)
         return img
 
 

@@ -36,6 +36,8 @@ class TamperConfig(Strict):
     """Covered, defocused, moved and frozen pictures, against a reference taken while all was well."""
 
     enabled: bool = True
+    check_fps: float = Field(default=1, gt=0, le=30, description="checks per second; tampering must last "
+                             "seconds anyway, so fewer checks than motion analyses save CPU")
     dark_level: float = Field(default=12, ge=0, le=255, description="mean grey below this: covered")
     flat_std: float = Field(default=6, ge=0, le=128, description="grey spread below this: covered")
     defocus_ratio: float = Field(default=0.35, gt=0, lt=1, description="edge energy below this share of the "

@@ -129,10 +129,12 @@ class TamperWatch:
                        for c in [*self._ordered, self._frozen]}
         self.reference: Scene | None = None
         self._reference_at = 0.0
+        self._next_check = 0.0
 
     def update(self, grey: Image, ts: float) -> list[Finding]:
-        if not self.config.enabled:
+        if not self.config.enabled or ts < self._next_check - 0.01 / self.config.check_fps:  # frame-time jitter
             return []
+        self._next_check = max(self._next_check + 1 / self.config.check_fps, ts)
         scene = Scene.of(grey)
         if self.reference is None:
             if not self._ordered[0].test(scene, scene):

@@ -42,7 +42,7 @@ CLIPS = {  # camera id → the picture at t seconds
 }
 SECTION = CamerasSection.model_validate({
     "detect_fps": 5, "stall_s": 4, "backoff_min_s": 0.5, "backoff_max_s": 1, "open_timeout_s": 5,
-    "tamper": {"for_s": 1, "clear_s": 1, "frozen_s": 2},
+    "tamper": {"check_fps": 5, "for_s": 1, "clear_s": 1, "frozen_s": 2},
     "motion": {"off_delay_s": 2},
     "cameras": {"CAM01": {"zones": {"riverbank": [[0, 0.55], [1, 0.55], [1, 1], [0, 1]],
                                     "sky": [[0, 0], [1, 0], [1, 0.3], [0, 0.3]]}}},

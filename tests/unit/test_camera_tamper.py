@@ -10,7 +10,7 @@ from streams.frames import Image, small_grey
 from streams.sim import Scene, street_movers
 from streams.tamper import TamperWatch
 
-CONFIG = TamperConfig(for_s=1.0, clear_s=1.0, frozen_s=2.0)
+CONFIG = TamperConfig(check_fps=5, for_s=1.0, clear_s=1.0, frozen_s=2.0)
 SCENE = Scene(320, 180, seed=7, movers=street_movers(7))
 
 

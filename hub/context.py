@@ -7,12 +7,14 @@ from typing import Any
 
 from hub.alerts.service import AlertService
 from hub.bus import Bus
+from hub.cameras import CameraFeeds
 from hub.clock import Clock
 from hub.deadletters import DeadLetterLog
 from hub.dispatch.service import DispatchService
 from hub.health import HealthTracker
 from hub.intake import Intake
 from hub.metrics import HubMetrics
+from hub.models import DeviceEvent
 from hub.recorder import Recorder
 from hub.registry import Registry
 from hub.settings import HubSettings
@@ -37,3 +39,9 @@ class HubContext:
     dispatch: DispatchService
     clock: Clock  # the town's time: the wall clock, or the demo's
     started_at: float
+    cameras: CameraFeeds | None = None  # set by the video edge while it runs
+
+    def async_device_event(self, event: DeviceEvent) -> None:
+        """Record and publish an event an edge saw on a device itself (camera motion, tamper); loop only."""
+        self.recorder.add_event(event)
+        self.bus.async_publish(event)

@@ -66,7 +66,7 @@ class HealthTracker:
         if report.online:
             self.async_seen(report.device, report.ts)
         elif health.state is not DeviceState.OFFLINE:
-            self._change(health, DeviceState.OFFLINE, "last_will", report.ts)
+            self._change(health, DeviceState.OFFLINE, report.reason, report.ts)
 
     def async_check(self) -> None:
         """Mark devices silent for longer than their limit offline."""

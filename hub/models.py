@@ -104,6 +104,7 @@ class DeviceStatusReport:
     online: bool
     ts: float
     source: str
+    reason: str = "last_will"  # why it is offline, e.g. no_frames from a camera's stream
 
 
 @dataclass(frozen=True, slots=True)

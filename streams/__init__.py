@@ -1,1 +1,1 @@
-"""Video: camera sources, motion and tamper analysis, live view encoding."""
+"""Video: camera sources, decode workers, motion and tamper analysis, snapshots and live tiles."""

@@ -126,12 +126,14 @@ class Publisher:
 
 @functools.cache
 def sample_town() -> LoadedTown:
-    """The sample town, its HJ 212 server on a free port (so a running demo does not collide with tests)."""
+    """The sample town, its HJ 212 server on a free port (so a running demo does not collide with tests), no cameras."""
     loaded = load_town(DEFAULT_TOWN, Registry.discover())
     hj212 = loaded.sections["hj212"]
     listen = hj212.listen.model_copy(update={"port": free_port()})
     hj212 = hj212.model_copy(update={"listen": listen})
-    return dataclasses.replace(loaded, sections={**loaded.sections, "hj212": hj212})
+    # The sample town's cameras have fictional addresses: camera tests bring their own.
+    cameras = loaded.sections["cameras"].model_copy(update={"enabled": False})
+    return dataclasses.replace(loaded, sections={**loaded.sections, "hj212": hj212, "cameras": cameras})
 
 
 def hub_settings(tmp: Path, broker: MqttSettings | None, **extra: object) -> HubSettings:

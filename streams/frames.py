@@ -1,0 +1,32 @@
+"""Frames as the analysers see them: small, grey, with polygons drawn to that size."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+Image = NDArray[Any]  # 8-bit pictures; OpenCV's stubs type its results too loosely for a narrower alias
+
+
+def small_grey(frame: Image, width: int) -> Image:
+    """The frame in grey at *width* pixels wide (aspect kept); the analysers' input."""
+    grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    h, w = grey.shape
+    if w <= width:
+        return grey
+    out: Image = cv2.resize(grey, (width, max(1, round(h * width / w))), interpolation=cv2.INTER_AREA)
+    return out
+
+
+def polygon_mask(shape: tuple[int, ...], polygons: Sequence[Sequence[tuple[float, float]]]) -> Image:
+    """255 inside any of *polygons* (corners as picture fractions), 0 elsewhere."""
+    h, w = shape[:2]
+    mask = np.zeros((h, w), np.uint8)
+    for polygon in polygons:
+        points = np.array([[round(x * (w - 1)), round(y * (h - 1))] for x, y in polygon], np.int32)
+        cv2.fillPoly(mask, [points], 255)
+    return mask

@@ -1,0 +1,128 @@
+"""Motion: a slowly blended background, differences above a threshold, blobs above a minimum area, per zone.
+
+Whole-picture light changes (lamps, the IR switch at dusk, a cloud) would look
+like motion everywhere at once; the background is first scaled to the frame's
+brightness, and when most of the picture still differs the model recalibrates
+to the new picture instead of alarming.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from hub.models import DeviceEventKind
+from streams.config import MotionConfig
+from streams.debounce import Debounce, Edge
+from streams.findings import Finding
+from streams.frames import Image, polygon_mask
+
+ALL = "all"  # the zone of a camera that has no named zones
+
+
+@dataclass(frozen=True, slots=True)
+class MotionResult:
+    """One analysed frame: where things moved (255), and whether the model recalibrated instead."""
+
+    moving: Image
+    recalibrated: bool = False
+
+
+class MotionDetector(ABC):
+    """A swappable motion algorithm: a grey frame in, moving pixels out."""
+
+    @abstractmethod
+    def detect(self, grey: Image) -> MotionResult: ...
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Forget the background (after a reconnect or a tamper)."""
+
+
+class BackgroundMotion(MotionDetector):
+    """Running-average background with brightness compensation and light-change recalibration."""
+
+    def __init__(self, config: MotionConfig, mask: Image) -> None:
+        self.config = config
+        self._valid = mask > 0  # analysed pixels
+        self._count = max(1, int(self._valid.sum()))
+        self._min_px = max(1.0, config.min_area * mask.size)
+        self._background: NDArray[np.float32] | None = None
+        self._kernel = np.ones((3, 3), np.uint8)
+
+    def reset(self) -> None:
+        self._background = None
+
+    def detect(self, grey: Image) -> MotionResult:
+        frame = cv2.GaussianBlur(grey, (5, 5), 0).astype(np.float32)
+        if self._background is None:
+            self._background = frame
+            return MotionResult(np.zeros_like(grey), recalibrated=True)
+        changed = self._changed(frame, self._background)
+        if np.count_nonzero(changed) > self.config.light_change * self._count:
+            self._background = frame
+            return MotionResult(np.zeros_like(grey), recalibrated=True)
+        cv2.accumulateWeighted(frame, self._background, self.config.alpha)
+        return MotionResult(self._blobs(changed))
+
+    def _changed(self, frame: NDArray[np.float32], background: NDArray[np.float32]) -> Image:
+        gain = float(frame[self._valid].mean()) / max(1.0, float(background[self._valid].mean()))
+        diff = cv2.absdiff(frame, background * gain)
+        changed: Image = ((diff > self.config.threshold) & self._valid).astype(np.uint8) * 255
+        return changed
+
+    def _blobs(self, changed: Image) -> Image:
+        if self.config.dilate:
+            changed = cv2.dilate(changed, self._kernel, iterations=self.config.dilate)
+        contours, _ = cv2.findContours(changed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        big = [c for c in contours if cv2.contourArea(c) >= self._min_px]
+        moving = np.zeros_like(changed)
+        if big:
+            cv2.drawContours(moving, big, -1, 255, thickness=cv2.FILLED)
+        return moving & changed
+
+
+class MotionWatch:
+    """Motion per named zone of one camera, on after `on_frames`, off after `off_delay_s` of stillness."""
+
+    def __init__(self, config: MotionConfig, zones: Mapping[str, Sequence[tuple[float, float]]],
+                 masks: Sequence[Sequence[tuple[float, float]]]) -> None:
+        self.config = config
+        self._zones = dict(zones) or {ALL: [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]}
+        self._masks = masks
+        self._detector: MotionDetector | None = None
+        self._zone_masks: dict[str, Image] = {}
+        self._state = {name: Debounce(off_s=config.off_delay_s, on_frames=config.on_frames) for name in self._zones}
+        self._shape: tuple[int, ...] = ()
+
+    def _prepare(self, shape: tuple[int, ...]) -> MotionDetector:
+        if self._detector is None or shape != self._shape:
+            self._shape = shape
+            excluded = polygon_mask(shape, self._masks)
+            self._zone_masks = {name: polygon_mask(shape, [poly]) & ~excluded for name, poly in self._zones.items()}
+            self._detector = BackgroundMotion(self.config, ~excluded)
+        return self._detector
+
+    def update(self, grey: Image, ts: float) -> list[Finding]:
+        result = self._prepare(grey.shape).detect(grey)
+        findings: list[Finding] = []
+        for name, zone in self._zone_masks.items():
+            area = cv2.countNonZero(cv2.bitwise_and(result.moving, zone)) / max(1, cv2.countNonZero(zone))
+            edge = self._state[name].update(area >= self.config.min_area, ts)
+            if edge is Edge.ROSE:
+                findings.append(Finding(DeviceEventKind.MOTION, {"zone": name, "area": round(area, 4)}))
+            elif edge is Edge.FELL:
+                findings.append(Finding(DeviceEventKind.MOTION_END, {"zone": name}))
+        return findings
+
+    def reset(self) -> list[Finding]:
+        """Forget the background and end any motion in progress."""
+        if self._detector is not None:
+            self._detector.reset()
+        return [Finding(DeviceEventKind.MOTION_END, {"zone": name})
+                for name, state in self._state.items() if state.reset() is Edge.FELL]

@@ -1,0 +1,166 @@
+"""The cameras service: a worker per camera, a watchdog for their health, events to the bus and MQTT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from hub.cameras import Jpeg, LiveDefaults
+from hub.context import HubContext
+from hub.models import DeviceEvent, DeviceStatusReport
+from streams.analysis import CameraAnalysis
+from streams.config import CAMERA_ADAPTERS, CamerasSection
+from streams.live import LiveEncoder
+from streams.mqtt import CameraPublisher
+from streams.snapshots import SnapshotStore
+from streams.sources import Source, SourceSpec, open_capture
+from streams.worker import Backoff, CameraWorker, Observation
+
+log = logging.getLogger(__name__)
+WATCH_S = 0.5
+MAX_IN_FLIGHT = 1000  # observations handed to the loop and not yet delivered
+PURGE_EVERY_S = 3600.0
+SourceOpener = Callable[[SourceSpec], Source]
+
+
+class CameraService:
+    """Reads every camera of the town and turns what it sees into device events."""
+
+    name = "cameras"
+
+    def __init__(self, ctx: HubContext, section: CamerasSection, opener: SourceOpener = open_capture) -> None:
+        self._ctx, self._section, self._opener = ctx, section, opener
+        self.specs = {d.id: SourceSpec(d.id, d.adapter, d.address or "", section.open_timeout_s)
+                      for d in ctx.town.devices if d.adapter in CAMERA_ADAPTERS}
+        self.live = LiveDefaults(section.live.width, section.live.fps, section.live.max_fps)
+        self.snapshots = SnapshotStore(ctx.settings.data_dir / "snapshots", section.snapshots)
+        self.workers: dict[str, CameraWorker] = {}
+        self._encoder = LiveEncoder(section.live.quality)
+        self._publisher: CameraPublisher | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._unsubscribe: Callable[[], None] | None = None
+        self._offline: set[str] = set()
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self.dropped = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._started = 0.0
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._started = time.monotonic()
+        if self._section.mqtt:
+            broker = self._ctx.settings.broker()
+            client_id = broker.client_id or f"gridhub-{self._ctx.town.town.id}"
+            self._publisher = CameraPublisher(broker, f"{client_id}-cameras")
+            await self._publisher.start()
+            self._unsubscribe = self._ctx.bus.subscribe(DeviceEvent, self._on_event)
+        backoff = Backoff(self._section.backoff_min_s, self._section.backoff_max_s)
+        for camera, spec in self.specs.items():
+            worker = CameraWorker(camera, self._opener_for(spec), CameraAnalysis(self._section, camera),
+                                  self._section.detect_fps_of(camera), backoff, self._observe, self._ctx.clock)
+            self.workers[camera] = worker
+            worker.start()
+        self._spawn(self._watchdog())
+        self._spawn(self._purge())
+        self._ctx.cameras = self
+        log.info("cameras: reading %d cameras, analysing at %g fps", len(self.workers), self._section.detect_fps)
+
+    async def stop(self) -> None:
+        self._ctx.cameras = None
+        for task in self._tasks:
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for worker in self.workers.values():
+            worker.stopping.set()
+        await asyncio.to_thread(self._join)
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self._publisher is not None:
+            await self._publisher.stop()
+        self._encoder.close()
+
+    def _join(self) -> None:
+        for worker in self.workers.values():
+            worker.stop(timeout=2.0)
+
+    def _opener_for(self, spec: SourceSpec) -> Callable[[], Source]:
+        return lambda: self._opener(spec)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # Worker threads → loop.
+
+    def _observe(self, obs: Observation) -> None:
+        """In a worker thread: keep the snapshot, then hand the event to the loop."""
+        detail = obs.finding.detail
+        label = f"{obs.finding.kind.value}-{detail.get('zone') or detail.get('what') or ''}".rstrip("-")
+        name = self.snapshots.save(obs.camera, obs.ts, label, obs.frame) if obs.frame is not None else None
+        with self._lock:
+            if self._in_flight >= MAX_IN_FLIGHT:  # the loop is stalled; a flood of stale events helps nobody
+                self.dropped += 1
+                log.warning("cameras: loop behind, %s %s dropped", obs.camera, obs.finding.kind.value)
+                return
+            self._in_flight += 1
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._deliver, obs, name)
+
+    def _deliver(self, obs: Observation, snapshot: str | None) -> None:
+        with self._lock:
+            self._in_flight -= 1
+        detail = dict(obs.finding.detail) | ({"snapshot": snapshot} if snapshot else {})
+        self._ctx.async_device_event(DeviceEvent(obs.camera, obs.finding.kind, obs.ts, "", detail))
+
+    def _on_event(self, event: DeviceEvent) -> None:
+        if self._publisher is not None and event.device in self.specs:
+            self._publisher.publish(event)
+
+    async def _watchdog(self) -> None:
+        """Online while frames come; offline when none came for `stall_s` (the worker reconnects by itself)."""
+        while True:
+            await asyncio.sleep(WATCH_S)
+            now, ts = time.monotonic(), self._ctx.clock()
+            for camera, worker in self.workers.items():
+                # Before the first frame, connecting may take its whole timeout.
+                last = worker.last_frame or self._started + self._section.open_timeout_s
+                if worker.last_frame and now - last < self._section.stall_s:
+                    self._offline.discard(camera)
+                    self._ctx.health.async_seen(camera, ts)
+                elif camera not in self._offline and now - last >= self._section.stall_s:
+                    self._offline.add(camera)
+                    self._ctx.health.async_status(DeviceStatusReport(camera, False, ts, "stream", "no_frames"))
+
+    async def _purge(self) -> None:
+        while True:
+            removed = await asyncio.to_thread(self.snapshots.purge)
+            if removed:
+                log.info("cameras: %d old snapshots removed", removed)
+            await asyncio.sleep(PURGE_EVERY_S)
+
+    # CameraFeeds, for the console.
+
+    def cameras(self) -> list[str]:
+        return list(self.workers)
+
+    async def async_jpeg(self, camera: str, width: int) -> Jpeg | None:
+        worker = self.workers.get(camera)
+        frame = worker.latest if worker is not None else None
+        if worker is None or frame is None:
+            return None
+        return await self._encoder.async_encode(camera, worker.seq, frame, width)
+
+    async def async_snapshots(self, camera: str, limit: int) -> list[str]:
+        return await asyncio.to_thread(self.snapshots.names, camera, limit)
+
+    async def async_snapshot(self, camera: str, name: str) -> bytes | None:
+        return await asyncio.to_thread(self.snapshots.read, camera, name)

@@ -145,6 +145,9 @@ class EventEvaluator:
 
     def on_event(self, event: DeviceEvent) -> Signal | None:
         if event.kind in self.rule.resolve_on:
+            zone = event.detail.get("zone")
+            if self.rule.zones and zone is not None and zone not in self.rule.zones:
+                return None  # motion ending in another zone says nothing of this rule's zones
             return Signal(self.rule.id, self.device.id, None, event.ts, device=self.device.id)
         if event.kind not in self.rule.raise_on or not self._in_hours(event.ts) or not self._in_zone(event):
             return None

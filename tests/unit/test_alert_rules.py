@@ -272,3 +272,14 @@ def test_river_levels_fixture_is_what_the_tests_assume() -> None:
     devices = town_with().device_map()
     assert devices["RS01"].levels == RiverLevels(warning_level=58.0, guarantee_level=59.5)
     assert devices["RS02"].levels == RiverLevels(warning_level=57.3, guarantee_level=58.8)
+
+
+def test_motion_ending_in_another_zone_does_not_clear_a_zone_alert() -> None:
+    rule = DeviceEventRule(id="bank", title="河岸", match=Match(devices=("CAM07",)), raise_on=(K.MOTION,),
+                           resolve_on=(K.MOTION_END,), zones=("riverbank",))
+    rules = only(rule)
+    assert verdicts(rules.on_event(DeviceEvent("CAM07", K.MOTION, T0, detail={"zone": "riverbank"}))) == \
+        {"CAM07": Severity.YELLOW}
+    assert rules.on_event(DeviceEvent("CAM07", K.MOTION_END, T0 + 5, detail={"zone": "road"})) == []
+    assert verdicts(rules.on_event(DeviceEvent("CAM07", K.MOTION_END, T0 + 9, detail={"zone": "riverbank"}))) == \
+        {"CAM07": None}

@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from console.alert_feed import AlertFeed, alert_feed_router
 from console.alerts import alerts_router
+from console.broadcast import BroadcastFeed, broadcast_router
 from console.deps import Ctx
 from console.live import LiveFeed, live_router
 from console.schemas import (
@@ -47,6 +48,8 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(live_router)
     app.include_router(alerts_router)
     app.include_router(alert_feed_router)
+    app.state.broadcast_feed = BroadcastFeed(ctx)
+    app.include_router(broadcast_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))
     app.get("/api/status")(status)

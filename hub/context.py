@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.alerts.service import AlertService
+from hub.broadcast.service import BroadcastService
 from hub.bus import Bus
 from hub.clock import Clock
 from hub.deadletters import DeadLetterLog
@@ -35,3 +36,4 @@ class HubContext:
     alerts: AlertService
     clock: Clock  # the town's time: the wall clock, or the demo's
     started_at: float
+    broadcast: BroadcastService | None = None  # set by the loudspeaker plugin's service

@@ -7,6 +7,10 @@ does not: it may be the state of a speaker long gone. A fault in a status
 becomes a FAULT device event, its end FAULT_CLEARED, recorded like the others.
 A command published while the broker is away is lost; its receipt then fails
 by its acknowledgement timeout, which is what the duty officer must see.
+
+The link speaks MQTT 3.1.1 whatever the hub's protocol: on MQTT 5 the broker's
+receive maximum (Mosquitto: 20 in flight) bounds unacknowledged publishes, and
+gmqtt raises instead of waiting, so a broadcast to a county would lose commands.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from collections.abc import Callable
 from typing import Any
 
 from gmqtt import Client
+from gmqtt.mqtt.constants import MQTTv311
 
-from adapters.mqtt.ingest_client import MAX_BACKOFF_S, protocol_version, tls_context
+from adapters.mqtt.ingest_client import MAX_BACKOFF_S, tls_context
 from adapters.speakers import wire
 from adapters.speakers.config import SpeakerMqttConfig
 from hub.broadcast.model import PlayCommand, SpeakerState, SpeakerStatus, StatusQuery, StopCommand, VolumeCommand
@@ -84,7 +89,7 @@ class SpeakerLink:
         while True:
             try:
                 await self._client.connect(b.host, b.port, ssl=tls_context(b), keepalive=b.keepalive_s,
-                                           version=protocol_version(b))
+                                           version=MQTTv311)
                 return
             except Exception as exc:  # refused, unreachable, TLS: all worth another try
                 log.warning("speakers: cannot connect to %s:%d (%s); again in %.0f s", b.host, b.port, exc, delay)

@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 import orjson
 from gmqtt import Client, Message
+from gmqtt.mqtt.constants import MQTTv311
 
-from adapters.mqtt.ingest_client import protocol_version
 from adapters.speakers.wire import topic
 from hub.settings import MqttSettings
 
@@ -34,6 +34,7 @@ class SimSpeaker:
     playing: str | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     plays: int = 0  # play commands accepted (for tests)
+    last_play: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 class _Group:
@@ -82,6 +83,7 @@ class _Group:
                 return
             self._stop(s)
             s.plays += 1
+            s.last_play = body
             seconds = float(body.get("duration_s", 1.0)) * int(body.get("repeat", 1)) * self.fleet.time_scale
             s.task = asyncio.create_task(self._play(s, cid, seconds))
         elif op == "stop":
@@ -138,8 +140,9 @@ class SpeakerFleet:
 
     async def start(self) -> None:
         b = self.broker
-        await asyncio.gather(*(g.client.connect(b.host, b.port, keepalive=b.keepalive_s,
-                                                version=protocol_version(b)) for g in self._groups))
+        # MQTT 3.1.1: see adapters/speakers/link.py on MQTT 5's receive maximum and gmqtt.
+        await asyncio.gather(*(g.client.connect(b.host, b.port, keepalive=b.keepalive_s, version=MQTTv311)
+                               for g in self._groups))
         self._task = asyncio.create_task(self._heartbeat())
 
     async def stop(self) -> None:

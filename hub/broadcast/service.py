@@ -169,11 +169,14 @@ class BroadcastService:
         return job, Summary.of(job, receipts), receipts
 
     async def find(self, states: tuple[JobState, ...], limit: int) -> list[tuple[Job, Summary]]:
-        stored = await asyncio.to_thread(self.store.jobs, states, limit)
-        merged = {j.id: j for j in stored} | {j.id: j for j in self.engine.jobs.values()
-                                             if not states or j.state in states}
-        jobs = sorted(merged.values(), key=lambda j: -j.id)[:limit]
-        return [(j, self.summary(j)) for j in jobs]
+        live = {j.id: j for j in self.engine.jobs.values() if not states or j.state in states}
+
+        def stored() -> list[tuple[Job, Summary]]:
+            jobs = [j for j in self.store.jobs(states, limit) if j.id not in live]
+            return [(j, Summary.of(j, self.store.receipts(j.id, j.run))) for j in jobs]
+
+        found = await asyncio.to_thread(stored) + [(j, self.summary(j)) for j in live.values()]
+        return sorted(found, key=lambda pair: -pair[0].id)[:limit]
 
     def summary(self, job: Job) -> Summary:
         return Summary.of(job, list(self.engine.receipts.get(job.id, {}).values()))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -122,7 +123,7 @@ class SpeakerLink:
         device = self._device.get(parts[-2]) if len(parts) == 3 else None
         if device is None:
             return 0
-        now = self._ctx.clock()
+        now = time.time()  # receipt time, like the ingest edge: device health runs on the wall clock
         if parts[-1] == "result":
             result = wire.decode_result(device, payload, now)
             if result is not None:
@@ -175,5 +176,5 @@ class SpeakerLink:
     async def _flush(self) -> None:
         if self._reports:
             reports, self._reports = self._reports, []
-            batch = IngestBatch((), status_reports=tuple(reports), messages=len(reports), received=self._ctx.clock())
+            batch = IngestBatch((), status_reports=tuple(reports), messages=len(reports), received=time.time())
             await self._ctx.intake.async_submit(batch, EDGE)

@@ -32,7 +32,7 @@ from hub.broadcast.ports import Synthesizer, estimated_duration
 from hub.broadcast.proposals import ProposedJob, proposals_for
 from hub.broadcast.schedule import next_daily
 from hub.broadcast.store import BroadcastStore
-from hub.broadcast.targets import resolve
+from hub.broadcast.targets import UnknownTarget, resolve
 from hub.bus import Bus
 from hub.models import DeviceEvent, DeviceEventKind
 from hub.town import DeviceKind, Town
@@ -96,6 +96,8 @@ class BroadcastService:
         """A new job; ValueError (UnknownTarget) if its target names what the town lacks."""
         now = self._clock()
         speakers = resolve(self.town, self.config.zones, spec.target)
+        if not speakers:
+            raise UnknownTarget("the target reaches no speaker")
         job = await self._with_audio(Job(
             id=self._next_id(), text=spec.text, priority=Priority(spec.priority), target=spec.target,
             speakers=speakers, state=JobState.PROPOSED, created_at=now, updated_at=now, created_by=actor,

@@ -173,5 +173,9 @@ async def test_status_counts_as_heard_and_faults_become_device_events(tmp_path: 
         await r.until(job["id"], "the faulty speaker fails the play", failed=1)
         r.fleet.set_mode(r.address["SPK10"], "ok")
         await wait_for(lambda: any(e.kind is DeviceEventKind.FAULT_CLEARED for e in events), what="FAULT_CLEARED")
-        stored = await asyncio.to_thread(r.hub.ctx.store.device_events, "SPK10", 10)
-        assert {e.kind for e in stored} >= {DeviceEventKind.FAULT}
+
+        async def recorded() -> bool:
+            stored = await asyncio.to_thread(r.hub.ctx.store.device_events, "SPK10", 10)
+            return {e.kind for e in stored} >= {DeviceEventKind.FAULT, DeviceEventKind.FAULT_CLEARED}
+
+        await wait_for(recorded, what="fault events recorded by the recorder thread")

@@ -12,6 +12,8 @@ from adapters.hj212.config import Hj212Config
 from adapters.hj212.config import check_section as check_hj212
 from adapters.jsonmap import JsonAdapterConfig, check_section
 from adapters.notify.config import MqttNotifierConfig, WebhookConfig, WecomConfig
+from adapters.speakers.config import SpeakerMqttConfig
+from adapters.speakers.config import check_section as check_speakers
 from hub.alerts.notify import NotifierType
 from hub.registry import Plugin
 
@@ -80,6 +82,19 @@ def _simulators(ctx: HubContext) -> Service | None:
     return SimulatorService(ctx) if ctx.settings.demo is not None else None
 
 
+def _speakers(ctx: HubContext) -> Service:
+    from adapters.speakers.service import SpeakerService
+
+    return SpeakerService(ctx, ctx.sections.get("speaker-mqtt", SpeakerMqttConfig()))
+
+
+def _speaker_sim(ctx: HubContext) -> Service | None:
+    from adapters.speakers.service import SpeakerSimService
+
+    config = ctx.sections.get("speaker-mqtt", SpeakerMqttConfig())
+    return SpeakerSimService(ctx, config) if ctx.settings.demo is not None else None
+
+
 def _wecom(config: WecomConfig, _ctx: HubContext) -> Notifier:
     from adapters.notify.wecom import WecomNotifier
 
@@ -112,3 +127,6 @@ SIMULATORS = Plugin("simulators", service=_simulators, order=90)
 NOTIFY = Plugin("notify", notifiers={"wecom": NotifierType(WecomConfig, _wecom),
                                      "webhook": NotifierType(WebhookConfig, _webhook),
                                      "mqtt": NotifierType(MqttNotifierConfig, _mqtt_notifier)})
+SPEAKERS = Plugin("speaker-mqtt", device_adapters=frozenset({"speaker-mqtt"}), section=SpeakerMqttConfig,
+                  check=check_speakers, service=_speakers, order=25)
+SPEAKER_SIM = Plugin("speaker-sim", service=_speaker_sim, order=91)

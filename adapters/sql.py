@@ -19,12 +19,13 @@ def engine(url: str, meta: sa.MetaData) -> Engine:
     return made
 
 
-def upsert(conn: Connection, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
-    """Insert *rows*, or update those whose *key* exists (SQLite and PostgreSQL say it alike)."""
+def upsert(conn: Connection, table: sa.Table, key: str | list[str], rows: list[dict[str, Any]]) -> None:
+    """Insert *rows*, or update those whose *key* (one column or several) exists, on SQLite or PostgreSQL."""
+    keys = [key] if isinstance(key, str) else key
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     insert = dialect.insert(table)
-    updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name != key}
-    conn.execute(insert.on_conflict_do_update(index_elements=[key], set_=updates), rows)
+    updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys}
+    conn.execute(insert.on_conflict_do_update(index_elements=keys, set_=updates), rows)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from console.alert_feed import AlertFeed, alert_feed_router
 from console.alerts import alerts_router
+from console.broadcast import BroadcastFeed, broadcast_router
 from console.cameras import cameras_router
 from console.deps import Ctx
 from console.dispatch import dispatch_router
@@ -57,6 +58,8 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(dispatch_feed_router)
     app.mount("/m", StaticFiles(directory=STATIC / "phone", html=True), name="phone")
     app.include_router(cameras_router)
+    app.state.broadcast_feed = BroadcastFeed(ctx)
+    app.include_router(broadcast_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))
     app.get("/api/status")(status)

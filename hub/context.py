@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.alerts.service import AlertService
+from hub.broadcast.service import BroadcastService
 from hub.bus import Bus
 from hub.cameras import CameraFeeds
 from hub.clock import Clock
@@ -45,3 +46,4 @@ class HubContext:
         """Record and publish an event an edge saw on a device itself (camera motion, tamper); loop only."""
         self.recorder.add_event(event)
         self.bus.async_publish(event)
+    broadcast: BroadcastService | None = None  # set by the loudspeaker plugin's service

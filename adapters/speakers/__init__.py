@@ -1,0 +1,1 @@
+"""Village loudspeakers over MQTT: commands out, status and results in, speech served to them."""

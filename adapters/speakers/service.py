@@ -1,0 +1,65 @@
+"""The speaker plugin's service: the broadcast store, speech, the hub's broadcast service and the MQTT link."""
+
+from __future__ import annotations
+
+import logging
+
+from adapters.broadcast_store import SqlBroadcastStore
+from adapters.speakers.config import SpeakerMqttConfig
+from adapters.speakers.link import SpeakerLink
+from adapters.speakers.sim import SpeakerFleet
+from adapters.speakers.tts import EspeakSynthesizer
+from adapters.sql import default_url
+from hub.broadcast.service import BroadcastService
+from hub.context import HubContext
+from hub.health import DeviceState
+
+log = logging.getLogger(__name__)
+
+
+class SpeakerService:
+    """Starts broadcasting: jobs are made and read through `ctx.broadcast`."""
+
+    name = "speaker-mqtt"
+
+    def __init__(self, ctx: HubContext, config: SpeakerMqttConfig) -> None:
+        settings = ctx.settings
+        self._store = SqlBroadcastStore(settings.state_url or default_url(settings.data_dir))
+        synth = EspeakSynthesizer(settings.data_dir / "tts", config.tts_voice, config.tts_speed_wpm)
+
+        def healthy(speaker: str) -> bool:
+            health = ctx.health.get(speaker)
+            return health is None or health.state is not DeviceState.OFFLINE
+
+        self.broadcast = BroadcastService(ctx.town, config, self._store, synth, ctx.bus, ctx.clock, healthy)
+        ctx.broadcast = self.broadcast
+        audio_base = (config.audio_base_url or settings.console_url
+                      or f"http://{settings.http_host}:{settings.http_port}")
+        self.link = SpeakerLink(ctx, config, audio_base)
+
+    async def start(self) -> None:
+        await self.link.start()
+        await self.broadcast.start()
+
+    async def stop(self) -> None:
+        await self.broadcast.stop()
+        await self.link.stop()
+        self._store.close()
+
+
+class SpeakerSimService:
+    """The demo's simulated speakers: every speaker-mqtt device of the town, one client each."""
+
+    name = "speaker-sim"
+
+    def __init__(self, ctx: HubContext, config: SpeakerMqttConfig) -> None:
+        addresses = [d.address for d in ctx.town.devices if d.adapter == "speaker-mqtt" and d.address]
+        self.fleet = SpeakerFleet(ctx.settings.broker(), addresses, config.topic_prefix, per_client=1,
+                                  heartbeat_s=60.0)
+
+    async def start(self) -> None:
+        await self.fleet.start()
+        log.info("demo: %d simulated loudspeakers", len(self.fleet.speakers))
+
+    async def stop(self) -> None:
+        await self.fleet.stop()

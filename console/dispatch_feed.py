@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
 from console.dispatch_schemas import DispatchPublic, EntryPublic
@@ -23,19 +25,27 @@ TOO_SLOW, UNAUTHORISED = 4008, 4401
 dispatch_feed_router = APIRouter()
 
 
+@dataclass(frozen=True, slots=True)
+class _Outgoing:
+    """One event as every feed sends it: serialised once, however many phones hear it."""
+
+    team: str | None
+    text: str
+
+
 class _Subscriber:
     def __init__(self, team: str | None) -> None:
         self.team = team  # None: the centre, which sees every team
-        self.queue: asyncio.Queue[DispatchEvent] = asyncio.Queue(QUEUE_LIMIT)
+        self.queue: asyncio.Queue[_Outgoing] = asyncio.Queue(QUEUE_LIMIT)
         self.overflowed = asyncio.Event()
 
-    def offer(self, event: DispatchEvent) -> None:
-        if self.team is not None and event.entry.team != self.team:
+    def offer(self, out: _Outgoing) -> None:
+        if self.team is not None and out.team != self.team:
             return
         if self.queue.full():
             self.overflowed.set()
         else:
-            self.queue.put_nowait(event)
+            self.queue.put_nowait(out)
 
 
 class DispatchFeed:
@@ -46,8 +56,11 @@ class DispatchFeed:
         ctx.bus.subscribe(DispatchEvent, self._on_event)
 
     def _on_event(self, event: DispatchEvent) -> None:
+        if not self.subscribers:
+            return
+        out = _Outgoing(event.entry.team, orjson.dumps(message(event)).decode())
         for subscriber in self.subscribers:
-            subscriber.offer(event)
+            subscriber.offer(out)
 
 
 def message(event: DispatchEvent) -> dict[str, Any]:
@@ -80,7 +93,7 @@ async def _serve(websocket: WebSocket, subscriber: _Subscriber, hello: dict[str,
 
 async def _pump(websocket: WebSocket, subscriber: _Subscriber) -> None:
     while True:
-        await websocket.send_json(message(await subscriber.queue.get()))
+        await websocket.send_text((await subscriber.queue.get()).text)
 
 
 async def _until_closed(websocket: WebSocket) -> None:

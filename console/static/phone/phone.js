@@ -11,6 +11,7 @@ let queue = JSON.parse(localStorage.getItem("gridhub.queue") || "[]");
 let me = null;
 let fix = null;
 let flushing = false;
+let taking = Promise.resolve();
 const seen = new Set();
 
 const $ = (sel) => document.querySelector(sel);
@@ -59,6 +60,11 @@ function renderJob(job) {
   const node = $("#job").content.firstElementChild.cloneNode(true);
   const alert = job.alert || {};
   node.dataset.dispatch = job.dispatch.id;
+  const old = document.querySelector(`#jobs article[data-dispatch="${job.dispatch.id}"]`);
+  if (old) {  // live updates redraw the job: keep the note being written and the photo not sent yet
+    node.querySelector(".note").value = old.querySelector(".note").value;
+    node.querySelector(".photo").replaceWith(old.querySelector(".photo"));
+  }
   node.classList.add(`sev-${alert.severity || "blue"}`);
   if (!seen.has(job.dispatch.id)) { node.classList.add("new"); seen.add(job.dispatch.id); }
   node.querySelector(".title").textContent = alert.title || `告警 #${job.dispatch.alert_id}`;
@@ -84,14 +90,21 @@ async function shrink(file) {
   return canvas.toDataURL("image/jpeg", 0.8);
 }
 
-async function takeStep(dispatch, step, node) {
-  const file = node.querySelector(".photo").files[0];
-  const item = { key: newKey(), dispatch, step, note: node.querySelector(".note").value.trim(),
-    location: fix, photoData: file ? await shrink(file) : null, photo: null };
-  queue.push(item);
-  saveQueue();
-  render();
-  flush();
+function takeStep(dispatch, step, node) {
+  // The note, photo and position are taken at the tap; steps join the queue in the order tapped,
+  // even when an earlier one is still shrinking its photo.
+  const input = node.querySelector(".photo"), text = node.querySelector(".note");
+  const file = input.files[0], note = text.value.trim(), where = fix;
+  input.value = ""; text.value = "";
+  taking = taking.then(async () => {
+    const unreadable = (err) => { console.error("photo unreadable", err); return null; };
+    const photoData = file ? await shrink(file).catch(unreadable) : null;
+    queue.push({ key: newKey(), dispatch, step, note, location: where, photoData, photo: null });
+    saveQueue();
+    render();
+    flush();
+  }).catch((err) => console.error("step not queued", err));  // a failed tap must not block the later ones
+  return taking;
 }
 
 async function flush() {

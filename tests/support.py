@@ -118,8 +118,10 @@ class Publisher:
     def close(self, timeout: float = 30.0) -> None:
         """Disconnect once the broker has acknowledged everything published."""
         deadline = time.monotonic() + timeout
-        for info in self.pending:
-            info.wait_for_publish(max(0.1, deadline - time.monotonic()))
+        # Not wait_for_publish: it raises at once for a message published while the broker was away,
+        # which paho still queues and sends after reconnecting.
+        while not all(info.is_published() for info in self.pending) and time.monotonic() < deadline:
+            time.sleep(0.02)
         self.client.disconnect()
         self.client.loop_stop()
 

@@ -129,7 +129,8 @@ class CameraService:
         """Online while frames come; offline when none came for `stall_s` (the worker reconnects by itself)."""
         while True:
             await asyncio.sleep(WATCH_S)
-            now, ts = time.monotonic(), self._ctx.clock()
+            # Health keeps the wall clock, as ingest does (the demo's town clock may run hours behind).
+            now, ts = time.monotonic(), time.time()
             for camera, worker in self.workers.items():
                 # Before the first frame, connecting may take its whole timeout.
                 last = worker.last_frame or self._started + self._section.open_timeout_s

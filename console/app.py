@@ -35,6 +35,7 @@ from console.schemas import (
     Series,
     SeriesPointPublic,
 )
+from console.speakers import speakers_router
 from hub.context import HubContext
 from hub.quantities import QUANTITIES, base_quantity
 from hub.store import DeadLetterQuery, SeriesQuery
@@ -60,6 +61,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(cameras_router)
     app.state.broadcast_feed = BroadcastFeed(ctx)
     app.include_router(broadcast_router)
+    app.include_router(speakers_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))
     app.get("/api/status")(status)

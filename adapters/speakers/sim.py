@@ -35,6 +35,7 @@ class SimSpeaker:
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     plays: int = 0  # play commands accepted (for tests)
     last_play: dict[str, Any] = field(default_factory=dict, repr=False)
+    volume: int = 80
 
 
 class _Group:
@@ -84,10 +85,15 @@ class _Group:
             self._stop(s)
             s.plays += 1
             s.last_play = body
+            s.volume = int(body.get("volume") or s.volume)
             seconds = float(body.get("duration_s", 1.0)) * int(body.get("repeat", 1)) * self.fleet.time_scale
             s.task = asyncio.create_task(self._play(s, cid, seconds))
         elif op == "stop":
             self._stop(s)
+            self.result(s, cid, "done")
+        elif op == "volume":
+            s.volume = int(body["volume"])
+            self.status(s)
             self.result(s, cid, "done")
         else:
             self.status(s)
@@ -116,7 +122,7 @@ class _Group:
 
     def status(self, s: SimSpeaker) -> None:
         state = "fault" if s.mode == "fail" else "playing" if s.playing else "idle"
-        body = {"state": state, "command": s.playing, "volume": 80,
+        body = {"state": state, "command": s.playing, "volume": s.volume,
                 "fault": "amplifier fault" if s.mode == "fail" else ""}
         self.client.publish(topic(self.fleet.prefix, s.address, "status"), orjson.dumps(body), qos=1, retain=True)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -26,7 +27,10 @@ from hub.broadcast.model import (
     SpeakerResult,
     SpeakerState,
     SpeakerStatus,
+    StatusQuery,
+    StopCommand,
     Summary,
+    VolumeCommand,
 )
 from hub.broadcast.ports import Synthesizer, estimated_duration
 from hub.broadcast.proposals import ProposedJob, proposals_for
@@ -56,6 +60,7 @@ class BroadcastService:
         self._healthy = healthy
         self._speakers = {d.id for d in town.devices if d.kind is DeviceKind.SPEAKER}
         self._silent: set[str] = set()  # speakers whose own last word was 'offline'
+        self.statuses: dict[str, SpeakerStatus] = {}  # each speaker's last report
         self.engine = Engine(config, town.town.timezone, self.online)
         self._last_id = 0
         self._origins: set[str] = set()
@@ -65,6 +70,10 @@ class BroadcastService:
         self._write = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._unsubscribe: list[Callable[[], None]] = []
+
+    @property
+    def speakers(self) -> frozenset[str]:
+        return frozenset(self._speakers)
 
     def online(self, speaker: str) -> bool:
         return speaker not in self._silent and self._healthy(speaker)
@@ -183,6 +192,21 @@ class BroadcastService:
     def summary(self, job: Job) -> Summary:
         return Summary.of(job, list(self.engine.receipts.get(job.id, {}).values()))
 
+    def control(self, speaker: str, volume: int | None = None, stop: bool = False) -> str:
+        """Set a speaker's volume (clamped to its range), stop it, or else ask its status; the command id."""
+        if speaker not in self._speakers:
+            raise LookupError(f"no speaker {speaker!r}")
+        command_id = uuid.uuid4().hex
+        if volume is not None:
+            clamped = self.config.capability(speaker).clamp(volume)
+            assert clamped is not None
+            self._bus.async_publish(VolumeCommand(command_id, speaker, clamped))
+        elif stop:
+            self._bus.async_publish(StopCommand(command_id, speaker))
+        else:
+            self._bus.async_publish(StatusQuery(command_id, speaker))
+        return command_id
+
     def resolve(self, target: Target) -> tuple[str, ...]:
         return resolve(self.town, self.config.zones, target)
 
@@ -193,6 +217,7 @@ class BroadcastService:
         self._kick.set()
 
     def _on_status(self, status: SpeakerStatus) -> None:
+        self.statuses[status.speaker] = status
         (self._silent.add if status.state is SpeakerState.OFFLINE else self._silent.discard)(status.speaker)
         self.engine.on_status(status, self._clock())
         self._kick.set()

@@ -179,3 +179,20 @@ async def test_status_counts_as_heard_and_faults_become_device_events(tmp_path: 
             return {e.kind for e in stored} >= {DeviceEventKind.FAULT, DeviceEventKind.FAULT_CLEARED}
 
         await wait_for(recorded, what="fault events recorded by the recorder thread")
+
+
+async def test_a_speakers_volume_is_set_and_reported_back(tmp_path: Path, system_broker_port: int) -> None:
+    async with rig(tmp_path, system_broker_port) as r:
+        officer = {"actor": "值班员 张伟"}
+        assert (await r.http.post("/api/speakers/SPK05/command", json={**officer, "volume": 150})).status_code == 422
+        assert (await r.http.post("/api/speakers/SPK99/command", json={**officer, "volume": 50})).status_code == 404
+        sent = await r.http.post("/api/speakers/SPK05/command", json={**officer, "volume": 35})
+        assert sent.status_code == 202 and len(sent.json()["command"]) == 32
+
+        async def reported() -> bool:
+            listed = {s["id"]: s for s in (await r.http.get("/api/speakers")).json()}
+            return bool(listed["SPK05"]["volume"] == 35 and listed["SPK05"]["online"])
+
+        await wait_for(reported, what="SPK05 reports volume 35")
+        asked = await r.http.post("/api/speakers/SPK06/command", json=officer)  # neither volume nor stop: status
+        assert asked.status_code == 202

@@ -10,32 +10,19 @@ keep up is disconnected rather than silently skipped: it reconnects and resumes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, WebSocket
 
 from console.alert_schemas import AlertPublic, feed_message, update_message
+from console.wsfeed import Subscriber, serve
 from hub.alerts.model import AlertEvent
 from hub.alerts.store import FeedEntry
 from hub.context import HubContext
 
 QUEUE_LIMIT = 2000
 BACKLOG_LIMIT = 5000
-TOO_SLOW = 4008  # close code: reconnect with ?since=
 alert_feed_router = APIRouter()
-
-
-class _Subscriber:
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[AlertEvent] = asyncio.Queue(QUEUE_LIMIT)
-        self.overflowed = asyncio.Event()
-
-    def offer(self, event: AlertEvent) -> None:
-        if self.queue.full():
-            self.overflowed.set()
-        else:
-            self.queue.put_nowait(event)
 
 
 class AlertFeed:
@@ -43,7 +30,7 @@ class AlertFeed:
 
     def __init__(self, ctx: HubContext) -> None:
         self.ctx = ctx
-        self.subscribers: set[_Subscriber] = set()
+        self.subscribers: set[Subscriber[AlertEvent]] = set()
         ctx.bus.subscribe(AlertEvent, self._on_event)
 
     def _on_event(self, event: AlertEvent) -> None:
@@ -65,47 +52,26 @@ async def _opening(feed: AlertFeed, since: int | None) -> tuple[list[dict[str, A
     return [{"type": "snapshot", "seq": seq, "alerts": alerts, "reset": since is not None}], seq
 
 
-async def _pump(websocket: WebSocket, subscriber: _Subscriber, seq: int) -> None:
-    while True:
-        event = await subscriber.queue.get()
-        if event.transition is None:
-            await websocket.send_json(update_message(event.alert))
-        elif event.transition.seq > seq:
-            seq = event.transition.seq
-            await websocket.send_json(feed_message(FeedEntry(event.transition, event.alert)))
-
-
 @alert_feed_router.websocket("/ws/alerts")
 async def alert_feed(websocket: WebSocket,
                      since: Annotated[int | None, Query(ge=0, description="last seq received")] = None) -> None:
     """Alert transitions as they are stored, resumable from a sequence number."""
     feed: AlertFeed = websocket.app.state.alert_feed
     await websocket.accept()
-    subscriber = _Subscriber()
-    feed.subscribers.add(subscriber)  # before reading the backlog, so nothing falls between the two
-    tasks: list[asyncio.Task[Any]] = []
-    try:
-        opening, seq = await _opening(feed, since)
-        for message in opening:
-            await websocket.send_json(message)
-        tasks = [asyncio.create_task(_pump(websocket, subscriber, seq)),
-                 asyncio.create_task(subscriber.overflowed.wait()),
-                 asyncio.create_task(_until_closed(websocket))]
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        if tasks[1] in done:
-            await websocket.close(TOO_SLOW, "too slow: reconnect with ?since=<last seq>")
-    except (WebSocketDisconnect, RuntimeError):
-        pass
-    finally:
-        feed.subscribers.discard(subscriber)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-                await task
+    sent = since or 0  # the last seq the console has: the live feed skips what the opening covered
 
+    async def opening() -> list[dict[str, Any]]:
+        nonlocal sent
+        messages, sent = await _opening(feed, since)
+        return messages
 
-async def _until_closed(websocket: WebSocket) -> None:
-    # Reading is how a closed browser (or a stopping server) is noticed while nothing is sent.
-    while (await websocket.receive())["type"] != "websocket.disconnect":
-        pass
+    async def send(event: AlertEvent) -> None:
+        nonlocal sent
+        if event.transition is None:
+            await websocket.send_json(update_message(event.alert))
+        elif event.transition.seq > sent:
+            sent = event.transition.seq
+            await websocket.send_json(feed_message(FeedEntry(event.transition, event.alert)))
+
+    await serve(websocket, feed.subscribers, Subscriber(QUEUE_LIMIT), opening, send,
+                "too slow: reconnect with ?since=<last seq>")

@@ -7,21 +7,20 @@ cannot keep up is closed (code 4008) rather than skipped; it reconnects.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, WebSocket
 
 from console.dispatch_schemas import DispatchPublic, EntryPublic
 from console.phone import me_of
+from console.wsfeed import Subscriber, serve
 from hub.context import HubContext
 from hub.dispatch.model import DispatchEvent
 
 QUEUE_LIMIT = 500
-TOO_SLOW, UNAUTHORISED = 4008, 4401
+UNAUTHORISED = 4401
 dispatch_feed_router = APIRouter()
 
 
@@ -33,26 +32,11 @@ class _Outgoing:
     text: str
 
 
-class _Subscriber:
-    def __init__(self, team: str | None) -> None:
-        self.team = team  # None: the centre, which sees every team
-        self.queue: asyncio.Queue[_Outgoing] = asyncio.Queue(QUEUE_LIMIT)
-        self.overflowed = asyncio.Event()
-
-    def offer(self, out: _Outgoing) -> None:
-        if self.team is not None and out.team != self.team:
-            return
-        if self.queue.full():
-            self.overflowed.set()
-        else:
-            self.queue.put_nowait(out)
-
-
 class DispatchFeed:
     """Fans stored dispatch events out to the centre and to phones. Loop only."""
 
     def __init__(self, ctx: HubContext) -> None:
-        self.subscribers: set[_Subscriber] = set()
+        self.subscribers: set[Subscriber[_Outgoing]] = set()
         ctx.bus.subscribe(DispatchEvent, self._on_event)
 
     def _on_event(self, event: DispatchEvent) -> None:
@@ -69,36 +53,18 @@ def message(event: DispatchEvent) -> dict[str, Any]:
             "team": {"id": event.team.team, "status": event.team.status.value} if event.team else None}
 
 
-async def _serve(websocket: WebSocket, subscriber: _Subscriber, hello: dict[str, Any]) -> None:
+async def _serve(websocket: WebSocket, team: str | None, hello: dict[str, Any]) -> None:
+    """*team*'s events (None: every team's, for the centre) after the whole current state."""
     feed: DispatchFeed = websocket.app.state.dispatch_feed
-    feed.subscribers.add(subscriber)  # before the hello, so nothing falls between the two
-    tasks: list[asyncio.Task[Any]] = []
-    try:
-        await websocket.send_json(hello)
-        tasks = [asyncio.create_task(_pump(websocket, subscriber)), asyncio.create_task(subscriber.overflowed.wait()),
-                 asyncio.create_task(_until_closed(websocket))]
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        if tasks[1] in done:
-            await websocket.close(TOO_SLOW, "too slow: reconnect")
-    except (WebSocketDisconnect, RuntimeError):
-        pass
-    finally:
-        feed.subscribers.discard(subscriber)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-                await task
 
+    async def opening() -> list[dict[str, Any]]:
+        return [hello]
 
-async def _pump(websocket: WebSocket, subscriber: _Subscriber) -> None:
-    while True:
-        await websocket.send_text((await subscriber.queue.get()).text)
+    async def send(out: _Outgoing) -> None:
+        await websocket.send_text(out.text)
 
-
-async def _until_closed(websocket: WebSocket) -> None:
-    while (await websocket.receive())["type"] != "websocket.disconnect":
-        pass
+    subscriber: Subscriber[_Outgoing] = Subscriber(QUEUE_LIMIT, lambda out: team is None or out.team == team)
+    await serve(websocket, feed.subscribers, subscriber, opening, send)
 
 
 @dispatch_feed_router.websocket("/ws/dispatch")
@@ -110,7 +76,7 @@ async def centre_feed(websocket: WebSocket) -> None:
     hello = {"type": "hello", "seq": book.last_seq,
              "dispatches": [DispatchPublic.of(d).model_dump(mode="json") for d in book.active()],
              "teams": {t: s.status.value for t, s in book.teams.items()}}
-    await _serve(websocket, _Subscriber(None), hello)
+    await _serve(websocket, None, hello)
 
 
 @dispatch_feed_router.websocket("/ws/phone")
@@ -123,4 +89,4 @@ async def phone_feed(websocket: WebSocket, token: Annotated[str, Query(min_lengt
         await websocket.close(UNAUTHORISED, "sign in again")
         return
     hello = {"type": "hello", "me": me_of(ctx, member).model_dump(mode="json")}
-    await _serve(websocket, _Subscriber(member.team.id), hello)
+    await _serve(websocket, member.team.id, hello)

@@ -76,7 +76,8 @@ class V1Writer:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
                 response.read()
         except urllib.error.HTTPError as exc:
-            detail = exc.read()[:300]
+            with exc:  # it holds the response, and with it the socket
+                detail = exc.read()[:300]
             raise WriteFailed(f"HTTP {exc.code}: {detail!r}", _permanent(exc.code)) from exc
         except (OSError, ValueError) as exc:  # refused, reset, timed out (URLError is an OSError)
             raise WriteFailed(repr(exc)) from exc

@@ -22,6 +22,9 @@ class Strict(BaseModel):
 class MotionConfig(Strict):
     """The background model and when motion counts."""
 
+    width: int = Field(default=160, ge=32, le=1280, description="width of the frame motion is found on (at most "
+                       "detect_width); areas are shares of the picture, so it sets the finest detail, not the "
+                       "thresholds")
     alpha: float = Field(default=0.02, gt=0, le=0.5, description="background blend per analysed frame")
     threshold: int = Field(default=25, ge=1, le=255, description="grey-level difference that counts as change")
     dilate: int = Field(default=2, ge=0, le=10, description="dilation passes that join a body's pieces")

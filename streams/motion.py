@@ -45,13 +45,18 @@ class MotionDetector(ABC):
 
 
 class BackgroundMotion(MotionDetector):
-    """Running-average background with brightness compensation and light-change recalibration."""
+    """Running-average background with brightness compensation and light-change recalibration.
 
-    def __init__(self, config: MotionConfig, mask: Image) -> None:
+    Work per frame stays in 8 bits where it can (the blurred frame, the expected
+    background, the difference); only the background itself is float, updated in place.
+    """
+
+    def __init__(self, config: MotionConfig, mask: Image, quiet_px: float = 0.0) -> None:
         self.config = config
-        self._valid = mask > 0  # analysed pixels
-        self._count = max(1, int(self._valid.sum()))
+        self._count = max(1, cv2.countNonZero(mask))  # analysed pixels
+        self._mask: Image | None = mask if self._count < mask.size else None  # None: the whole picture
         self._min_px = max(1.0, config.min_area * mask.size)
+        self._quiet_px = quiet_px  # fewer changed pixels than this cannot be motion in any zone
         self._background: NDArray[np.float32] | None = None
         self._kernel = np.ones((3, 3), np.uint8)
 
@@ -59,32 +64,35 @@ class BackgroundMotion(MotionDetector):
         self._background = None
 
     def detect(self, grey: Image) -> MotionResult:
-        frame = cv2.GaussianBlur(grey, (5, 5), 0).astype(np.float32)
-        if self._background is None:
-            self._background = frame
+        frame = cv2.GaussianBlur(grey, (5, 5), 0)
+        if self._background is None or self._background.shape != frame.shape:
+            self._background = frame.astype(np.float32)
             return MotionResult(np.zeros_like(grey), recalibrated=True)
         changed = self._changed(frame, self._background)
-        if np.count_nonzero(changed) > self.config.light_change * self._count:
-            self._background = frame
+        count = cv2.countNonZero(changed)
+        if count > self.config.light_change * self._count:
+            np.copyto(self._background, frame)
             return MotionResult(np.zeros_like(grey), recalibrated=True)
         cv2.accumulateWeighted(frame, self._background, self.config.alpha)
-        return MotionResult(self._blobs(changed))
+        return MotionResult(self._blobs(changed) if count and count >= self._quiet_px else np.zeros_like(grey))
 
-    def _changed(self, frame: NDArray[np.float32], background: NDArray[np.float32]) -> Image:
-        gain = float(frame[self._valid].mean()) / max(1.0, float(background[self._valid].mean()))
-        diff = cv2.absdiff(frame, background * gain)
-        changed: Image = ((diff > self.config.threshold) & self._valid).astype(np.uint8) * 255
+    def _changed(self, frame: Image, background: NDArray[np.float32]) -> Image:
+        gain = cv2.mean(frame, self._mask)[0] / max(1.0, cv2.mean(background, self._mask)[0])
+        diff = cv2.absdiff(frame, cv2.convertScaleAbs(background, alpha=gain))
+        changed: Image = cv2.threshold(diff, self.config.threshold, 255, cv2.THRESH_BINARY)[1]
+        if self._mask is not None:
+            cv2.bitwise_and(changed, self._mask, dst=changed)
         return changed
 
     def _blobs(self, changed: Image) -> Image:
-        if self.config.dilate:
-            changed = cv2.dilate(changed, self._kernel, iterations=self.config.dilate)
-        contours, _ = cv2.findContours(changed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        grown = cv2.dilate(changed, self._kernel, iterations=self.config.dilate) if self.config.dilate else changed
+        contours, _ = cv2.findContours(grown, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         big = [c for c in contours if cv2.contourArea(c) >= self._min_px]
         moving = np.zeros_like(changed)
         if big:
             cv2.drawContours(moving, big, -1, 255, thickness=cv2.FILLED)
-        return moving & changed
+            cv2.bitwise_and(moving, changed, dst=moving)
+        return moving
 
 
 class MotionWatch:
@@ -96,23 +104,26 @@ class MotionWatch:
         self._zones = dict(zones) or {ALL: [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]}
         self._masks = masks
         self._detector: MotionDetector | None = None
-        self._zone_masks: dict[str, Image] = {}
+        self._zone_masks: dict[str, tuple[Image, int]] = {}  # and its pixel count
         self._state = {name: Debounce(off_s=config.off_delay_s, on_frames=config.on_frames) for name in self._zones}
         self._shape: tuple[int, ...] = ()
 
     def _prepare(self, shape: tuple[int, ...]) -> MotionDetector:
         if self._detector is None or shape != self._shape:
             self._shape = shape
-            excluded = polygon_mask(shape, self._masks)
-            self._zone_masks = {name: polygon_mask(shape, [poly]) & ~excluded for name, poly in self._zones.items()}
-            self._detector = BackgroundMotion(self.config, ~excluded)
+            analysed = cv2.bitwise_not(polygon_mask(shape, self._masks))
+            zones = {name: cv2.bitwise_and(polygon_mask(shape, [poly]), analysed) for name, poly in self._zones.items()}
+            self._zone_masks = {name: (zone, max(1, cv2.countNonZero(zone))) for name, zone in zones.items()}
+            smallest = min(count for _, count in self._zone_masks.values())
+            self._detector = BackgroundMotion(self.config, analysed, quiet_px=self.config.min_area * smallest)
         return self._detector
 
     def update(self, grey: Image, ts: float) -> list[Finding]:
-        result = self._prepare(grey.shape).detect(grey)
+        moving = self._prepare(grey.shape).detect(grey).moving
+        still = cv2.countNonZero(moving) == 0
         findings: list[Finding] = []
-        for name, zone in self._zone_masks.items():
-            area = cv2.countNonZero(cv2.bitwise_and(result.moving, zone)) / max(1, cv2.countNonZero(zone))
+        for name, (zone, size) in self._zone_masks.items():
+            area = 0.0 if still else cv2.countNonZero(cv2.bitwise_and(moving, zone)) / size
             edge = self._state[name].update(area >= self.config.min_area, ts)
             if edge is Edge.ROSE:
                 findings.append(Finding(DeviceEventKind.MOTION, {"zone": name, "area": round(area, 4)}))

@@ -15,6 +15,7 @@ from hub.context import HubContext
 from hub.models import DeviceEvent, DeviceStatusReport
 from streams.analysis import CameraAnalysis
 from streams.config import CAMERA_ADAPTERS, CamerasSection
+from streams.frames import one_thread_per_camera
 from streams.live import LiveEncoder
 from streams.mqtt import CameraPublisher
 from streams.snapshots import SnapshotStore
@@ -60,6 +61,7 @@ class CameraService:
             self._publisher = CameraPublisher(broker, f"{client_id}-cameras")
             await self._publisher.start()
             self._unsubscribe = self._ctx.bus.subscribe(DeviceEvent, self._on_event)
+        one_thread_per_camera()
         backoff = Backoff(self._section.backoff_min_s, self._section.backoff_max_s)
         for camera, spec in self.specs.items():
             worker = CameraWorker(camera, self._opener_for(spec), CameraAnalysis(self._section, camera),

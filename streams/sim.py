@@ -18,6 +18,8 @@ import numpy as np
 from streams.frames import Image
 from streams.sources import Pacer, SourceError
 
+NOISE_OFFSETS = 1 << 18  # distinct noise windows: frames up to 262 s apart never share their noise
+
 
 def background(width: int, height: int, seed: int) -> Image:
     """A street: sky, houses with windows, a road, trees and fine texture at several scales."""
@@ -81,15 +83,25 @@ class Scene:
     movers: list[Mover] = field(default_factory=list)
     noise: int = 8  # strong enough to survive H.264 at a sub-stream's bitrate
     _base: Image | None = None
-    _noise: list[Image] = field(default_factory=list)
+    _noise: Image | None = None  # flat, NOISE_OFFSETS bytes longer than a frame
 
     def base(self) -> Image:
         if self._base is None:
             self._base = background(self.width, self.height, self.seed)
             rng = np.random.default_rng(self.seed + 2)
-            self._noise = [rng.integers(0, 2 * self.noise + 1, (self.height, self.width, 3), dtype=np.uint8)
-                           for _ in range(4)] if self.noise else []
+            size = self.height * self.width * 3 + NOISE_OFFSETS
+            self._noise = rng.integers(0, 2 * self.noise + 1, size, dtype=np.uint8) if self.noise else None
         return self._base
+
+    def noise_at(self, t: float) -> Image | None:
+        """The sensor noise of the frame at *t*: a window of the noise buffer, the same for the same t and
+        different for any two times (to the millisecond) within NOISE_OFFSETS ms of each other."""
+        self.base()
+        if self._noise is None:
+            return None
+        # An odd multiplier permutes the offsets, so neighbouring frames take windows far apart.
+        start = round(t * 1000) * 40_503 % NOISE_OFFSETS
+        return self._noise[start:start + self.height * self.width * 3].reshape(self.height, self.width, 3)
 
     def render(self, t: float, light: float = 1.0, shift: tuple[int, int] = (0, 0), blur: int = 0) -> Image:
         img = self.base().copy()
@@ -102,8 +114,9 @@ class Scene:
             img = cv2.GaussianBlur(img, (0, 0), blur)
         if light != 1.0:
             img = cv2.convertScaleAbs(img, alpha=light)
-        if self._noise:  # sensor noise, after the light: a live camera never sends two identical frames
-            cv2.add(img, self._noise[int(t * 97) % len(self._noise)], img)
+        noise = self.noise_at(t)
+        if noise is not None:  # sensor noise, after the light: a live camera never sends two identical frames
+            cv2.add(img, noise, img)
         return img
 
 

@@ -45,7 +45,7 @@ class Scene:
         size = (THUMB_WIDTH, max(2, h * THUMB_WIDTH // w))
         thumb = cv2.resize(grey, size, interpolation=cv2.INTER_AREA).astype(np.float32)
         # Edges measured small: averaging takes out sensor noise, which a defocused camera still has.
-        edges = float(np.mean(np.abs(cv2.Laplacian(thumb, cv2.CV_32F))))
+        edges = cv2.norm(cv2.Laplacian(thumb, cv2.CV_32F), cv2.NORM_L1) / thumb.size
         contrast = float(cv2.meanStdDev(thumb)[1][0][0])
         # High-pass: broad bands (sky, road) match any horizontal shift; the edges inside them do not.
         return cls(grey, mean, std, edges / (contrast + 1.0), thumb - cv2.GaussianBlur(thumb, (0, 0), 3))
@@ -110,8 +110,9 @@ class Frozen(TamperCheck):
         if previous is None or previous.shape != scene.grey.shape:
             self._shares.clear()
             return False
-        changed = cv2.absdiff(scene.grey, previous) > self.config.frozen_level
-        self._shares.append(float(np.count_nonzero(changed)) / changed.size)
+        diff = cv2.absdiff(scene.grey, previous)
+        changed = cv2.threshold(diff, self.config.frozen_level, 255, cv2.THRESH_BINARY)[1]
+        self._shares.append(cv2.countNonZero(changed) / changed.size)
         return len(self._shares) == self.WINDOW and statistics.median(self._shares) < self.config.frozen_share
 
     def hold_s(self) -> float:

@@ -99,7 +99,9 @@ class CameraWorker:
             self.latest, self.seq, self.last_frame = frame, self.seq + 1, now
             if now >= next_analysis:
                 next_analysis = max(next_analysis + self._period, now - self._period)
-                self._emit(self._analysis.analyse(frame, self._clock()), frame)
+                # Durations (off delays, how long a picture stays frozen) run in real seconds even when
+                # the demo's town clock runs fast; the events themselves carry the town's time.
+                self._emit(self._analysis.analyse(frame, now), frame)
         return got
 
     def _emit(self, findings: list[Finding], frame: Image | None) -> None:

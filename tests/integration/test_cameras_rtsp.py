@@ -12,6 +12,7 @@ import httpx
 import numpy as np
 import paho.mqtt.client as mqtt
 import pytest
+import websockets
 from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.models import DeviceEvent, DeviceEventKind
@@ -141,3 +142,19 @@ async def check_api(services: list[object], snapshot: tuple[str, str]) -> None:
             async for chunk in stream.aiter_bytes():
                 assert b"--gridhub-frame" in chunk
                 break
+    await check_tiles(url)
+
+
+async def check_tiles(url: str) -> None:
+    """/ws/cameras: a request for tiles gets JPEG frames tagged with their camera; a bad one gets an error."""
+    async with websockets.connect(url.replace("http", "ws", 1) + "ws/cameras") as ws:
+        await ws.send('{"cameras": ["CAM0"')
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "error"
+        await ws.send(json.dumps({"cameras": ["CAM01", "CAM02"], "width": 160, "fps": 5}))
+        seen: set[bytes] = set()
+        while seen != {b"CAM01", b"CAM02"}:
+            message = await asyncio.wait_for(ws.recv(), 10)
+            assert isinstance(message, bytes)
+            camera, jpeg = message.split(b"\n", 1)
+            assert jpeg[:2] == b"\xff\xd8" and camera in (b"CAM01", b"CAM02")
+            seen.add(camera)

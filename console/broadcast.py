@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from console.deps import Ctx
+from console.wsfeed import DroppingClient, pump_dropping
 from hub.broadcast.config import JobCreate, JobEdit, Target
 from hub.broadcast.model import BroadcastUpdate, Job, JobState, Receipt, Summary
 from hub.broadcast.service import BroadcastService
@@ -187,23 +188,11 @@ async def audio(service: Broadcast, name: str) -> FileResponse:
     return FileResponse(path, media_type="audio/wav")
 
 
-class _Client:
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_LIMIT)
-        self.dropped = 0
-
-    def offer(self, message: dict[str, Any]) -> None:
-        if self.queue.full():
-            self.queue.get_nowait()
-            self.dropped += 1
-        self.queue.put_nowait(message)
-
-
 class BroadcastFeed:
     """Fans broadcast updates out to every connected browser. Loop only."""
 
     def __init__(self, ctx: HubContext) -> None:
-        self.clients: set[_Client] = set()
+        self.clients: set[DroppingClient] = set()
         ctx.bus.subscribe(BroadcastUpdate, self._on_update)
 
     def _on_update(self, update: BroadcastUpdate) -> None:
@@ -215,23 +204,13 @@ class BroadcastFeed:
             client.offer(message)
 
 
-async def _pump(websocket: WebSocket, client: _Client) -> None:
-    reported = 0
-    while True:
-        message = await client.queue.get()
-        if client.dropped != reported:
-            reported = client.dropped
-            await websocket.send_json({"type": "dropped", "count": reported})
-        await websocket.send_json(message)
-
-
 @broadcast_router.websocket("/ws/broadcast")
 async def broadcast_feed(websocket: WebSocket) -> None:
     """A snapshot of unfinished jobs, then every job update with its changed receipts."""
     ctx: HubContext = websocket.app.state.ctx
     feed: BroadcastFeed = websocket.app.state.broadcast_feed
     await websocket.accept()
-    client = _Client()
+    client = DroppingClient(QUEUE_LIMIT)
     feed.clients.add(client)
     pump: asyncio.Task[None] | None = None
     try:
@@ -239,7 +218,7 @@ async def broadcast_feed(websocket: WebSocket) -> None:
             JobPublic.of(j, ctx.broadcast.summary(j)).model_dump(mode="json")
             for j in ctx.broadcast.engine.jobs.values() if not j.state.is_final]
         await websocket.send_json({"type": "snapshot", "jobs": live})
-        pump = asyncio.create_task(_pump(websocket, client))
+        pump = asyncio.create_task(pump_dropping(websocket, client))
         while (await websocket.receive())["type"] != "websocket.disconnect":
             pass
     except (WebSocketDisconnect, RuntimeError):

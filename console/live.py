@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from console.wsfeed import DroppingClient, pump_dropping
 from hub.context import HubContext
 from hub.models import DeviceEvent, IngestBatch
 
@@ -25,23 +26,11 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
-class LiveClient:
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_LIMIT)
-        self.dropped = 0
-
-    def offer(self, message: dict[str, Any]) -> None:
-        if self.queue.full():
-            self.queue.get_nowait()
-            self.dropped += 1
-        self.queue.put_nowait(message)
-
-
 class LiveFeed:
     """Fans bus events out to every connected browser. Loop only."""
 
     def __init__(self, ctx: HubContext) -> None:
-        self.clients: set[LiveClient] = set()
+        self.clients: set[DroppingClient] = set()
         ctx.bus.subscribe(IngestBatch, self._on_batch)
         ctx.bus.subscribe(DeviceEvent, self._on_event)
 
@@ -60,24 +49,14 @@ class LiveFeed:
                          "reason": event.reason, "time": _iso(event.ts)})
 
 
-async def _pump(websocket: WebSocket, client: LiveClient) -> None:
-    reported = 0
-    while True:
-        message = await client.queue.get()
-        if client.dropped != reported:
-            reported = client.dropped
-            await websocket.send_json({"type": "dropped", "count": reported})
-        await websocket.send_json(message)
-
-
 @live_router.websocket("/ws/live")
 async def live(websocket: WebSocket) -> None:
     """Readings and device events as they happen; the browser only listens."""
     feed: LiveFeed = websocket.app.state.live
     await websocket.accept()
-    client = LiveClient()
+    client = DroppingClient(QUEUE_LIMIT)
     feed.clients.add(client)
-    pump = asyncio.create_task(_pump(websocket, client))
+    pump = asyncio.create_task(pump_dropping(websocket, client))
     try:
         # Reading is how a closed browser (or a stopping server) is noticed while nothing is sent.
         while (await websocket.receive())["type"] != "websocket.disconnect":

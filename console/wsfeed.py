@@ -67,3 +67,28 @@ async def _until_closed(websocket: WebSocket) -> None:
     # Reading is how a closed browser (or a stopping server) is noticed while nothing is sent.
     while (await websocket.receive())["type"] != "websocket.disconnect":
         pass
+
+
+class DroppingClient:
+    """A browser of a feed whose messages are views of state it can re-read: when it falls behind, the
+    oldest are dropped and counted, and it is told so (`{"type": "dropped", "count": n}`)."""
+
+    def __init__(self, limit: int) -> None:
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(limit)
+        self.dropped = 0
+
+    def offer(self, message: dict[str, Any]) -> None:
+        if self.queue.full():
+            self.queue.get_nowait()
+            self.dropped += 1
+        self.queue.put_nowait(message)
+
+
+async def pump_dropping(websocket: WebSocket, client: DroppingClient) -> None:
+    reported = 0
+    while True:
+        message = await client.queue.get()
+        if client.dropped != reported:
+            reported = client.dropped
+            await websocket.send_json({"type": "dropped", "count": reported})
+        await websocket.send_json(message)

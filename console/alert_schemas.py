@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from console.schemas import utc
+from console.schemas import at, utc
 from hub.alerts.model import Alert, Transition
 from hub.alerts.store import Delivery, FeedEntry
-
-
-def at(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
 
 
 class AlertPublic(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, WebSocket, WebSocketDisconnect
@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from console.deps import Ctx
+from console.schemas import at, utc
 from console.wsfeed import DroppingClient, pump_dropping
 from hub.broadcast.config import JobCreate, JobEdit, Target
 from hub.broadcast.model import BroadcastUpdate, Job, JobState, Receipt, Summary
@@ -36,10 +37,6 @@ def _service(ctx: Ctx) -> BroadcastService:
 
 
 Broadcast = Annotated[BroadcastService, Depends(_service)]
-
-
-def _iso(ts: float | None) -> datetime | None:
-    return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
 class SummaryPublic(BaseModel):
@@ -70,7 +67,7 @@ class ReceiptPublic(BaseModel):
     @classmethod
     def of(cls, r: Receipt) -> ReceiptPublic:
         return cls(job_id=r.job_id, run=r.run, speaker=r.speaker, state=r.state.value,
-                   updated_at=datetime.fromtimestamp(r.updated_at, UTC), reason=r.reason, interruptions=r.interruptions)
+                   updated_at=at(r.updated_at), reason=r.reason, interruptions=r.interruptions)
 
 
 class JobPublic(BaseModel):
@@ -101,10 +98,10 @@ class JobPublic(BaseModel):
         audio = f"/api/broadcast/audio/{j.audio.key}{j.audio.suffix}" if j.audio else None
         return cls(id=j.id, state=j.state.value, priority=j.priority.value, text=j.text, target=j.target,
                    speakers=list(j.speakers), repeat=j.repeat, volume=j.volume, audio_url=j.audio_url, audio=audio,
-                   duration_s=j.duration_s, daily_at=j.daily_at, next_run_at=_iso(j.next_run_at),
-                   expires_at=_iso(j.expires_at), run=j.run, origin=j.origin, created_by=j.created_by,
-                   created_at=datetime.fromtimestamp(j.created_at, UTC),
-                   updated_at=datetime.fromtimestamp(j.updated_at, UTC), note=j.note, summary=SummaryPublic.of(summary))
+                   duration_s=j.duration_s, daily_at=j.daily_at, next_run_at=utc(j.next_run_at),
+                   expires_at=utc(j.expires_at), run=j.run, origin=j.origin, created_by=j.created_by,
+                   created_at=at(j.created_at),
+                   updated_at=at(j.updated_at), note=j.note, summary=SummaryPublic.of(summary))
 
 
 class JobDetail(JobPublic):

@@ -6,7 +6,6 @@ import asyncio
 import io
 import statistics
 from collections.abc import Awaitable
-from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
 import segno
@@ -29,6 +28,7 @@ from console.dispatch_schemas import (
     TeamStatusChange,
     team_public,
 )
+from console.schemas import at
 from hub.context import HubContext
 from hub.dispatch.book import DispatchError
 from hub.dispatch.model import Dispatch, DispatchState
@@ -148,7 +148,7 @@ async def login_link(ctx: Ctx, request: Request, member_id: str) -> LoginLink:
     svg = io.BytesIO()
     segno.make(url, error="m").save(svg, kind="svg", scale=4)
     return LoginLink(member=member_id, code=code, url=url, qr_svg=svg.getvalue().decode(),
-                     expires_at=datetime.fromtimestamp(expires, UTC))
+                     expires_at=at(expires))
 
 
 @dispatch_router.get("/api/photos/{photo_id}")

@@ -7,8 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from console.alert_schemas import at
-from console.schemas import utc
+from console.schemas import at, utc
 from hub.dispatch.members import MemberRef
 from hub.dispatch.model import Dispatch, Entry, Location, Step, TeamState, TeamStatus
 from hub.dispatch.recommend import Recommendation

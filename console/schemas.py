@@ -17,6 +17,11 @@ def utc(ts: float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
+def at(ts: float) -> datetime:
+    """A time that is always there, as the wire shows it (UTC)."""
+    return datetime.fromtimestamp(ts, UTC)
+
+
 class ReadingPublic(BaseModel):
     quantity: str
     value: float

@@ -7,8 +7,8 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from console.alert_schemas import at
 from console.broadcast import Broadcast
+from console.schemas import at
 from hub.broadcast.service import BroadcastService
 
 speakers_router = APIRouter(prefix="/api/speakers", tags=["broadcast"])

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Coroutine
-from typing import Any
 
 from hub.alerts.metrics import AlertCollector
 from hub.alerts.service import AlertService
@@ -24,6 +21,7 @@ from hub.models import DeviceEvent, IngestBatch, Reading
 from hub.recorder import Recorder
 from hub.registry import Registry, Service
 from hub.settings import HubSettings
+from hub.tasks import TaskSet
 from hub.townfile import LoadedTown
 
 log = logging.getLogger(__name__)
@@ -39,7 +37,7 @@ class Hub:
         self.registry = registry
         self.services: list[Service] = []
         self._ctx: HubContext | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet()
 
     @property
     def ctx(self) -> HubContext:
@@ -68,17 +66,13 @@ class Hub:
         except BaseException:
             await self.stop()
             raise
-        self._spawn(self._watch_health(ctx))
+        self._tasks.spawn(self._watch_health(ctx))
 
     async def stop(self) -> None:
         if self._ctx is not None:
             await self._ctx.dispatch.stop()
             await self._ctx.alerts.stop()  # first: its channels may use the embedded broker
-        for task in self._tasks:
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.cancel()
         while self.services:
             service = self.services.pop()
             try:
@@ -142,8 +136,3 @@ class Hub:
         while True:
             await asyncio.sleep(ctx.settings.health_check_s)
             ctx.health.async_check()
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)

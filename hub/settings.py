@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -31,6 +32,20 @@ class MqttSettings(BaseModel):
     keepalive_s: int = Field(default=30, ge=5, le=3600)
     session_expiry_s: int = Field(default=7 * 24 * 3600, ge=0, description="MQTT 5 persistent session")
     shared_group: str | None = Field(default=None, description="spread ingest over hubs: $share/<group>/…")
+
+    def ssl_context(self) -> ssl.SSLContext | bool:
+        """The TLS context for mqtts:// (the town CA, a client certificate if given), or False."""
+        if not self.tls:
+            return False
+        context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+        if self.cert_file is not None:
+            context.load_cert_chain(str(self.cert_file), str(self.key_file) if self.key_file else None)
+        return context
+
+    @property
+    def protocol_level(self) -> int:
+        """The protocol level the CONNECT packet names: 5 for MQTT 5, 4 for 3.1.1."""
+        return 5 if self.protocol == "5" else 4
 
     @classmethod
     def from_url(cls, url: str, **extra: object) -> MqttSettings:

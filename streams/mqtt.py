@@ -11,12 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import ssl
 from datetime import UTC, datetime
 
 import orjson
 from gmqtt import Client
-from gmqtt.mqtt.constants import MQTTv50, MQTTv311
 
 from hub.models import DeviceEvent
 from hub.settings import MqttSettings
@@ -31,14 +29,6 @@ def event_payload(event: DeviceEvent) -> bytes:
                                "time": datetime.fromtimestamp(event.ts, UTC).isoformat(timespec="milliseconds")}
     return orjson.dumps(body | event.detail)
 
-
-def _tls(settings: MqttSettings) -> ssl.SSLContext | bool:
-    if not settings.tls:
-        return False
-    context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
-    if settings.cert_file is not None:
-        context.load_cert_chain(str(settings.cert_file), str(settings.key_file) if settings.key_file else None)
-    return context
 
 
 class CameraPublisher:
@@ -61,10 +51,10 @@ class CameraPublisher:
 
     async def _connect(self) -> None:
         b, delay = self._broker, 1.0
-        version = MQTTv50 if b.protocol == "5" else MQTTv311
         while True:
             try:
-                await self._client.connect(b.host, b.port, ssl=_tls(b), keepalive=b.keepalive_s, version=version)
+                await self._client.connect(b.host, b.port, ssl=b.ssl_context(), keepalive=b.keepalive_s,
+                                           version=b.protocol_level)
                 log.info("cameras: publishing events to %s:%d", b.host, b.port)
                 return
             except Exception as exc:  # refused or unreachable: the broker may still be starting

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
 from hub.cameras import Jpeg, LiveDefaults
 from hub.context import HubContext
 from hub.models import DeviceEvent, DeviceStatusReport
+from hub.tasks import TaskSet
 from streams.analysis import CameraAnalysis
 from streams.config import CAMERA_ADAPTERS, CamerasSection
 from streams.frames import one_thread_per_camera
@@ -43,7 +42,7 @@ class CameraService:
         self.workers: dict[str, CameraWorker] = {}
         self._encoder = LiveEncoder(section.live.quality)
         self._publisher: CameraPublisher | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet()
         self._unsubscribe: Callable[[], None] | None = None
         self._offline: set[str] = set()
         self._in_flight = 0
@@ -68,18 +67,14 @@ class CameraService:
                                   self._section.detect_fps_of(camera), backoff, self._observe, self._ctx.clock)
             self.workers[camera] = worker
             worker.start()
-        self._spawn(self._watchdog())
-        self._spawn(self._purge())
+        self._tasks.spawn(self._watchdog())
+        self._tasks.spawn(self._purge())
         self._ctx.cameras = self
         log.info("cameras: reading %d cameras, analysing at %g fps", len(self.workers), self._section.detect_fps)
 
     async def stop(self) -> None:
         self._ctx.cameras = None
-        for task in self._tasks:
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.cancel()
         for worker in self.workers.values():
             worker.stopping.set()
         await asyncio.to_thread(self._join)
@@ -95,11 +90,6 @@ class CameraService:
 
     def _opener_for(self, spec: SourceSpec) -> Callable[[], Source]:
         return lambda: self._opener(spec)
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # Worker threads → loop.
 

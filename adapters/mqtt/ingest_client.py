@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import ssl
 from typing import Any
 
 from gmqtt import Client, Message
-from gmqtt.mqtt.constants import MQTTv50, MQTTv311
 
 from hub.settings import MqttSettings
 
@@ -42,16 +40,3 @@ def make_ingest_client(settings: MqttSettings, client_id: str) -> Client:
     return client
 
 
-def tls_context(settings: MqttSettings) -> ssl.SSLContext | bool:
-    """The TLS context for mqtts://, with the town CA and a client certificate if given."""
-    if not settings.tls:
-        return False
-    context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
-    if settings.cert_file is not None:
-        context.load_cert_chain(str(settings.cert_file), str(settings.key_file) if settings.key_file else None)
-    return context
-
-
-def protocol_version(settings: MqttSettings) -> int:
-    version: int = MQTTv50 if settings.protocol == "5" else MQTTv311
-    return version

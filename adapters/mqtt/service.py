@@ -29,12 +29,11 @@ from adapters.mqtt.ingest_client import (
     ONLINE,
     STATUS_TOPIC,
     make_ingest_client,
-    protocol_version,
-    tls_context,
 )
 from adapters.mqtt.router import BatchBuilder, MqttRouter, PayloadDecoder
 from hub.context import HubContext
 from hub.models import IngestBatch
+from hub.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 EDGE = "mqtt"
@@ -60,21 +59,16 @@ class MqttIngestService:
         self._batch_started = 0.0
         self._ready: deque[IngestBatch] = deque()
         self._paused = False
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet()
         self.connected = threading.Event()
 
     async def start(self) -> None:
         for coro in (self._connect_until_up(), self._flush_forever()):
-            task = asyncio.create_task(coro)
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.spawn(coro)
 
     async def stop(self) -> None:
         """Say goodbye on gridhub/status, stop reading, and hand in what is batched."""
-        for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.cancel()
         if self._client.is_connected:
             self._client.publish(STATUS_TOPIC, OFFLINE, qos=1, retain=True)
         with contextlib.suppress(Exception):  # also ends a reconnect in progress
@@ -89,8 +83,8 @@ class MqttIngestService:
         log.info("mqtt: connecting to %s:%d as %s (MQTT %s)", s.host, s.port, self.client_id, s.protocol)
         while True:
             try:
-                await self._client.connect(s.host, s.port, ssl=tls_context(s), keepalive=s.keepalive_s,
-                                           version=protocol_version(s))
+                await self._client.connect(s.host, s.port, ssl=s.ssl_context(), keepalive=s.keepalive_s,
+                                           version=s.protocol_level)
                 return
             except Exception as exc:  # refused, unreachable, TLS failure: all worth another try
                 log.warning("mqtt: cannot connect to %s:%d (%s); again in %.0f s", s.host, s.port, exc, delay)

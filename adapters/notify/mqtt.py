@@ -18,7 +18,6 @@ import orjson
 from gmqtt import Client
 from gmqtt.storage import PersistentStorage
 
-from adapters.mqtt.ingest_client import protocol_version, tls_context
 from adapters.notify.body import notification_body
 from adapters.notify.config import MqttNotifierConfig
 from hub.alerts.notify import DeliveryError, Notification
@@ -122,8 +121,8 @@ class MqttNotifier:
     async def _connect(self) -> None:
         b = self._broker
         try:
-            await asyncio.wait_for(self._client.connect(b.host, b.port, ssl=tls_context(b), keepalive=b.keepalive_s,
-                                                        version=protocol_version(b)), self.config.ack_timeout_s)
+            await asyncio.wait_for(self._client.connect(b.host, b.port, ssl=b.ssl_context(), keepalive=b.keepalive_s,
+                                                        version=b.protocol_level), self.config.ack_timeout_s)
         except Exception as exc:  # refused, unreachable, TLS failure, CONNACK refusal: all worth another try
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._client.disconnect(), 1)

@@ -9,7 +9,6 @@ ammonia and turbidity with the rain.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from adapters.hj212.frame import encode
 from adapters.sim.stations import CHINA, rain_rate
 from hub.clock import Clock
 from hub.settings import DemoSettings
+from hub.tasks import TaskSet
 from hub.town import Device
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class Hj212Simulators:
         self._clock = clock
         self._stations = [QualityStation(d, config.password_of(d.id) or "", random.Random(100 + i))
                           for i, d in enumerate(devices) if d.adapter == "hj212" and d.address]
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet()
 
     def __len__(self) -> int:
         return len(self._stations)
@@ -88,15 +88,10 @@ class Hj212Simulators:
         if self._config.listen is None:
             return
         for station in self._stations:
-            task = asyncio.create_task(self._dial(station), name=f"sim-hj212-{station.device.id}")
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.spawn(self._dial(station), name=f"sim-hj212-{station.device.id}")
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.cancel()
 
     async def _dial(self, station: QualityStation) -> None:
         listen = self._config.listen

@@ -25,12 +25,13 @@ from typing import Any
 from gmqtt import Client
 from gmqtt.mqtt.constants import MQTTv311
 
-from adapters.mqtt.ingest_client import MAX_BACKOFF_S, tls_context
+from adapters.mqtt.ingest_client import MAX_BACKOFF_S
 from adapters.speakers import wire
 from adapters.speakers.config import SpeakerMqttConfig
 from hub.broadcast.model import PlayCommand, SpeakerState, SpeakerStatus, StatusQuery, StopCommand, VolumeCommand
 from hub.context import HubContext
 from hub.models import DeviceEvent, DeviceEventKind, DeviceStatusReport, IngestBatch
+from hub.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 EDGE = "speaker-mqtt"
@@ -61,7 +62,7 @@ class SpeakerLink:
         self._client.set_config({"reconnect_retries": -1, "reconnect_delay": 2})
         self._client.on_connect = self._on_connect
         self._client.on_message = self._on_message
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet()
         self._unsubscribe: list[Callable[[], None]] = []
         self.connected = asyncio.Event()
 
@@ -70,17 +71,12 @@ class SpeakerLink:
         self._unsubscribe = [bus.subscribe(PlayCommand, self._send), bus.subscribe(StopCommand, self._send),
                              bus.subscribe(VolumeCommand, self._send), bus.subscribe(StatusQuery, self._send)]
         for coro in (self._connect_until_up(), self._flush_forever()):
-            task = asyncio.create_task(coro)
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.spawn(coro)
 
     async def stop(self) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
-        for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.cancel()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._client.disconnect(), 5)
         await self._flush()
@@ -89,7 +85,7 @@ class SpeakerLink:
         b, delay = self._broker, 1.0
         while True:
             try:
-                await self._client.connect(b.host, b.port, ssl=tls_context(b), keepalive=b.keepalive_s,
+                await self._client.connect(b.host, b.port, ssl=b.ssl_context(), keepalive=b.keepalive_s,
                                            version=MQTTv311)
                 return
             except Exception as exc:  # refused, unreachable, TLS: all worth another try

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from hub.alerts.notify import DeliveryError, Notification, Notifier
 from hub.alerts.store import Delivery, DeliveryStatus
+from hub.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 Persist = Callable[[Delivery], None]
@@ -41,7 +42,7 @@ class DeliveryManager:
         self._persist = persist
         self._clock = clock
         self._backoff = backoff
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet()
         self.sent = 0
         self.failed = 0
 
@@ -65,9 +66,7 @@ class DeliveryManager:
 
     def _start(self, delivery: Delivery, notifier: Notifier, notification: Notification) -> None:
         self._persist(delivery)
-        task = asyncio.create_task(self._deliver(delivery, notifier, notification))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._deliver(delivery, notifier, notification))
 
     async def _deliver(self, delivery: Delivery, notifier: Notifier, notification: Notification) -> None:
         # A resumed delivery waits what was left of its backoff; the waits are real seconds.
@@ -104,9 +103,7 @@ class DeliveryManager:
                        next_attempt_at=None, error=reason)
 
     async def aclose(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel()
         for notifier in self.notifiers.values():
             try:
                 await notifier.aclose()

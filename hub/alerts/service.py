@@ -25,6 +25,7 @@ from hub.alerts.writer import AlertWriter
 from hub.bus import Bus
 from hub.derived import Deriver
 from hub.models import DeviceEvent, IngestBatch, Reading
+from hub.tasks import TaskSet
 from hub.town import Town
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class AlertService:
         self.book = AlertBook(town, self.rules.rules, self.policy, clock)
         self._combined = {r for c in self.rules.combinations for r in c.all_of}
         self._derived: asyncio.Queue[list[Reading]] = asyncio.Queue()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet()
         self._unsubscribe: list[Callable[[], None]] = []
 
     async def start(self, history: list[Reading], notifiers: list[Notifier]) -> None:
@@ -65,16 +66,14 @@ class AlertService:
         self._unsubscribe = [self._bus.subscribe(IngestBatch, self.async_on_batch),
                              self._bus.subscribe(DeviceEvent, self.async_on_device_event)]
         for coro in (self.writer.run(), self._tick(), self._drain_derived()):
-            self._spawn(coro)
+            self._tasks.spawn(coro)
         await self._resume_deliveries()
         log.info("alerts: %d rules, %d unfinished alerts", len(self.rules.rules), len(alerts))
 
     async def stop(self) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel()
         await self.deliveries.aclose()
         await self.writer.flush()
 
@@ -161,8 +160,3 @@ class AlertService:
                 await self._record_derived(readings)
             except Exception:
                 log.exception("recording %d derived readings failed", len(readings))
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)

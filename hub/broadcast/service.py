@@ -12,8 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
 from hub.alerts.model import AlertEvent
 from hub.broadcast.config import BroadcastConfig, JobCreate, JobEdit, Target
@@ -39,6 +38,7 @@ from hub.broadcast.store import BroadcastStore
 from hub.broadcast.targets import UnknownTarget, resolve
 from hub.bus import Bus
 from hub.models import DeviceEvent, DeviceEventKind
+from hub.tasks import TaskSet
 from hub.town import DeviceKind, Town
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class BroadcastService:
         self._pending_jobs: dict[int, Job] = {}
         self._pending_receipts: dict[Key, Receipt] = {}
         self._write = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet()
         self._unsubscribe: list[Callable[[], None]] = []
 
     @property
@@ -87,16 +87,14 @@ class BroadcastService:
                              self._bus.subscribe(SpeakerStatus, self._on_status),
                              self._bus.subscribe(DeviceEvent, self._on_device_event),
                              self._bus.subscribe(AlertEvent, self._on_alert)]
-        self._spawn(self._run())
-        self._spawn(self._writer())
+        self._tasks.spawn(self._run())
+        self._tasks.spawn(self._writer())
         log.info("broadcast: %d unfinished jobs", len(jobs))
 
     async def stop(self) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel()
         await self._flush()
 
     # --- people's actions -----------------------------------------------------------------------
@@ -231,7 +229,7 @@ class BroadcastService:
         for proposed in proposals_for(event, self.config.proposals, self.town):
             if proposed.origin not in self._origins:
                 self._origins.add(proposed.origin)
-                self._spawn(self._propose(proposed))
+                self._tasks.spawn(self._propose(proposed))
 
     async def _propose(self, p: ProposedJob) -> None:
         now = self._clock()
@@ -296,8 +294,3 @@ class BroadcastService:
             self._pending_receipts = receipts | self._pending_receipts
             raise
         self.engine.forget({j.id for j in jobs.values() if j.state.is_final})
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)

@@ -14,10 +14,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.app import Hub
 from hub.clock import Clock
+from hub.configfile import ConfigError
 from hub.registry import Registry
 from hub.settings import DEFAULT_TOWN, HubSettings, MqttSettings
 from hub.townfile import LoadedTown, load_town
@@ -175,3 +177,15 @@ async def publish_level(port: int, device: str, hub: Hub, metres: float, ts: flo
     body = f'{{"ts": {int((ts or time.time()) * 1000)}, "wl": {round(metres * 100)}}}'
     publisher.publish(topic, body)
     await publisher.aclose()
+
+
+def problems(path: Path) -> list[str]:
+    """Every problem loading the town file at *path* reports, as `file:line: key: reason`."""
+    with pytest.raises(ConfigError) as info:
+        load_town(path, Registry.discover())
+    return [str(p) for p in info.value.problems]
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The first line of *path* that contains *needle* (1-based)."""
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from hub.alerts.config import hours_window
-from hub.configfile import ConfigError
 from hub.registry import Registry
 from hub.settings import DEFAULT_TOWN
 from hub.townfile import load_town
+from tests.support import line_of, problems
 
 
 def town_file(tmp_path: Path, alerts: str) -> Path:
@@ -21,15 +21,6 @@ def town_file(tmp_path: Path, alerts: str) -> Path:
     path.write_text(sample + "\nalerts:\n" + alerts, encoding="utf-8")
     return path
 
-
-def problems(path: Path) -> list[str]:
-    with pytest.raises(ConfigError) as info:
-        load_town(path, Registry.discover())
-    return [str(p) for p in info.value.problems]
-
-
-def line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
 
 
 GOOD = """\

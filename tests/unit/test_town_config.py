@@ -10,10 +10,10 @@ import yaml
 from typer.testing import CliRunner
 
 from hub.cli import app
-from hub.configfile import ConfigError
 from hub.registry import Registry
 from hub.settings import DEFAULT_TOWN
 from hub.townfile import load_town
+from tests.support import line_of, problems
 
 
 def test_sample_town_has_the_seeds_shape() -> None:
@@ -33,15 +33,6 @@ def broken(tmp_path: Path, change: str, replacement: str) -> Path:
     path.write_text(text.replace(change, replacement, 1), encoding="utf-8")
     return path
 
-
-def problems(path: Path) -> list[str]:
-    with pytest.raises(ConfigError) as info:
-        load_town(path, Registry.discover())
-    return [str(p) for p in info.value.problems]
-
-
-def line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
 
 
 def test_unknown_key_is_named_with_its_line(tmp_path: Path) -> None:

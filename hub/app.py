@@ -112,7 +112,8 @@ class Hub:
     async def _start_alerts(self, ctx: HubContext) -> None:
         types = self.registry.notifier_types()
         notifiers = [types[config.type].build(config, ctx) for config in self.loaded.notifiers]
-        history = await asyncio.to_thread(derived_history, ctx.store, ctx.town, ctx.clock())
+        history = await asyncio.to_thread(derived_history, ctx.store, ctx.town, ctx.clock(),
+                                          ctx.settings.rise_window_s)
         await ctx.alerts.start(history, notifiers)
         await ctx.dispatch.start()
 

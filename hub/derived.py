@@ -145,14 +145,16 @@ class Deriver:
         return [Reading(r.device, key, mm, "mm", end) for key, mm in acc.totals().items()]
 
 
-def derived_history(store: Store, town: Town, now: float) -> list[Reading]:
+def derived_history(store: Store, town: Town, now: float, rise_window_s: float) -> list[Reading]:
     """What the derived series need from before a restart: 24 h of rain, the rise window of levels."""
+    reach = {"rainfall": RAIN_WINDOWS["rainfall_24h"], "rainfall_total": RAIN_WINDOWS["rainfall_24h"],
+             "water_level": rise_window_s}
     out: list[Reading] = []
     for device in town.devices:
         if device.kind not in (DeviceKind.RAIN_GAUGE, DeviceKind.RIVER_STATION):
             continue
-        for quantity in ("rainfall", "rainfall_total", "water_level"):
-            points = store.series(SeriesQuery(device.id, quantity, now - RAIN_WINDOWS["rainfall_24h"], now + 1))
+        for quantity, back in reach.items():
+            points = store.series(SeriesQuery(device.id, quantity, now - back, now + 1))
             out += [Reading(device.id, quantity, p.mean, "", p.ts) for p in points]
     out.sort(key=lambda r: r.ts)
     return out

@@ -20,11 +20,13 @@ from hub.registry import Plugin
 if TYPE_CHECKING:
     from hub.alerts.notify import Notifier
     from hub.alerts.store import AlertStore
+    from hub.cases.store import CaseStore
     from hub.context import HubContext
     from hub.dispatch.store import DispatchStore
     from hub.registry import Service
     from hub.settings import HubSettings
     from hub.store import Store
+    from hub.users.store import UserStore
 
 
 def _mqtt(ctx: HubContext) -> Service:
@@ -76,6 +78,20 @@ def _dispatch_store(settings: HubSettings) -> DispatchStore:
     return SqlDispatchStore(settings.state_url or default_url(settings.data_dir))
 
 
+def _user_store(settings: HubSettings) -> UserStore:
+    from adapters.sql import default_url
+    from adapters.user_store import SqlUserStore
+
+    return SqlUserStore(settings.state_url or default_url(settings.data_dir))
+
+
+def _case_store(settings: HubSettings) -> CaseStore:
+    from adapters.case_store import SqlCaseStore
+    from adapters.sql import default_url
+
+    return SqlCaseStore(settings.state_url or default_url(settings.data_dir))
+
+
 def _simulators(ctx: HubContext) -> Service | None:
     from adapters.sim.service import SimulatorService
 
@@ -122,7 +138,8 @@ HJ212 = Plugin("hj212", device_adapters=frozenset({"hj212"}), section=Hj212Confi
                service=_hj212, order=30)
 INFLUX = Plugin("influx", service=_influx, order=15)  # before the edges, so it sees their first batches
 SQLITE = Plugin("sqlite", store=_sqlite)
-SQL_ALERTS = Plugin("sql", alert_store=_alert_store, dispatch_store=_dispatch_store)
+SQL_ALERTS = Plugin("sql", alert_store=_alert_store, dispatch_store=_dispatch_store, user_store=_user_store,
+                    case_store=_case_store)
 SIMULATORS = Plugin("simulators", service=_simulators, order=90)
 NOTIFY = Plugin("notify", notifiers={"wecom": NotifierType(WecomConfig, _wecom),
                                      "webhook": NotifierType(WebhookConfig, _webhook),

@@ -15,10 +15,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, WebSocket
 
 from console.alert_schemas import AlertPublic, feed_message, update_message
+from console.auth import WATCHERS, ws_admit
 from console.wsfeed import Subscriber, serve
 from hub.alerts.model import AlertEvent
 from hub.alerts.store import FeedEntry
 from hub.context import HubContext
+from hub.users.model import Principal
 
 QUEUE_LIMIT = 2000
 BACKLOG_LIMIT = 5000
@@ -38,35 +40,41 @@ class AlertFeed:
             subscriber.offer(event)
 
 
-async def _opening(feed: AlertFeed, since: int | None) -> tuple[list[dict[str, Any]], int]:
+async def _opening(feed: AlertFeed, since: int | None, principal: Principal) -> tuple[list[dict[str, Any]], int]:
     """What a console is sent first, and the sequence number it brings it to."""
     book = feed.ctx.alerts.book
     if since is not None:
         missed = await asyncio.to_thread(feed.ctx.alerts.store.feed, since, BACKLOG_LIMIT + 1)
         if len(missed) <= BACKLOG_LIMIT:
             last = missed[-1].transition.seq if missed else since
+            missed = [e for e in missed if principal.sees_village(e.alert.village)]
             return [{"type": "resumed", "since": since, "count": len(missed)},
                     *(feed_message(e) for e in missed)], last
     seq = book.last_seq
-    alerts = [AlertPublic.of(a).model_dump(mode="json") for a in sorted(book.open_alerts(), key=lambda a: a.id)]
+    alerts = [AlertPublic.of(a).model_dump(mode="json") for a in sorted(book.open_alerts(), key=lambda a: a.id)
+              if principal.sees_village(a.village)]
     return [{"type": "snapshot", "seq": seq, "alerts": alerts, "reset": since is not None}], seq
 
 
 @alert_feed_router.websocket("/ws/alerts")
 async def alert_feed(websocket: WebSocket,
                      since: Annotated[int | None, Query(ge=0, description="last seq received")] = None) -> None:
-    """Alert transitions as they are stored, resumable from a sequence number."""
+    """Alert transitions as they are stored, resumable from a sequence number; a cadre's of their village."""
     feed: AlertFeed = websocket.app.state.alert_feed
-    await websocket.accept()
+    principal = await ws_admit(websocket, *WATCHERS)
+    if principal is None:
+        return
     sent = since or 0  # the last seq the console has: the live feed skips what the opening covered
 
     async def opening() -> list[dict[str, Any]]:
         nonlocal sent
-        messages, sent = await _opening(feed, since)
+        messages, sent = await _opening(feed, since, principal)
         return messages
 
     async def send(event: AlertEvent) -> None:
         nonlocal sent
+        if not principal.sees_village(event.alert.village):
+            return
         if event.transition is None:
             await websocket.send_json(update_message(event.alert))
         elif event.transition.seq > sent:

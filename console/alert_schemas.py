@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from console.schemas import at, utc
+from hub.alerts.combination import basin_of
 from hub.alerts.model import Alert, Transition
 from hub.alerts.store import Delivery, FeedEntry
 
@@ -26,6 +27,7 @@ class AlertPublic(BaseModel):
     device: str | None
     grid: str | None
     village: str | None
+    basin: str | None = Field(description="the river basin of a basin-wide alert (no grid or village of its own)")
     escalation_level: int
     acknowledged_by: str | None
     raised_at: datetime
@@ -40,8 +42,9 @@ class AlertPublic(BaseModel):
     def of(cls, a: Alert) -> AlertPublic:
         return cls(id=a.id, rule=a.rule, source=a.source, title=a.title, severity=a.severity.value,
                    state=a.state.value, message=a.message, value=a.value, count=a.count, active=a.active,
-                   device=a.device, grid=a.grid, village=a.village, escalation_level=a.escalation_level,
-                   acknowledged_by=a.acknowledged_by, raised_at=at(a.raised_at), updated_at=at(a.updated_at),
+                   device=a.device, grid=a.grid, village=a.village, basin=basin_of(a),
+                   escalation_level=a.escalation_level, acknowledged_by=a.acknowledged_by,
+                   raised_at=at(a.raised_at), updated_at=at(a.updated_at),
                    last_seen_at=at(a.last_seen_at), cleared_at=utc(a.cleared_at), resolved_at=utc(a.resolved_at),
                    next_escalation_at=utc(a.next_escalation_at), detail=a.detail)
 
@@ -86,11 +89,10 @@ class AlertDetail(AlertPublic):
 
 
 class AlertAction(BaseModel):
-    """A person's action on an alert: who (until sign-in exists, named here) and why."""
+    """A person's action on an alert: why (who is the signed-in user)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    actor: str = Field(min_length=1, max_length=64, description="who acts, e.g. 值班员 张伟")
     note: str = Field(default="", max_length=2000)
 
 

@@ -10,10 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from console.alert_schemas import AlertAction, AlertDetail, AlertPublic, CloseAction, DeliveryPublic, TransitionPublic
+from console.auth import Staff, Watcher, in_village
 from console.deps import Ctx
 from hub.alerts.book import AlertActionError
 from hub.alerts.model import Alert, AlertState, Severity
 from hub.alerts.store import AlertQuery
+from hub.context import HubContext
+from hub.users.model import Principal
 
 alerts_router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 OPEN = (AlertState.RAISED, AlertState.ACKNOWLEDGED, AlertState.DISPATCHED)
@@ -22,6 +25,7 @@ OPEN = (AlertState.RAISED, AlertState.ACKNOWLEDGED, AlertState.DISPATCHED)
 @alerts_router.get("")
 async def list_alerts(
     ctx: Ctx,
+    principal: Watcher,
     state: Annotated[list[str] | None, Query(description="raised, acknowledged, dispatched, resolved, closed, "
                                                          "or open (the first three)")] = None,
     severity: Annotated[list[Severity] | None, Query()] = None,
@@ -30,7 +34,13 @@ async def list_alerts(
     until: Annotated[datetime | None, Query(description="raised before (ISO-8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AlertPublic]:
-    """Alerts, newest first, filtered by state, severity, rule, device, grid, village and time."""
+    """Alerts, newest first, filtered by state, severity, rule, device, grid, village and time.
+
+    A village cadre sees their own village's alerts only.
+    """
+    if not principal.is_staff:
+        in_village(principal, village or principal.village)
+        village = principal.village
     query = AlertQuery(_states(state or []), tuple(severity or ()), rule, device, grid, village,
                        since.timestamp() if since else None, until.timestamp() if until else None, limit)
     return [AlertPublic.of(a) for a in await asyncio.to_thread(ctx.alerts.store.find, query)]
@@ -49,12 +59,10 @@ def _states(given: list[str]) -> tuple[AlertState, ...]:
 
 
 @alerts_router.get("/{alert_id}")
-async def alert_detail(ctx: Ctx, alert_id: int) -> AlertDetail:
+async def alert_detail(ctx: Ctx, principal: Watcher, alert_id: int) -> AlertDetail:
     """One alert with its audit trail and the log of its notifications."""
     store = ctx.alerts.store
-    alert = ctx.alerts.book.by_id.get(alert_id) or await asyncio.to_thread(store.get, alert_id)
-    if alert is None:
-        raise HTTPException(404, f"no alert {alert_id}")
+    alert = await alert_in_scope(ctx, principal, alert_id)
     history, deliveries = await asyncio.gather(asyncio.to_thread(store.history, alert_id),
                                                asyncio.to_thread(store.deliveries, alert_id))
     return AlertDetail(**AlertPublic.of(alert).model_dump(), history=[TransitionPublic.of(t) for t in history],
@@ -62,21 +70,32 @@ async def alert_detail(ctx: Ctx, alert_id: int) -> AlertDetail:
 
 
 @alerts_router.post("/{alert_id}/acknowledge")
-async def acknowledge(ctx: Ctx, alert_id: int, body: AlertAction) -> AlertPublic:
+async def acknowledge(ctx: Ctx, principal: Watcher, alert_id: int, body: AlertAction) -> AlertPublic:
     """Someone has seen it and takes it on: escalation stops."""
-    return AlertPublic.of(await _act(ctx.alerts.acknowledge(alert_id, body.actor, body.note)))
+    await alert_in_scope(ctx, principal, alert_id)
+    return AlertPublic.of(await _act(ctx.alerts.acknowledge(alert_id, principal.actor, body.note)))
 
 
 @alerts_router.post("/{alert_id}/resolve")
-async def resolve(ctx: Ctx, alert_id: int, body: AlertAction) -> AlertPublic:
+async def resolve(ctx: Ctx, principal: Watcher, alert_id: int, body: AlertAction) -> AlertPublic:
     """The situation is dealt with."""
-    return AlertPublic.of(await _act(ctx.alerts.resolve(alert_id, body.actor, body.note)))
+    await alert_in_scope(ctx, principal, alert_id)
+    return AlertPublic.of(await _act(ctx.alerts.resolve(alert_id, principal.actor, body.note)))
 
 
 @alerts_router.post("/{alert_id}/close")
-async def close(ctx: Ctx, alert_id: int, body: CloseAction) -> AlertPublic:
-    """A resolved alert is filed, with a note on how it ended."""
-    return AlertPublic.of(await _act(ctx.alerts.close(alert_id, body.actor, body.note)))
+async def close(ctx: Ctx, principal: Staff, alert_id: int, body: CloseAction) -> AlertPublic:
+    """A resolved alert is filed, with a note on how it ended (the centre's call)."""
+    return AlertPublic.of(await _act(ctx.alerts.close(alert_id, principal.actor, body.note)))
+
+
+async def alert_in_scope(ctx: HubContext, principal: Principal, alert_id: int) -> Alert:
+    """The alert, if it exists (404) and the principal may see it (403)."""
+    alert = ctx.alerts.book.by_id.get(alert_id) or await asyncio.to_thread(ctx.alerts.store.get, alert_id)
+    if alert is None:
+        raise HTTPException(404, f"no alert {alert_id}")
+    in_village(principal, alert.village)
+    return alert
 
 
 async def _act(action: Awaitable[Alert]) -> Alert:

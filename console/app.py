@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from console.alert_feed import AlertFeed, alert_feed_router
 from console.alerts import alerts_router
+from console.audit import AuditMiddleware
+from console.auth import Staff, Watcher, signed_in, token_of
 from console.broadcast import BroadcastFeed, broadcast_router
+from console.call_app import add_calls
 from console.cameras import cameras_router
+from console.case_actions import case_actions_router
+from console.case_feed import CaseFeed, case_feed_router
+from console.case_figures import figures_router
+from console.case_records import records_router
+from console.cases import cases_router
 from console.deps import Ctx
 from console.dispatch import dispatch_router
 from console.dispatch_feed import DispatchFeed, dispatch_feed_router
 from console.live import LiveFeed, live_router
+from console.open311 import open311_router
 from console.phone import phone_router
 from console.schemas import (
     DeadLetterCountPublic,
@@ -35,7 +45,10 @@ from console.schemas import (
     Series,
     SeriesPointPublic,
 )
+from console.scope import device_in_scope, village_id
+from console.screen import screen_router
 from console.speakers import speakers_router
+from console.users import users_router
 from hub.context import HubContext
 from hub.quantities import QUANTITIES, base_quantity
 from hub.store import DeadLetterQuery, SeriesQuery
@@ -48,6 +61,8 @@ MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last time datetime can sho
 def create_app(ctx: HubContext) -> FastAPI:
     app = FastAPI(title="gridhub", version="0.1.0", docs_url="/api/docs", redoc_url=None)
     app.state.ctx = ctx
+    app.add_middleware(AuditMiddleware)
+    app.include_router(users_router)
     app.state.live = LiveFeed(ctx)
     app.state.alert_feed = AlertFeed(ctx)
     app.include_router(live_router)
@@ -58,10 +73,21 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(phone_router)
     app.include_router(dispatch_feed_router)
     app.mount("/m", StaticFiles(directory=STATIC / "phone", html=True), name="phone")
+    app.mount("/desk", StaticFiles(directory=STATIC / "desk", html=True), name="desk")
     app.include_router(cameras_router)
     app.state.broadcast_feed = BroadcastFeed(ctx)
     app.include_router(broadcast_router)
     app.include_router(speakers_router)
+    app.include_router(screen_router)
+    app.include_router(cases_router)
+    app.include_router(case_actions_router)
+    app.include_router(records_router)
+    app.include_router(figures_router)
+    app.state.case_feed = CaseFeed(ctx)
+    app.include_router(case_feed_router)
+    app.mount("/cases", StaticFiles(directory=STATIC / "cases", html=True), name="cases")
+    app.include_router(open311_router)
+    add_calls(app, ctx)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))
     app.get("/api/status")(status)
@@ -74,7 +100,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     return app
 
 
-async def status(ctx: Ctx) -> HubStatus:
+async def status(ctx: Ctx, principal: Watcher) -> HubStatus:
     """The hub at a glance."""
     counts: dict[str, int] = {}
     for h in ctx.health.snapshot():
@@ -85,17 +111,18 @@ async def status(ctx: Ctx) -> HubStatus:
                      readings_committed=ctx.recorder.committed)
 
 
-async def devices(ctx: Ctx, kind: str | None = None, grid: str | None = None) -> list[DevicePublic]:
-    """Every device of the town with its health, optionally of one kind or grid."""
+async def devices(ctx: Ctx, principal: Watcher, kind: str | None = None,
+                  grid: str | None = None) -> list[DevicePublic]:
+    """Every device of the town (a cadre: of their village) with its health, optionally of one kind or grid."""
     return [DevicePublic.of(d, ctx.health.get(d.id)) for d in ctx.town.devices
-            if (kind is None or d.kind.value == kind) and (grid is None or d.grid == grid)]
+            if (kind is None or d.kind.value == kind) and (grid is None or d.grid == grid)
+            and principal.sees_village(village_id(ctx.town, d.grid))]
 
 
-async def device_detail(ctx: Ctx, device_id: str) -> DeviceDetail:
+
+async def device_detail(ctx: Ctx, principal: Watcher, device_id: str) -> DeviceDetail:
     """One device with its latest reading of each quantity and its recent events."""
-    device = ctx.town.device_map().get(device_id)
-    if device is None:
-        raise HTTPException(404, f"no device {device_id!r}")
+    device = device_in_scope(ctx, principal, device_id)
     latest, events = await asyncio.gather(asyncio.to_thread(ctx.store.latest, device_id),
                                           asyncio.to_thread(ctx.store.device_events, device_id, 20))
     public = DevicePublic.of(device, ctx.health.get(device_id))
@@ -105,6 +132,7 @@ async def device_detail(ctx: Ctx, device_id: str) -> DeviceDetail:
 
 async def readings(
     ctx: Ctx,
+    principal: Watcher,
     device: Annotated[str, Query(description="device id")],
     quantity: Annotated[str, Query(description="canonical quantity, e.g. water_level")],
     start: Annotated[float | None, Query(ge=0, le=MAX_EPOCH, allow_inf_nan=False,
@@ -118,8 +146,7 @@ async def readings(
 
     Buckets align to the town's local midnight, so `every=86400` gives calendar days.
     """
-    if ctx.town.device_map().get(device) is None:
-        raise HTTPException(404, f"no device {device!r}")
+    device_in_scope(ctx, principal, device)
     known = base_quantity(quantity)
     if known is None and ":" not in quantity:
         raise HTTPException(422, f"unknown quantity {quantity!r}; known: {', '.join(sorted(QUANTITIES))}, "
@@ -139,7 +166,7 @@ async def readings(
 
 
 async def dead_letters(
-    ctx: Ctx, device: str | None = None, reason: str | None = None, since: float | None = None,
+    ctx: Ctx, principal: Staff, device: str | None = None, reason: str | None = None, since: float | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DeadLetters:
     """Rejected payloads: counts since start per device and reason, and the newest items."""
@@ -148,13 +175,22 @@ async def dead_letters(
                        items=[DeadLetterPublic.of(d) for d in items])
 
 
-async def device_events(ctx: Ctx, device: str | None = None,
+async def device_events(ctx: Ctx, principal: Watcher, device: str | None = None,
                         limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[DeviceEventPublic]:
-    """Online/offline changes, newest first."""
+    """Online/offline changes and device events, newest first; a cadre names one of their devices."""
+    if device is not None:
+        device_in_scope(ctx, principal, device)
+    elif not principal.is_staff:
+        raise HTTPException(403, "name one of your village's devices")
     events = await asyncio.to_thread(ctx.store.device_events, device, limit)
     return [DeviceEventPublic.of(e) for e in events]
 
 
-async def metrics(ctx: Ctx) -> Response:
-    """Prometheus exposition of the hub's counters and gauges."""
+async def metrics(ctx: Ctx, request: Request) -> Response:
+    """Prometheus exposition of the hub's counters and gauges: for staff, or a scraper with the metrics token."""
+    expected = ctx.settings.metrics_token
+    if expected is None or not secrets.compare_digest(token_of(request)[0] or "", expected.get_secret_value()):
+        principal = await signed_in(request)
+        if not principal.is_staff:
+            raise HTTPException(403, f"not for a {principal.role.value}")
     return Response(generate_latest(ctx.metrics.registry), media_type=CONTENT_TYPE_LATEST)

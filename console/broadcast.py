@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, WebSocket, WebSock
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
+from console.auth import STAFF, Staff, ws_admit
 from console.deps import Ctx
 from console.schemas import at, utc
 from console.wsfeed import DroppingClient, pump_dropping
@@ -118,24 +119,24 @@ def _detail(job: Job, summary: Summary, receipts: list[Receipt]) -> JobDetail:
 
 
 @broadcast_router.post("/api/broadcast/jobs", status_code=201)
-async def create_job(service: Broadcast, spec: JobCreate, actor: str = "duty_officer") -> JobDetail:
+async def create_job(principal: Staff, service: Broadcast, spec: JobCreate) -> JobDetail:
     """Start (or schedule) a broadcast."""
     try:
-        job = await service.create(spec, actor)
+        job = await service.create(spec, principal.actor)
     except UnknownTarget as exc:
         raise HTTPException(422, str(exc)) from None
-    return await read_job(service, job.id)
+    return await read_job(principal, service, job.id)
 
 
 @broadcast_router.get("/api/broadcast/jobs")
-async def list_jobs(service: Broadcast, state: Annotated[list[JobState] | None, Query()] = None,
+async def list_jobs(principal: Staff, service: Broadcast, state: Annotated[list[JobState] | None, Query()] = None,
                     limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[JobPublic]:
     """Jobs, newest first; `state` may repeat (e.g. proposed)."""
     return [JobPublic.of(j, s) for j, s in await service.find(tuple(state or ()), limit)]
 
 
 @broadcast_router.get("/api/broadcast/jobs/{job_id}")
-async def read_job(service: Broadcast, job_id: int) -> JobDetail:
+async def read_job(principal: Staff, service: Broadcast, job_id: int) -> JobDetail:
     """One job with its summary and the receipts of its latest run."""
     found = await service.get(job_id)
     if found is None:
@@ -144,30 +145,29 @@ async def read_job(service: Broadcast, job_id: int) -> JobDetail:
 
 
 @broadcast_router.post("/api/broadcast/jobs/{job_id}/confirm")
-async def confirm_job(service: Broadcast, job_id: int, edit: JobEdit | None = None,
-                      actor: str = "duty_officer") -> JobDetail:
+async def confirm_job(principal: Staff, service: Broadcast, job_id: int, edit: JobEdit | None = None) -> JobDetail:
     """Start a proposed job, with changes (text, target, priority, repeat, volume) if given."""
     try:
-        await service.confirm(job_id, edit, actor)
+        await service.confirm(job_id, edit, principal.actor)
     except KeyError as exc:
         raise HTTPException(409, str(exc.args[0])) from None
     except UnknownTarget as exc:
         raise HTTPException(422, str(exc)) from None
-    return await read_job(service, job_id)
+    return await read_job(principal, service, job_id)
 
 
 @broadcast_router.post("/api/broadcast/jobs/{job_id}/cancel")
-async def cancel_job(service: Broadcast, job_id: int, actor: str = "duty_officer") -> JobDetail:
+async def cancel_job(principal: Staff, service: Broadcast, job_id: int) -> JobDetail:
     """Cancel a job: queued speakers never play it, playing ones are stopped."""
     try:
-        await service.cancel(job_id, actor)
+        await service.cancel(job_id, principal.actor)
     except KeyError as exc:
         raise HTTPException(409, str(exc.args[0])) from None
-    return await read_job(service, job_id)
+    return await read_job(principal, service, job_id)
 
 
 @broadcast_router.post("/api/broadcast/resolve")
-async def resolve_target(service: Broadcast, target: Target) -> Resolved:
+async def resolve_target(principal: Staff, service: Broadcast, target: Target) -> Resolved:
     """The speakers a target reaches, without broadcasting."""
     try:
         return Resolved(speakers=list(service.resolve(target)))
@@ -177,7 +177,7 @@ async def resolve_target(service: Broadcast, target: Target) -> Resolved:
 
 @broadcast_router.get("/api/broadcast/audio/{name}", include_in_schema=False)
 async def audio(service: Broadcast, name: str) -> FileResponse:
-    """Synthesised speech, fetched by speakers without TTS of their own."""
+    """Synthesised speech, fetched by speakers without TTS of their own (no sign-in: devices fetch it)."""
     key = name.partition(".")[0]
     path = service.synth.path(key)
     if path is None or path.name != name:
@@ -206,7 +206,8 @@ async def broadcast_feed(websocket: WebSocket) -> None:
     """A snapshot of unfinished jobs, then every job update with its changed receipts."""
     ctx: HubContext = websocket.app.state.ctx
     feed: BroadcastFeed = websocket.app.state.broadcast_feed
-    await websocket.accept()
+    if await ws_admit(websocket, *STAFF) is None:
+        return
     client = DroppingClient(QUEUE_LIMIT)
     feed.clients.add(client)
     pump: asyncio.Task[None] | None = None

@@ -16,9 +16,12 @@ from fastapi import APIRouter, HTTPException, Query, WebSocket, WebSocketDisconn
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from console.auth import WATCHERS, Watcher, ws_admit
 from console.deps import Ctx
+from console.scope import device_in_scope, sees_device
 from hub.cameras import CameraFeeds
 from hub.context import HubContext
+from hub.users.model import Principal
 
 cameras_router = APIRouter()
 BOUNDARY = "gridhub-frame"
@@ -41,7 +44,8 @@ class TileRequest(BaseModel):
     fps: float | None = Field(default=None, gt=0, le=30)
 
 
-def _feeds(ctx: HubContext, camera: str) -> CameraFeeds:
+def _feeds(ctx: HubContext, principal: Principal, camera: str) -> CameraFeeds:
+    device_in_scope(ctx, principal, camera)
     feeds = ctx.cameras
     if feeds is None:
         raise HTTPException(503, "camera analysis is not running")
@@ -56,9 +60,9 @@ def _size(feeds: CameraFeeds, width: int | None, fps: float | None) -> tuple[int
 
 
 @cameras_router.get("/api/cameras/{camera}/snapshot.jpg", response_class=Response)
-async def latest(ctx: Ctx, camera: str, width: Width = None) -> Response:
+async def latest(ctx: Ctx, principal: Watcher, camera: str, width: Width = None) -> Response:
     """The camera's newest frame as JPEG, encoded now."""
-    feeds = _feeds(ctx, camera)
+    feeds = _feeds(ctx, principal, camera)
     jpeg = await feeds.async_jpeg(camera, _size(feeds, width, None)[0])
     if jpeg is None:
         raise HTTPException(503, f"no frame from {camera} yet")
@@ -66,24 +70,26 @@ async def latest(ctx: Ctx, camera: str, width: Width = None) -> Response:
 
 
 @cameras_router.get("/api/cameras/{camera}/snapshots")
-async def snapshots(ctx: Ctx, camera: str, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> CameraSnapshots:
+async def snapshots(ctx: Ctx, principal: Watcher, camera: str,
+                    limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> CameraSnapshots:
     """The camera's event snapshots; an event's `detail.snapshot` names its own."""
-    return CameraSnapshots(camera=camera, snapshots=await _feeds(ctx, camera).async_snapshots(camera, limit))
+    names = await _feeds(ctx, principal, camera).async_snapshots(camera, limit)
+    return CameraSnapshots(camera=camera, snapshots=names)
 
 
 @cameras_router.get("/api/cameras/{camera}/snapshots/{name}", response_class=Response)
-async def snapshot(ctx: Ctx, camera: str, name: str) -> Response:
+async def snapshot(ctx: Ctx, principal: Watcher, camera: str, name: str) -> Response:
     """One event's snapshot (JPEG)."""
-    data = await _feeds(ctx, camera).async_snapshot(camera, name)
+    data = await _feeds(ctx, principal, camera).async_snapshot(camera, name)
     if data is None:
         raise HTTPException(404, f"no snapshot {name!r} of {camera}")
     return Response(data, media_type="image/jpeg")
 
 
 @cameras_router.get("/api/cameras/{camera}/mjpeg")
-async def mjpeg(ctx: Ctx, camera: str, width: Width = None, fps: Fps = None) -> StreamingResponse:
+async def mjpeg(ctx: Ctx, principal: Watcher, camera: str, width: Width = None, fps: Fps = None) -> StreamingResponse:
     """Live MJPEG (multipart/x-mixed-replace), for an <img> tag or a video wall."""
-    feeds = _feeds(ctx, camera)
+    feeds = _feeds(ctx, principal, camera)
     size, rate = _size(feeds, width, fps)
 
     async def parts() -> AsyncIterator[bytes]:
@@ -103,7 +109,9 @@ async def mjpeg(ctx: Ctx, camera: str, width: Width = None, fps: Fps = None) -> 
 async def tiles(websocket: WebSocket) -> None:
     """Many live tiles on one socket: each binary message is `<camera id>\\n<JPEG>`; text messages are errors."""
     ctx: HubContext = websocket.app.state.ctx
-    await websocket.accept()
+    principal = await ws_admit(websocket, *WATCHERS)
+    if principal is None:
+        return
     wanted: list[TileRequest] = [TileRequest(cameras=[])]
     sender = asyncio.create_task(_send_tiles(websocket, ctx, wanted))
     try:
@@ -112,9 +120,13 @@ async def tiles(websocket: WebSocket) -> None:
             if message["type"] == "websocket.disconnect":
                 break
             try:
-                wanted[0] = TileRequest.model_validate_json(message.get("text") or message.get("bytes") or b"")
+                request = TileRequest.model_validate_json(message.get("text") or message.get("bytes") or b"")
             except ValidationError as exc:
                 await websocket.send_json({"type": "error", "detail": exc.errors(include_url=False)})
+                continue
+            if refused := [c for c in request.cameras if not sees_device(ctx, principal, c)]:
+                await websocket.send_json({"type": "error", "detail": f"not yours to watch: {', '.join(refused)}"})
+            wanted[0] = request.model_copy(update={"cameras": [c for c in request.cameras if c not in refused]})
     finally:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):

@@ -12,6 +12,8 @@ import segno
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 
+from console.alerts import alert_in_scope
+from console.auth import Staff, Watcher
 from console.deps import Ctx
 from console.dispatch_schemas import (
     DispatchCreate,
@@ -29,6 +31,7 @@ from console.dispatch_schemas import (
     team_public,
 )
 from console.schemas import at
+from console.scope import village_id
 from hub.context import HubContext
 from hub.dispatch.book import DispatchError
 from hub.dispatch.model import Dispatch, DispatchState
@@ -52,9 +55,10 @@ async def refused(action: Awaitable[T]) -> T:
 
 
 @dispatch_router.get("/api/teams")
-async def teams(ctx: Ctx) -> list[TeamPublic]:
-    """Every team with its status, last known location and active dispatches."""
-    return [_team(ctx, t) for t in ctx.dispatch.roster.teams]
+async def teams(ctx: Ctx, principal: Watcher) -> list[TeamPublic]:
+    """Every team (a cadre: those based in their village) with status, last location and active dispatches."""
+    roster = ctx.dispatch.roster.teams
+    return [_team(ctx, t) for t in roster if principal.sees_village(village_id(ctx.town, roster[t].base_grid))]
 
 
 def _team(ctx: HubContext, team_id: str) -> TeamPublic:
@@ -64,37 +68,37 @@ def _team(ctx: HubContext, team_id: str) -> TeamPublic:
 
 
 @dispatch_router.patch("/api/teams/{team_id}")
-async def edit_team(ctx: Ctx, team_id: str, body: TeamChange) -> TeamPublic:
+async def edit_team(ctx: Ctx, principal: Staff, team_id: str, body: TeamChange) -> TeamPublic:
     """Rename a team or move its base grid."""
-    await refused(ctx.dispatch.edit_team(team_id, body.actor, name=body.name, base_grid=body.base_grid))
+    await refused(ctx.dispatch.edit_team(team_id, principal.actor, name=body.name, base_grid=body.base_grid))
     return _team(ctx, team_id)
 
 
 @dispatch_router.post("/api/teams/{team_id}/members", status_code=201)
-async def add_member(ctx: Ctx, team_id: str, body: MemberAdd) -> TeamPublic:
+async def add_member(ctx: Ctx, principal: Staff, team_id: str, body: MemberAdd) -> TeamPublic:
     """A new member, numbered after the last one the team ever had."""
     member = Member(name=body.name, phone=body.phone, role=body.role)
-    await refused(ctx.dispatch.edit_team(team_id, body.actor, add=member))
+    await refused(ctx.dispatch.edit_team(team_id, principal.actor, add=member))
     return _team(ctx, team_id)
 
 
 @dispatch_router.delete("/api/members/{member_id}")
-async def remove_member(ctx: Ctx, member_id: str, actor: Annotated[str, Query(min_length=1)]) -> TeamPublic:
+async def remove_member(ctx: Ctx, principal: Staff, member_id: str) -> TeamPublic:
     """A member leaves the team: signed out on every phone; their number is never reused."""
     team = member_id.rsplit(".", 1)[0]
-    await refused(ctx.dispatch.edit_team(team, actor, leaves=member_id))
+    await refused(ctx.dispatch.edit_team(team, principal.actor, leaves=member_id))
     return _team(ctx, team)
 
 
 @dispatch_router.put("/api/teams/{team_id}/status")
-async def team_status(ctx: Ctx, team_id: str, body: TeamStatusChange) -> TeamPublic:
+async def team_status(ctx: Ctx, principal: Staff, team_id: str, body: TeamStatusChange) -> TeamPublic:
     """Set a team available, returning or off duty (dispatch states follow the phones)."""
-    await refused(ctx.dispatch.set_team_status(team_id, body.status, body.actor, body.note))
+    await refused(ctx.dispatch.set_team_status(team_id, body.status, principal.actor, body.note))
     return _team(ctx, team_id)
 
 
 @dispatch_router.get("/api/alerts/{alert_id}/recommendations")
-async def recommendations(ctx: Ctx, alert_id: int) -> list[RecommendationPublic]:
+async def recommendations(ctx: Ctx, principal: Staff, alert_id: int) -> list[RecommendationPublic]:
     """Teams to send: available first, nearest first, with a straight-line ETA."""
     try:
         return [RecommendationPublic.of(r) for r in ctx.dispatch.recommendations(alert_id)]
@@ -103,45 +107,51 @@ async def recommendations(ctx: Ctx, alert_id: int) -> list[RecommendationPublic]
 
 
 @dispatch_router.post("/api/dispatches", status_code=201)
-async def create(ctx: Ctx, body: DispatchCreate) -> list[DispatchPublic]:
+async def create(ctx: Ctx, principal: Staff, body: DispatchCreate) -> list[DispatchPublic]:
     """Send one or more teams to an open alert with instructions."""
-    made = await refused(ctx.dispatch.assign(body.alert_id, body.teams, body.instructions, body.actor))
+    made = await refused(ctx.dispatch.assign(body.alert_id, body.teams, body.instructions, principal.actor))
     return [DispatchPublic.of(d) for d in made]
 
 
 @dispatch_router.get("/api/dispatches")
-async def find(ctx: Ctx, alert_id: int | None = None, team: str | None = None,
+async def find(ctx: Ctx, principal: Watcher, alert_id: int | None = None, team: str | None = None,
                state: Annotated[list[DispatchState] | None, Query()] = None,
                limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[DispatchPublic]:
-    """Dispatches, newest first."""
+    """Dispatches, newest first; a village cadre names an alert of their village."""
+    if not principal.is_staff:
+        if alert_id is None:
+            raise HTTPException(403, "name an alert of your village")
+        await alert_in_scope(ctx, principal, alert_id)
     query = DispatchQuery(alert_id, team, tuple(state or ()), limit)
     return [DispatchPublic.of(d) for d in await asyncio.to_thread(ctx.dispatch.store.find, query)]
 
 
 @dispatch_router.get("/api/dispatches/{dispatch_id}")
-async def detail(ctx: Ctx, dispatch_id: int) -> DispatchDetail:
+async def detail(ctx: Ctx, principal: Watcher, dispatch_id: int) -> DispatchDetail:
     """One dispatch with its audit trail (steps, notes, fixes, photos)."""
     dispatch = ctx.dispatch.book.dispatches.get(dispatch_id) or \
         await asyncio.to_thread(ctx.dispatch.store.get, dispatch_id)
     if dispatch is None:
         raise HTTPException(404, f"no dispatch {dispatch_id}")
+    if not principal.is_staff:
+        await alert_in_scope(ctx, principal, dispatch.alert_id)
     log = await asyncio.to_thread(ctx.dispatch.store.entries, dispatch_id)
     return DispatchDetail(**DispatchPublic.of(dispatch).model_dump(), log=[EntryPublic.of(e) for e in log])
 
 
 @dispatch_router.post("/api/dispatches/{dispatch_id}/cancel")
-async def cancel(ctx: Ctx, dispatch_id: int, body: Reason) -> DispatchPublic:
-    return DispatchPublic.of(await refused(ctx.dispatch.cancel(dispatch_id, body.actor, body.reason)))
+async def cancel(ctx: Ctx, principal: Staff, dispatch_id: int, body: Reason) -> DispatchPublic:
+    return DispatchPublic.of(await refused(ctx.dispatch.cancel(dispatch_id, principal.actor, body.reason)))
 
 
 @dispatch_router.post("/api/dispatches/{dispatch_id}/reassign")
-async def reassign(ctx: Ctx, dispatch_id: int, body: Reassign) -> DispatchPublic:
+async def reassign(ctx: Ctx, principal: Staff, dispatch_id: int, body: Reassign) -> DispatchPublic:
     """Cancel this dispatch with the reason and give the job to another team: the new dispatch."""
-    return DispatchPublic.of(await refused(ctx.dispatch.reassign(dispatch_id, body.team, body.actor, body.reason)))
+    return DispatchPublic.of(await refused(ctx.dispatch.reassign(dispatch_id, body.team, principal.actor, body.reason)))
 
 
 @dispatch_router.post("/api/members/{member_id}/login-link")
-async def login_link(ctx: Ctx, request: Request, member_id: str) -> LoginLink:
+async def login_link(ctx: Ctx, principal: Staff, request: Request, member_id: str) -> LoginLink:
     """A one-time sign-in link (and QR code) for a patrol member's phone: no passwords on phones."""
     code, expires = await refused(ctx.dispatch.login_code(member_id))
     url = f"{str(request.base_url).rstrip('/')}/m/#code={code}"
@@ -152,7 +162,7 @@ async def login_link(ctx: Ctx, request: Request, member_id: str) -> LoginLink:
 
 
 @dispatch_router.get("/api/photos/{photo_id}")
-async def photo(ctx: Ctx, photo_id: str) -> FileResponse:
+async def photo(ctx: Ctx, principal: Staff, photo_id: str) -> FileResponse:
     """A photo a patrol member took at the scene."""
     path = ctx.dispatch.photos / f"{photo_id}.jpg"
     if not photo_id.isalnum() or not path.is_file():
@@ -161,7 +171,7 @@ async def photo(ctx: Ctx, photo_id: str) -> FileResponse:
 
 
 @dispatch_router.get("/api/dispatch-metrics")
-async def metrics(ctx: Ctx) -> dict[str, dict[str, float | int | None]]:
+async def metrics(ctx: Ctx, principal: Staff) -> dict[str, dict[str, float | int | None]]:
     """Per team, over its last 200 dispatches: how many, and median minutes to acknowledge, arrive, clear."""
     out: dict[str, dict[str, float | int | None]] = {}
     for team in ctx.dispatch.roster.teams.values():

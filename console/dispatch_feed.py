@@ -8,19 +8,20 @@ cannot keep up is closed (code 4008) rather than skipped; it reconnects.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
-from fastapi import APIRouter, Query, WebSocket
+from fastapi import APIRouter, WebSocket
 
+from console.auth import STAFF, WS_NOT_SIGNED_IN, ws_admit
 from console.dispatch_schemas import DispatchPublic, EntryPublic
 from console.phone import me_of
 from console.wsfeed import Subscriber, serve
 from hub.context import HubContext
 from hub.dispatch.model import DispatchEvent
+from hub.users.model import Role
 
 QUEUE_LIMIT = 500
-UNAUTHORISED = 4401
 dispatch_feed_router = APIRouter()
 
 
@@ -69,9 +70,10 @@ async def _serve(websocket: WebSocket, team: str | None, hello: dict[str, Any]) 
 
 @dispatch_feed_router.websocket("/ws/dispatch")
 async def centre_feed(websocket: WebSocket) -> None:
-    """Every dispatch change and team status, as it is stored."""
+    """Every dispatch change and team status, as it is stored: the centre's (admins and duty officers)."""
     ctx: HubContext = websocket.app.state.ctx
-    await websocket.accept()
+    if await ws_admit(websocket, *STAFF) is None:
+        return
     book = ctx.dispatch.book
     hello = {"type": "hello", "seq": book.last_seq,
              "dispatches": [DispatchPublic.of(d).model_dump(mode="json") for d in book.active()],
@@ -80,13 +82,14 @@ async def centre_feed(websocket: WebSocket) -> None:
 
 
 @dispatch_feed_router.websocket("/ws/phone")
-async def phone_feed(websocket: WebSocket, token: Annotated[str, Query(min_length=10)]) -> None:
-    """A phone's live jobs: its team's dispatches and reminders; opens with the whole state."""
+async def phone_feed(websocket: WebSocket) -> None:
+    """A phone's live jobs (its token as ?token=): its team's dispatches and reminders; opens with the whole state."""
     ctx: HubContext = websocket.app.state.ctx
-    member = await ctx.dispatch.member_of(token)
-    await websocket.accept()
+    principal = await ws_admit(websocket, Role.patrol)
+    member = ctx.dispatch.roster.members.get(principal.username) if principal else None
     if member is None:
-        await websocket.close(UNAUTHORISED, "sign in again")
+        if principal is not None:
+            await websocket.close(WS_NOT_SIGNED_IN, "sign in again")
         return
     hello = {"type": "hello", "me": me_of(ctx, member).model_dump(mode="json")}
     await _serve(websocket, member.team.id, hello)

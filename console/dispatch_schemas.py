@@ -111,9 +111,9 @@ class RecommendationPublic(BaseModel):
 
 
 class Officer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A duty officer's request; who asks is the signed-in user."""
 
-    actor: str = Field(min_length=1, max_length=64, description="the duty officer, until sign-in exists")
+    model_config = ConfigDict(extra="forbid")
 
 
 class DispatchCreate(Officer):

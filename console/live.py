@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from console.auth import WATCHERS, ws_admit
+from console.scope import sees_device
 from console.wsfeed import DroppingClient, pump_dropping
 from hub.context import HubContext
 from hub.models import DeviceEvent, IngestBatch
@@ -30,39 +31,46 @@ class LiveFeed:
     """Fans bus events out to every connected browser. Loop only."""
 
     def __init__(self, ctx: HubContext) -> None:
-        self.clients: set[DroppingClient] = set()
+        self.clients: dict[DroppingClient, frozenset[str] | None] = {}  # the devices each may see; None: all
         ctx.bus.subscribe(IngestBatch, self._on_batch)
         ctx.bus.subscribe(DeviceEvent, self._on_event)
 
-    def _broadcast(self, message: dict[str, Any]) -> None:
-        for client in self.clients:
-            client.offer(message)
-
     def _on_batch(self, batch: IngestBatch) -> None:
-        if self.clients and batch.readings:
-            self._broadcast({"type": "readings", "items": [
-                {"device": r.device, "quantity": r.quantity, "value": r.value, "unit": r.unit,
-                 "time": _iso(r.ts), "quality": r.quality.value} for r in batch.readings]})
+        if not self.clients or not batch.readings:
+            return
+        items = [{"device": r.device, "quantity": r.quantity, "value": r.value, "unit": r.unit,
+                  "time": _iso(r.ts), "quality": r.quality.value} for r in batch.readings]
+        for client, devices in self.clients.items():
+            mine = items if devices is None else [i for i in items if i["device"] in devices]
+            if mine:
+                client.offer({"type": "readings", "items": mine})
 
     def _on_event(self, event: DeviceEvent) -> None:
-        self._broadcast({"type": "device_event", "device": event.device, "kind": event.kind.value,
-                         "reason": event.reason, "time": _iso(event.ts)})
+        message = {"type": "device_event", "device": event.device, "kind": event.kind.value,
+                   "reason": event.reason, "time": _iso(event.ts)}
+        for client, devices in self.clients.items():
+            if devices is None or event.device in devices:
+                client.offer(message)
 
 
 @live_router.websocket("/ws/live")
 async def live(websocket: WebSocket) -> None:
-    """Readings and device events as they happen; the browser only listens."""
+    """Readings and device events as they happen (a cadre's: their village's devices); the browser only listens."""
     feed: LiveFeed = websocket.app.state.live
-    await websocket.accept()
+    ctx: HubContext = websocket.app.state.ctx
+    principal = await ws_admit(websocket, *WATCHERS)
+    if principal is None:
+        return
     client = DroppingClient(QUEUE_LIMIT)
-    feed.clients.add(client)
+    feed.clients[client] = None if principal.is_staff else frozenset(
+        d.id for d in ctx.town.devices if sees_device(ctx, principal, d.id))
     pump = asyncio.create_task(pump_dropping(websocket, client))
     try:
         # Reading is how a closed browser (or a stopping server) is noticed while nothing is sent.
         while (await websocket.receive())["type"] != "websocket.disconnect":
             pass
     finally:
-        feed.clients.discard(client)
+        feed.clients.pop(client, None)
         pump.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
             await pump

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import json
-import uuid
 from typing import Annotated, Any
 
-import cv2
-import numpy as np
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from console.alert_schemas import AlertPublic
+from console.auth import Patrol
 from console.deps import Ctx
 from console.dispatch import refused
 from console.dispatch_schemas import DispatchPublic, Fix, PhoneStep, TeamPublic, team_public
+from console.photos import store_photo
 from hub.context import HubContext
 from hub.dispatch.members import MemberRef
 
 phone_router = APIRouter(prefix="/api/phone", tags=["phone"])
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
 
 
 class SignIn(BaseModel):
@@ -51,10 +47,10 @@ class Me(BaseModel):
     jobs: list[Job]
 
 
-async def phone_member(request: Request, authorization: Annotated[str | None, Header()] = None) -> MemberRef:
+async def phone_member(request: Request, principal: Patrol) -> MemberRef:
+    """The member whose phone calls; a member taken off the team since is signed out."""
     ctx: HubContext = request.app.state.ctx
-    token = (authorization or "").removeprefix("Bearer ").strip()
-    member = await ctx.dispatch.member_of(token) if token else None
+    member = ctx.dispatch.roster.members.get(principal.username)
     if member is None:
         raise HTTPException(401, "sign in again with a new link from the duty officer",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -111,25 +107,5 @@ async def location(ctx: Ctx, member: Member, fix: Fix) -> None:
 async def upload_photo(ctx: Ctx, member: Member, request: Request,
                        key: Annotated[str, Query(min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")]
                        ) -> dict[str, str]:
-    """A photo (JPEG or PNG body) from the phone's camera; stored as JPEG without its metadata.
-
-    The same key gives the same photo id, so an upload retried after a dropped connection is stored once.
-    """
-    data = await request.body()
-    if not data or len(data) > MAX_PHOTO_BYTES:
-        raise HTTPException(413 if data else 422, f"a photo is 1 byte to {MAX_PHOTO_BYTES // 2**20} MiB")
-    photo_id = hashlib.sha256(f"{member.id}/{key}".encode()).hexdigest()[:32]
-    if not await asyncio.to_thread(_store_jpeg, data, ctx.dispatch.photos / f"{photo_id}.jpg"):
-        raise HTTPException(422, "not a JPEG or PNG image")
-    return {"photo": photo_id}
-
-
-def _store_jpeg(data: bytes, path: Any) -> bool:
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    if image is None:
-        return False
-    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
-    tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-    tmp.write_bytes(jpeg.tobytes())
-    tmp.replace(path)  # whole or not at all, even when two retries race
-    return bool(ok)
+    """A photo (JPEG or PNG body) from the phone's camera; stored as JPEG without its metadata, once per key."""
+    return {"photo": await store_photo(request, ctx.dispatch.photos, member.id, key)}

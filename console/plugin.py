@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from console.config import ConsoleConfig
 from hub.registry import Plugin
 
 if TYPE_CHECKING:
@@ -17,4 +18,4 @@ def _console(ctx: HubContext) -> Service | None:
     return ConsoleService(ctx)
 
 
-CONSOLE = Plugin("console", service=_console, order=80)
+CONSOLE = Plugin("console", section=ConsoleConfig, service=_console, order=80)

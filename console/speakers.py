@@ -7,8 +7,11 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
+from console.auth import Staff, Watcher
 from console.broadcast import Broadcast
+from console.deps import Ctx
 from console.schemas import at
+from console.scope import sees_device
 from hub.broadcast.service import BroadcastService
 
 speakers_router = APIRouter(prefix="/api/speakers", tags=["broadcast"])
@@ -26,7 +29,6 @@ class SpeakerPublic(BaseModel):
 class Control(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    actor: str = Field(min_length=1, max_length=64)
     volume: int | None = Field(default=None, ge=0, le=100, description="clamped to the speaker's range")
     stop: bool = Field(default=False, description="stop what it plays")
 
@@ -36,10 +38,10 @@ class Sent(BaseModel):
 
 
 @speakers_router.get("")
-async def speakers(service: Broadcast) -> list[SpeakerPublic]:
-    """Every loudspeaker with its last reported state and volume."""
+async def speakers(principal: Watcher, ctx: Ctx, service: Broadcast) -> list[SpeakerPublic]:
+    """Every loudspeaker (a cadre: of their village) with its last reported state and volume."""
     out = []
-    for speaker in sorted(service.speakers):
+    for speaker in sorted(s for s in service.speakers if sees_device(ctx, principal, s)):
         status = service.statuses.get(speaker)
         out.append(SpeakerPublic(id=speaker, online=service.online(speaker),
                                  state=status.state.value if status else None,
@@ -56,6 +58,6 @@ def _control(service: BroadcastService, speaker: str, body: Control) -> Sent:
 
 
 @speakers_router.post("/{speaker}/command", status_code=202)
-async def command(service: Broadcast, speaker: str, body: Control) -> Sent:
+async def command(principal: Staff, service: Broadcast, speaker: str, body: Control) -> Sent:
     """Set the volume (`volume`), stop it (`stop`), or with neither ask it for its status."""
     return _control(service, speaker, body)

@@ -9,6 +9,7 @@ import time
 from hub.alerts.metrics import AlertCollector
 from hub.alerts.service import AlertService
 from hub.bus import Bus
+from hub.cases.service import CaseService
 from hub.clock import Clock, demo_clock
 from hub.context import HubContext
 from hub.deadletters import DeadLetterLog
@@ -23,6 +24,8 @@ from hub.registry import Registry, Service
 from hub.settings import HubSettings
 from hub.tasks import TaskSet
 from hub.townfile import LoadedTown
+from hub.users.demo import seed_demo_accounts
+from hub.users.service import UserService
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ class Hub:
     async def stop(self) -> None:
         if self._ctx is not None:
             await self._ctx.dispatch.stop()
+            await self._ctx.cases.stop()
             await self._ctx.alerts.stop()  # first: its channels may use the embedded broker
         await self._tasks.cancel()
         while self.services:
@@ -84,6 +88,8 @@ class Hub:
             self._ctx.store.close()
             self._ctx.alerts.store.close()
             self._ctx.dispatch.store.close()
+            self._ctx.users.store.close()
+            self._ctx.cases.store.close()
             self._ctx = None
 
     def _build_core(self) -> HubContext:
@@ -106,8 +112,12 @@ class Hub:
         metrics.add_collector(AlertCollector(alerts))
         dispatch = DispatchService(town, self.registry.dispatch_store(settings.alert_store)(settings), bus, clock,
                                    alerts, settings.data_dir / "photos")
+        users = UserService(self.registry.user_store(settings.alert_store)(settings), {v.id for v in town.villages})
+        cases = CaseService(town, self.registry.case_store(settings.alert_store)(settings), bus, clock, alerts,
+                            settings.data_dir / "case-photos")
         return HubContext(settings, town, self.loaded.sections, self.registry, bus, metrics, store,
-                          recorder, health, DeadLetterLog(), intake, alerts, dispatch, clock, time.time())
+                          recorder, health, DeadLetterLog(), intake, alerts, dispatch, users, cases, clock,
+                          time.time())
 
     async def _start_alerts(self, ctx: HubContext) -> None:
         types = self.registry.notifier_types()
@@ -116,6 +126,12 @@ class Hub:
                                           ctx.settings.rise_window_s)
         await ctx.alerts.start(history, notifiers)
         await ctx.dispatch.start()
+        await ctx.users.start()
+        await ctx.cases.start()
+        if ctx.settings.demo:
+            accounts = await seed_demo_accounts(ctx.users, ctx.town, ctx.settings.data_dir)
+            log.warning("demo accounts (admin, duty, cadre.<village>) in %s: %s", accounts,
+                        accounts.read_text(encoding="utf-8").splitlines()[0])
 
     def _wire(self, ctx: HubContext) -> None:
         def on_batch(batch: IngestBatch) -> None:

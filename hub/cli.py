@@ -1,4 +1,4 @@
-"""The `gridhub` command: run the hub, run the demo town, check a town file."""
+"""The `gridhub` command: run the hub, run the demo town, check a town file, create an admin."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from hub.configfile import ConfigError
 from hub.registry import Registry
 from hub.settings import DEFAULT_TOWN, DemoSettings, HubSettings, MqttSettings, Scenario
 from hub.townfile import LoadedTown, load_town
+from hub.users.model import Role
+from hub.users.service import UserError, UserService
 
 app = typer.Typer(help="gridhub: the township command centre's hub.", no_args_is_help=True)
 out = Console()
@@ -102,13 +104,16 @@ def run(
     mqtt_protocol: Annotated[str, typer.Option(help="5 or 3.1.1")] = "5",
     http_host: Annotated[str | None, typer.Option(help="console address [default: 127.0.0.1]")] = None,
     http_port: HttpPortOpt = None,
+    https: Annotated[bool, typer.Option("--https", help="serve the console over HTTPS (video calls need it)")] = False,
+    https_host: Annotated[list[str] | None, typer.Option(help="a name or address villages reach the console at, "
+                                                              "for the certificate (repeatable)")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="where the store lives [default: data]")] = None,
     embedded_port: EmbeddedPortOpt = None,
 ) -> None:
     """Run the hub for a town."""
     broker = _broker_options(mqtt, mqtt_username, mqtt_password, mqtt_ca, mqtt_cert, mqtt_key, mqtt_protocol)
     _run(_settings(town_file=town, mqtt=_given(broker), http_host=http_host, http_port=http_port, data_dir=data_dir,
-                   embedded_port=embedded_port))
+                   embedded_port=embedded_port, https={"hosts": https_host or []} if https else None))
 
 
 @app.command()
@@ -152,6 +157,39 @@ def _summary(loaded: LoadedTown) -> None:
     for warning in loaded.warnings:
         out.print(f"[yellow]![/yellow] {warning}", highlight=False)
     out.print(f"[green]✓[/green] {len(loaded.warnings)} warnings, no errors")
+
+
+@app.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Argument(help="sign-in name: lower-case letters, digits, . _ -")],
+    name: Annotated[str, typer.Option(help="full name, shown in histories and the audit log")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="GRIDHUB_ADMIN_PASSWORD", help="at least 8 characters")],
+    data_dir: Annotated[Path | None, typer.Option(help="where the hub's state lives [default: data]")] = None,
+) -> None:
+    """Create an admin account (the first one, before the console can be used), or reset an admin's password."""
+    settings = _settings(data_dir=data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    users = UserService(Registry.discover().user_store(settings.alert_store)(settings), set())
+    try:
+        asyncio.run(_create_admin(users, username, name, password))
+    except (UserError, ValueError) as exc:
+        err.print(f"✗ {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    finally:
+        users.store.close()
+    out.print(f"[green]✓[/green] admin {username!r} can sign in at the console", highlight=False)
+
+
+async def _create_admin(users: UserService, username: str, name: str, password: str) -> None:
+    await users.start()
+    existing = users.users.get(username)
+    if existing is None:
+        await users.create(username, password, name, Role.admin)
+    elif existing.role is Role.admin:
+        await users.update(username, name=name, password=password, disabled=False)
+    else:
+        raise UserError(f"{username!r} is a {existing.role.value}, not an admin")
 
 
 def main() -> None:

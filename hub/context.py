@@ -8,7 +8,9 @@ from typing import Any
 from hub.alerts.service import AlertService
 from hub.broadcast.service import BroadcastService
 from hub.bus import Bus
+from hub.calls.service import CallService
 from hub.cameras import CameraFeeds
+from hub.cases.service import CaseService
 from hub.clock import Clock
 from hub.deadletters import DeadLetterLog
 from hub.dispatch.service import DispatchService
@@ -21,6 +23,7 @@ from hub.registry import Registry
 from hub.settings import HubSettings
 from hub.store import Store
 from hub.town import Town
+from hub.users.service import UserService
 
 
 @dataclass
@@ -38,6 +41,8 @@ class HubContext:
     intake: Intake
     alerts: AlertService
     dispatch: DispatchService
+    users: UserService
+    cases: CaseService
     clock: Clock  # the town's time: the wall clock, or the demo's
     started_at: float
     cameras: CameraFeeds | None = None  # set by the video edge while it runs
@@ -47,3 +52,4 @@ class HubContext:
         self.recorder.add_event(event)
         self.bus.async_publish(event)
     broadcast: BroadcastService | None = None  # set by the loudspeaker plugin's service
+    calls: CallService | None = None  # set by the janus plugin's service

@@ -16,11 +16,13 @@ from pydantic import BaseModel
 if TYPE_CHECKING:
     from hub.alerts.notify import NotifierType
     from hub.alerts.store import AlertStore
+    from hub.cases.store import CaseStore
     from hub.context import HubContext
     from hub.dispatch.store import DispatchStore
     from hub.settings import HubSettings
     from hub.store import Store
     from hub.town import Problem, Town
+    from hub.users.store import UserStore
 
 ENTRY_POINT_GROUP = "gridhub.plugins"
 
@@ -39,6 +41,8 @@ ServiceFactory = Callable[["HubContext"], "Service | None"]
 StoreFactory = Callable[["HubSettings"], "Store"]
 AlertStoreFactory = Callable[["HubSettings"], "AlertStore"]
 DispatchStoreFactory = Callable[["HubSettings"], "DispatchStore"]
+UserStoreFactory = Callable[["HubSettings"], "UserStore"]
+CaseStoreFactory = Callable[["HubSettings"], "CaseStore"]
 SectionCheck = Callable[["Town", Any], "list[Problem]"]
 
 
@@ -56,6 +60,8 @@ class Plugin:
     notifiers: Mapping[str, NotifierType] | None = None  # alert channels by `type`
     alert_store: AlertStoreFactory | None = None
     dispatch_store: DispatchStoreFactory | None = None
+    user_store: UserStoreFactory | None = None
+    case_store: CaseStoreFactory | None = None
 
 
 class Registry:
@@ -87,6 +93,14 @@ class Registry:
 
     def dispatch_store(self, name: str) -> DispatchStoreFactory:
         factory: DispatchStoreFactory = self._part(name, "dispatch_store")
+        return factory
+
+    def user_store(self, name: str) -> UserStoreFactory:
+        factory: UserStoreFactory = self._part(name, "user_store")
+        return factory
+
+    def case_store(self, name: str) -> CaseStoreFactory:
+        factory: CaseStoreFactory = self._part(name, "case_store")
         return factory
 
     def store(self, name: str) -> StoreFactory:

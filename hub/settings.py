@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TOWN = Path(__file__).resolve().parent.parent / "config" / "sample-town.yaml"
@@ -111,6 +111,18 @@ class InfluxSettings(BaseModel):
                                  "database is away; past it, new readings are counted and not sent")
 
 
+class HttpsSettings(BaseModel):
+    """The console over HTTPS: browsers grant camera and microphone (video calls) only to secure pages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cert_file: Path | None = Field(default=None, description="PEM certificate (chain) to serve; default: one the "
+                                   "hub makes from its town CA in <data_dir>/tls")
+    key_file: Path | None = Field(default=None, description="its private key (PEM); default: in cert_file")
+    hosts: tuple[str, ...] = Field(default=(), description="names and addresses villages reach the console at, "
+                                   "for the certificate the hub makes (loopback and the machine's name are added)")
+
+
 class HubSettings(BaseSettings):
     """Everything `gridhub run` needs; each field can be set as GRIDHUB_<NAME>."""
 
@@ -124,8 +136,12 @@ class HubSettings(BaseSettings):
                                   "default sqlite:///<data_dir>/state.sqlite3, or postgresql+psycopg://…")
     console_url: str | None = Field(default=None, description="the console's address as people reach it, for links")
     rise_window_s: float = Field(default=3600.0, gt=0, description="window of the water level's rate of rise")
+    metrics_token: SecretStr | None = Field(default=None, description="lets a Prometheus scraper read /metrics "
+                                                                     "with this bearer token; else staff only")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    https: HttpsSettings | None = Field(default=None, description="serve the console over HTTPS (GRIDHUB_HTTPS={} "
+                                        "or GRIDHUB_HTTPS__HOSTS='[\"10.0.0.5\"]'); off: plain HTTP")
     mqtt: MqttSettings | None = None
     embedded_port: int = Field(default=18830, ge=0, le=65535, description="loopback port of the embedded broker")
     max_payload_bytes: int = Field(default=64 * 1024, ge=64)

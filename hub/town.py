@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from hub.alerts.config import AlertsConfig
+from hub.cases.config import CasesConfig
 from hub.dispatch.config import DispatchConfig
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
@@ -160,6 +161,7 @@ class Town(Strict):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig, description="rules, escalation, notifiers")
     dispatch: DispatchConfig = Field(default_factory=DispatchConfig, description="patrol dispatch timers, ETAs")
+    cases: CasesConfig = Field(default_factory=CasesConfig, description="case categories, time limits, calendar")
     adapters: dict[str, Any] = Field(default_factory=dict, description="per-adapter sections")
 
     def grids(self) -> dict[str, Grid]:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from hub.alerts.notify import NotifierConfig
 from hub.alerts.rules import rule_problems
+from hub.cases.checks import case_problems
 from hub.configfile import ConfigError, ConfigProblem, YamlDocument, problems_from, read_yaml, validate
 from hub.registry import Registry
 from hub.town import Town, reference_problems
@@ -30,7 +31,8 @@ def load_town(path: Path | str, registry: Registry) -> LoadedTown:
     """Read, validate and cross-check a town file; ConfigError lists every problem."""
     doc = read_yaml(path)
     town = validate(Town, doc)
-    problems = [doc.problem(key, reason) for key, reason in reference_problems(town) + rule_problems(town)]
+    cross = reference_problems(town) + rule_problems(town) + case_problems(town)
+    problems = [doc.problem(key, reason) for key, reason in cross]
     sections, section_problems = _sections(town, doc, registry)
     problems += section_problems
     notifiers, notifier_problems = _notifiers(town, doc, registry)

@@ -20,8 +20,19 @@ def one_thread_per_camera() -> None:
 
 def small_grey(frame: Image, width: int) -> Image:
     """The frame in grey at *width* pixels wide (aspect kept); the analysers' input."""
-    grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    return shrink(frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), width)
+
+
+def shrink(grey: Image, width: int) -> Image:
+    """*grey* at most *width* pixels wide (aspect kept), averaging the pixels it merges.
+
+    Halves first while it can: OpenCV averages an exact half in a fast path, but
+    takes a general one several times slower for larger factors (320 to 80 pixels:
+    30 µs at once, 5 µs in two halves).
+    """
     h, w = grey.shape
+    while w >= 2 * width and w % 2 == 0 and h % 2 == 0:
+        grey, h, w = cv2.resize(grey, (w // 2, h // 2), interpolation=cv2.INTER_AREA), h // 2, w // 2
     if w <= width:
         return grey
     out: Image = cv2.resize(grey, (width, max(1, round(h * width / w))), interpolation=cv2.INTER_AREA)

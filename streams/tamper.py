@@ -9,6 +9,7 @@ correlation, blind to brightness and gain.
 
 from __future__ import annotations
 
+import math
 import statistics
 from abc import ABC, abstractmethod
 from collections import deque
@@ -23,7 +24,7 @@ from hub.models import DeviceEventKind
 from streams.config import TamperConfig
 from streams.debounce import Debounce, Edge
 from streams.findings import Finding
-from streams.frames import Image
+from streams.frames import Image, shrink
 
 THUMB_WIDTH = 80
 
@@ -36,19 +37,44 @@ class Scene:
     mean: float
     std: float
     sharpness: float  # mean |Laplacian| per unit of contrast
-    thumb: NDArray[np.float32]  # small and high-passed: where the scene's edges are, not its brightness
+    pattern: NDArray[np.float32] | None  # where the scene's edges are, not its brightness: see edge_pattern
 
     @classmethod
     def of(cls, grey: Image) -> Scene:
         mean, std = (float(v[0][0]) for v in cv2.meanStdDev(grey))
-        h, w = grey.shape
-        size = (THUMB_WIDTH, max(2, h * THUMB_WIDTH // w))
-        thumb = cv2.resize(grey, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+        thumb = shrink(grey, THUMB_WIDTH).astype(np.float32)
         # Edges measured small: averaging takes out sensor noise, which a defocused camera still has.
         edges = cv2.norm(cv2.Laplacian(thumb, cv2.CV_32F), cv2.NORM_L1) / thumb.size
         contrast = float(cv2.meanStdDev(thumb)[1][0][0])
-        # High-pass: broad bands (sky, road) match any horizontal shift; the edges inside them do not.
-        return cls(grey, mean, std, edges / (contrast + 1.0), thumb - cv2.GaussianBlur(thumb, (0, 0), 3))
+        return cls(grey, mean, std, edges / (contrast + 1.0), edge_pattern(thumb))
+
+    def likeness(self, reference: Scene) -> float:
+        """Correlation of the two edge patterns, −1 to 1, as matchTemplate's TM_CCOEFF_NORMED gives it for two
+        thumbnails of one size (a flat reference matches anything, a flat scene nothing).
+
+        The patterns are centred unit vectors, so the correlation is their dot product, 1 − half their
+        squared distance: one call of about 2 µs, where matchTemplate on the same thumbnails takes 50–70 µs.
+        """
+        if reference.pattern is None:
+            return 1.0
+        if self.pattern is None:
+            return 0.0
+        return 1.0 - cv2.norm(self.pattern, reference.pattern, cv2.NORM_L2SQR) / 2.0
+
+
+def edge_pattern(thumb: NDArray[np.float32]) -> NDArray[np.float32] | None:
+    """The thumbnail high-passed, less its mean, scaled to length 1; None if it is flat.
+
+    High-pass: broad bands (sky, road) match any horizontal shift; the edges inside them do not.
+    """
+    high: Image = cv2.subtract(thumb, cv2.GaussianBlur(thumb, (0, 0), 3))
+    mean, std = (float(v[0][0]) for v in cv2.meanStdDev(high))
+    length = std * math.sqrt(high.size)  # population spread: the length of the centred vector
+    if length <= 0:
+        return None
+    high -= np.float32(mean)
+    high *= np.float32(1.0 / length)
+    return high
 
 
 class TamperCheck(ABC):
@@ -85,8 +111,7 @@ class Moved(TamperCheck):
     what = "moved"
 
     def test(self, scene: Scene, reference: Scene) -> bool:
-        score = float(cv2.matchTemplate(scene.thumb, reference.thumb, cv2.TM_CCOEFF_NORMED)[0][0])
-        return score < self.config.moved_score
+        return scene.likeness(reference) < self.config.moved_score
 
 
 class Frozen(TamperCheck):

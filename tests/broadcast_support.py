@@ -20,7 +20,7 @@ from hub.broadcast.service import BroadcastService
 from hub.clock import Clock
 from hub.settings import MqttSettings
 from hub.townfile import LoadedTown
-from tests.support import hub_settings, make_hub, sample_town, wait_for
+from tests.support import hub_settings, make_hub, sample_town, signed_in, wait_for
 
 
 class ManualClock:
@@ -96,7 +96,7 @@ async def rig(tmp: Path, port: int, clock: Clock | None = None, time_scale: floa
         console = next(s for s in hub.services if s.name == "console")
         await fleet.start()
         try:
-            async with httpx.AsyncClient(base_url=getattr(console, "url", "")) as http:
+            async with httpx.AsyncClient(base_url=getattr(console, "url", ""), headers=await signed_in(hub)) as http:
                 yield Rig(hub, fleet, http, address)
         finally:
             await fleet.stop()

@@ -189,6 +189,10 @@ class AlertBook:
             del self.by_key[alert.key]
         return event
 
+    def note(self, alert_id: int, actor: str, note: str) -> AlertEvent:
+        """An entry in the alert's history that leaves its state and escalation as they are."""
+        return self._record(self._get(alert_id), Action.NOTE, actor, self._clock(), note)
+
     def _resolve(self, alert: Alert, actor: str, now: float, note: str) -> AlertEvent:
         return self._record(alert.evolve(state=AlertState.RESOLVED, resolved_at=now, next_escalation_at=None),
                             Action.RESOLVE, actor, now, note)

@@ -10,6 +10,14 @@ from hub.alerts.model import Alert
 from hub.town import Town
 
 
+def basin_of(alert: Alert) -> str | None:
+    """The basin a basin-wide combination alert is about (its source is `basin:<name>`); None for others."""
+    within, _, group = alert.source.partition(":")
+    if within != "basin" or alert.device is not None or not group:
+        return None
+    return group
+
+
 def _group(alert: Alert, within: str, basins: dict[str, str | None]) -> str | None:
     if within == "town":
         return "town"

@@ -52,6 +52,7 @@ class Action(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     CLOSE = "close"
+    NOTE = "note"  # something done about the alert elsewhere (a video call): recorded, changes nothing
 
 
 SYSTEM = "system"  # the actor of what rules and timers do

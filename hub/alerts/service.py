@@ -114,6 +114,10 @@ class AlertService:
     async def close(self, alert_id: int, actor: str, note: str) -> Alert:
         return await self._act(self.book.close(alert_id, actor, note))
 
+    async def note(self, alert_id: int, actor: str, note: str) -> Alert:
+        """Record *note* in the alert's history (KeyError once the alert is closed)."""
+        return await self._act(self.book.note(alert_id, actor, note))
+
     async def _act(self, event: AlertEvent) -> Alert:
         saved = self._commit([event])
         if saved is not None:

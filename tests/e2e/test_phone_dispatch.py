@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -12,30 +10,18 @@ import cv2
 import httpx
 import numpy as np
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from hub.app import Hub
 from hub.dispatch.model import DispatchState
 from hub.settings import MqttSettings
-from tests.support import Mosquitto, console_url, hub_settings, make_hub, publish_level, wait_for
+from tests.support import Mosquitto, console_url, hub_settings, make_hub, publish_level, signed_in, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(120)]
-CHROMIUM = "/usr/bin/chromium"  # Debian's; `bash scripts/setup --dev` installs it (never `playwright install`)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NEAR_RS01 = {"longitude": 113.0671, "latitude": 27.2149, "accuracy": 12}  # ~70 m from the station
 PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
                          "has_touch": True, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
                          "geolocation": NEAR_RS01, "permissions": ["geolocation"]}
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run `bash scripts/setup --dev` as root"
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
 
 
 def jpeg() -> bytes:
@@ -82,17 +68,18 @@ async def phone_fetch(page: Page, method: str, path: str, body: object = None) -
 
 
 async def test_a_phone_receives_a_job_and_works_it_through_a_lost_network(
-        tmp_path: Path, own_broker: Mosquitto, browser: Browser) -> None:
+        tmp_path: Path, own_broker: Mosquitto, chromium: Browser) -> None:
     mqtt = MqttSettings(host="127.0.0.1", port=own_broker.port, keepalive_s=5)
-    async with make_hub(hub_settings(tmp_path, mqtt)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+    async with make_hub(hub_settings(tmp_path, mqtt)) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub)) as http:
         alert_id = await raise_alert(hub, own_broker)
         problems: list[str] = []
-        context, page = await open_phone(browser, http, "T01.1", problems)
-        _, other = await open_phone(browser, http, "T02.1", problems)
+        context, page = await open_phone(chromium, http, "T01.1", problems)
+        _, other = await open_phone(chromium, http, "T02.1", problems)
         await page.wait_for_function("() => fix !== null")  # the granted position has arrived
 
         sent = time.monotonic()
-        made = await http.post("/api/dispatches", json={"actor": "值班员 张伟", "alert_id": alert_id, "teams": ["T01"],
+        made = await http.post("/api/dispatches", json={"alert_id": alert_id, "teams": ["T01"],
                                                         "instructions": "沿河堤巡查，疏散低洼处群众"})
         assert made.status_code == 201, made.text
         job_id = made.json()[0]["id"]

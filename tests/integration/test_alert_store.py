@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -18,55 +14,14 @@ from hub.alerts.model import Action, Alert, AlertEvent, AlertState, Severity
 from hub.alerts.notify import ChainLevel
 from hub.alerts.store import AlertQuery, Delivery, DeliveryStatus, FeedEntry
 from tests.alert_support import T0, FakeClock, make_book, signal, town_with
-from tests.support import listening
 
 pytestmark = pytest.mark.integration
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BLUE, YELLOW, ORANGE, RED = Severity
 
 
-@functools.cache
-def postgres_running() -> bool:
-    """Whether PostgreSQL listens on 5432, starting the machine's cluster once if it does not."""
-    if listening(5432):
-        return True
-    versions = sorted(Path("/etc/postgresql").glob("*")) if Path("/etc/postgresql").is_dir() else []
-    for version in versions:
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version.name, "main", "start"],
-                       capture_output=True, check=False, timeout=60)
-    deadline = time.monotonic() + 10
-    while versions and not listening(5432) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return listening(5432)
-
-
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A schema of its own in the `test` database, dropped afterwards."""
-    if not postgres_running():
-        pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432 and pg_ctlcluster could not start it")
-    schema = f"alerts_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'state.sqlite3'}"
-    return str(request.getfixturevalue("postgres_url"))
-
-
-@pytest.fixture
-def store(url: str) -> Iterator[SqlAlertStore]:
-    store = SqlAlertStore(url)
+def store(sql_url: str) -> Iterator[SqlAlertStore]:
+    store = SqlAlertStore(sql_url)
     yield store
     store.close()
 
@@ -208,12 +163,12 @@ def test_a_failed_save_stores_nothing_of_its_batch(scene: Scene) -> None:
     assert scene.store.deliveries(1) == []
 
 
-def test_everything_is_there_after_a_restart(url: str, scene: Scene) -> None:
+def test_everything_is_there_after_a_restart(sql_url: str, scene: Scene) -> None:
     scene.raise_("river-level", "RS01", RED, 59.6)
     scene.clock.advance(300)
     scene.save(scene.book.tick())
     scene.store.close()
-    again = SqlAlertStore(url)
+    again = SqlAlertStore(sql_url)
     try:
         (alert,) = again.unfinished()
         assert (alert.escalation_level, alert.next_escalation_at) == (1, T0 + 900)  # cadre reminded in 10 min

@@ -15,12 +15,13 @@ import pytest
 import websockets
 from paho.mqtt.enums import CallbackAPIVersion
 
+from hub.app import Hub
 from hub.models import DeviceEvent, DeviceEventKind
 from hub.townfile import LoadedTown
 from streams.config import CamerasSection
 from streams.sim import Mover, Scene
 from tests.rtsp.server import RtspServer, encode_all
-from tests.support import hub_settings, make_hub, sample_town, wait_for
+from tests.support import console_url, hub_settings, make_hub, sample_town, signed_in, wait_for
 
 pytestmark = pytest.mark.integration
 CHANGE_AT = 3.0  # seconds into each clip when its trouble starts
@@ -107,7 +108,7 @@ async def test_cameras_over_rtsp(rtsp: RtspServer, tmp_path: Path, system_broker
         assert {e.detail["zone"] for e in seen(events, "CAM01", DeviceEventKind.MOTION)} == {"riverbank"}
         analysis = {DeviceEventKind.MOTION, DeviceEventKind.TAMPER}
         assert not [e for e in events if e.device == "CAM02" and e.kind in analysis], "a lighting ramp is no event"
-        await check_api(hub.services, tamper_snapshot(events, "CAM03"))
+        await check_api(hub, tamper_snapshot(events, "CAM03"))
         await wait_for(lambda: any(t.endswith("CAM03/tamper") for t, _ in subscriber.messages), 5, "MQTT event")
         body = next(b for t, b in subscriber.messages if t.endswith("CAM03/tamper"))
         assert body["camera"] == "CAM03" and body["what"] == "covered" and str(body["time"]).endswith("+00:00")
@@ -126,10 +127,10 @@ def tamper_snapshot(events: list[DeviceEvent], camera: str) -> tuple[str, str]:
     return camera, str(event.detail["snapshot"])
 
 
-async def check_api(services: list[object], snapshot: tuple[str, str]) -> None:
-    url = next(s.url for s in services if getattr(s, "name", "") == "console")  # type: ignore[attr-defined]
+async def check_api(hub: Hub, snapshot: tuple[str, str]) -> None:
+    url, auth = console_url(hub), await signed_in(hub)
     camera, name = snapshot
-    async with httpx.AsyncClient(base_url=url) as http:
+    async with httpx.AsyncClient(base_url=url, headers=auth) as http:
         latest = await http.get("/api/cameras/CAM01/snapshot.jpg", params={"width": 160})
         assert latest.status_code == 200 and latest.content[:2] == b"\xff\xd8"
         listed = (await http.get(f"/api/cameras/{camera}/snapshots")).json()
@@ -142,12 +143,12 @@ async def check_api(services: list[object], snapshot: tuple[str, str]) -> None:
             async for chunk in stream.aiter_bytes():
                 assert b"--gridhub-frame" in chunk
                 break
-    await check_tiles(url)
+    await check_tiles(url, auth)
 
 
-async def check_tiles(url: str) -> None:
+async def check_tiles(url: str, auth: dict[str, str]) -> None:
     """/ws/cameras: a request for tiles gets JPEG frames tagged with their camera; a bad one gets an error."""
-    async with websockets.connect(url.replace("http", "ws", 1) + "ws/cameras") as ws:
+    async with websockets.connect(url.replace("http", "ws", 1) + "ws/cameras", additional_headers=auth) as ws:
         await ws.send('{"cameras": ["CAM0"')
         assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "error"
         await ws.send(json.dumps({"cameras": ["CAM01", "CAM02"], "width": 160, "fps": 5}))

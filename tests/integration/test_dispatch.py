@@ -16,10 +16,9 @@ import websockets
 
 from hub.app import Hub
 from hub.settings import MqttSettings
-from tests.support import Mosquitto, console_url, hub_settings, make_hub, publish_level, wait_for
+from tests.support import Mosquitto, console_url, hub_settings, make_hub, publish_level, signed_in, wait_for
 
 pytestmark = pytest.mark.integration
-OFFICER = {"actor": "值班员 张伟"}
 SCENE = {"lon": 113.0668, "lat": 27.2151, "accuracy_m": 8.0}
 
 
@@ -67,7 +66,7 @@ def jpeg() -> bytes:
 
 async def test_a_dispatch_worked_from_a_phone(tmp_path: Path, own_broker: Mosquitto) -> None:
     async with make_hub(settings(tmp_path, own_broker)) as hub, \
-            httpx.AsyncClient(base_url=console_url(hub)) as http:
+            httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub)) as http:
         alert_id = await raise_alert(hub, own_broker)
         ranked = (await http.get(f"/api/alerts/{alert_id}/recommendations")).json()
         assert len(ranked) == 13 and all(r["basis"] == "base" for r in ranked)
@@ -79,7 +78,7 @@ async def test_a_dispatch_worked_from_a_phone(tmp_path: Path, own_broker: Mosqui
                 websockets.connect(f"{ws_url}ws/phone?token={t02['Authorization'][7:]}") as ws2:
             assert json.loads(await ws1.recv())["me"]["jobs"] == []
             await ws2.recv()
-            made = await http.post("/api/dispatches", json={**OFFICER, "alert_id": alert_id, "teams": ["T01"],
+            made = await http.post("/api/dispatches", json={"alert_id": alert_id, "teams": ["T01"],
                                                             "instructions": "沿河堤巡查，疏散低洼处群众"})
             assert made.status_code == 201
             [dispatch] = made.json()
@@ -117,16 +116,16 @@ async def test_a_dispatch_worked_from_a_phone(tmp_path: Path, own_broker: Mosqui
         assert teams["T01"]["status"] == "returning" and teams["T01"]["location"]["lat"] == SCENE["lat"]
         metrics = (await http.get("/api/dispatch-metrics")).json()
         assert metrics["T01"]["dispatches"] == 1 and metrics["T01"]["clear_min"] is not None
-        assert (await http.get("/api/phone/me")).status_code == 401
+        assert (await http.get("/api/phone/me")).status_code == 403  # a duty officer's session is no phone
 
 
 async def test_an_unacknowledged_dispatch_reminds_then_escalates_and_survives_a_restart(
         tmp_path: Path, own_broker: Mosquitto) -> None:
     clock = Clock()
     async with make_hub(settings(tmp_path, own_broker), clock=clock) as hub, \
-            httpx.AsyncClient(base_url=console_url(hub)) as http:
+            httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub)) as http:
         alert_id = await raise_alert(hub, own_broker)
-        [dispatch] = (await http.post("/api/dispatches", json={**OFFICER, "alert_id": alert_id, "teams": ["T03"],
+        [dispatch] = (await http.post("/api/dispatches", json={"alert_id": alert_id, "teams": ["T03"],
                                                                "instructions": "前往核查"})).json()
         t03 = await phone(http, "T03.2")
         clock.now += 5 * 60
@@ -137,7 +136,7 @@ async def test_an_unacknowledged_dispatch_reminds_then_escalates_and_survives_a_
         ack = {"dispatch": dispatch["id"], "key": "k-restart-1", "step": "acknowledge"}
         assert (await http.post("/api/phone/steps", headers=t03, json=ack)).json()["replayed"] is False
     async with make_hub(settings(tmp_path, own_broker), clock=clock) as hub, \
-            httpx.AsyncClient(base_url=console_url(hub)) as http:
+            httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub)) as http:
         assert hub.ctx.dispatch.book.dispatches[dispatch["id"]].state.value == "acknowledged"
         again = await http.post("/api/phone/steps", headers=t03, json=ack)  # the phone's token and key survive
         assert again.status_code == 200 and again.json()["replayed"] is True
@@ -147,23 +146,23 @@ async def test_an_unacknowledged_dispatch_reminds_then_escalates_and_survives_a_
 
 async def test_the_roster_is_edited_with_numbers_for_life(tmp_path: Path, own_broker: Mosquitto) -> None:
     async with make_hub(settings(tmp_path, own_broker)) as hub, \
-            httpx.AsyncClient(base_url=console_url(hub)) as http:
+            httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub)) as http:
         before = {t["id"]: t for t in (await http.get("/api/teams")).json()}["T04"]["members"]
-        added = await http.post("/api/teams/T04/members", json={**OFFICER, "name": "李新", "phone": "13907310099"})
+        added = await http.post("/api/teams/T04/members", json={"name": "李新", "phone": "13907310099"})
         assert added.status_code == 201
         newcomer = f"T04.{len(before) + 1}"
         assert added.json()["members"][-1] == {"id": newcomer, "name": "李新", "role": "队员"}
         headers = await phone(http, newcomer)
         assert (await http.get("/api/phone/me", headers=headers)).json()["team"]["id"] == "T04"
         leaving = before[0]["id"]
-        gone = await http.delete(f"/api/members/{leaving}", params=OFFICER)
+        gone = await http.delete(f"/api/members/{leaving}")
         assert [m["id"] for m in gone.json()["members"]] == [m["id"] for m in before[1:]] + [newcomer]
         assert (await http.post(f"/api/members/{leaving}/login-link")).status_code == 404
-        moved = await http.patch("/api/teams/T04", json={**OFFICER, "base_grid": "G01", "name": "青溪巡防四队"})
+        moved = await http.patch("/api/teams/T04", json={"base_grid": "G01", "name": "青溪巡防四队"})
         assert (moved.json()["base_grid"], moved.json()["name"]) == ("G01", "青溪巡防四队")
-        assert (await http.patch("/api/teams/T04", json={**OFFICER, "base_grid": "G99"})).status_code == 404
+        assert (await http.patch("/api/teams/T04", json={"base_grid": "G99"})).status_code == 404
     async with make_hub(settings(tmp_path, own_broker)) as hub, \
-            httpx.AsyncClient(base_url=console_url(hub)) as http:
+            httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub)) as http:
         team = {t["id"]: t for t in (await http.get("/api/teams")).json()}["T04"]
         assert team["members"][-1]["id"] == newcomer and leaving not in [m["id"] for m in team["members"]]
         assert (await http.get("/api/phone/me", headers=headers)).status_code == 200  # still signed in

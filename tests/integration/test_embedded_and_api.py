@@ -14,7 +14,7 @@ import websockets
 
 from hub.app import Hub
 from hub.store import SeriesQuery
-from tests.support import Publisher, free_port, hub_settings, make_hub, wait_for
+from tests.support import Publisher, free_port, hub_settings, make_hub, signed_in, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -78,7 +78,7 @@ async def test_console_api(tmp_path: Path) -> None:
         rises = SeriesQuery("RS01", "water_level_rise", start, start + 7200)
         # a rate from every level once they span half the hour: readings 30 to 119
         await wait_for(lambda: len(hub.ctx.store.series(rises)) == 90, what="rise rates derived and committed")
-        async with httpx.AsyncClient(base_url=url) as http:
+        async with httpx.AsyncClient(base_url=url, headers=await signed_in(hub)) as http:
             series = (await http.get("/api/readings", params={
                 "device": "RS01", "quantity": "water_level", "start": start, "end": start + 7200,
                 "every": 3600})).json()
@@ -121,7 +121,7 @@ async def test_live_feed_pushes_readings(tmp_path: Path) -> None:
     port = free_port()
     async with make_hub(hub_settings(tmp_path, None, embedded_port=port)) as hub:
         ws_url = console_url(hub).replace("http://", "ws://") + "ws/live"
-        async with websockets.connect(ws_url) as ws:
+        async with websockets.connect(ws_url, additional_headers=await signed_in(hub)) as ws:
             device = await Publisher.open(port, f"dev-{uuid.uuid4().hex[:6]}")
             topic = hub.ctx.town.device_map()["RS01"].topic
             assert topic is not None

@@ -18,7 +18,7 @@ from hub.models import DeviceEvent
 from hub.store import SeriesQuery
 from hub.town import DeviceKind, Thresholds
 from hub.townfile import LoadedTown
-from tests.support import Mosquitto, Publisher, hub_settings, make_hub, sample_town, wait_for
+from tests.support import Mosquitto, Publisher, hub_settings, make_hub, sample_town, signed_in, wait_for
 
 pytestmark = pytest.mark.integration
 TOWN = sample_town().town
@@ -90,7 +90,7 @@ async def test_bad_payloads_become_dead_letters_and_ingest_goes_on(tmp_path: Pat
         await wait_for(lambda: count(hub) == len(bad) + 1, what="every good reading committed")
         await wait_for(lambda: hub.ctx.dead_letters.total() == len(bad), what="every reject counted")
         url = next(s.url for s in hub.services if s.name == "console")
-        async with httpx.AsyncClient(base_url=url) as http:
+        async with httpx.AsyncClient(base_url=url, headers=await signed_in(hub)) as http:
             letters = (await http.get("/api/dead-letters")).json()
             metrics = (await http.get("/metrics")).text
     assert sorted(c["reason"] for c in letters["counts"]) == sorted(reason for _, _, reason in bad)

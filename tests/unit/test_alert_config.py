@@ -183,7 +183,8 @@ def test_bad_hours_point_at_the_hours_line(tmp_path: Path) -> None:
       hours: "25:00-06:00"
 """)
     (problem,) = problems(path)
-    assert problem.startswith(f"{path}:{line_of(path, 'hours')}: alerts.rules[0].hours: ")
+    line = line_of(path, '"25:00-06:00"')  # not just 'hours': the cases section has office hours too
+    assert problem.startswith(f"{path}:{line}: alerts.rules[0].hours: ")
 
 
 def test_unknown_key_in_a_rule(tmp_path: Path) -> None:

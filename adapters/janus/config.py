@@ -1,0 +1,72 @@
+"""The town file's `adapters.janus` section: where Janus runs, which ports and interfaces media use, TURN, calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+from hub.calls.config import CallsConfig
+
+DEBIAN_LIB = Path("/usr/lib/x86_64-linux-gnu/janus")
+
+
+class PortRange(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first: int = Field(ge=1024, le=65535)
+    last: int = Field(ge=1024, le=65535)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PortRange:
+        if self.last < self.first + 1:
+            raise ValueError("last must be above first (RTP and RTCP take a pair each)")
+        return self
+
+    def __str__(self) -> str:
+        return f"{self.first}-{self.last}"
+
+
+class Turn(BaseModel):
+    """A TURN server (e.g. Debian's coturn) for villages whose browsers are behind NAT; given to browsers only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = Field(min_length=1, description="address the villages reach it at")
+    port: int = Field(default=3478, ge=1, le=65535)
+    transports: tuple[Literal["udp", "tcp"], ...] = ("udp", "tcp")
+    username: str = Field(min_length=1)
+    password: SecretStr
+
+
+class JanusSection(BaseModel):
+    """Janus as the SFU of video dispatch: run by the hub (the default) or an existing one at `url`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    url: str | None = Field(default=None, pattern=r"^wss?://", description="an external Janus's WebSocket API "
+                            "(ws://127.0.0.1:8188); default: the hub runs its own")
+    api_secret: SecretStr | None = Field(default=None, description="the external Janus's api_secret")
+    admin_key: SecretStr | None = Field(default=None,
+                                        description="the external Janus's VideoRoom and Streaming admin_key")
+    binary: Path = Field(default=Path("/usr/bin/janus"), description="Debian's janus")
+    plugins_folder: Path = DEBIAN_LIB / "plugins"
+    transports_folder: Path = DEBIAN_LIB / "transports"
+    ws_port: int = Field(default=0, ge=0, le=65535,
+                         description="loopback port of our Janus's API, which only the hub uses (0: any free one)")
+    rtp_ports: PortRange = Field(default=PortRange(first=20000, last=20999),
+                                 description="UDP ports of ICE and media with browsers: open them in the firewall")
+    stream_ports: PortRange = Field(default=PortRange(first=21000, last=21099),
+                                    description="loopback UDP ports where shared cameras' RTP enters Janus")
+    ice_interfaces: tuple[str, ...] = Field(default=(),
+                                            description="interfaces or address prefixes for host candidates "
+                                            "(eth0, 10.0.); default: every interface but loopback")
+    nat_1_1: tuple[str, ...] = Field(default=(), description="the address villages reach the hub at, if it is NATed")
+    turn: Turn | None = None
+    relay: Path = Field(default=Path("/usr/bin/gst-launch-1.0"),
+                        description="GStreamer, which feeds cameras into Janus")
+    debug_level: int = Field(default=4, ge=0, le=7,
+                             description="Janus's log level (its log: <data dir>/janus/janus.log)")
+    calls: CallsConfig = CallsConfig()

@@ -1,0 +1,38 @@
+"""The janus plugin's service: the call store, the SFU on Janus and the hub's call service (`ctx.calls`)."""
+
+from __future__ import annotations
+
+from adapters.call_store import SqlCallStore
+from adapters.janus.config import JanusSection
+from adapters.janus.process import JanusProcess
+from adapters.janus.sfu import JanusSfu
+from adapters.sql import default_url
+from hub.calls.service import CallService
+from hub.context import HubContext
+
+
+class JanusService:
+    """Makes video calls possible; Janus itself starts with the first call (see adapters/janus/sfu.py)."""
+
+    name = "janus"
+
+    def __init__(self, ctx: HubContext, section: JanusSection) -> None:
+        settings = ctx.settings
+        folder = settings.data_dir / "janus"
+        if section.url is not None and section.admin_key is None:
+            raise ValueError("adapters.janus.admin_key: an external Janus needs the admin_key its plugins have")
+        process = JanusProcess(section, folder) if section.url is None else None
+        self.store = SqlCallStore(settings.state_url or default_url(settings.data_dir))
+        self.sfu = JanusSfu(section, folder, process)
+        self.calls = CallService(ctx.town, section.calls, self.store, ctx.bus, ctx.clock, self.sfu, ctx.alerts,
+                                 share_cameras=settings.demo is None)
+        ctx.calls = self.calls
+
+    async def start(self) -> None:
+        await self.calls.start()
+
+    async def stop(self) -> None:
+        # The console stopped first: the participants' sockets are closed and counted as drops, so their pages
+        # join again when the hub is back.
+        await self.sfu.stop()
+        self.store.close()

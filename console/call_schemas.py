@@ -1,0 +1,90 @@
+"""What the console shows of calls: Public models of a call, its participants and its log; bodies of the centre's
+actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from console.schemas import at, utc
+from hub.calls.model import Call, CallEntry, Participant
+
+
+class ParticipantPublic(BaseModel):
+    username: str
+    name: str
+    side: str = Field(description="centre or village")
+    village: str | None
+    presence: str = Field(description="in, left, dropped (may rejoin) or removed")
+    first_joined_at: datetime
+    joined_at: datetime = Field(description="the latest join")
+    left_at: datetime | None
+    joins: int
+    seconds_in: float = Field(description="time in the call so far, over every join")
+    audio_muted: bool
+    video_muted: bool
+
+    @classmethod
+    def of(cls, p: Participant, now: float) -> ParticipantPublic:
+        return cls(username=p.username, name=p.name, side=p.side.value, village=p.village, presence=p.presence.value,
+                   first_joined_at=at(p.first_joined_at), joined_at=at(p.joined_at), left_at=utc(p.left_at),
+                   joins=p.joins, seconds_in=round(p.seconds_in(now), 1), audio_muted=p.audio_muted,
+                   video_muted=p.video_muted)
+
+
+class CallPublic(BaseModel):
+    id: int
+    title: str
+    state: str = Field(description="open or ended")
+    opened_by: str
+    opened_at: datetime
+    villages: list[str] = Field(description="invited: any cadre of these may join")
+    alert_id: int | None
+    camera: str | None = Field(description="the camera shared into the call")
+    ended_at: datetime | None
+    ended_by: str | None
+    participants: list[ParticipantPublic]
+    url: str = Field(description="the call page")
+
+    @classmethod
+    def of(cls, c: Call, now: float) -> CallPublic:
+        return cls(id=c.id, title=c.title, state=c.state.value, opened_by=c.opened_by, opened_at=at(c.opened_at),
+                   villages=list(c.villages), alert_id=c.alert_id, camera=c.camera, ended_at=utc(c.ended_at),
+                   ended_by=c.ended_by, participants=[ParticipantPublic.of(p, now) for p in c.participants],
+                   url=f"/call/#{c.id}")
+
+
+class CallEntryPublic(BaseModel):
+    seq: int
+    action: str
+    actor: str
+    time: datetime
+    username: str | None
+    note: str
+
+    @classmethod
+    def of(cls, e: CallEntry) -> CallEntryPublic:
+        return cls(seq=e.seq, action=e.action.value, actor=e.actor, time=at(e.ts), username=e.username, note=e.note)
+
+
+class CallDetail(CallPublic):
+    log: list[CallEntryPublic]
+
+
+class Invite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    villages: list[str] = Field(min_length=1, max_length=64)
+
+
+class CameraChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    camera: str | None = Field(description="the camera to share; null stops sharing")
+
+
+class Removal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=80)

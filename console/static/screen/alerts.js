@@ -1,0 +1,147 @@
+// The live alert feed (/ws/alerts): open alerts, newest transitions resumed from the last seq after a drop,
+// with acknowledge, dispatch and resolve for the roles the hub allows them.
+import { api, toast } from "./api.js";
+import { askNote, openDispatch } from "./dialogs.js";
+import { SEVERITY_ORDER, ago, el, hhmm } from "./format.js";
+import { onLang, t } from "./i18n.js";
+import { emit } from "./live.js";
+
+const STATE_ORDER = ["raised", "acknowledged", "dispatched", "resolved"];
+const RESOLVED_SHOWN_MS = 60000; // a resolved alert stays a minute, greyed, so the officer sees it go
+const FRESH_MS = 10000;
+const alerts = new Map(); // id → alert
+const gone = new Map(); // id → when it resolved (page clock)
+const fresh = new Map(); // id → until when it is highlighted
+let lastSeq = null;
+let staff = false;
+
+export function start(life, setup) {
+  staff = ["admin", "officer"].includes(setup.user.role);
+  lastSeq = null;
+  life.add(() => { alerts.clear(); gone.clear(); fresh.clear(); render(); });
+  life.socket("/ws/alerts", { query: () => (lastSeq === null ? "" : `since=${lastSeq}`), onMessage: receive });
+  life.add(onLang(render));
+  life.every(10000, () => { prune(); render(); });
+}
+
+/** The open alerts as the screen knows them (the map colours grids from these). */
+export const openAlerts = () => [...alerts.values()].filter((a) => STATE_ORDER.indexOf(a.state) < 3);
+
+function receive(message) {
+  if (message.type === "snapshot") {
+    alerts.clear();
+    gone.clear();
+    for (const alert of message.alerts) alerts.set(alert.id, alert);
+    lastSeq = message.seq;
+  } else if (message.type === "alert") {
+    lastSeq = message.seq;
+    if (["raise", "reopen", "severity"].includes(message.action)) fresh.set(message.alert.id, Date.now() + FRESH_MS);
+    keep(message.alert);
+  } else if (message.type === "alert_update") {
+    if (alerts.has(message.alert.id)) keep(message.alert);
+    draw(false); // a repeat: count and value only, nothing the other panels show
+    return;
+  } else {
+    return; // "resumed": the transitions follow one by one
+  }
+  draw(true);
+}
+
+let drawing = null;
+/** Render once per frame however many messages a burst brings; tell the other panels if states changed. */
+function draw(changed) {
+  if (drawing === null) {
+    drawing = changed;
+    requestAnimationFrame(() => {
+      render();
+      if (drawing) emit("alerts", openAlerts());
+      drawing = null;
+    });
+  } else {
+    drawing ||= changed;
+  }
+}
+
+function keep(alert) {
+  const known = alerts.get(alert.id);
+  if (known && new Date(alert.updated_at) < new Date(known.updated_at)) return; // an answer overtaken by the feed
+  if (alert.state === "closed") { alerts.delete(alert.id); return; }
+  alerts.set(alert.id, alert);
+  if (alert.state === "resolved" && !gone.has(alert.id)) gone.set(alert.id, Date.now());
+}
+
+function prune() {
+  for (const [id, at] of gone) {
+    if (Date.now() - at > RESOLVED_SHOWN_MS) { alerts.delete(id); gone.delete(id); }
+  }
+  for (const [id, until] of fresh) if (Date.now() > until) fresh.delete(id);
+}
+
+function rank(a) {
+  return [STATE_ORDER.indexOf(a.state), SEVERITY_ORDER.indexOf(a.severity), -new Date(a.raised_at).getTime()];
+}
+
+function byRank(a, b) {
+  const [x, y] = [rank(a), rank(b)];
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+}
+
+function render() {
+  const shown = [...alerts.values()].sort(byRank);
+  const open = shown.filter((a) => a.state !== "resolved");
+  document.getElementById("alerts-count").textContent = open.length ? String(open.length) : "";
+  const list = document.getElementById("alert-list");
+  list.replaceChildren(...(shown.length ? shown.map(card) : [el("p", "empty", t("alerts.none"))]));
+}
+
+function card(a) {
+  const node = el("article", `alert sev-${a.severity} state-${a.state}${fresh.has(a.id) ? " fresh" : ""}`,
+    el("div", "alert-head", el("span", "sev-badge", t(`sev.${a.severity}`)), el("span", "alert-title", a.title),
+      el("time", "alert-time", `${hhmm(a.raised_at)} · ${ago(a.raised_at)}`)),
+    el("p", "alert-message", a.message),
+    el("p", "alert-meta", el("span", "alert-state", t(`state.${a.state}`)),
+      a.count > 1 ? ` · ${t("alerts.times", { n: a.count })}` : "",
+      a.state === "raised" ? ` · ${t("alerts.told", { who: t(`chain.${a.escalation_level}`) })}` : "",
+      a.acknowledged_by ? ` · ${t("alerts.by", { who: a.acknowledged_by })}` : ""),
+    actions(a));
+  node.dataset.alertId = a.id;
+  node.addEventListener("click", (ev) => {
+    if (!ev.target.closest("button")) emit("focus", a);
+  });
+  return node;
+}
+
+function actions(a) {
+  const box = el("div", "alert-actions");
+  if (a.state === "raised") box.append(button("acknowledge", () => act(a, "acknowledge", "")));
+  if (staff && ["raised", "acknowledged", "dispatched"].includes(a.state)) {
+    box.append(button("dispatch", () => openDispatch(a)));
+  }
+  if (["raised", "acknowledged", "dispatched"].includes(a.state)) {
+    box.append(button("resolve", async () => {
+      const note = await askNote(t("note.resolve"));
+      if (note !== null) await act(a, "resolve", note);
+    }));
+  }
+  return box;
+}
+
+function button(action, run) {
+  const b = el("button", `act act-${action}`, t(`act.${action}`));
+  b.type = "button";
+  b.dataset.action = action;
+  b.addEventListener("click", async () => {
+    b.disabled = true;
+    try { await run(); } finally { b.disabled = false; }
+  });
+  return b;
+}
+
+async function act(alert, action, note) {
+  try {
+    keep(await api(`/api/alerts/${alert.id}/${action}`, { method: "POST", body: { note } }));
+    draw(true);
+  } catch (err) {
+    if (err.status !== 401) toast(t("act.failed", { why: err.message }));
+  }
+}

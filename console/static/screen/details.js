@@ -1,0 +1,114 @@
+// The drawer over the map: a grid (its people, alerts and devices) or a device (readings, events, picture).
+import { api } from "./api.js";
+import { openAlerts } from "./alerts.js";
+import { dayTime, el } from "./format.js";
+import { t } from "./i18n.js";
+import { devicesIn, gridFeature, gridsOf } from "./map.js";
+
+const $ = (id) => document.getElementById(id);
+let shown = null; // {grid} or {device}
+let camerasRunning = false;
+let refresh = () => {};
+
+export function start(life, setup) {
+  camerasRunning = setup.cameras_running;
+  $("details-close").onclick = close;
+  refresh = life.coalesce(1000, () => { if (shown) redraw().catch(() => {}); });
+  life.on("readings", (items) => { if (shown?.device && items.some((r) => r.device === shown.device.id)) refresh(); });
+  life.on("device-event", (e) => { if (shown?.device?.id === e.device) refresh(); });
+  life.on("alerts", () => { if (shown?.grid) refresh(); });
+  life.add(close);
+}
+
+/** Put the drawer away (its × button, Escape, sign-out). */
+export function close() {
+  shown = null;
+  $("details").hidden = true;
+  show([]);
+}
+
+/** Put *nodes* in the drawer. A live picture left out is stopped: a removed <img> would keep its stream. */
+function show(nodes) {
+  for (const img of $("details-body").querySelectorAll("img.live-picture")) {
+    if (!nodes.includes(img)) img.removeAttribute("src");
+  }
+  $("details-body").replaceChildren(...nodes);
+}
+
+export function showGrid(feature) {
+  shown = { grid: feature };
+  redraw().catch(() => {});
+}
+
+export function showDevice(feature) {
+  shown = { device: feature };
+  redraw().catch(() => {});
+}
+
+async function redraw() {
+  const what = shown;
+  const body = what.grid ? gridBody(what.grid) : await deviceBody(what.device);
+  if (what !== shown) return; // another was clicked meanwhile
+  show(body.filter(Boolean));
+  $("details").hidden = false;
+}
+
+function contact(label, person) {
+  const phone = el("a", "phone", person.phone);
+  phone.href = `tel:${person.phone}`;
+  return el("p", "contact", el("span", "label", label), ` ${person.name} `, phone);
+}
+
+function gridBody(feature) {
+  const p = feature.properties;
+  const alerts = openAlerts().filter((a) => gridsOf(a).includes(feature.id));
+  const devices = devicesIn(feature.id).map((d) => {
+    const row = el("li", "device-row", el("span", `dev kind-${d.properties.kind} state-${d.properties.state}`),
+      ` ${d.properties.name} · ${t(`dev.${d.properties.state}`)}`);
+    row.addEventListener("click", () => showDevice(d));
+    return row;
+  });
+  return [el("h3", "", `${feature.id} ${p.name}`),
+    el("p", "sub", `${p.village_name}${p.households ? ` · ${t("details.households")} ${p.households}` : ""}`),
+    contact(t("details.worker"), p.worker), contact(t("details.cadre"), p.cadre),
+    el("p", "contact", el("span", "label", t("details.wechat")), ` ${p.wechat_group}`),
+    el("h4", "", t("details.alerts")),
+    alerts.length ? el("ul", "", ...alerts.map((a) => el("li", `sev-text-${a.severity}`, `${a.title}：${a.message}`)))
+      : el("p", "muted", t("details.none")),
+    el("h4", "", t("details.devices")), devices.length ? el("ul", "devices", ...devices) : el("p", "muted", t("details.none"))];
+}
+
+async function deviceBody(feature) {
+  const d = await api(`/api/devices/${encodeURIComponent(feature.id)}`);
+  const grid = gridFeature(d.grid);
+  const levels = feature.properties.levels;
+  return [el("h3", "", `${d.id} ${d.name}`),
+    el("p", "sub", `${t(`kind.${d.kind}`)} · ${grid ? grid.properties.village_name + grid.properties.name : d.grid}`),
+    el("p", "", el("span", `chip state-${d.state}`, t(`dev.${d.state}`)), ` ${t("details.lastSeen")} ${dayTime(d.last_seen)}`),
+    levels ? el("p", "levels", t("details.levels", { w: levels.warning_level, g: levels.guarantee_level })) : null,
+    ...(d.kind === "camera" && camerasRunning ? picture(d.id) : []),
+    el("h4", "", t("details.latest")), readings(d.latest),
+    el("h4", "", t("details.events")),
+    d.events.length ? el("ul", "events", ...d.events.slice(0, 6).map((e) =>
+      el("li", "", `${dayTime(e.time)} ${t(`event.${e.kind}`)}${e.reason ? ` (${e.reason})` : ""}`)))
+      : el("p", "muted", t("details.none")),
+    grid ? contact(t("details.worker"), grid.properties.worker) : null];
+}
+
+function readings(latest) {
+  if (!latest.length) return el("p", "muted", t("details.none"));
+  return el("table", "readings", ...latest.map((r) => el("tr", "",
+    el("td", "", t(`q.${r.quantity}`)), el("td", "num", `${Number(r.value.toFixed(3))} ${r.unit}`),
+    el("td", "muted", dayTime(r.time)))));
+}
+
+function picture(camera) {
+  // Redrawn with the same camera, the drawer keeps its <img>, so the stream is not restarted.
+  let img = [...$("details-body").querySelectorAll("img.live-picture")].find((i) => i.alt === camera);
+  if (!img) {
+    img = el("img", "live-picture");
+    img.alt = camera;
+    img.src = `/api/cameras/${encodeURIComponent(camera)}/mjpeg?width=480&fps=2`;
+  }
+  return [el("h4", "", t("details.live")), img];
+}

@@ -1,0 +1,37 @@
+// Times in the town's time zone (the screen may run on a machine set to UTC), and small DOM helpers.
+import { currentLang, t } from "./i18n.js";
+
+let zone = "Asia/Shanghai";
+export const setZone = (name) => { zone = name; };
+
+function format(iso, options) {
+  if (!iso) return "—";
+  return new Intl.DateTimeFormat(currentLang(), { timeZone: zone, hour12: false, ...options }).format(new Date(iso));
+}
+
+export const clock = (date) => format(date, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+  minute: "2-digit", second: "2-digit" });
+export const hhmm = (iso) => format(iso, { hour: "2-digit", minute: "2-digit" });
+export const dayTime = (iso) => format(iso, { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+export const stamp = (iso) => format(iso, { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+  second: "2-digit" });
+
+/** "3 min ago" for a past time. */
+export function ago(iso) {
+  const s = (Date.now() - new Date(iso).getTime()) / 1000;
+  if (s < 60) return t("time.ago.s");
+  if (s < 3600) return t("time.ago.m", { n: Math.floor(s / 60) });
+  if (s < 86400) return t("time.ago.h", { n: Math.floor(s / 3600) });
+  return t("time.ago.d", { n: Math.floor(s / 86400) });
+}
+
+/** An element with a class and text, or children. */
+export function el(tag, className = "", ...content) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  node.append(...content.filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
+export const SEVERITY_ORDER = ["red", "orange", "yellow", "blue"];
+export const worse = (a, b) => (!a ? b : !b ? a : SEVERITY_ORDER.indexOf(a) <= SEVERITY_ORDER.indexOf(b) ? a : b);

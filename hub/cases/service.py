@@ -1,0 +1,206 @@
+"""The case service: intake, the lifecycle, mediation records and appointments, stored, announced and timed.
+
+Every change is made under one lock, stored, then published on the bus as CaseEvents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from hub.alerts.service import AlertService
+from hub.bus import Bus
+from hub.cases.appointments import Appointment, Slot, Slotting, clash
+from hub.cases.book import CaseBook
+from hub.cases.lifecycle import CaseError
+from hub.cases.mediation import Mediation
+from hub.cases.model import Action, Case, CaseEvent, Kind, NewCase, Source
+from hub.cases.store import CaseStore
+from hub.town import DeviceKind, Town
+
+log = logging.getLogger(__name__)
+TICK_S = 30.0
+ALERT_CATEGORY = {DeviceKind.RIVER_STATION: "flood-safety", DeviceKind.RAIN_GAUGE: "flood-safety",
+                  DeviceKind.WATER_QUALITY: "environment", DeviceKind.CAMERA: "public-security"}
+Change = Callable[[Case], CaseEvent | list[CaseEvent]]
+
+
+class CaseService:
+    def __init__(self, town: Town, store: CaseStore, bus: Bus, clock: Callable[[], float], alerts: AlertService,
+                 photos: Path) -> None:
+        self.town = town
+        self.config = town.cases
+        self.store = store
+        self._bus = bus
+        self._clock = clock
+        self._alerts = alerts
+        self.photos = photos
+        self.book = CaseBook(town, self.config, clock)
+        self.slots = Slotting(self.config, self.book.calendar)
+        self._last_appointment = 0
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        open_cases, (last_id, last_seq, last_appointment) = await asyncio.to_thread(
+            lambda: (self.store.open_cases(), self.store.last_ids()))
+        self.book = CaseBook(self.town, self.config, self._clock, open_cases, last_id, last_seq)
+        self._last_appointment = last_appointment
+        self.photos.mkdir(parents=True, exist_ok=True)
+        self._task = asyncio.create_task(self._tick(), name="gridhub-case-timers")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    # --- intake -----------------------------------------------------------------------------------
+
+    async def receive(self, new: NewCase, actor: str, with_token: bool = False,
+                      appointment: Slot | None = None) -> tuple[Case, str | None, Appointment | None]:
+        """A new case, with the Open311 token it can also be found by, and an appointment booked with it.
+
+        The slot is checked before the case is made, so a taken room refuses the whole intake.
+        """
+        if appointment is not None:
+            self.slots.check(appointment.resource, appointment.start, appointment.end, self._clock())
+        async with self._lock:
+            if appointment is not None:
+                await self._free(appointment)
+            events = self.book.receive(new, actor)
+            case = events[-1].case
+            token = secrets.token_hex(16) if with_token else None
+            await self._commit(events, (token, case.id) if token else None)
+            made = await self._book(appointment, actor, case.id) if appointment is not None else None
+        return case, token, made
+
+    async def from_alert(self, alert_id: int, actor: str, category: str | None = None, urgent: bool = True,
+                         note: str = "") -> Case:
+        """One action: an alert becomes an accepted case with its place, title and message."""
+        alert = self._alerts.book.by_id.get(alert_id) or await asyncio.to_thread(self._alerts.store.get, alert_id)
+        if alert is None:
+            raise LookupError(f"no alert {alert_id}")
+        existing = [c for c in self.book.cases.values() if c.alert_id == alert_id]
+        if existing:
+            raise CaseError(f"alert {alert_id} is already case {existing[0].id}")
+        device = self.town.device_map().get(alert.device or "")
+        default = ALERT_CATEGORY.get(device.kind, "other") if device else "other"
+        new = NewCase(Source.ALERT, category or default, alert.title, "\n".join(filter(None, [alert.message, note])),
+                      kind=Kind.REPORT, location=device.location if device else None, grid=alert.grid,
+                      village=alert.village, urgent=urgent, source_ref=f"alert:{alert_id}", alert_id=alert_id,
+                      accept=True)
+        case, _, _ = await self.receive(new, actor)
+        return case
+
+    # --- the lifecycle ----------------------------------------------------------------------------
+
+    async def get(self, case_id: int) -> Case | None:
+        return self.book.cases.get(case_id) or await asyncio.to_thread(self.store.get, case_id)
+
+    async def apply(self, case_id: int, change: Change) -> Case:
+        """Apply one book action to the case as it stands now (open in the book, or finished in the store)."""
+        async with self._lock:
+            case = await self._case(case_id)
+            made = change(case)
+            events = made if isinstance(made, list) else [made]
+            await self._commit(events)
+        return next(e.case for e in reversed(events) if e.case.id == case_id)  # the case as it ended up
+
+    async def merge(self, duplicate_id: int, into_id: int, actor: str, note: str) -> Case:
+        async with self._lock:
+            duplicate, into = await self._case(duplicate_id), await self._case(into_id)
+            events = self.book.merge(duplicate, into, actor, note)
+            await self._commit(events)
+        return events[0].case
+
+    # --- mediation --------------------------------------------------------------------------------
+
+    async def mediation(self, case_id: int) -> Mediation | None:
+        text = await asyncio.to_thread(self.store.mediation, case_id)
+        return Mediation.model_validate_json(text) if text is not None else None
+
+    async def mediate(self, case_id: int, actor: str, note: str, change: Callable[[Mediation], Mediation]) -> Mediation:
+        """Change a case's mediation record (started empty) and note it in the case's trail, together."""
+        async with self._lock:
+            case = await self._case(case_id)
+            before = await self.mediation(case_id) or Mediation(case_id=case_id)
+            after = change(before).evolve(updated_at=self._clock())
+            if after.outcome in ("agreed", "partial") and before.outcome != after.outcome:
+                after = after.evolve(decided_at=self._clock(), follow_up_due=self.book.calendar.end_of_day(
+                    self._clock(), self.config.follow_up_days))
+            event = self.book.note(case, actor, note, Action.MEDIATION, {"outcome": after.outcome})
+            await asyncio.to_thread(self.store.save_mediation, case_id, after.model_dump_json(), event.case,
+                                    event.entry)
+            self._bus.async_publish(event)
+        return after
+
+    # --- appointments -----------------------------------------------------------------------------
+
+    async def book_appointment(self, slot: Slot, actor: str, case_id: int | None = None) -> Appointment:
+        """A room or an adviser for a slot; CaseError when someone has it already."""
+        self.slots.check(slot.resource, slot.start, slot.end, self._clock())
+        async with self._lock:
+            await self._free(slot)
+            return await self._book(slot, actor, case_id)
+
+    async def _free(self, slot: Slot) -> None:
+        booked = await asyncio.to_thread(self.store.appointments, slot.resource, slot.start, slot.end)
+        taken = clash(booked, slot.resource, slot.start, slot.end)
+        if taken is not None:
+            raise CaseError(f"{self.slots.names[slot.resource]} is booked then (appointment {taken.id})")
+
+    async def _book(self, slot: Slot, actor: str, case_id: int | None) -> Appointment:
+        """Keep the appointment, noted in the case's trail when it is for one (lock held, slot free)."""
+        case = await self._case(case_id) if case_id is not None else None
+        self._last_appointment += 1
+        made = Appointment(self._last_appointment, slot.resource, slot.start, slot.end, slot.name, slot.phone,
+                           slot.purpose, actor, self._clock(), case_id)
+        if case is None:
+            await asyncio.to_thread(self.store.save_appointment, made)
+            return made
+        note = f"预约{self.slots.names[slot.resource]}：{slot.purpose}"
+        event = self.book.note(case, actor, note, Action.APPOINTMENT, {"appointment": str(made.id)})
+        await asyncio.to_thread(self.store.save_appointment, made, event.case, event.entry)
+        self._bus.async_publish(event)
+        return made
+
+    async def cancel_appointment(self, appointment_id: int) -> Appointment:
+        async with self._lock:
+            found = await asyncio.to_thread(self.store.appointment, appointment_id)
+            if found is None:
+                raise LookupError(f"no appointment {appointment_id}")
+            cancelled = dataclasses.replace(found, cancelled=True)
+            await asyncio.to_thread(self.store.save_appointment, cancelled)
+        return cancelled
+
+    # --- storing and telling ----------------------------------------------------------------------
+
+    async def _case(self, case_id: int) -> Case:
+        case = self.book.cases.get(case_id) or await asyncio.to_thread(self.store.get, case_id)
+        if case is None:
+            raise LookupError(f"no case {case_id}")
+        return case
+
+    async def _commit(self, events: list[CaseEvent], token: tuple[str, int] | None = None) -> None:
+        cases = {e.case.id: e.case for e in events}
+        await asyncio.to_thread(self.store.save, list(cases.values()), [e.entry for e in events], token)
+        for event in events:
+            self._bus.async_publish(event)
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_S)
+            try:
+                async with self._lock:
+                    events = self.book.tick()
+                    if events:
+                        await self._commit(events)
+            except Exception:
+                log.exception("case timers failed")
+

@@ -1,0 +1,1 @@
+"""Who may use the console: users, roles and their scopes, sessions, the audit log."""

@@ -1,0 +1,102 @@
+"""Users, their roles and what each role may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class Role(StrEnum):
+    admin = "admin"  # manages users, reads the audit log, and may do what a duty officer does
+    officer = "officer"  # the duty officer: the whole town
+    cadre = "cadre"  # a village cadre: their own village
+    patrol = "patrol"  # a patrol member: their own team, signed in on a phone by link
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {Role.admin: "管理员", Role.officer: "值班员", Role.cadre: "村干部", Role.patrol: "巡逻队员"}
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,31}$"
+
+
+class User(BaseModel):
+    """A console account. Patrol members have none: they sign in on their phones by link."""
+
+    username: str = Field(pattern=USERNAME_PATTERN)
+    name: str = Field(min_length=1, max_length=64, description="shown in the audit log and alert history")
+    role: Role
+    village: str | None = Field(None, description="the village a cadre answers for")
+    disabled: bool = False
+    password_hash: str = Field(repr=False)
+    created: float
+
+    @model_validator(mode="after")
+    def _scoped(self) -> User:
+        if self.role is Role.patrol:
+            raise ValueError("patrol members sign in on their phones with a link from the duty officer")
+        if (self.role is Role.cadre) != (self.village is not None):
+            raise ValueError("a village cadre needs a village, and only a cadre has one")
+        return self
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, and the scope their role gives them."""
+
+    username: str
+    name: str
+    role: Role
+    village: str | None = None  # cadres only
+    team: str | None = None  # patrol members only
+
+    @property
+    def is_staff(self) -> bool:
+        """Admins and duty officers see and act on the whole town."""
+        return self.role in (Role.admin, Role.officer)
+
+    @property
+    def actor(self) -> str:
+        """How actions are signed in histories, e.g. 值班员 张伟 (zhangwei)."""
+        return f"{self.role.label} {self.name} ({self.username})"
+
+    def sees_village(self, village: str | None) -> bool:
+        """Staff see every village; a cadre only their own (town-wide things, of no village, are the centre's)."""
+        return self.is_staff or (self.role is Role.cadre and village == self.village)
+
+    @classmethod
+    def of(cls, user: User) -> Principal:
+        return cls(user.username, user.name, user.role, user.village)
+
+
+class Session(BaseModel):
+    """A signed-in browser or client; only the digest of its token is kept."""
+
+    digest: str
+    username: str
+    created: float
+    expires: float
+
+
+class AuditEntry(BaseModel):
+    """One action taken through the console, allowed or refused."""
+
+    seq: int = 0
+    ts: float
+    username: str | None = Field(description="None when nobody was signed in")
+    role: Role | None
+    action: str = Field(description="e.g. POST /api/alerts/{alert_id}/acknowledge, or login")
+    target: str = Field(description="the path acted on, or the account signed in to")
+    status: int = Field(description="the HTTP status of the answer")
+    ip: str
+    detail: str = ""
+
+
+class AuditQuery(BaseModel):
+    username: str | None = None
+    since: float | None = None
+    before_seq: int | None = Field(None, description="page back from this seq")
+    limit: int = Field(100, ge=1, le=1000)

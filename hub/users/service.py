@@ -1,0 +1,164 @@
+"""Accounts, sign-in with throttling, sessions that slide while used, and the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from hub.users.model import AuditEntry, AuditQuery, Principal, Role, Session, User
+from hub.users.store import UserStore
+
+SESSION_IDLE_S = 12 * 3600  # a night shift without touching the console signs it out
+SESSION_MAX_S = 7 * 86400
+TOUCH_EVERY_S = 300  # how stale the stored expiry may get before a request refreshes it
+MIN_PASSWORD = 8
+FAILURES_PER_ACCOUNT = parse("5/5 minutes")
+FAILURES_PER_ADDRESS = parse("30/5 minutes")
+
+
+class UserError(Exception):
+    """A refused account change; the message says why, in words for the admin."""
+
+
+class SignInRefused(Exception):
+    def __init__(self, reason: str, retry_after: int | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserService:
+    """Loop only; password hashing and the store run in worker threads."""
+
+    def __init__(self, store: UserStore, villages: set[str], clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.villages = villages
+        self.clock = clock  # wall time: sessions expire by the real clock, not the demo's
+        self.hasher = PasswordHasher()
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.users: dict[str, User] = {}
+        self.sessions: dict[str, Session] = {}
+        self._dummy_hash = self.hasher.hash(secrets.token_hex(8))
+
+    async def start(self) -> None:
+        users, sessions = await asyncio.gather(asyncio.to_thread(self.store.users),
+                                               asyncio.to_thread(self.store.sessions, self.clock()))
+        self.users = {u.username: u for u in users}
+        self.sessions = {s.digest: s for s in sessions}
+
+    async def create(self, username: str, password: str, name: str, role: Role,
+                     village: str | None = None, password_hash: str | None = None) -> User:
+        """A new account; *password_hash* (from `hash_password`) spares hashing one password again."""
+        if username in self.users:
+            raise UserError(f"user {username!r} exists")
+        self._check_village(village)
+        user = User(username=username, name=name, role=role, village=village, created=self.clock(),
+                    password_hash=password_hash or await self.hash_password(password))
+        await asyncio.to_thread(self.store.save_user, user)
+        self.users[username] = user
+        return user
+
+    async def update(self, username: str, *, name: str | None = None, role: Role | None = None,
+                     village: str | None = None, disabled: bool | None = None, password: str | None = None) -> User:
+        """Change an account; a change of role, village, password or a disable signs it out everywhere."""
+        user = self._user(username)
+        changes: dict[str, object] = {k: v for k, v in {"name": name, "role": role, "disabled": disabled}.items()
+                                      if v is not None}
+        if role is not None or village is not None:
+            changes["village"] = village
+            self._check_village(village)
+        if password is not None:
+            changes["password_hash"] = await self.hash_password(password)
+        updated = User.model_validate(user.model_dump() | changes)
+        await asyncio.to_thread(self.store.save_user, updated)
+        self.users[username] = updated
+        if set(changes) - {"name"} or updated.disabled:
+            await self.sign_out_everywhere(username)
+        return updated
+
+    async def sign_in(self, username: str, password: str, address: str) -> tuple[str, Principal]:
+        """A new session token for a correct password; refused after too many failures."""
+        for item, key in ((FAILURES_PER_ACCOUNT, username), (FAILURES_PER_ADDRESS, address)):
+            if not self.limiter.test(item, "sign-in", key):
+                reset = self.limiter.get_window_stats(item, "sign-in", key).reset_time
+                raise SignInRefused("too many failed sign-ins; try again later", max(1, int(reset - time.time())))
+        user = self.users.get(username)
+        if not await asyncio.to_thread(self._verify, user, password) or user is None:
+            self.limiter.hit(FAILURES_PER_ACCOUNT, "sign-in", username)
+            self.limiter.hit(FAILURES_PER_ADDRESS, "sign-in", address)
+            raise SignInRefused("wrong username or password")
+        if user.disabled:
+            raise SignInRefused("this account is disabled")
+        self.limiter.clear(FAILURES_PER_ACCOUNT, "sign-in", username)
+        token = secrets.token_urlsafe(32)
+        now = self.clock()
+        session = Session(digest=digest(token), username=username, created=now, expires=now + SESSION_IDLE_S)
+        await asyncio.to_thread(self.store.save_session, session)
+        self.sessions[session.digest] = session
+        return token, Principal.of(user)
+
+    async def principal(self, token: str) -> Principal | None:
+        """Who holds *token*, sliding the session's expiry forward; None when unknown or expired."""
+        session = self.sessions.get(digest(token))
+        now = self.clock()
+        if session is None or session.expires <= now:
+            return None
+        user = self.users.get(session.username)
+        if user is None or user.disabled:
+            return None
+        expires = min(now + SESSION_IDLE_S, session.created + SESSION_MAX_S)
+        if expires - session.expires > TOUCH_EVERY_S:
+            session = session.model_copy(update={"expires": expires})
+            self.sessions[session.digest] = session
+            await asyncio.to_thread(self.store.save_session, session)
+        return Principal.of(user)
+
+    async def sign_out(self, token: str) -> None:
+        key = digest(token)
+        if self.sessions.pop(key, None) is not None:
+            await asyncio.to_thread(self.store.drop_sessions, [key])
+
+    async def sign_out_everywhere(self, username: str) -> None:
+        self.sessions = {k: s for k, s in self.sessions.items() if s.username != username}
+        await asyncio.to_thread(self.store.drop_sessions, None, username)
+
+    async def record(self, entry: AuditEntry) -> AuditEntry:
+        [seq] = await asyncio.to_thread(self.store.append_audit, [entry])
+        return entry.model_copy(update={"seq": seq})
+
+    async def audit(self, query: AuditQuery) -> list[AuditEntry]:
+        return await asyncio.to_thread(self.store.audit, query)
+
+    def _user(self, username: str) -> User:
+        user = self.users.get(username)
+        if user is None:
+            raise UserError(f"no user {username!r}")
+        return user
+
+    def _check_village(self, village: str | None) -> None:
+        if village is not None and village not in self.villages:
+            raise UserError(f"no village {village!r}; known: {', '.join(sorted(self.villages))}")
+
+    async def hash_password(self, password: str) -> str:
+        if len(password) < MIN_PASSWORD:
+            raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
+        return await asyncio.to_thread(self.hasher.hash, password)
+
+    def _verify(self, user: User | None, password: str) -> bool:
+        """Check *password*; an unknown user costs the same time as a known one."""
+        try:
+            return self.hasher.verify(user.password_hash if user else self._dummy_hash, password) and user is not None
+        except (VerificationError, InvalidHashError):
+            return False

@@ -1,0 +1,107 @@
+"""Signing in to the console over HTTP: cookies, throttling, cross-site refusals, accounts, the audit log."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hub.settings import HubSettings
+from hub.users.model import Role
+from tests.support import PASSWORD, account, console_url, free_port, hub_settings, make_hub, signed_in
+
+pytestmark = pytest.mark.integration
+
+
+def settings(tmp_path: Path, **extra: object) -> HubSettings:
+    return hub_settings(tmp_path, None, embedded_port=free_port(), **extra)
+
+
+async def test_a_browser_signs_in_with_a_cookie_and_out_again(tmp_path: Path) -> None:
+    async with make_hub(settings(tmp_path)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+        await account(hub, Role.cadre, "shimen", name="石磊")
+        signed = await http.post("/api/auth/login", json={"username": "cadre.shimen", "password": PASSWORD})
+        assert signed.status_code == 200
+        assert signed.json()["user"] == {"username": "cadre.shimen", "name": "石磊", "role": "cadre",
+                                         "role_label": "村干部", "village": "shimen", "team": None}
+        cookie = signed.headers["set-cookie"].lower()
+        assert "gridhub_session=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+        assert (await http.get("/api/auth/me")).json()["username"] == "cadre.shimen"  # the cookie alone
+        assert (await http.post("/api/auth/logout")).status_code == 204
+        assert (await http.get("/api/auth/me")).status_code == 401
+        http.cookies.set("gridhub_session", signed.json()["token"])
+        assert (await http.get("/api/auth/me")).status_code == 401  # the session is gone, not just the cookie
+
+
+async def test_guessing_a_password_is_throttled(tmp_path: Path) -> None:
+    async with make_hub(settings(tmp_path)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+        await account(hub)
+        for _ in range(5):
+            wrong = await http.post("/api/auth/login", json={"username": "officer", "password": "letmein123"})
+            assert wrong.status_code == 401 and wrong.json()["detail"] == "wrong username or password"
+        locked = await http.post("/api/auth/login", json={"username": "officer", "password": PASSWORD})
+        assert locked.status_code == 429 and 0 < int(locked.headers["retry-after"]) <= 300
+        malformed = await http.post("/api/auth/login", json={"username": "officer"})
+        assert malformed.status_code == 422 and "password" in str(malformed.json()["detail"])
+
+
+async def test_a_cookie_sent_from_another_site_is_refused(tmp_path: Path) -> None:
+    async with make_hub(settings(tmp_path)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+        await account(hub)
+        await http.post("/api/auth/login", json={"username": "officer", "password": PASSWORD})
+        host = console_url(hub).split("/")[2]
+        forged = await http.post("/api/alerts/1/acknowledge", json={}, headers={"Origin": "http://evil.example"})
+        assert forged.status_code == 403 and forged.json()["detail"] == "cross-site request refused"
+        ours = await http.post("/api/alerts/1/acknowledge", json={}, headers={"Origin": f"http://{host}"})
+        assert ours.status_code == 404  # allowed through; there is no alert 1
+
+
+async def test_admins_manage_accounts_and_read_the_audit_log(tmp_path: Path) -> None:
+    async with make_hub(settings(tmp_path)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+        admin = await signed_in(hub, Role.admin)
+        made = await http.post("/api/users", headers=admin, json={
+            "username": "wang", "name": "王芳", "role": "cadre", "village": "liuwan", "password": "river-bank-9"})
+        assert made.status_code == 201 and made.json()["village"] == "liuwan"
+        refused = await http.post("/api/users", headers=admin, json={
+            "username": "zhao", "name": "赵", "role": "cadre", "password": "river-bank-9"})
+        assert refused.status_code == 422 and "needs a village" in refused.text
+        wang = await http.post("/api/auth/login", json={"username": "wang", "password": "river-bank-9"})
+        token = {"Authorization": f"Bearer {wang.json()['token']}"}
+        assert (await http.get("/api/auth/me", headers=token)).status_code == 200
+        assert (await http.patch("/api/users/wang", headers=admin, json={"disabled": True})).status_code == 200
+        assert (await http.get("/api/auth/me", headers=token)).status_code == 401
+        assert (await http.patch("/api/users/admin", headers=admin, json={"disabled": True})).status_code == 409
+        await http.post("/api/auth/login", json={"username": "wang", "password": "nope-nope"})
+
+        log = (await http.get("/api/audit", headers=admin)).json()
+        seen = [(e["username"], e["action"], e["status"]) for e in reversed(log)]
+        assert seen == [("admin", "POST /api/users", 201), ("admin", "POST /api/users", 422),
+                        ("wang", "POST /api/auth/login", 200), ("admin", "PATCH /api/users/{username}", 200),
+                        ("admin", "PATCH /api/users/{username}", 409), (None, "POST /api/auth/login", 401)]
+        assert log[0]["detail"] == "username=wang" and log[0]["ip"] == "127.0.0.1"
+        assert (await http.get("/api/audit", headers=await signed_in(hub))).status_code == 403
+
+
+async def test_the_command_line_creates_the_first_admin(tmp_path: Path) -> None:
+    env = {**os.environ, "GRIDHUB_ADMIN_PASSWORD": "first-admin-pw"}
+    gridhub = Path(sys.executable).with_name("gridhub")
+    done = subprocess.run([str(gridhub), "create-admin", "root", "--name", "系统管理员", "--data-dir", str(tmp_path)],
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    async with make_hub(settings(tmp_path)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+        signed = await http.post("/api/auth/login", json={"username": "root", "password": "first-admin-pw"})
+        assert signed.status_code == 200 and signed.json()["user"]["role"] == "admin"
+
+
+async def test_a_scraper_reads_metrics_with_its_token_only(tmp_path: Path) -> None:
+    async with make_hub(settings(tmp_path, metrics_token="scrape-me-please")) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub)) as http:
+        assert (await http.get("/metrics")).status_code == 401
+        wrong = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me-not"})
+        assert wrong.status_code == 401
+        scraped = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me-please"})
+        assert scraped.status_code == 200 and "gridhub_devices" in scraped.text

@@ -87,6 +87,8 @@ def _settings(**given: object) -> HubSettings:
 
 def _run(settings: HubSettings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # gmqtt logs every packet of every connection at INFO; the hub logs what matters of them itself.
+    logging.getLogger("gmqtt").setLevel(logging.WARNING)
     registry = Registry.discover()
     loaded = _load(settings.town_file, registry)
     asyncio.run(_serve(Hub(settings, loaded, registry)))

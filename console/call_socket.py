@@ -75,10 +75,12 @@ async def _attend(websocket: WebSocket, ctx: HubContext, calls: CallService, cal
 async def _session(websocket: WebSocket, ctx: HubContext, calls: CallService, call_id: int, principal: Principal,
                    attendance: Attendance) -> tuple[int, str]:
     call = calls.book.get(call_id)
+    ice = calls.sfu.ice(principal.username)
     await websocket.send_json({"type": "ready", "me": principal.username,
                                "call": CallPublic.of(call, ctx.clock()).model_dump(mode="json"),
                                "ice_servers": [{"urls": list(s.urls), "username": s.username,
-                                                "credential": s.credential} for s in calls.sfu.ice_servers]})
+                                                "credential": s.credential} for s in ice.servers],
+                               "relay_only": ice.relay_only})
     updates: asyncio.Queue[CallEvent] = asyncio.Queue(1)
     unsubscribe = ctx.bus.subscribe(CallEvent, lambda e: _latest(updates, e) if e.call.id == call_id else None)
     tasks: list[asyncio.Future[Any]] = [

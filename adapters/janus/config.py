@@ -29,15 +29,34 @@ class PortRange(BaseModel):
 
 
 class Turn(BaseModel):
-    """A TURN server (e.g. Debian's coturn) for villages whose browsers are behind NAT; given to browsers only."""
+    """A TURN server (e.g. Debian's coturn) for villages whose browsers are behind NAT; given to browsers only.
+
+    With `secret` (coturn's `use-auth-secret`), every participant gets a credential of their own that expires;
+    with `username` and `password` (coturn's `lt-cred-mech`), every page gets the same fixed account.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     host: str = Field(min_length=1, description="address the villages reach it at")
     port: int = Field(default=3478, ge=1, le=65535)
     transports: tuple[Literal["udp", "tcp"], ...] = ("udp", "tcp")
-    username: str = Field(min_length=1)
-    password: SecretStr
+    secret: SecretStr | None = Field(default=None, description="coturn's static-auth-secret: per-participant "
+                                     "credentials, each valid for credential_ttl_s")
+    credential_ttl_s: int = Field(default=12 * 3600, ge=60, le=7 * 86400,
+                                  description="how long a participant's credential lasts (a join makes a new one)")
+    username: str | None = Field(default=None, min_length=1, description="a fixed account, instead of secret")
+    password: SecretStr | None = None
+    relay_only: bool = Field(default=False, description="browsers send all media through TURN, for networks "
+                             "where UDP from the villages cannot reach the hub directly")
+
+    @model_validator(mode="after")
+    def _one_way_to_sign_in(self) -> Turn:
+        fixed = self.username is not None or self.password is not None
+        if self.secret is not None and fixed:
+            raise ValueError("give either secret or username and password, not both")
+        if self.secret is None and (self.username is None or self.password is None):
+            raise ValueError("give secret (coturn's use-auth-secret), or username and password (lt-cred-mech)")
+        return self
 
 
 class JanusSection(BaseModel):

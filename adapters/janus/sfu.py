@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,19 +24,12 @@ from adapters.janus.connection import JanusConnection, JanusError, JanusGone
 from adapters.janus.leg import JanusLeg
 from adapters.janus.process import JanusProcess
 from adapters.janus.rooms import Mount, RoomControl, RoomKeys
-from hub.calls.ports import IceServer, LegLost, Member
+from adapters.janus.turn import ice_policy
+from hub.calls.ports import IcePolicy, LegLost, Member
 
 log = logging.getLogger(__name__)
 JANUS_DOWN = (JanusError, JanusGone, OSError, RuntimeError)  # RuntimeError: our Janus did not start
 RECOVER_BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0)
-
-
-def ice_servers(section: JanusSection) -> tuple[IceServer, ...]:
-    turn = section.turn
-    if turn is None:
-        return ()
-    urls = tuple(f"turn:{turn.host}:{turn.port}?transport={t}" for t in turn.transports)
-    return (IceServer(urls, turn.username, turn.password.get_secret_value()),)
 
 
 def _secret(value: SecretStr | None) -> str | None:
@@ -52,7 +46,6 @@ class JanusSfu:
         self.url = process.url if process else section.url or ""
         self.api_secret = process.secrets.api_secret if process else _secret(section.api_secret)
         self.admin_key = process.secrets.admin_key if process else _secret(section.admin_key) or ""
-        self.ice_servers = ice_servers(section)
         self.rooms: dict[int, RoomKeys] = {}
         self.mounts: dict[int, tuple[Mount, CameraRelay]] = {}
         self.legs: dict[int, set[JanusLeg]] = {}
@@ -62,6 +55,9 @@ class JanusSfu:
         self._room_lock = asyncio.Lock()
         self._watchdog: asyncio.Task[None] | None = None
         self._stopping = False
+
+    def ice(self, username: str) -> IcePolicy:
+        return ice_policy(self.section.turn, username, time.time())
 
     async def control(self) -> RoomControl:
         """The hub's session on Janus, starting (our) Janus and connecting first if need be."""

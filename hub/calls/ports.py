@@ -39,6 +39,14 @@ class IceServer:
     credential: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class IcePolicy:
+    """How one participant's browser finds its way to the media server."""
+
+    servers: tuple[IceServer, ...] = ()
+    relay_only: bool = False  # every path through TURN: host candidates are not even tried
+
+
 class MediaLeg(Protocol):
     """One participant's signalling with the SFU."""
 
@@ -52,7 +60,8 @@ class MediaLeg(Protocol):
 class Sfu(Protocol):
     """The media server calls run on. Methods run on the loop."""
 
-    ice_servers: tuple[IceServer, ...]
+    def ice(self, username: str) -> IcePolicy:
+        """The TURN servers, with credentials for *username*, and whether to use nothing else."""
 
     async def open_room(self, call_id: int) -> None: ...
 

@@ -119,7 +119,7 @@ async def join_and_leave(hub: Hub, call_id: int, cadre: dict[str, str], officer:
     """The officer and the cadre join; the cadre leaves and comes back; both show in the call."""
     async with connect(ws_url(hub, f"/ws/calls/{call_id}"), additional_headers=officer) as centre:
         ready = await next_of(centre, "ready")
-        assert ready["ice_servers"] == []  # no STUN on the internet; TURN only when configured
+        assert ready["ice_servers"] == [] and ready["relay_only"] is False  # no STUN; TURN only when configured
         async with connect(ws_url(hub, f"/ws/calls/{call_id}"), additional_headers=cadre) as village:
             await next_of(village, "ready")
             await village.send(json.dumps({"type": "mute", "audio": True, "video": False}))

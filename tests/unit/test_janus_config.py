@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import stat
 from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
 
 from adapters.janus.camera import pipeline
 from adapters.janus.config import JanusSection
 from adapters.janus.jcfg import Secrets, files, render, write
-from adapters.janus.sfu import ice_servers
+from adapters.janus.turn import ice_policy
+from hub.calls.ports import IcePolicy
 
 SECRETS = Secrets("api-secret", "admin-key")
 
@@ -47,8 +54,29 @@ def test_a_camera_is_repacketised_never_decoded() -> None:
 
 
 def test_browsers_get_turn_only_when_configured() -> None:
-    assert ice_servers(JanusSection()) == ()
-    turn = JanusSection.model_validate({"turn": {"host": "10.20.0.5", "username": "town", "password": "pw"}})
-    (server,) = ice_servers(turn)
+    assert ice_policy(JanusSection().turn, "zhangwei", 0) == IcePolicy()
+    fixed = JanusSection.model_validate({"turn": {"host": "10.20.0.5", "username": "town", "password": "pw"}})
+    (server,) = ice_policy(fixed.turn, "zhangwei", 0).servers
     assert server.urls == ("turn:10.20.0.5:3478?transport=udp", "turn:10.20.0.5:3478?transport=tcp")
     assert (server.username, server.credential) == ("town", "pw")
+
+
+def test_with_a_shared_secret_each_participant_gets_a_credential_that_expires() -> None:
+    section = JanusSection.model_validate({"turn": {"host": "10.20.0.5", "secret": "s3cret", "transports": ["udp"],
+                                                    "credential_ttl_s": 3600, "relay_only": True}})
+    policy = ice_policy(section.turn, "cadre.shimen", 1_800_000_000.7)
+    (server,) = policy.servers
+    assert policy.relay_only
+    assert server.username == "1800003600:cadre.shimen"  # expiry in Unix seconds, then who
+    # coturn's use-auth-secret: base64 of HMAC-SHA1 over the username, keyed by the secret
+    expected = base64.b64encode(hmac.new(b"s3cret", b"1800003600:cadre.shimen", hashlib.sha1).digest()).decode()
+    assert server.credential == expected
+    (other,) = ice_policy(section.turn, "cadre.liuwan", 1_800_000_000).servers
+    assert other.credential != server.credential
+
+
+@pytest.mark.parametrize("turn", [{"host": "h", "secret": "s", "username": "u", "password": "p"},
+                                  {"host": "h"}, {"host": "h", "username": "u"}])
+def test_turn_takes_a_secret_or_an_account(turn: dict[str, str]) -> None:
+    with pytest.raises(ValidationError, match="secret"):
+        JanusSection.model_validate({"turn": turn})

@@ -37,6 +37,7 @@ class CallClient {
       this.delay = 1000;
       this.iceServers = msg.ice_servers.map((s) => ({ urls: s.urls, username: s.username || undefined,
         credential: s.credential || undefined }));
+      this.relayOnly = msg.relay_only;
       this.on.ready(msg);
       if (this.muted.audio || this.muted.video) this.send({ type: "mute", ...this.muted });
       await this.publish();
@@ -57,7 +58,8 @@ class CallClient {
   }
 
   peer(name) {
-    const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: "max-bundle" });
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: "max-bundle",
+      iceTransportPolicy: this.relayOnly ? "relay" : "all" });
     pc.onicecandidate = (ev) => this.send({ type: "candidate", pc: name, candidate: ev.candidate ? {
       candidate: ev.candidate.candidate, sdpMid: ev.candidate.sdpMid, sdpMLineIndex: ev.candidate.sdpMLineIndex,
     } : null });

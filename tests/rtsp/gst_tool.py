@@ -1,6 +1,7 @@
 """GStreamer helpers for the camera tests, run under Debian's /usr/bin/python3 (python3-gi).
 
-encode OUT WIDTH HEIGHT FPS   raw BGR frames on stdin → H.264 in Matroska (x264, a camera's GOP)
+encode OUT WIDTH HEIGHT FPS [GOP]   raw BGR frames on stdin → H.264 in Matroska (x264; a keyframe every GOP
+                              frames, default FPS: one a second)
 serve PORT DIR                an RTSP server: rtsp://127.0.0.1:PORT/<name> plays DIR/<name>.mkv once per client
 """
 
@@ -14,10 +15,10 @@ gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 
-def encode(out: str, width: str, height: str, fps: str) -> None:
+def encode(out: str, width: str, height: str, fps: str, gop: str = "") -> None:
     pipeline = Gst.parse_launch(
         f"fdsrc fd=0 ! rawvideoparse format=bgr width={width} height={height} framerate={fps}/1 ! videoconvert "
-        f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate=800 ! h264parse "
+        f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop or fps} bitrate=800 ! h264parse "
         f"! matroskamux ! filesink location={out}")
     pipeline.set_state(Gst.State.PLAYING)
     message = pipeline.get_bus().timed_pop_filtered(Gst.CLOCK_TIME_NONE, Gst.MessageType.EOS | Gst.MessageType.ERROR)

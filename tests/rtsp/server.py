@@ -18,12 +18,12 @@ PYTHON = "/usr/bin/python3"  # Debian's, where python3-gi and the GStreamer bind
 FPS = 10
 
 
-def encode(path: Path, frames: list[Image]) -> None:
-    """Encode *frames* (BGR, one size) to H.264 in *path*."""
+def encode(path: Path, frames: list[Image], gop: int = FPS) -> None:
+    """Encode *frames* (BGR, one size) to H.264 in *path*, a keyframe every *gop* frames."""
     h, w = frames[0].shape[:2]
     raw = b"".join(np.ascontiguousarray(f).tobytes() for f in frames)
-    done = subprocess.run([PYTHON, str(TOOL), "encode", str(path), str(w), str(h), str(FPS)], input=raw,
-                          capture_output=True, timeout=120, check=False)
+    done = subprocess.run([PYTHON, str(TOOL), "encode", str(path), str(w), str(h), str(FPS), str(gop)],
+                          input=raw, capture_output=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Literal
 
 from hub.alerts.config import CombinationRule
 from hub.alerts.evaluators import Signal
@@ -16,6 +17,17 @@ def basin_of(alert: Alert) -> str | None:
     if within != "basin" or alert.device is not None or not group:
         return None
     return group
+
+
+def is_town_wide(alert: Alert) -> bool:
+    """Whether the alert is a town-wide combination's (`within: town`, source `town:town`): of no grid or village."""
+    within, _, group = alert.source.partition(":")
+    return within == "town" and alert.device is None and bool(group)
+
+
+def wide_kind(alert: Alert) -> Literal["basin", "town"] | None:
+    """What an alert of no village covers: a basin's villages, the whole town, or (None) it is not such."""
+    return "basin" if basin_of(alert) else "town" if is_town_wide(alert) else None
 
 
 def _group(alert: Alert, within: str, basins: dict[str, str | None]) -> str | None:

@@ -7,6 +7,7 @@ from hub.alerts.combination import combination_signals
 from hub.alerts.config import CombinationRule
 from hub.alerts.evaluators import Signal
 from hub.alerts.model import Action, AlertEvent, AlertState, Severity
+from hub.alerts.notify import ChainLevel
 from hub.alerts.rules import RuleSet
 from hub.town import Town
 from tests.alert_support import T0, FakeClock, make_book, signal, town_with
@@ -101,3 +102,15 @@ def test_grouping_by_grid_places_the_alert_in_that_grid() -> None:
     combined = events[-1].alert
     assert (combined.rule, combined.source, combined.grid, combined.village) == (
         "station-trouble", "grid:G19", "G19", "shimen")
+
+
+def test_grouping_by_village_places_the_alert_in_that_village_and_tells_its_cadre() -> None:
+    by_village = CombinationRule(id="village-trouble", title="村内多点异常", all_of=("river-level", "device-offline"),
+                                 within="village", severity=ORANGE)
+    t = Scene(town_with(by_village))
+    events = t.feed(signal("river-level", "RS01", ORANGE), signal("device-offline", "CAM13", YELLOW))  # shimen
+    combined = events[-1].alert
+    assert (combined.rule, combined.source, combined.grid, combined.village) == (
+        "village-trouble", "village:shimen", None, "shimen")
+    cadre = t.book.policy.recipients(combined, ChainLevel.VILLAGE_CADRE)
+    assert [r.name for r in cadre] == [v.cadre.name for v in t.rules.town.villages if v.id == "shimen"]

@@ -38,6 +38,13 @@ def _group(alert: Alert, within: str, basins: dict[str, str | None]) -> str | No
     return alert.grid if within == "grid" else alert.village
 
 
+def _named(town: Town, within: str, group: str) -> str:
+    """The group as the message names it: the town's or the village's name rather than an id."""
+    if within == "town":
+        return town.town.name
+    return next((v.name for v in town.villages if v.id == group), group) if within == "village" else group
+
+
 def combination_signals(rules: list[CombinationRule], open_alerts: list[Alert], town: Town) -> list[Signal]:
     """For each combination and group: raise where all its rules have active alerts, clear elsewhere."""
     if not rules:
@@ -59,7 +66,7 @@ def combination_signals(rules: list[CombinationRule], open_alerts: list[Alert], 
                 source = f"{rule.within}:{group}"
                 parts = "；".join(a.message for a in by_rule.values())
                 signals.append(Signal(rule.id, source, rule.severity, max(a.last_seen_at for a in by_rule.values()),
-                                      message=f"{group} {rule.title}：{parts}",
+                                      message=f"{_named(town, rule.within, group)} {rule.title}：{parts}",
                                       detail={"alerts": [a.id for a in by_rule.values()]}))
                 held.discard(source)
         signals += [Signal(rule.id, source, None, 0.0) for source in held]

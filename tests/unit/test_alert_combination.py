@@ -90,6 +90,8 @@ def test_min_severity_and_other_groupings() -> None:
     assert t.combined() == {}
     t.feed(signal("river-rise", "RS01", ORANGE))
     assert t.combined() == {"town:town": (ORANGE, AlertState.RAISED, True)}
+    town_wide = next(a for a in t.book.by_id.values() if a.rule == "flood-risk")
+    assert town_wide.message.startswith("青溪镇 洪水风险：")  # the town's name, not the group's id
 
 
 def test_grouping_by_grid_places_the_alert_in_that_grid() -> None:
@@ -112,5 +114,6 @@ def test_grouping_by_village_places_the_alert_in_that_village_and_tells_its_cadr
     combined = events[-1].alert
     assert (combined.rule, combined.source, combined.grid, combined.village) == (
         "village-trouble", "village:shimen", None, "shimen")
+    assert combined.message.startswith("石门村 村内多点异常：")
     cadre = t.book.policy.recipients(combined, ChainLevel.VILLAGE_CADRE)
     assert [r.name for r in cadre] == [v.cadre.name for v in t.rules.town.villages if v.id == "shimen"]

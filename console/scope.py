@@ -8,14 +8,12 @@ from enum import Enum
 from fastapi import HTTPException
 
 from console.auth import in_village
-from hub.alerts.combination import basin_of, is_town_wide, wide_kind
+from hub.alerts.combination import TOWN_WIDE_SOURCE, basin_of, is_town_wide, wide_kind
 from hub.alerts.model import Alert
 from hub.alerts.store import AlertQuery
 from hub.context import HubContext
 from hub.town import Device, Town
 from hub.users.model import Principal, Role
-
-TOWN_WIDE_SOURCE = "town:town"  # the one source of a `within: town` combination alert
 
 
 class AlertAccess(Enum):

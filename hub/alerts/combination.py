@@ -10,6 +10,8 @@ from hub.alerts.evaluators import Signal
 from hub.alerts.model import Alert
 from hub.town import Town
 
+TOWN_WIDE_SOURCE = "town:town"  # the one source of a `within: town` combination's alert (its group is "town")
+
 
 def basin_of(alert: Alert) -> str | None:
     """The basin a basin-wide combination alert is about (its source is `basin:<name>`); None for others."""
@@ -20,9 +22,8 @@ def basin_of(alert: Alert) -> str | None:
 
 
 def is_town_wide(alert: Alert) -> bool:
-    """Whether the alert is a town-wide combination's (`within: town`, source `town:town`): of no grid or village."""
-    within, _, group = alert.source.partition(":")
-    return within == "town" and alert.device is None and bool(group)
+    """Whether the alert is a town-wide combination's (`within: town`): of no grid or village."""
+    return alert.source == TOWN_WIDE_SOURCE and alert.device is None
 
 
 def wide_kind(alert: Alert) -> Literal["basin", "town"] | None:

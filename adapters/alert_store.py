@@ -95,7 +95,7 @@ class SqlAlertStore:
             c.rule == query.rule if query.rule else None,
             c.device == query.device if query.device else None,
             c.grid == query.grid if query.grid else None,
-            c.village == query.village if query.village else None,
+            _in_village(query) if query.village else None,
             c.raised_at >= query.since if query.since is not None else None,
             c.raised_at < query.until if query.until is not None else None,
         ]
@@ -131,6 +131,11 @@ class SqlAlertStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _in_village(query: AlertQuery) -> sa.ColumnElement[bool]:
+    village = alerts.c.village == query.village
+    return sa.or_(village, alerts.c.source.in_(query.covering)) if query.covering else village
 
 
 def _alert_row(a: Alert) -> dict[str, Any]:

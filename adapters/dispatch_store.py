@@ -111,6 +111,14 @@ class SqlDispatchStore:
             rows = conn.execute(sa.select(c.body).where(*where).order_by(c.seq).limit(limit)).scalars()
             return [_ENTRY.validate_json(b) for b in rows]
 
+    def with_photo(self, photo_id: str) -> list[Dispatch]:
+        # The photo is inside each entry's JSON only; a text match needs no new column (or migration), and a
+        # town's dispatch log is small. Ids are hex, so nothing in one can widen the pattern.
+        if not photo_id.isalnum():
+            return []
+        listed = sa.select(entries.c.dispatch_id).where(entries.c.body.contains(f'"photo":"{photo_id}"'))
+        return self._dispatches(sa.select(dispatches.c.body).where(dispatches.c.id.in_(listed)))
+
     def add_login_code(self, code_hash: str, member: str, expires: float) -> None:
         with self.engine.begin() as conn:
             conn.execute(codes.insert(), {"hash": code_hash, "member": member, "expires": expires})

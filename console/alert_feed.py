@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, WebSocket
 
 from console.alert_schemas import AlertPublic, feed_message, update_message
 from console.auth import WATCHERS, ws_admit
+from console.scope import sees_alert
 from console.wsfeed import Subscriber, serve
 from hub.alerts.model import AlertEvent
 from hub.alerts.store import FeedEntry
@@ -47,19 +48,20 @@ async def _opening(feed: AlertFeed, since: int | None, principal: Principal) -> 
         missed = await asyncio.to_thread(feed.ctx.alerts.store.feed, since, BACKLOG_LIMIT + 1)
         if len(missed) <= BACKLOG_LIMIT:
             last = missed[-1].transition.seq if missed else since
-            missed = [e for e in missed if principal.sees_village(e.alert.village)]
+            missed = [e for e in missed if sees_alert(feed.ctx.town, principal, e.alert)]
             return [{"type": "resumed", "since": since, "count": len(missed)},
                     *(feed_message(e) for e in missed)], last
     seq = book.last_seq
     alerts = [AlertPublic.of(a).model_dump(mode="json") for a in sorted(book.open_alerts(), key=lambda a: a.id)
-              if principal.sees_village(a.village)]
+              if sees_alert(feed.ctx.town, principal, a)]
     return [{"type": "snapshot", "seq": seq, "alerts": alerts, "reset": since is not None}], seq
 
 
 @alert_feed_router.websocket("/ws/alerts")
 async def alert_feed(websocket: WebSocket,
                      since: Annotated[int | None, Query(ge=0, description="last seq received")] = None) -> None:
-    """Alert transitions as they are stored, resumable from a sequence number; a cadre's of their village."""
+    """Alert transitions as they are stored, resumable from a sequence number; a cadre's of their village and
+    the basin- and town-wide alerts covering it."""
     feed: AlertFeed = websocket.app.state.alert_feed
     principal = await ws_admit(websocket, *WATCHERS)
     if principal is None:
@@ -73,7 +75,7 @@ async def alert_feed(websocket: WebSocket,
 
     async def send(event: AlertEvent) -> None:
         nonlocal sent
-        if not principal.sees_village(event.alert.village):
+        if not sees_alert(feed.ctx.town, principal, event.alert):
             return
         if event.transition is None:
             await websocket.send_json(update_message(event.alert))

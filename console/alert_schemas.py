@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from console.schemas import at, utc
-from hub.alerts.combination import basin_of
+from hub.alerts.combination import basin_of, wide_kind
 from hub.alerts.model import Alert, Transition
 from hub.alerts.store import Delivery, FeedEntry
 
@@ -28,6 +28,8 @@ class AlertPublic(BaseModel):
     grid: str | None
     village: str | None
     basin: str | None = Field(description="the river basin of a basin-wide alert (no grid or village of its own)")
+    wide: Literal["basin", "town"] | None = Field(
+        description="a basin- or town-wide alert: it covers villages, whose cadres see it, and the centre acts on it")
     escalation_level: int
     acknowledged_by: str | None
     raised_at: datetime
@@ -42,7 +44,7 @@ class AlertPublic(BaseModel):
     def of(cls, a: Alert) -> AlertPublic:
         return cls(id=a.id, rule=a.rule, source=a.source, title=a.title, severity=a.severity.value,
                    state=a.state.value, message=a.message, value=a.value, count=a.count, active=a.active,
-                   device=a.device, grid=a.grid, village=a.village, basin=basin_of(a),
+                   device=a.device, grid=a.grid, village=a.village, basin=basin_of(a), wide=wide_kind(a),
                    escalation_level=a.escalation_level, acknowledged_by=a.acknowledged_by,
                    raised_at=at(a.raised_at), updated_at=at(a.updated_at),
                    last_seen_at=at(a.last_seen_at), cleared_at=utc(a.cleared_at), resolved_at=utc(a.resolved_at),

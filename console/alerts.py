@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query
 from console.alert_schemas import AlertAction, AlertDetail, AlertPublic, CloseAction, DeliveryPublic, TransitionPublic
 from console.auth import Staff, Watcher, in_village
 from console.deps import Ctx
+from console.scope import check_alert, narrowed, sees_alert
 from hub.alerts.book import AlertActionError
 from hub.alerts.model import Alert, AlertState, Severity
 from hub.alerts.store import AlertQuery
@@ -36,14 +37,15 @@ async def list_alerts(
 ) -> list[AlertPublic]:
     """Alerts, newest first, filtered by state, severity, rule, device, grid, village and time.
 
-    A village cadre sees their own village's alerts only.
+    A village cadre sees their own village's alerts and the basin- and town-wide ones covering it.
     """
-    if not principal.is_staff:
-        in_village(principal, village or principal.village)
-        village = principal.village
-    query = AlertQuery(_states(state or []), tuple(severity or ()), rule, device, grid, village,
-                       since.timestamp() if since else None, until.timestamp() if until else None, limit)
-    return [AlertPublic.of(a) for a in await asyncio.to_thread(ctx.alerts.store.find, query)]
+    in_village(principal, village or principal.village)
+    query = narrowed(ctx.town, principal, AlertQuery(
+        states=_states(state or []), severities=tuple(severity or ()), rule=rule, device=device, grid=grid,
+        village=village, since=since.timestamp() if since else None, until=until.timestamp() if until else None,
+        limit=limit))
+    found = await asyncio.to_thread(ctx.alerts.store.find, query)
+    return [AlertPublic.of(a) for a in found if sees_alert(ctx.town, principal, a)]
 
 
 def _states(given: list[str]) -> tuple[AlertState, ...]:
@@ -72,14 +74,14 @@ async def alert_detail(ctx: Ctx, principal: Watcher, alert_id: int) -> AlertDeta
 @alerts_router.post("/{alert_id}/acknowledge")
 async def acknowledge(ctx: Ctx, principal: Watcher, alert_id: int, body: AlertAction) -> AlertPublic:
     """Someone has seen it and takes it on: escalation stops."""
-    await alert_in_scope(ctx, principal, alert_id)
+    await alert_in_scope(ctx, principal, alert_id, acting=True)
     return AlertPublic.of(await _act(ctx.alerts.acknowledge(alert_id, principal.actor, body.note)))
 
 
 @alerts_router.post("/{alert_id}/resolve")
 async def resolve(ctx: Ctx, principal: Watcher, alert_id: int, body: AlertAction) -> AlertPublic:
     """The situation is dealt with."""
-    await alert_in_scope(ctx, principal, alert_id)
+    await alert_in_scope(ctx, principal, alert_id, acting=True)
     return AlertPublic.of(await _act(ctx.alerts.resolve(alert_id, principal.actor, body.note)))
 
 
@@ -89,13 +91,18 @@ async def close(ctx: Ctx, principal: Staff, alert_id: int, body: CloseAction) ->
     return AlertPublic.of(await _act(ctx.alerts.close(alert_id, principal.actor, body.note)))
 
 
-async def alert_in_scope(ctx: HubContext, principal: Principal, alert_id: int) -> Alert:
-    """The alert, if it exists (404) and the principal may see it (403)."""
-    alert = ctx.alerts.book.by_id.get(alert_id) or await asyncio.to_thread(ctx.alerts.store.get, alert_id)
+async def alert_in_scope(ctx: HubContext, principal: Principal, alert_id: int, acting: bool = False) -> Alert:
+    """The alert, if it exists (404) and the principal may see it, or act on it when *acting* (403)."""
+    alert = await find_alert(ctx, alert_id)
     if alert is None:
         raise HTTPException(404, f"no alert {alert_id}")
-    in_village(principal, alert.village)
+    check_alert(ctx.town, principal, alert, acting)
     return alert
+
+
+async def find_alert(ctx: HubContext, alert_id: int) -> Alert | None:
+    """The alert as the book holds it (open or resolved), else as stored."""
+    return ctx.alerts.book.by_id.get(alert_id) or await asyncio.to_thread(ctx.alerts.store.get, alert_id)
 
 
 async def _act(action: Awaitable[Alert]) -> Alert:

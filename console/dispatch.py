@@ -12,7 +12,7 @@ import segno
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 
-from console.alerts import alert_in_scope
+from console.alerts import alert_in_scope, find_alert
 from console.auth import Staff, Watcher
 from console.deps import Ctx
 from console.dispatch_schemas import (
@@ -31,12 +31,15 @@ from console.dispatch_schemas import (
     team_public,
 )
 from console.schemas import at
-from console.scope import village_id
+from console.scope import sees_alert, village_id
+from hub.cases.privacy import sees as sees_case
+from hub.cases.store import CaseQuery
 from hub.context import HubContext
 from hub.dispatch.book import DispatchError
 from hub.dispatch.model import Dispatch, DispatchState
 from hub.dispatch.store import DispatchQuery
 from hub.town import Member
+from hub.users.model import Principal
 
 dispatch_router = APIRouter(tags=["dispatch"])
 T = TypeVar("T")
@@ -162,12 +165,29 @@ async def login_link(ctx: Ctx, principal: Staff, request: Request, member_id: st
 
 
 @dispatch_router.get("/api/photos/{photo_id}")
-async def photo(ctx: Ctx, principal: Staff, photo_id: str) -> FileResponse:
-    """A photo a patrol member took at the scene."""
+async def photo(ctx: Ctx, principal: Watcher, photo_id: str) -> FileResponse:
+    """A photo a patrol member took at the scene; a cadre's when a dispatch or case they may see lists it."""
     path = ctx.dispatch.photos / f"{photo_id}.jpg"
     if not photo_id.isalnum() or not path.is_file():
         raise HTTPException(404, f"no photo {photo_id}")
+    if not principal.is_staff and not await _photo_in_scope(ctx, principal, photo_id):
+        raise HTTPException(403, "not a photo of a dispatch or case you may see")
     return FileResponse(path, media_type="image/jpeg")
+
+
+async def _photo_in_scope(ctx: HubContext, principal: Principal, photo_id: str) -> bool:
+    """Whether a dispatch that lists the photo answered an alert the principal sees, or a case they see was
+    made from that alert (the village leading the case needs the scene even when the alert was another's)."""
+    listed = await asyncio.to_thread(ctx.dispatch.store.with_photo, photo_id)
+    alerts = [a for d in listed if (a := await find_alert(ctx, d.alert_id)) is not None]
+    if not alerts:
+        return False
+    if any(sees_alert(ctx.town, principal, a) for a in alerts):
+        return True
+    query = CaseQuery(village=principal.village, since=min(a.raised_at for a in alerts), limit=1000)
+    cases = await asyncio.to_thread(ctx.cases.store.find, query)
+    made_from = {a.id for a in alerts}
+    return any(c.alert_id in made_from and sees_case(principal, c) for c in cases)
 
 
 @dispatch_router.get("/api/dispatch-metrics")

@@ -19,7 +19,7 @@ from console.auth import WATCHERS, Watcher, resolve
 from console.config import ConsoleConfig
 from console.deps import Ctx
 from console.schemas import at, utc
-from console.scope import sees_device, village_id
+from console.scope import sees_alert, sees_device, village_id
 from console.screen_kpis import kpis_of
 from console.screen_schemas import (
     Contact,
@@ -112,20 +112,25 @@ async def snapshots(ctx: Ctx, principal: Watcher,
 
 
 def worst_severity(ctx: HubContext, principal: Principal) -> dict[str, tuple[Severity, int]]:
-    """Per grid, the worst severity of its open alerts (a village's own alerts count for each of its grids,
-    a basin's for each grid of the villages its devices are in)."""
+    """Per grid the principal sees, the worst severity of the open alerts concerning it (a village's own alerts
+    count for each of its grids, a basin's for each grid of the villages its devices are in)."""
+    shown = {g.id for v in ctx.town.villages if principal.sees_village(v.id) for g in v.grids}
     worst: dict[str, tuple[Severity, int]] = {}
     for alert in ctx.alerts.book.open_alerts():
-        # A basin-wide alert has no village: only staff see it, a cadre never does.
-        if principal.sees_village(alert.village):
-            for grid in grids_of(ctx.town, alert):
+        if sees_alert(ctx.town, principal, alert):
+            # A cadre sees a covering basin alert on their own grids only: the rest of the basin is not theirs.
+            for grid in shown.intersection(grids_of(ctx.town, alert)):
                 severity, count = worst.get(grid, (alert.severity, 0))
                 worst[grid] = (max(severity, alert.severity, key=lambda s: s.rank), count + 1)
     return worst
 
 
 def grids_of(town: Town, alert: Alert) -> list[str]:
-    """The grids an alert concerns: its own, its village's, or those of the villages its basin runs through."""
+    """The grids an alert concerns: its own, its village's, or those of the villages its basin runs through.
+
+    A town-wide alert colours none (every grid red would hide the grids that are worse off): the screen shows
+    it as a banner over the map instead.
+    """
     if alert.grid:
         return [alert.grid]
     basin = basin_of(alert)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from console.schemas import at
-from console.scope import sees_device, village_id
+from console.scope import narrowed, sees_alert, sees_device, village_id
 from console.screen_schemas import DeviceCount, Kpis
 from hub.alerts.model import Action, Alert, AlertState, Severity, Transition
 from hub.alerts.store import AlertQuery
@@ -20,16 +21,25 @@ MAX_ALERTS_A_DAY = 1000  # a township sees dozens; past this the day's figures c
 TAKEN_ON = (Action.ACKNOWLEDGE, Action.DISPATCH)  # either stops escalation
 
 
+@dataclass(frozen=True, slots=True)
+class DayAlert:
+    """One of today's alerts, with how long it might wait for someone and whether it was taken on late."""
+
+    alert: Alert
+    limit_s: float
+    late: bool | None  # None: not taken on
+
+
 async def kpis_of(ctx: HubContext, principal: Principal) -> Kpis:
     now = ctx.clock()
     today = await asyncio.to_thread(_todays_alerts, ctx, principal, _local_midnight(ctx, now))
-    acknowledged = [(a, late) for a, late in today if late is not None]
-    overdue = [a for a, _ in today if a.state is AlertState.RAISED and now - a.raised_at > _limit(ctx, a)]
-    opened = [a for a in ctx.alerts.book.open_alerts() if principal.sees_village(a.village)]
+    acknowledged = [d.late for d in today if d.late is not None]
+    overdue = [d for d in today if d.alert.state is AlertState.RAISED and now - d.alert.raised_at > d.limit_s]
+    opened = [a for a in ctx.alerts.book.open_alerts() if sees_alert(ctx.town, principal, a)]
     teams = _teams_in_scope(ctx, principal)
     return Kpis(time=at(now), alerts_today=len(today), open=len(opened),
                 open_by_severity={s: sum(a.severity is s for a in opened) for s in Severity},
-                acknowledged_today=len(acknowledged), acknowledged_in_time=sum(not late for _, late in acknowledged),
+                acknowledged_today=len(acknowledged), acknowledged_in_time=sum(not late for late in acknowledged),
                 overdue=len(overdue), teams_available=sum(s is TeamStatus.AVAILABLE for s in teams.values()),
                 teams_total=len(teams), devices=_devices_by_kind(ctx, principal))
 
@@ -40,23 +50,20 @@ def _local_midnight(ctx: HubContext, now: float) -> float:
     return local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
 
 
-def _todays_alerts(ctx: HubContext, principal: Principal, since: float) -> list[tuple[Alert, bool | None]]:
-    """Today's alerts, each with whether it was taken on late (None: not taken on). Runs in a thread."""
-    village = None if principal.is_staff else principal.village
+def _todays_alerts(ctx: HubContext, principal: Principal, since: float) -> list[DayAlert]:
+    """Today's alerts in the principal's scope, each with its limit and lateness. Runs in a thread."""
     store = ctx.alerts.store
-    alerts = store.find(AlertQuery(village=village, since=since, limit=MAX_ALERTS_A_DAY))
-    return [(a, _late(ctx, a, store.history(a.id)) if a.acknowledged_by else None)
-            for a in alerts if principal.sees_village(a.village)]
+    alerts = store.find(narrowed(ctx.town, principal, AlertQuery(since=since, limit=MAX_ALERTS_A_DAY)))
+    return [_timed(ctx, a, store.history(a.id)) for a in alerts if sees_alert(ctx.town, principal, a)]
 
 
-def _late(ctx: HubContext, alert: Alert, history: list[Transition]) -> bool | None:
-    taken = next((t for t in history if t.action in TAKEN_ON), None)
-    return None if taken is None else taken.ts - alert.raised_at > _limit(ctx, alert)
-
-
-def _limit(ctx: HubContext, alert: Alert) -> float:
-    """How long an alert may wait for someone before the chain is climbed: the town's limit for its severity."""
-    return ctx.alerts.book.policy.after_s(alert.severity)
+def _timed(ctx: HubContext, alert: Alert, history: list[Transition]) -> DayAlert:
+    """The alert's limit is the one for the severity it was raised with: an alert that rose to red while
+    waiting was not late for the five minutes of red before it rose."""
+    raised = history[0].severity if history else alert.severity
+    limit = ctx.alerts.book.policy.after_s(raised)
+    taken = next((t for t in history if t.action in TAKEN_ON), None) if alert.acknowledged_by else None
+    return DayAlert(alert, limit, None if taken is None else taken.ts - alert.raised_at > limit)
 
 
 def _teams_in_scope(ctx: HubContext, principal: Principal) -> dict[str, TeamStatus]:

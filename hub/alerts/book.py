@@ -68,13 +68,14 @@ class AlertBook:
     def _raise(self, signal: Signal, now: float) -> AlertEvent:
         self._last_id += 1
         device = self._devices.get(signal.device or "")
-        grid = device.grid if device else _grid_of(signal.source)
+        grid = device.grid if device else _grouped(signal.source, "grid")
         village = self._town.village_of(grid) if grid else None
+        village_id = village.id if village else _grouped(signal.source, "village")
         rule = self._rules.get(signal.rule)
         alert = Alert(self._last_id, signal.rule, signal.source, rule.title if rule else signal.rule,
                       signal.severity or Severity.YELLOW, AlertState.RAISED, signal.message, signal.value, 1,
                       now, now, now, True, device=device.id if device else None, grid=grid,
-                      village=village.id if village else None, detail=dict(signal.detail))
+                      village=village_id, detail=dict(signal.detail))
         alert = alert.evolve(next_escalation_at=now + self.policy.after_s(alert.severity))
         return self._record(alert, Action.RAISE, SYSTEM, now, "")
 
@@ -219,9 +220,10 @@ class AlertBook:
         self.by_id[alert.id] = alert
 
 
-def _grid_of(source: str) -> str | None:
+def _grouped(source: str, within: str) -> str | None:
+    """The grid or village a combination alert of that grouping is about (its source is `<within>:<id>`)."""
     kind, _, value = source.partition(":")
-    return value if kind == "grid" else None
+    return value if kind == within and value else None
 
 
 def _minutes(seconds: float) -> str:

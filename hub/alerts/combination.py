@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Literal
 
 from hub.alerts.config import CombinationRule
 from hub.alerts.evaluators import Signal
 from hub.alerts.model import Alert
 from hub.town import Town
+
+TOWN_WIDE_SOURCE = "town:town"  # the one source of a `within: town` combination's alert (its group is "town")
 
 
 def basin_of(alert: Alert) -> str | None:
@@ -18,12 +21,29 @@ def basin_of(alert: Alert) -> str | None:
     return group
 
 
+def is_town_wide(alert: Alert) -> bool:
+    """Whether the alert is a town-wide combination's (`within: town`): of no grid or village."""
+    return alert.source == TOWN_WIDE_SOURCE and alert.device is None
+
+
+def wide_kind(alert: Alert) -> Literal["basin", "town"] | None:
+    """What an alert of no village covers: a basin's villages, the whole town, or (None) it is not such."""
+    return "basin" if basin_of(alert) else "town" if is_town_wide(alert) else None
+
+
 def _group(alert: Alert, within: str, basins: dict[str, str | None]) -> str | None:
     if within == "town":
         return "town"
     if within == "basin":
         return basins.get(alert.device or "")
     return alert.grid if within == "grid" else alert.village
+
+
+def _named(town: Town, within: str, group: str) -> str:
+    """The group as the message names it: the town's or the village's name rather than an id."""
+    if within == "town":
+        return town.town.name
+    return next((v.name for v in town.villages if v.id == group), group) if within == "village" else group
 
 
 def combination_signals(rules: list[CombinationRule], open_alerts: list[Alert], town: Town) -> list[Signal]:
@@ -47,7 +67,7 @@ def combination_signals(rules: list[CombinationRule], open_alerts: list[Alert], 
                 source = f"{rule.within}:{group}"
                 parts = "；".join(a.message for a in by_rule.values())
                 signals.append(Signal(rule.id, source, rule.severity, max(a.last_seen_at for a in by_rule.values()),
-                                      message=f"{group} {rule.title}：{parts}",
+                                      message=f"{_named(town, rule.within, group)} {rule.title}：{parts}",
                                       detail={"alerts": [a.id for a in by_rule.values()]}))
                 held.discard(source)
         signals += [Signal(rule.id, source, None, 0.0) for source in held]

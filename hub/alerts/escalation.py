@@ -20,8 +20,8 @@ class EscalationPolicy:
         contact: Contact | ContactConfig | None = None
         if level is ChainLevel.GRID_WORKER and alert.grid in self._grids:
             contact = self._grids[alert.grid].worker
-        elif level is ChainLevel.VILLAGE_CADRE and alert.grid is not None:
-            village = self._town.village_of(alert.grid)
+        elif level is ChainLevel.VILLAGE_CADRE and alert.village is not None:
+            village = next((v for v in self._town.villages if v.id == alert.village), None)
             contact = village.cadre if village else None
         elif level is ChainLevel.DUTY_OFFICER:
             contact = self._config.duty_officer

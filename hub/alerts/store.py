@@ -48,6 +48,7 @@ class AlertQuery:
     device: str | None = None
     grid: str | None = None
     village: str | None = None
+    covering: tuple[str, ...] = ()  # with village: also alerts of these sources (basin- or town-wide, covering it)
     since: float | None = None  # raised at or after
     until: float | None = None
     limit: int = 200

@@ -45,6 +45,9 @@ class DispatchStore(Protocol):
 
     def entries(self, dispatch_id: int | None = None, team: str | None = None, limit: int = 500) -> list[Entry]: ...
 
+    def with_photo(self, photo_id: str) -> list[Dispatch]:
+        """The dispatches whose log lists the photo (a phone's step that sent it)."""
+
     def add_login_code(self, code_hash: str, member: str, expires: float) -> None: ...
 
     def take_login_code(self, code_hash: str, now: float) -> str | None:

@@ -64,7 +64,11 @@ class Principal:
         return f"{self.role.label} {self.name} ({self.username})"
 
     def sees_village(self, village: str | None) -> bool:
-        """Staff see every village; a cadre only their own (town-wide things, of no village, are the centre's)."""
+        """Staff see every village; a cadre only their own (town-wide things, of no village, are the centre's).
+
+        Alerts have a rule of their own (console.scope.alert_access): a cadre also sees, read-only, the basin-
+        and town-wide alerts that cover their village.
+        """
         return self.is_staff or (self.role is Role.cadre and village == self.village)
 
     @classmethod

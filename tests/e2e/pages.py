@@ -10,14 +10,15 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from hub.app import Hub
 from hub.settings import MqttSettings
+from hub.townfile import LoadedTown
 from tests.support import PASSWORD, Mosquitto, console_url, hub_settings, make_hub
 
 BIG_SCREEN: dict[str, Any] = {"viewport": {"width": 1920, "height": 1080}, "locale": "zh-CN",
                               "timezone_id": "Asia/Shanghai"}
 
 
-def hub_for(tmp_path: Path, broker: Mosquitto) -> Hub:
-    return make_hub(hub_settings(tmp_path, MqttSettings(host="127.0.0.1", port=broker.port, keepalive_s=5)))
+def hub_for(tmp_path: Path, broker: Mosquitto, town: LoadedTown | None = None) -> Hub:
+    return make_hub(hub_settings(tmp_path, MqttSettings(host="127.0.0.1", port=broker.port, keepalive_s=5)), town)
 
 
 async def open_page(browser: Browser, options: dict[str, Any], problems: list[str]) -> tuple[BrowserContext, Page]:

@@ -11,7 +11,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import httpx
+import numpy as np
 import pytest
 import websockets
 from fastapi.routing import iter_route_contexts
@@ -45,7 +47,7 @@ ROUTES = {
     ("POST", "/api/dispatches"): STAFF, ("GET", "/api/dispatches"): WATCHER,
     ("GET", "/api/dispatches/{dispatch_id}"): WATCHER, ("POST", "/api/dispatches/{dispatch_id}/cancel"): STAFF,
     ("POST", "/api/dispatches/{dispatch_id}/reassign"): STAFF, ("POST", "/api/members/{member_id}/login-link"): STAFF,
-    ("GET", "/api/photos/{photo_id}"): STAFF, ("GET", "/api/dispatch-metrics"): STAFF,
+    ("GET", "/api/photos/{photo_id}"): WATCHER, ("GET", "/api/dispatch-metrics"): STAFF,
     ("POST", "/api/phone/sign-in"): PUBLIC, ("GET", "/api/phone/me"): PATROL, ("POST", "/api/phone/steps"): PATROL,
     ("POST", "/api/phone/location"): PATROL, ("POST", "/api/phone/photos"): PATROL,
     ("GET", "/api/cameras/{camera}/snapshot.jpg"): WATCHER, ("GET", "/api/cameras/{camera}/snapshots"): WATCHER,
@@ -99,12 +101,13 @@ OTHER = OWN | {"device_id": "RS02", "camera": "CAM15", "speaker": "SPK16", "team
 QUERIES = {"/api/readings": {"device": "{device_id}", "quantity": "water_level"},
            "/api/device-events": {"device": "{device_id}"}, "/api/dispatches": {"alert_id": "{alert_id}"}}
 # Routes a cadre reaches only in their village.
-SCOPED = ("{device_id}", "{camera}", "{alert_id}", "{dispatch_id}", "{call_id}", "{case_id}")
+SCOPED = ("{device_id}", "{camera}", "{alert_id}", "{dispatch_id}", "{call_id}", "{case_id}", "{photo_id}")
 
 
 @dataclass
 class Town:
-    """A running hub with an alert and a dispatch in the cadre's village and in another, and a session per role."""
+    """A running hub with an alert and a dispatch (its team's photo from the scene) in the cadre's village and in
+    another, and a session per role."""
 
     hub: Hub
     http: httpx.AsyncClient
@@ -127,15 +130,17 @@ async def town(tmp_path: Path) -> AsyncIterator[Town]:
         dispatches = [(await http.post("/api/dispatches", headers=auth[Role.officer], json={
             "alert_id": alerts[device], "teams": [team], "instructions": "巡查"})).json()[0]["id"]
             for device, team in (("RS01", "T06"), ("RS02", "T07"))]
+        photos = [await scene_photo(http, await phone(http, auth[Role.officer], f"{team}.1"), dispatch)
+                  for team, dispatch in zip(("T06", "T07"), dispatches, strict=True)]
         auth[Role.patrol] = await phone(http, auth[Role.officer], "T01.1")
         cases = [await routed_case(http, auth[Role.officer], grid, village)
                  for grid, village in (("G19", "shimen"), ("G24", "liuwan"))]
         calls = [str((await http.post("/api/calls", headers=auth[Role.officer], json={
             "villages": [village]})).json()["id"]) for village in ("shimen", "liuwan")]
         yield Town(hub, http, auth, OWN | {"alert_id": str(alerts["RS01"]), "dispatch_id": str(dispatches[0]),
-                                           "case_id": cases[0], "call_id": calls[0]},
+                                           "case_id": cases[0], "call_id": calls[0], "photo_id": photos[0]},
                    OTHER | {"alert_id": str(alerts["RS02"]), "dispatch_id": str(dispatches[1]), "case_id": cases[1],
-                            "call_id": calls[1]})
+                            "call_id": calls[1], "photo_id": photos[1]})
 
 
 async def routed_case(http: httpx.AsyncClient, officer: dict[str, str], grid: str, village: str) -> str:
@@ -146,6 +151,16 @@ async def routed_case(http: httpx.AsyncClient, officer: dict[str, str], grid: st
     case_id = made.json()["case"]["id"]
     await http.post(f"/api/cases/{case_id}/route", headers=officer, json={"lead": f"village:{village}"})
     return str(case_id)
+
+
+async def scene_photo(http: httpx.AsyncClient, phone: dict[str, str], dispatch: int) -> str:
+    """A photo the team's phone sends with its acknowledgement of *dispatch*: its id."""
+    image = bytes(cv2.imencode(".jpg", np.full((48, 64, 3), 90, np.uint8))[1].tobytes())
+    photo = (await http.post(f"/api/phone/photos?key=p-{dispatch:06d}", headers=phone, content=image)).json()["photo"]
+    step = await http.post("/api/phone/steps", headers=phone, json={
+        "dispatch": dispatch, "key": f"ack-{dispatch:06d}", "step": "acknowledge", "photo": photo})
+    assert step.status_code == 200, step.text
+    return str(photo)
 
 
 async def phone(http: httpx.AsyncClient, officer: dict[str, str], member: str) -> dict[str, str]:
@@ -218,6 +233,24 @@ async def test_a_cadres_lists_hold_only_their_village(town: Town) -> None:
     assert await ids("/api/teams") == {"T06"}
     other = await town.http.get("/api/alerts", params={"village": "liuwan"}, headers=cadre)
     assert other.status_code == 403
+
+
+async def test_a_cadre_sees_the_scene_photos_of_a_dispatch_or_case_in_scope(town: Town) -> None:
+    cadre, officer = town.auth[Role.cadre], town.auth[Role.officer]
+
+    async def status(photo: str, headers: dict[str, str]) -> int:
+        return (await town.http.get(f"/api/photos/{photo}", headers=headers)).status_code
+
+    assert (await status(town.own["photo_id"], cadre), await status(town.other["photo_id"], cadre)) == (200, 403)
+    assert await status("f" * 32, cadre) == 404
+    # Liuwan's alert becomes a case that the centre gives shimen to lead: its scene is shimen's business now.
+    made = await town.http.post(f"/api/alerts/{town.other['alert_id']}/case", headers=officer, json={})
+    assert made.status_code == 201, made.text
+    routed = await town.http.post(f"/api/cases/{made.json()['id']}/route", headers=officer,
+                                  json={"lead": "village:shimen"})
+    assert routed.status_code == 200, routed.text
+    assert await status(town.other["photo_id"], cadre) == 200
+    assert (await town.http.get(f"/api/alerts/{town.other['alert_id']}", headers=cadre)).status_code == 403
 
 
 @pytest.mark.parametrize("role", [None, Role.admin, Role.officer, Role.cadre, Role.patrol])

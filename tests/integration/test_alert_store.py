@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from adapters.alert_store import SqlAlertStore
 from hub.alerts.book import AlertBook
+from hub.alerts.evaluators import Signal
 from hub.alerts.model import Action, Alert, AlertEvent, AlertState, Severity
 from hub.alerts.notify import ChainLevel
 from hub.alerts.store import AlertQuery, Delivery, DeliveryStatus, FeedEntry
@@ -132,6 +133,21 @@ def test_find_filters_by_state_severity_rule_place_and_time(scene: Scene) -> Non
     assert ids(since=T0 + 600, until=T0 + 1200) == [2]
     assert ids(limit=2) == [3, 2]
     assert ids(rule="river-level", severities=(ORANGE,), grid="G24") == []
+
+
+def test_find_for_a_village_takes_the_sources_covering_it_too(scene: Scene) -> None:
+    scene.raise_("river-level", "RS01", ORANGE)  # 1: shimen
+    scene.raise_("river-level", "RS02", RED)  # 2: liuwan
+    for source in ("basin:upper", "basin:lower", "town:town"):  # 3, 4, 5: of no village
+        scene.save(scene.book.apply(Signal("flood-risk", source, RED, T0, None, source)))
+
+    def ids(**query: object) -> list[int]:
+        return [a.id for a in scene.store.find(AlertQuery(**query))]  # type: ignore[arg-type]
+
+    assert ids(village="liuwan") == [2]
+    assert ids(village="liuwan", covering=("basin:upper", "town:town")) == [5, 3, 2]
+    assert ids(village="liuwan", covering=("basin:upper",), severities=(RED,)) == [3, 2]
+    assert ids(covering=("basin:upper",)) == [5, 4, 3, 2, 1]  # covering narrows a village's query only
 
 
 def test_deliveries_are_upserted_by_id_and_pending_ones_listed(scene: Scene) -> None:

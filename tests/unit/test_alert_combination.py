@@ -7,6 +7,7 @@ from hub.alerts.combination import combination_signals
 from hub.alerts.config import CombinationRule
 from hub.alerts.evaluators import Signal
 from hub.alerts.model import Action, AlertEvent, AlertState, Severity
+from hub.alerts.notify import ChainLevel
 from hub.alerts.rules import RuleSet
 from hub.town import Town
 from tests.alert_support import T0, FakeClock, make_book, signal, town_with
@@ -89,6 +90,8 @@ def test_min_severity_and_other_groupings() -> None:
     assert t.combined() == {}
     t.feed(signal("river-rise", "RS01", ORANGE))
     assert t.combined() == {"town:town": (ORANGE, AlertState.RAISED, True)}
+    town_wide = next(a for a in t.book.by_id.values() if a.rule == "flood-risk")
+    assert town_wide.message.startswith("青溪镇 洪水风险：")  # the town's name, not the group's id
 
 
 def test_grouping_by_grid_places_the_alert_in_that_grid() -> None:
@@ -101,3 +104,16 @@ def test_grouping_by_grid_places_the_alert_in_that_grid() -> None:
     combined = events[-1].alert
     assert (combined.rule, combined.source, combined.grid, combined.village) == (
         "station-trouble", "grid:G19", "G19", "shimen")
+
+
+def test_grouping_by_village_places_the_alert_in_that_village_and_tells_its_cadre() -> None:
+    by_village = CombinationRule(id="village-trouble", title="村内多点异常", all_of=("river-level", "device-offline"),
+                                 within="village", severity=ORANGE)
+    t = Scene(town_with(by_village))
+    events = t.feed(signal("river-level", "RS01", ORANGE), signal("device-offline", "CAM13", YELLOW))  # shimen
+    combined = events[-1].alert
+    assert (combined.rule, combined.source, combined.grid, combined.village) == (
+        "village-trouble", "village:shimen", None, "shimen")
+    assert combined.message.startswith("石门村 村内多点异常：")
+    cadre = t.book.policy.recipients(combined, ChainLevel.VILLAGE_CADRE)
+    assert [r.name for r in cadre] == [v.cadre.name for v in t.rules.town.villages if v.id == "shimen"]

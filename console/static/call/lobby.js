@@ -1,8 +1,9 @@
 "use strict";
-// The call page's way in: sign-in when needed, the calls open to us (live, over /ws/calls) and, for the centre,
-// the form that opens a call. `#<id>` in the address is the call to join.
+// The call page's way in: the console's sign-in (the big screen's, /static/screen/login.js) when needed, the calls
+// open to us (live, over /ws/calls) and, for the centre, the form that opens a call. `#<id>` in the address is
+// the call to join.
 const $ = (id) => document.getElementById(id);
-const show = (id) => { for (const s of ["login", "lobby", "join", "room"]) $(s).hidden = s !== id; };
+const show = (id) => { for (const s of ["lobby", "join", "room"]) $(s).hidden = s !== id; };
 const page = { me: null, villages: [], calls: new Map(), cameras: [] };
 
 async function api(method, path, body) {
@@ -17,9 +18,9 @@ const isCentre = () => page.me && ["admin", "officer"].includes(page.me.role);
 const villageName = (id) => (page.villages.find((v) => v.id === id) || { name: id }).name;
 
 async function start() {
-  const res = await fetch("/api/auth/me");
-  if (res.status === 401) return showLogin();
-  page.me = await res.json();
+  if (page.me) return; // signed in once: the page is running
+  page.me = await api("GET", "/api/auth/me");
+  window.callSignIn.hide();
   watchCalls();
   if (isCentre()) loadCameras().catch(console.error);
   route();
@@ -29,18 +30,6 @@ function route() {
   const id = parseInt(location.hash.slice(1), 10);
   if (window.callState && window.callState.client) return; // in a call: leave first
   if (id > 0) showJoin(id); else showLobby();
-}
-
-function showLogin() {
-  show("login");
-  $("login").onsubmit = async (ev) => {
-    ev.preventDefault();
-    const form = new FormData($("login"));
-    try {
-      await api("POST", "/api/auth/login", { username: form.get("username"), password: form.get("password") });
-      location.reload();
-    } catch (err) { $("login-error").textContent = `登录失败：${err.message}`; }
-  };
 }
 
 function watchCalls(delay = 1000) {
@@ -126,4 +115,8 @@ function showJoin(id) {
 }
 
 window.addEventListener("hashchange", route);
-window.addEventListener("DOMContentLoaded", () => start().catch(console.error));
+window.addEventListener("DOMContentLoaded", async () => {
+  // A module, imported from this classic script: the page's other scripts share its globals.
+  window.callSignIn = await import("/static/screen/login.js");
+  await window.callSignIn.startPage({ title: "call.signIn", enter: start });
+});

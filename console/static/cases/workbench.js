@@ -1,12 +1,12 @@
 // The case workbench (/cases/): staff and village cadres list and filter cases, open one (#<id> in the address,
-// so the big screen links straight to it) and take the steps their role may take. It signs in like the big
-// screen and shares its language switch; /ws/cases keeps the list and the open case current.
-import { api, toast, whenSignedOut } from "/static/screen/api.js";
+// so the big screen links straight to it) and take the steps their role may take. It signs in with the big
+// screen's sign-in and shares its language switch; /ws/cases keeps the list and the open case current.
+import { api } from "/static/screen/api.js";
 import { CaseFeed, OPEN_STATES } from "/static/screen/case-feed.js";
 import { dayTime, el, setZone } from "/static/screen/format.js";
-import { onLang, t, toggleLang, translate } from "/static/screen/i18n.js";
-import { Lifetime, onLink } from "/static/screen/live.js";
-import * as login from "/static/screen/login.js";
+import { onLang, t } from "/static/screen/i18n.js";
+import { Lifetime } from "/static/screen/live.js";
+import { hide, startPage, userLabel } from "/static/screen/login.js";
 import { renderCase } from "./case-view.js";
 import { option, restoreTyped, typedIn } from "./forms.js";
 import { isStaff } from "./steps.js";
@@ -17,18 +17,15 @@ const SOURCES = ["desk", "phone", "wechat", "visit", "grid", "open311", "alert"]
 const $ = (id) => document.getElementById(id);
 const desk = { life: null, user: null, options: null, feed: null, cases: [], open: null, detail: null, whole: false,
   asked: 0 };
-let linkState = "connecting";
 
 async function enter() {
   const setup = await api("/api/screen/setup");
   const options = await api("/api/case-options");
   leave();
   setZone(setup.timezone);
-  login.hide();
-  $("screen").hidden = false;
+  hide();
   $("town-name").textContent = setup.town;
-  const { name, role_label: role } = setup.user;
-  $("user").textContent = name.startsWith(role) ? name : `${role} ${name}`;
+  $("user").textContent = userLabel(setup.user);
   Object.assign(desk, { user: setup.user, options, life: new Lifetime() });
   const life = desk.life;
   filters();
@@ -41,24 +38,17 @@ async function enter() {
   const opened = () => { openFromAddress(); };
   window.addEventListener("hashchange", opened);
   life.add(() => window.removeEventListener("hashchange", opened));
-  life.add(onLang(() => { filters(); renderList(); if (desk.detail) draw(); showLink(); }));
+  life.add(onLang(() => { filters(); renderList(); if (desk.detail) draw(); }));
   life.every(60000, renderList); // limits pass with time alone
   await list();
   openFromAddress();
 }
 
-function leave(reason) {
+function leave() {
   desk.life?.end();
   Object.assign(desk, { life: null, feed: null, cases: [], open: null, detail: null, whole: false });
   $("case-table").tBodies[0].replaceChildren();
   $("case-pane").replaceChildren(el("p", "empty", t("wb.pick")));
-  if (reason !== undefined) login.show(reason);
-}
-
-function showLink(state = linkState) {
-  linkState = state;
-  $("link").className = `link ${state}`;
-  $("link").textContent = t(`link.${state}`);
 }
 
 // --- the list ------------------------------------------------------------------------------------------------
@@ -169,29 +159,9 @@ function draw() {
 
 // --- the page -------------------------------------------------------------------------------------------------
 
-async function signOut() {
-  try {
-    await api("/api/auth/logout", { method: "POST" });
-  } finally {
-    leave("signedOut");
-  }
-}
-
-async function boot() {
-  translate();
-  for (const button of document.querySelectorAll(".lang-toggle")) button.addEventListener("click", toggleLang);
-  onLang(login.relabel);
-  onLink(showLink);
-  whenSignedOut(leave);
-  login.listen(() => enter().catch((err) => toast(String(err))));
-  $("sign-out").addEventListener("click", () => signOut().catch(() => {}));
-  $("filters").addEventListener("change", (ev) => {
-    if (["text", "due"].includes(ev.target.name)) renderList(); else list().catch(() => {});
-  });
-  $("filters").addEventListener("input", (ev) => { if (ev.target.name === "text") renderList(); });
-  $("filters").addEventListener("submit", (ev) => ev.preventDefault());
-  const { user } = await api("/api/screen/session");
-  if (user) await enter(); else login.show();
-}
-
-boot().catch((err) => { login.show("offline"); toast(String(err)); });
+$("filters").addEventListener("change", (ev) => {
+  if (["text", "due"].includes(ev.target.name)) renderList(); else list().catch(() => {});
+});
+$("filters").addEventListener("input", (ev) => { if (ev.target.name === "text") renderList(); });
+$("filters").addEventListener("submit", (ev) => ev.preventDefault());
+startPage({ title: "wb.signIn", enter, leave });

@@ -1,5 +1,6 @@
 // The live alert feed (/ws/alerts): open alerts, newest transitions resumed from the last seq after a drop,
-// with acknowledge, dispatch and resolve for the roles the hub allows them.
+// with acknowledge, dispatch and resolve for the roles the hub allows them. A village cadre also gets the basin-
+// and town-wide alerts covering the village: labelled, and without buttons, since the centre acts on them.
 import { api, toast } from "./api.js";
 import { askNote, openDispatch } from "./dialogs.js";
 import { SEVERITY_ORDER, ago, el, hhmm } from "./format.js";
@@ -96,7 +97,9 @@ function render() {
 
 function card(a) {
   const node = el("article", `alert sev-${a.severity} state-${a.state}${fresh.has(a.id) ? " fresh" : ""}`,
-    el("div", "alert-head", el("span", "sev-badge", t(`sev.${a.severity}`)), el("span", "alert-title", a.title),
+    el("div", "alert-head", el("span", "sev-badge", t(`sev.${a.severity}`)),
+      a.wide ? el("span", `wide-badge wide-${a.wide}`, t(`alerts.wide.${a.wide}`)) : null,
+      el("span", "alert-title", a.title),
       el("time", "alert-time", `${hhmm(a.raised_at)} · ${ago(a.raised_at)}`)),
     el("p", "alert-message", a.message),
     el("p", "alert-meta", el("span", "alert-state", t(`state.${a.state}`)),
@@ -113,6 +116,10 @@ function card(a) {
 
 function actions(a) {
   const box = el("div", "alert-actions");
+  if (!staff && a.wide) {
+    if (a.state !== "resolved") box.append(el("span", "read-only", t("alerts.centreActs")));
+    return box;
+  }
   if (a.state === "raised") box.append(button("acknowledge", () => act(a, "acknowledge", "")));
   if (staff && ["raised", "acknowledged", "dispatched"].includes(a.state)) {
     box.append(button("dispatch", () => openDispatch(a)));

@@ -31,9 +31,10 @@ export async function api(path, { method = "GET", body } = {}) {
   return data;
 }
 
-/** Show a short message at the foot of the screen. */
+/** Show a short message at the foot of the screen (the console's log, on a page without one: the call page). */
 export function toast(text) {
   const box = document.getElementById("toast");
+  if (!box) { console.warn(text); return; }
   box.textContent = text;
   box.hidden = false;
   clearTimeout(box.timer);

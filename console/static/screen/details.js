@@ -61,7 +61,7 @@ function contact(label, person) {
 
 function gridBody(feature) {
   const p = feature.properties;
-  const alerts = openAlerts().filter((a) => gridsOf(a).includes(feature.id));
+  const alerts = openAlerts().filter((a) => a.wide === "town" || gridsOf(a).includes(feature.id));
   const devices = devicesIn(feature.id).map((d) => {
     const row = el("li", "device-row", el("span", `dev kind-${d.properties.kind} state-${d.properties.state}`),
       ` ${d.properties.name} · ${t(`dev.${d.properties.state}`)}`);

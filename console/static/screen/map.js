@@ -1,9 +1,10 @@
 // The town map: grid polygons coloured by their worst open alert, device markers with live status, team
-// positions. No internet tiles: polygons on a plain background, or the town's own tile server if configured.
+// positions, and a banner for town-wide alerts (which colour no grid). No internet tiles: polygons on a plain
+// background, or the town's own tile server if configured.
 import * as L from "/vendor/leaflet/leaflet-src.esm.js";
 import { api } from "./api.js";
 import { showDevice, showGrid } from "./details.js";
-import { el, worse } from "./format.js";
+import { SEVERITY_ORDER, el, worse } from "./format.js";
 import { onLang, t } from "./i18n.js";
 import { emit } from "./live.js";
 
@@ -29,6 +30,7 @@ export function start(life, setup) {
     map.remove();
     map = null;
     lastAlerts = null;
+    banner([]);
     for (const m of [...Object.values(layers), ...Object.values(known)]) m.clear();
   });
   life.on("alerts", colour);
@@ -36,7 +38,7 @@ export function start(life, setup) {
   life.on("focus", focus);
   life.on("teams", placeTeams);
   life.on("resync", () => load().catch(() => {}));
-  life.add(onLang(() => { if (map) legend(); }));
+  life.add(onLang(() => { if (map) { legend(); banner(lastAlerts || []); } }));
   load(true).catch(() => {});
 }
 
@@ -114,10 +116,27 @@ function colour(alerts) {
     for (const g of gridsOf(a)) worst.set(g, worse(worst.get(g), a.severity));
   }
   for (const id of known.grids.keys()) paint(id, worst.get(id) || null);
+  banner(alerts);
+}
+
+/** Town-wide alerts over the top of the map, worst first: every grid red would hide the grids worse off. */
+function banner(alerts) {
+  const box = document.getElementById("town-alerts");
+  const shown = alerts.filter((a) => a.wide === "town")
+    .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
+  box.replaceChildren(...shown.map((a) => {
+    const line = el("button", `town-alert sev-${a.severity}`, el("span", "sev-badge", t(`sev.${a.severity}`)),
+      el("strong", "", t("alerts.wide.town")), el("span", "", a.title), el("span", "muted", t(`state.${a.state}`)));
+    line.type = "button";
+    line.dataset.alertId = a.id;
+    line.addEventListener("click", () => emit("focus", a));
+    return line;
+  }));
+  box.hidden = shown.length === 0;
 }
 
 /** The grids an alert concerns: its own, its village's, or every grid of the villages its basin runs through
- *  (a basin-wide alert has no village; the hub sends those to staff only, who hold every village). */
+ *  that the screen holds (a cadre holds their own village only). A town-wide alert colours none. */
 export function gridsOf(alert) {
   if (alert.grid) return [alert.grid];
   if (alert.village) return known.villages.get(alert.village)?.grids || [];
@@ -154,7 +173,8 @@ function focus(alert) {
   if (!map) return;
   const marker = alert.device && layers.devices.get(alert.device);
   const polygon = alert.grid && layers.grids.get(alert.grid);
-  const area = gridsOf(alert).map((g) => layers.grids.get(g)?.getBounds()).filter(Boolean);
+  const grids = alert.wide === "town" ? [...known.grids.keys()] : gridsOf(alert);
+  const area = grids.map((g) => layers.grids.get(g)?.getBounds()).filter(Boolean);
   if (marker) map.flyTo(marker.getLatLng(), Math.max(map.getZoom(), 14), { duration: 0.6 });
   else if (area.length) map.flyToBounds(L.latLngBounds(area), { maxZoom: 15, duration: 0.6 });
   if (polygon) showGrid(known.grids.get(alert.grid));

@@ -144,8 +144,10 @@ def sample_town() -> LoadedTown:
 
 
 def hub_settings(tmp: Path, broker: MqttSettings | None, **extra: object) -> HubSettings:
+    # Without a broker the hub embeds one: on a port of its own, not the default a running demo may hold.
+    embedded = {"embedded_port": free_port()} if broker is None else {}
     return HubSettings.model_validate({"town_file": DEFAULT_TOWN, "data_dir": tmp, "http_port": 0, "mqtt": broker,
-                                       "health_check_s": 0.2, **extra})
+                                       "health_check_s": 0.2, **embedded, **extra})
 
 
 def make_hub(settings: HubSettings, town: LoadedTown | None = None, clock: Clock | None = None) -> Hub:

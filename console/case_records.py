@@ -10,15 +10,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 
 from console.auth import Anyone, Staff, Watcher
-from console.case_inputs import AppointmentCreate, FollowUpIn, OutcomeIn, PartiesIn, SessionIn
+from console.case_inputs import AppointmentCreate, FollowUpIn, OutcomeIn, PartiesIn, Reason, SessionIn
 from console.case_schemas import AppointmentPublic, MediationPublic
 from console.case_scope import Seen, acted, acting
 from console.deps import Ctx
-from console.schemas import at
+from console.schemas import at, utc
 from hub.cases.appointments import Appointment, Slot
 from hub.cases.mediation import FollowUp, Mediation, Session
 from hub.cases.model import Action, Case, Kind, Source
-from hub.cases.privacy import mask_phone
+from hub.cases.privacy import mask_phone, mask_text
 from hub.context import HubContext
 
 records_router = APIRouter(tags=["cases"])
@@ -84,8 +84,9 @@ def appointment_public(ctx: HubContext, a: Appointment) -> AppointmentPublic:
     """An appointment with the visitor's phone masked (the case's whole record has it)."""
     return AppointmentPublic(id=a.id, resource=a.resource, resource_name=ctx.cases.slots.names.get(a.resource, ""),
                              start=at(a.start), end=at(a.end), name=a.name, phone=mask_phone(a.phone),
-                             purpose=a.purpose,
-                             case_id=a.case_id, booked_by=a.booked_by, cancelled=a.cancelled)
+                             purpose=a.purpose, case_id=a.case_id, booked_by=a.booked_by, cancelled=a.cancelled,
+                             cancelled_by=a.cancelled_by, cancelled_at=utc(a.cancelled_at),
+                             cancel_reason=mask_text(a.cancel_reason))
 
 
 def _day(ctx: HubContext, day: date) -> tuple[float, float]:
@@ -120,8 +121,16 @@ async def book(ctx: Ctx, principal: Staff, body: AppointmentCreate) -> Appointme
 
 
 @records_router.post("/api/appointments/{appointment_id}/cancel")
-async def cancel(ctx: Ctx, principal: Staff, appointment_id: int) -> AppointmentPublic:
-    return appointment_public(ctx, await acted(ctx.cases.cancel_appointment(appointment_id)))
+async def cancel(ctx: Ctx, principal: Staff, appointment_id: int, body: Reason) -> AppointmentPublic:
+    """Call an appointment off, with the reason, which the case's trail records (409 once over or cancelled)."""
+    return appointment_public(ctx, await acted(ctx.cases.cancel_appointment(appointment_id, principal.actor,
+                                                                            body.reason)))
+
+
+@records_router.get("/api/cases/{case_id}/appointments")
+async def case_appointments(ctx: Ctx, principal: Watcher, case: Seen) -> list[AppointmentPublic]:
+    """The appointments booked for the case, cancelled ones included, by start time."""
+    return [appointment_public(ctx, a) for a in await ctx.cases.appointments_of(case.id)]
 
 
 # --- what intake forms offer -----------------------------------------------------------------------

@@ -92,6 +92,7 @@ class CasePublic(BaseModel):
     overdue: bool
     reminded: bool
     escalated: bool
+    escalations: int = Field(description="steps of the escalation chain taken since the limit last moved")
     extensions: list[ExtensionPublic]
     result: str
     result_photos: list[str] = Field(description="photos of the result, sent with handle")
@@ -117,6 +118,7 @@ class CasePublic(BaseModel):
             handled_at=utc(c.handled_at), verified_at=utc(c.verified_at), closed_at=utc(c.closed_at),
             rated_at=utc(c.rated_at), due_at=utc(c.due_at), remind_at=utc(c.remind_at), limit=c.limit,
             overdue=c.overdue(now), reminded=c.reminded, escalated=c.escalated,
+            escalations=c.escalations,
             extensions=[ExtensionPublic.of(e) for e in c.extensions], result=c.result,
             result_photos=list(c.result_photos), rating=c.rating, rating_note=c.rating_note,
             merged_into=c.merged_into, merged=list(c.merged), reopened=c.reopened)
@@ -182,6 +184,9 @@ class AppointmentPublic(BaseModel):
     case_id: int | None
     booked_by: str
     cancelled: bool
+    cancelled_by: str
+    cancelled_at: datetime | None
+    cancel_reason: str
 
 
 class Received(BaseModel):

@@ -29,6 +29,9 @@ class Appointment:
     booked_at: float
     case_id: int | None = None
     cancelled: bool = False
+    cancelled_by: str = ""
+    cancelled_at: float | None = None
+    cancel_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,6 @@ class Slotting:
             raise CaseInputError(f"{self.names[resource]} is not at the centre on {day}")
         if self.calendar.between(start, end) < end - start - 1:
             raise CaseInputError("an appointment must lie within office hours")
-
 
     def free(self, resource: str, day: date, booked: Iterable[Appointment], minutes: int = 60,
              now: float = 0.0) -> list[tuple[float, float]]:

@@ -104,5 +104,6 @@ def test_a_chain_names_known_leaders_and_categories_in_order(tmp_path: Path) -> 
     assert problems(path) == [f"{path}:{line_of(path, 'flood:')}: cases.escalation.categories.flood: "
                               "no category 'flood'"]
     path = broken(tmp_path, "notify: [village_cadre]}", "notify: [village_head]}")
-    assert problems(path)[0].startswith(f"{path}:{line_of(path, 'village_head')}: cases.escalation.default[0].notify[0]: "
-                              "String should match pattern")
+    first = problems(path)[0]
+    assert first.startswith(f"{path}:{line_of(path, 'village_head')}: cases.escalation.default[0].notify[0]: "
+                            "String should match pattern")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -187,6 +187,24 @@ class AppointmentPublic(BaseModel):
     cancelled_by: str
     cancelled_at: datetime | None
     cancel_reason: str
+
+
+class ResourcePublic(BaseModel):
+    id: str
+    name: str
+    kind: str = Field(description="room, judge, legal_adviser or mediator")
+    on_duty: bool = Field(description="can be booked that day: a working day, and one of an adviser's days")
+
+
+class AppointmentDay(BaseModel):
+    """One day at the centre, as the workbench's day view shows it."""
+
+    date: date
+    working_day: bool
+    periods: list[tuple[datetime, datetime]] = Field(description="office periods of the day; none on a day off")
+    resources: list[ResourcePublic]
+    appointments: list[AppointmentPublic] = Field(description="by start time, cancelled ones included")
+    free: dict[str, list[datetime]] = Field(description="per resource, the half-hour starts still free and ahead")
 
 
 class Received(BaseModel):

@@ -80,6 +80,7 @@ ROUTES = {
     ("POST", "/api/cases/{case_id}/mediation/outcome"): WATCHER,
     ("POST", "/api/cases/{case_id}/mediation/follow-ups"): WATCHER,
     ("GET", "/api/appointments"): STAFF, ("GET", "/api/appointments/free"): STAFF,
+    ("GET", "/api/appointments/day"): STAFF,
     ("POST", "/api/appointments"): STAFF, ("POST", "/api/appointments/{appointment_id}/cancel"): STAFF,
     ("GET", "/api/case-options"): ANYONE, ("GET", "/api/case-figures"): WATCHER,
     ("GET", "/api/case-figures/export"): WATCHER, ("GET", "/api/case-export"): WATCHER,

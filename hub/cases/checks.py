@@ -27,6 +27,8 @@ def case_problems(town: Town) -> list[Problem]:
     problems += _repeated([("rooms", i, r.id) for i, r in enumerate(config.rooms)]
                           + [("advisers", i, a.id) for i, a in enumerate(config.advisers)])
     problems += _repeated([("leaders", i, p.id) for i, p in enumerate(config.leaders)])
+    problems += [(("cases", "open311", "public_categories", i), f"no category {c!r}")
+                 for i, c in enumerate(config.open311.public_categories) if c not in config.category_map()]
     problems += _calendar_problems(town)
     problems += _escalation_problems(town)
     return problems

@@ -150,6 +150,11 @@ class Open311(Strict):
     api_keys: tuple[ApiKey, ...] = ()
     response: Literal["realtime", "batch"] = Field(default="realtime",
                                                    description="batch: POST answers with a token")
+    public_categories: tuple[str, ...] = Field(
+        default=(), description="categories whose cases from every channel GET requests lists too, coarsely: the "
+                                "category for the description, the village for the place, no coordinates, photos "
+                                "or words of the requester; none by default (what people tell the centre stays "
+                                "inside it)")
 
 
 class Merge(Strict):

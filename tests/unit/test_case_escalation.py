@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hub.cases.book import SYSTEM, CaseBook
-from hub.cases.model import Action, CaseEvent, CaseState
+from hub.cases.model import Action, Case, CaseEvent, CaseState
 from tests.case_support import OFFICER, UNIT, Clock, book, case_in, local, new_case, town
 from tests.support import line_of, problems
 from tests.unit.test_case_config import broken
@@ -17,11 +17,17 @@ def steps(events: list[CaseEvent]) -> list[tuple[str, str]]:
     return [(e.entry.detail["step"], e.entry.detail["told"]) for e in events if e.entry.action is Action.ESCALATE]
 
 
-def test_the_sample_chain_goes_on_past_a_weekend() -> None:
-    clock = Clock("2026-03-10 10:00")  # a Tuesday
+def due_on_friday(grid: str = "G19") -> tuple[Clock, CaseBook, Case]:
+    """A self-built-housing case (3 working days) in hand from Tuesday 10 March: due at Friday's close."""
+    clock = Clock("2026-03-10 10:00")
     b = book(clock)
-    case = case_in(b, CaseState.HANDLING, new_case(category="self-built-housing", grid="G19"))  # 3 working days
-    assert local(case.due_at) == "2026-03-13 17:30"  # Friday's close
+    case = case_in(b, CaseState.HANDLING, new_case(category="self-built-housing", grid=grid))
+    assert local(case.due_at) == "2026-03-13 17:30"
+    return clock, b, case
+
+
+def test_the_sample_chain_goes_on_past_a_weekend() -> None:
+    clock, b, _ = due_on_friday()
     clock.at("2026-03-13 17:31")
     [first] = b.tick()
     assert first.entry.actor == SYSTEM and first.case.escalations == 1 and first.case.escalated
@@ -56,9 +62,7 @@ def test_a_holiday_does_not_count() -> None:
 
 
 def test_steps_missed_while_the_hub_was_down_are_each_taken_on_restart() -> None:
-    clock = Clock("2026-03-10 10:00")
-    b = book(clock)
-    case = case_in(b, CaseState.HANDLING, new_case(category="self-built-housing"))
+    clock, b, case = due_on_friday()
     clock.at("2026-03-13 17:31")
     b.tick()
     restarted = CaseBook(town(), town().cases, clock, [b.cases[case.id]], b.last_id, b.last_seq)
@@ -81,9 +85,7 @@ def test_a_category_has_its_own_chain_in_working_hours() -> None:
 
 
 def test_an_approved_extension_starts_the_chain_again() -> None:
-    clock = Clock("2026-03-10 10:00")
-    b = book(clock)
-    case = case_in(b, CaseState.HANDLING, new_case(category="self-built-housing"))
+    clock, b, case = due_on_friday()
     clock.at("2026-03-16 17:31")
     assert len(b.tick()) == 2
     asked = b.ask_extension(b.cases[case.id], 2, UNIT, "等待鉴定报告").case

@@ -23,6 +23,7 @@ from console.broadcast import BroadcastFeed, broadcast_router
 from console.call_app import add_calls
 from console.cameras import cameras_router
 from console.case_actions import case_actions_router
+from console.case_appointments import appointments_router
 from console.case_feed import CaseFeed, case_feed_router
 from console.case_figures import figures_router
 from console.case_records import records_router
@@ -82,6 +83,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(cases_router)
     app.include_router(case_actions_router)
     app.include_router(records_router)
+    app.include_router(appointments_router)
     app.include_router(figures_router)
     app.state.case_feed = CaseFeed(ctx)
     app.include_router(case_feed_router)

@@ -1,4 +1,4 @@
-"""Lifecycle routes: the centre accepts, routes, checks, closes, rates, merges and reopens; the lead unit
+"""Lifecycle routes: the centre accepts, routes, checks, closes, rates, merges (and splits) and reopens; the lead unit
 starts, handles, sends back and asks for more time. A move the case's state does not allow is a 409 with the reason.
 """
 
@@ -129,6 +129,13 @@ async def merge(ctx: Ctx, principal: Staff, case: Annotated[Case, acting(Action.
                 body: MergeIn) -> CasePublic:
     """Confirm this case duplicates another: it is closed as merged into it (see /duplicates)."""
     return public(ctx, await acted(ctx.cases.merge(case.id, body.into, principal.actor, body.reason)))
+
+
+@case_actions_router.post("/split")
+async def split(ctx: Ctx, principal: Staff, case: Annotated[Case, acting(Action.SPLIT)], body: Reason) -> CasePublic:
+    """Undo a wrong merge, with the reason: this case is its own again, in the state it was merged from, and the
+    case it was merged into no longer lists it; both trails record it."""
+    return public(ctx, await acted(ctx.cases.split(case.id, principal.actor, body.reason)))
 
 
 @case_actions_router.post("/notes")

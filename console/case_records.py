@@ -1,24 +1,20 @@
-"""Mediation records of a case, appointments at the centre, and the options intake forms offer."""
+"""Mediation records of a case, and the options intake forms offer."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException
 
-from console.auth import Anyone, Staff, Watcher
-from console.case_inputs import AppointmentCreate, FollowUpIn, OutcomeIn, PartiesIn, SessionIn
-from console.case_schemas import AppointmentPublic, MediationPublic
+from console.auth import Anyone, Watcher
+from console.case_inputs import FollowUpIn, OutcomeIn, PartiesIn, SessionIn
+from console.case_schemas import MediationPublic
 from console.case_scope import Seen, acted, acting
 from console.deps import Ctx
-from console.schemas import at
-from hub.cases.appointments import Appointment, Slot
 from hub.cases.mediation import FollowUp, Mediation, Session
 from hub.cases.model import Action, Case, Kind, Source
-from hub.cases.privacy import mask_phone
 from hub.context import HubContext
 
 records_router = APIRouter(tags=["cases"])
@@ -76,52 +72,6 @@ async def follow_up(ctx: Ctx, principal: Watcher, case: Mediating, body: FollowU
     kept = "履行中" if body.fulfilled else "未履行"
     return await _mediate(ctx, case.id, principal.actor, f"回访（{kept}）：{body.note}",
                           lambda m: m.evolve(follow_ups=(*m.follow_ups, visit)))
-
-
-# --- appointments ----------------------------------------------------------------------------------
-
-def appointment_public(ctx: HubContext, a: Appointment) -> AppointmentPublic:
-    """An appointment with the visitor's phone masked (the case's whole record has it)."""
-    return AppointmentPublic(id=a.id, resource=a.resource, resource_name=ctx.cases.slots.names.get(a.resource, ""),
-                             start=at(a.start), end=at(a.end), name=a.name, phone=mask_phone(a.phone),
-                             purpose=a.purpose,
-                             case_id=a.case_id, booked_by=a.booked_by, cancelled=a.cancelled)
-
-
-def _day(ctx: HubContext, day: date) -> tuple[float, float]:
-    tz = ctx.cases.book.calendar.tz
-    start = datetime.combine(day, datetime.min.time(), tz)
-    return start.timestamp(), (start + timedelta(days=1)).timestamp()
-
-
-@records_router.get("/api/appointments")
-async def appointments(ctx: Ctx, principal: Staff, day: Annotated[date, Query(alias="date")],
-                       resource: str | None = None) -> list[AppointmentPublic]:
-    """A day's appointments (town date), cancelled ones included."""
-    found = await asyncio.to_thread(ctx.cases.store.appointments, resource, *_day(ctx, day))
-    return [appointment_public(ctx, a) for a in found]
-
-
-@records_router.get("/api/appointments/free")
-async def free(ctx: Ctx, principal: Staff, day: Annotated[date, Query(alias="date")],
-               minutes: Annotated[int, Query(ge=15, le=240)] = 60) -> dict[str, list[datetime]]:
-    """Per room and adviser, the start times still free that day (on the hour and half hour, in office hours)."""
-    booked = await asyncio.to_thread(ctx.cases.store.appointments, None, *_day(ctx, day))
-    slots = ctx.cases.slots
-    return {r: [at(s) for s, _ in slots.free(r, day, booked, minutes, ctx.clock())] for r in slots.names}
-
-
-@records_router.post("/api/appointments", status_code=201)
-async def book(ctx: Ctx, principal: Staff, body: AppointmentCreate) -> AppointmentPublic:
-    """Book a mediation room, or the judge or legal adviser on duty; 409 when the slot is taken."""
-    start = body.start.timestamp()
-    slot = Slot(body.resource, start, start + body.minutes * 60, body.name, body.phone, body.purpose)
-    return appointment_public(ctx, await acted(ctx.cases.book_appointment(slot, principal.actor, body.case_id)))
-
-
-@records_router.post("/api/appointments/{appointment_id}/cancel")
-async def cancel(ctx: Ctx, principal: Staff, appointment_id: int) -> AppointmentPublic:
-    return appointment_public(ctx, await acted(ctx.cases.cancel_appointment(appointment_id)))
 
 
 # --- what intake forms offer -----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -92,6 +92,7 @@ class CasePublic(BaseModel):
     overdue: bool
     reminded: bool
     escalated: bool
+    escalations: int = Field(description="steps of the escalation chain taken since the limit last moved")
     extensions: list[ExtensionPublic]
     result: str
     result_photos: list[str] = Field(description="photos of the result, sent with handle")
@@ -117,6 +118,7 @@ class CasePublic(BaseModel):
             handled_at=utc(c.handled_at), verified_at=utc(c.verified_at), closed_at=utc(c.closed_at),
             rated_at=utc(c.rated_at), due_at=utc(c.due_at), remind_at=utc(c.remind_at), limit=c.limit,
             overdue=c.overdue(now), reminded=c.reminded, escalated=c.escalated,
+            escalations=c.escalations,
             extensions=[ExtensionPublic.of(e) for e in c.extensions], result=c.result,
             result_photos=list(c.result_photos), rating=c.rating, rating_note=c.rating_note,
             merged_into=c.merged_into, merged=list(c.merged), reopened=c.reopened)
@@ -182,6 +184,27 @@ class AppointmentPublic(BaseModel):
     case_id: int | None
     booked_by: str
     cancelled: bool
+    cancelled_by: str
+    cancelled_at: datetime | None
+    cancel_reason: str
+
+
+class ResourcePublic(BaseModel):
+    id: str
+    name: str
+    kind: str = Field(description="room, judge, legal_adviser or mediator")
+    on_duty: bool = Field(description="can be booked that day: a working day, and one of an adviser's days")
+
+
+class AppointmentDay(BaseModel):
+    """One day at the centre, as the workbench's day view shows it."""
+
+    date: date
+    working_day: bool
+    periods: list[tuple[datetime, datetime]] = Field(description="office periods of the day; none on a day off")
+    resources: list[ResourcePublic]
+    appointments: list[AppointmentPublic] = Field(description="by start time, cancelled ones included")
+    free: dict[str, list[datetime]] = Field(description="per resource, the half-hour starts still free and ahead")
 
 
 class Received(BaseModel):

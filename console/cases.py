@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 
 from console.auth import Anyone, Staff, Watcher
+from console.case_appointments import appointment_public
 from console.case_inputs import AppointmentIn, DeskCase, FieldReport, FromAlert
-from console.case_records import appointment_public
 from console.case_schemas import CaseDetail, CasePublic, DuplicatePublic, EntryPublic, MediationPublic, Received
 from console.case_scope import Seen, acted, audit_read, may_see_whole, public
 from console.deps import Ctx

@@ -2,12 +2,15 @@
 
 Services are the case categories. POST needs an api_key from the town file (only its SHA-256 is kept there);
 reading needs none, so GET lists only requests that came in through Open311 itself: cases from the desk, the
-phones and alerts stay inside the centre. Times are UTC; descriptions come back with phone and ID numbers masked.
+phones and alerts stay inside the centre, except those of the categories a town publishes (`open311.public_categories`,
+none by default), which are listed coarsely (see `request_view`). Times are UTC; descriptions come back with phone
+and ID numbers masked.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -19,9 +22,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from console.open311_format import FORMATS, Open311Error, error_response, respond
-from console.open311_requests import new_request, request_view
+from console.open311_requests import listed, new_request, request_view
 from hub.cases.lifecycle import CaseError
-from hub.cases.model import Source
+from hub.cases.model import Case, Source
 from hub.cases.places import CaseInputError
 from hub.cases.store import CaseQuery
 from hub.context import HubContext
@@ -152,9 +155,8 @@ async def get_requests(request: Request, fmt: str) -> Response:
         ids = [i.strip() for i in args.get("service_request_id", "").split(",") if i.strip()]
         if ids and not all(i.isdigit() for i in ids):
             raise Open311Error((400, "service_request_id is a comma-separated list of numbers"))
-        query = CaseQuery(source=Source.OPEN311, ids=tuple(map(int, ids)), limit=MAX_REQUESTS) if ids else \
-            _search(args, ctx.clock())
-        found = await asyncio.to_thread(ctx.cases.store.find, query)
+        query = CaseQuery(ids=tuple(map(int, ids)), limit=MAX_REQUESTS) if ids else _search(args, ctx.clock())
+        found = await asyncio.to_thread(_find, ctx, query)
         statuses = {s.strip() for s in args.get("status", "").split(",") if s.strip()}
         if statuses - {"open", "closed"}:
             raise Open311Error((400, "status is open or closed"))
@@ -163,13 +165,25 @@ async def get_requests(request: Request, fmt: str) -> Response:
     return await _answer(request, fmt, make, "service_requests")
 
 
+def _find(ctx: HubContext, query: CaseQuery) -> list[Case]:
+    """The cases *query* asks for that GET may show, newest first: filed through Open311, or published."""
+    config = ctx.town.cases
+    if query.ids:
+        return [c for c in ctx.cases.store.find(query) if listed(config, c)]
+    public = tuple(c for c in config.open311.public_categories if not query.category or c in query.category)
+    found = ctx.cases.store.find(dataclasses.replace(query, source=Source.OPEN311))
+    if public:
+        found += ctx.cases.store.find(dataclasses.replace(query, category=public))
+    return sorted({c.id: c for c in found}.values(), key=lambda c: -c.id)[:MAX_REQUESTS]
+
+
 def _search(args: dict[str, str], now: float) -> CaseQuery:
     end = _w3(args, "end_date") or now
     start = _w3(args, "start_date") or end - MAX_DAYS * 86400
     if end - start > MAX_DAYS * 86400 + 1:
         raise Open311Error((400, f"start_date to end_date may not span more than {MAX_DAYS} days"))
     codes = tuple(c.strip() for c in args.get("service_code", "").split(",") if c.strip())
-    return CaseQuery(category=codes, source=Source.OPEN311, since=start, until=end + 1, limit=MAX_REQUESTS)
+    return CaseQuery(category=codes, since=start, until=end + 1, limit=MAX_REQUESTS)
 
 
 def _w3(args: dict[str, str], name: str) -> float | None:
@@ -189,7 +203,7 @@ def _w3(args: dict[str, str], name: str) -> float | None:
 async def get_request(request: Request, service_request_id: str, fmt: str) -> Response:
     async def make(ctx: HubContext, _args: dict[str, str]) -> tuple[int, Any]:
         case = await ctx.cases.get(int(service_request_id)) if service_request_id.isdigit() else None
-        if case is None or case.source is not Source.OPEN311:
+        if case is None or not listed(ctx.town.cases, case):
             raise Open311Error((404, f"service_request_id {service_request_id!r} was not found"))
         return 200, [request_view(ctx, case)]
     return await _answer(request, fmt, make, "service_requests")

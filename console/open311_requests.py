@@ -76,8 +76,27 @@ def _attributes(category: Category, args: dict[str, str], errors: list[tuple[int
     return found
 
 
+def listed(config: CasesConfig, case: Case) -> bool:
+    """Whether GET requests shows *case*: filed through Open311, or of a category the town publishes."""
+    return case.source is Source.OPEN311 or case.category in config.open311.public_categories
+
+
 def request_view(ctx: HubContext, case: Case) -> dict[str, Any]:
-    """A case as GET requests shows it."""
+    """A case as GET requests shows it: whole (masked) when filed through Open311, else coarsely."""
+    view = _filed_view(ctx, case)
+    if case.source is Source.OPEN311:
+        return view
+    village = next((v.name for v in ctx.town.villages if v.id == case.village), None)
+    return view | {"description": view["service_name"], "status_notes": _public_notes(case), "address": village,
+                   "lat": None, "long": None, "media_url": None}
+
+
+def _public_notes(case: Case) -> str:
+    """A state's label: a result in the unit's words may name the people it helped."""
+    return "与其他诉求合并办理" if case.state is CaseState.MERGED else case.state.label
+
+
+def _filed_view(ctx: HubContext, case: Case) -> dict[str, Any]:
     config = ctx.town.cases
     category = config.category_map().get(case.category)
     closed = case.state in CLOSED

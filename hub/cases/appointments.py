@@ -29,6 +29,9 @@ class Appointment:
     booked_at: float
     case_id: int | None = None
     cancelled: bool = False
+    cancelled_by: str = ""
+    cancelled_at: float | None = None
+    cancel_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,11 @@ class Slotting:
         self.calendar = calendar
         self.names = {r.id: r.name for r in config.rooms} | {a.id: a.name for a in config.advisers}
         self.duty_days = {a.id: set(a.duty_days) for a in config.advisers}
+        self.kinds = {r.id: "room" for r in config.rooms} | {a.id: a.kind for a in config.advisers}
+
+    def on_duty(self, resource: str, day: date) -> bool:
+        """Whether *resource* can be booked at all on *day*: a working day, and one of an adviser's days."""
+        return self.calendar.is_working_day(day) and day.isoweekday() in self.duty_days.get(resource, WEEK)
 
     def check(self, resource: str, start: float, end: float, now: float) -> None:
         """CaseInputError unless the slot is one the resource can have: its duty day, office hours, ahead."""
@@ -67,12 +75,11 @@ class Slotting:
         if self.calendar.between(start, end) < end - start - 1:
             raise CaseInputError("an appointment must lie within office hours")
 
-
     def free(self, resource: str, day: date, booked: Iterable[Appointment], minutes: int = 60,
              now: float = 0.0) -> list[tuple[float, float]]:
         """Slots of *minutes* on the hour and half-hour within office hours that nobody has booked."""
         out: list[tuple[float, float]] = []
-        if not self.calendar.is_working_day(day) or day.isoweekday() not in self.duty_days.get(resource, WEEK):
+        if not self.on_duty(resource, day):
             return out
         taken = list(booked)
         for opens, closes in self.calendar.periods:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from hub.cases import limits
+from hub.cases import escalation, limits
 from hub.cases.config import CasesConfig
 from hub.cases.duplicates import Candidate, candidates
 from hub.cases.lifecycle import CaseError, target
@@ -151,11 +151,25 @@ class CaseBook:
         state = target(duplicate, Action.MERGE, note)
         target(into, Action.ABSORB)
         now = self._clock()
-        merged = self._move(duplicate.evolve(merged_into=into.id), Action.MERGE, state, actor, now, note,
-                            {"into": str(into.id)})
+        merged = self._move(duplicate.evolve(merged_into=into.id, state_before_merge=duplicate.state), Action.MERGE,
+                            state, actor, now, note, {"into": str(into.id)})
         absorbed = self._record(into.evolve(merged=(*into.merged, duplicate.id)), Action.ABSORB, actor, now, note,
                                 {"case": str(duplicate.id)})
         return [merged, absorbed]
+
+    def split(self, merged: Case, into: Case, actor: str, reason: str) -> list[CaseEvent]:
+        """Undo a wrong merge: *merged* is its own case again, in the state it was merged from, and *into*
+        no longer lists it; both trails say so, with the reason."""
+        if merged.merged_into != into.id:
+            raise CaseError(f"case {merged.id} is not merged into case {into.id}")
+        state = target(merged, Action.SPLIT, reason)
+        target(into, Action.SPLIT_OFF, reason)
+        now = self._clock()
+        back = self._move(merged.evolve(merged_into=None, state_before_merge=None), Action.SPLIT, state, actor, now,
+                          reason, {"from": str(into.id)})
+        left = self._record(into.evolve(merged=tuple(i for i in into.merged if i != merged.id)), Action.SPLIT_OFF,
+                            actor, now, reason, {"case": str(merged.id)})
+        return [back, left]
 
     def duplicates(self, case: Case) -> list[Candidate]:
         return candidates(case, self.cases.values(), self.config.merge)
@@ -186,7 +200,7 @@ class CaseBook:
         case = case.evolve(extensions=(*case.extensions[:-1], decided))
         if approve and case.due_at is not None:
             new_due = limits.extended(self.calendar, case.due_at, asked.days)
-            case = case.evolve(due_at=new_due, reminded=False, escalated=False, remind_at=limits.remind_at(
+            case = case.evolve(due_at=new_due, reminded=False, escalations=0, remind_at=limits.remind_at(
                 self.calendar, now, new_due, self.config.remind_before_hours))
         return self._record(case, Action.EXTEND_DECIDE, actor, now, note,
                             {"approved": str(approve).lower(), "days": str(asked.days)})
@@ -200,20 +214,35 @@ class CaseBook:
     # --- timers -----------------------------------------------------------------------------------
 
     def tick(self) -> list[CaseEvent]:
-        """Remind the lead unit before the limit; escalate to the centre's lead once it has passed."""
+        """Remind the lead unit before the limit; past it, take each step of the category's escalation chain."""
         now = self._clock()
         events: list[CaseEvent] = []
         for case in list(self.cases.values()):
             if case.due_at is None or case.state not in _TIMED:
                 continue
-            if now > case.due_at and not case.escalated:
-                late = self.calendar.between(case.due_at, now) / 3600
-                events.append(self._record(case.evolve(escalated=True, reminded=True), Action.ESCALATE, SYSTEM,
-                                           now, f"已超过办理时限{late:.1f}个工作小时，请中心领导督办"))
+            steps = escalation.due_steps(self.config.escalation.chain(case.category), self.calendar, case, now)
+            if steps:
+                events += self._escalate(case, steps, now)
             elif case.remind_at is not None and now >= case.remind_at and not case.reminded:
                 left = self.calendar.between(now, case.due_at) / 3600
                 events.append(self._record(case.evolve(reminded=True), Action.REMIND, SYSTEM, now,
                                            f"距办理时限还有{left:.1f}个工作小时"))
+        return events
+
+    def _escalate(self, case: Case, steps: range, now: float) -> list[CaseEvent]:
+        """One trail entry per step taken, naming whom it tells."""
+        assert case.due_at is not None
+        chain = self.config.escalation.chain(case.category)
+        late = self.calendar.between(case.due_at, now) / 3600
+        events: list[CaseEvent] = []
+        for i in steps:
+            told = escalation.told(self.town, case, chain[i])
+            detail = {"step": str(i + 1), "of": str(len(chain)), "notify": ",".join(chain[i].notify),
+                      "told": "、".join(t.label for t in told)}
+            event = self._record(case.evolve(escalations=i + 1, reminded=True), Action.ESCALATE, SYSTEM, now,
+                                 escalation.note(late, i + 1, len(chain), told), detail)
+            events.append(event)
+            case = event.case
         return events
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -221,7 +250,7 @@ class CaseBook:
     def _limit(self, case: Case, now: float) -> dict[str, object]:
         limit = limits.limit_of(self.config, case)
         due_at = limits.due(self.calendar, limit, now)
-        return {"due_at": due_at, "limit": limit.label, "reminded": False, "escalated": False,
+        return {"due_at": due_at, "limit": limit.label, "reminded": False, "escalations": 0,
                 "remind_at": limits.remind_at(self.calendar, now, due_at, self.config.remind_before_hours)}
 
     def _move(self, case: Case, action: Action, state: CaseState, actor: str, now: float, note: str = "",

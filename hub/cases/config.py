@@ -150,12 +150,64 @@ class Open311(Strict):
     api_keys: tuple[ApiKey, ...] = ()
     response: Literal["realtime", "batch"] = Field(default="realtime",
                                                    description="batch: POST answers with a token")
+    public_categories: tuple[str, ...] = Field(
+        default=(), description="categories whose cases from every channel GET requests lists too, coarsely: the "
+                                "category for the description, the village for the place, no coordinates, photos "
+                                "or words of the requester; none by default (what people tell the centre stays "
+                                "inside it)")
 
 
 class Merge(Strict):
     within_days: float = Field(default=7.0, gt=0, description="duplicates are reported this close in time")
     distance_m: float = Field(default=300.0, gt=0, description="... and this close, when both have a location")
     similarity: float = Field(default=0.3, gt=0, le=1, description="least likeness of the matters (0–1)")
+
+
+class Leader(Strict):
+    """Someone the escalation chain names besides the case's own grid and village: the town head, a deputy."""
+
+    id: CaseId
+    name: str = Field(min_length=1, description="as the trail shows it, e.g. 副镇长 李军")
+    phone: str = Field(default="", description="for the notice; never shown with the case")
+
+
+Recipient = Annotated[str, Field(
+    pattern=r"^(grid_worker|village_cadre|duty_officer|centre_lead|leader:[a-z0-9][a-z0-9_-]{0,63})$",
+    description="grid_worker and village_cadre of the case's grid or village (else of its lead village); "
+                "duty_officer and centre_lead of the alerts section; leader:<id> of cases.leaders")]
+
+
+class EscalationStep(Strict):
+    """One step of the chain: this long past the time limit, in working time, these people are told."""
+
+    working_days: float | None = Field(default=None, ge=0, le=60, description="working days past the limit")
+    working_hours: float | None = Field(default=None, ge=0, le=500, description="working hours past the limit")
+    notify: tuple[Recipient, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one(self) -> EscalationStep:
+        if self.working_days is not None and self.working_hours is not None:
+            raise ValueError("give working_days or working_hours, not both")
+        return self
+
+    def after_s(self, day_s: float) -> float:
+        """Working seconds past the limit, with *day_s* working seconds to a day."""
+        return (self.working_days or 0.0) * day_s + (self.working_hours or 0.0) * 3600.0
+
+
+Chain = Annotated[tuple[EscalationStep, ...], Field(min_length=1, max_length=10)]
+
+
+class Escalation(Strict):
+    """Who is told as a case stays past its limit: a chain of steps, the same for every category unless one
+    has its own."""
+
+    default: Chain = Field(default=(EscalationStep(working_days=0, notify=("centre_lead",)),),
+                           description="default: the centre's lead, once, at the limit")
+    categories: dict[str, Chain] = Field(default_factory=dict, description="a category's own chain, by its id")
+
+    def chain(self, category: str) -> tuple[EscalationStep, ...]:
+        return self.categories.get(category, self.default)
 
 
 def _default_kind_limits() -> dict[Kind, Limit]:
@@ -183,6 +235,8 @@ class CasesConfig(Strict):
     calendar: Calendar = Calendar()
     open311: Open311 = Open311()
     merge: Merge = Merge()
+    leaders: tuple[Leader, ...] = ()
+    escalation: Escalation = Escalation()
 
     def category_map(self) -> dict[str, Category]:
         """The categories in force: the built-in ones (unless turned off), then the town's, by id."""

@@ -141,7 +141,7 @@ class Case:
     limit: str = ""  # the limit as people say it, e.g. 3个工作日
     remind_at: float | None = None
     reminded: bool = False
-    escalated: bool = False
+    escalations: int = 0  # steps of the escalation chain taken since the limit last moved
     extensions: tuple[Extension, ...] = ()
     result: str = ""  # how the lead unit dealt with it
     result_photos: tuple[str, ...] = ()  # what it looked like once dealt with, apart from the intake's photos
@@ -149,6 +149,7 @@ class Case:
     rating_note: str = ""
     merged_into: int | None = None
     merged: tuple[int, ...] = ()  # duplicates folded into this one
+    state_before_merge: CaseState | None = None  # where a split puts a merged case back
     reopened: int = 0
 
     def evolve(self, **changes: object) -> Case:
@@ -158,6 +159,10 @@ class Case:
     def pending_extension(self) -> Extension | None:
         last = self.extensions[-1] if self.extensions else None
         return last if last is not None and last.approved is None else None
+
+    @property
+    def escalated(self) -> bool:
+        return self.escalations > 0
 
     @property
     def lead_village(self) -> str | None:
@@ -188,6 +193,8 @@ class Action(StrEnum):
     RATE = "rate"
     MERGE = "merge"  # this case folded into another
     ABSORB = "absorb"  # another case folded into this one
+    SPLIT = "split"  # a wrong merge undone: this case is its own again
+    SPLIT_OFF = "split_off"  # a case wrongly folded into this one taken back out
     REOPEN = "reopen"
     REMIND = "remind"
     ESCALATE = "escalate"
@@ -196,6 +203,7 @@ class Action(StrEnum):
     NOTE = "note"
     MEDIATION = "mediation"
     APPOINTMENT = "appointment"
+    APPOINTMENT_CANCEL = "appointment_cancel"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from hub.cases.model import Action, Case, Requester
 from hub.users.model import Principal, Role
 
 CENTRE_ONLY = frozenset({Action.ACCEPT, Action.REJECT, Action.ROUTE, Action.REASSIGN, Action.VERIFY, Action.REDO,
-                         Action.CLOSE, Action.RATE, Action.MERGE, Action.REOPEN, Action.EXTEND_DECIDE})
+                         Action.CLOSE, Action.RATE, Action.MERGE, Action.REOPEN, Action.EXTEND_DECIDE,
+                         Action.SPLIT, Action.SPLIT_OFF, Action.APPOINTMENT_CANCEL})
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![0-9Xx])(\d{3})(\d{11})(\d{3}[\dXx])(?![0-9Xx])")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)(\d{3,4})(\d{4})(?!\d)")

@@ -6,11 +6,10 @@ Every change is made under one lock, stored, then published on the bus as CaseEv
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import logging
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from hub.alerts.service import AlertService
@@ -21,9 +20,9 @@ from hub.cases.lifecycle import CaseError
 from hub.cases.mediation import Mediation
 from hub.cases.model import Action, Case, CaseEvent, Kind, NewCase, Source
 from hub.cases.store import CaseStore
+from hub.ledger import Ledger
 from hub.town import DeviceKind, Town
 
-log = logging.getLogger(__name__)
 TICK_S = 30.0
 ALERT_CATEGORY = {DeviceKind.RIVER_STATION: "flood-safety", DeviceKind.RAIN_GAUGE: "flood-safety",
                   DeviceKind.WATER_QUALITY: "environment", DeviceKind.CAMERA: "public-security"}
@@ -36,15 +35,13 @@ class CaseService:
         self.town = town
         self.config = town.cases
         self.store = store
-        self._bus = bus
         self._clock = clock
         self._alerts = alerts
         self.photos = photos
         self.book = CaseBook(town, self.config, clock)
         self.slots = Slotting(self.config, self.book.calendar)
         self._last_appointment = 0
-        self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        self._ledger: Ledger[CaseEvent] = Ledger(bus, "case")
 
     async def start(self) -> None:
         open_cases, (last_id, last_seq, last_appointment) = await asyncio.to_thread(
@@ -52,13 +49,10 @@ class CaseService:
         self.book = CaseBook(self.town, self.config, self._clock, open_cases, last_id, last_seq)
         self._last_appointment = last_appointment
         self.photos.mkdir(parents=True, exist_ok=True)
-        self._task = asyncio.create_task(self._tick(), name="gridhub-case-timers")
+        self._ledger.start_timers(TICK_S, self.book.tick, self._commit)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._ledger.stop()
 
     # --- intake -----------------------------------------------------------------------------------
 
@@ -70,7 +64,7 @@ class CaseService:
         """
         if appointment is not None:
             self.slots.check(appointment.resource, appointment.start, appointment.end, self._clock())
-        async with self._lock:
+        async with self._ledger.lock:
             if appointment is not None:
                 await self._free(appointment)
             events = self.book.receive(new, actor)
@@ -105,7 +99,7 @@ class CaseService:
 
     async def apply(self, case_id: int, change: Change) -> Case:
         """Apply one book action to the case as it stands now (open in the book, or finished in the store)."""
-        async with self._lock:
+        async with self._ledger.lock:
             case = await self._case(case_id)
             made = change(case)
             events = made if isinstance(made, list) else [made]
@@ -113,9 +107,19 @@ class CaseService:
         return next(e.case for e in reversed(events) if e.case.id == case_id)  # the case as it ended up
 
     async def merge(self, duplicate_id: int, into_id: int, actor: str, note: str) -> Case:
-        async with self._lock:
+        async with self._ledger.lock:
             duplicate, into = await self._case(duplicate_id), await self._case(into_id)
             events = self.book.merge(duplicate, into, actor, note)
+            await self._commit(events)
+        return events[0].case
+
+    async def split(self, merged_id: int, actor: str, reason: str) -> Case:
+        """Undo a wrong merge: the merged case comes back in its own state; both trails record it."""
+        async with self._ledger.lock:
+            merged = await self._case(merged_id)
+            if merged.merged_into is None:
+                raise CaseError(f"case {merged_id} is not merged into another")
+            events = self.book.split(merged, await self._case(merged.merged_into), actor, reason)
             await self._commit(events)
         return events[0].case
 
@@ -127,7 +131,7 @@ class CaseService:
 
     async def mediate(self, case_id: int, actor: str, note: str, change: Callable[[Mediation], Mediation]) -> Mediation:
         """Change a case's mediation record (started empty) and note it in the case's trail, together."""
-        async with self._lock:
+        async with self._ledger.lock:
             case = await self._case(case_id)
             before = await self.mediation(case_id) or Mediation(case_id=case_id)
             after = change(before).evolve(updated_at=self._clock())
@@ -135,9 +139,8 @@ class CaseService:
                 after = after.evolve(decided_at=self._clock(), follow_up_due=self.book.calendar.end_of_day(
                     self._clock(), self.config.follow_up_days))
             event = self.book.note(case, actor, note, Action.MEDIATION, {"outcome": after.outcome})
-            await asyncio.to_thread(self.store.save_mediation, case_id, after.model_dump_json(), event.case,
-                                    event.entry)
-            self._bus.async_publish(event)
+            await self._ledger.commit([event], lambda: self.store.save_mediation(
+                case_id, after.model_dump_json(), event.case, event.entry))
         return after
 
     # --- appointments -----------------------------------------------------------------------------
@@ -145,7 +148,7 @@ class CaseService:
     async def book_appointment(self, slot: Slot, actor: str, case_id: int | None = None) -> Appointment:
         """A room or an adviser for a slot; CaseError when someone has it already."""
         self.slots.check(slot.resource, slot.start, slot.end, self._clock())
-        async with self._lock:
+        async with self._ledger.lock:
             await self._free(slot)
             return await self._book(slot, actor, case_id)
 
@@ -164,20 +167,45 @@ class CaseService:
         if case is None:
             await asyncio.to_thread(self.store.save_appointment, made)
             return made
-        note = f"预约{self.slots.names[slot.resource]}：{slot.purpose}"
+        note = f"预约{self.slots.names[slot.resource]}：{self._when(made)}，{slot.purpose}".rstrip("，")
         event = self.book.note(case, actor, note, Action.APPOINTMENT, {"appointment": str(made.id)})
-        await asyncio.to_thread(self.store.save_appointment, made, event.case, event.entry)
-        self._bus.async_publish(event)
+        await self._ledger.commit([event], lambda: self.store.save_appointment(made, event.case, event.entry))
         return made
 
-    async def cancel_appointment(self, appointment_id: int) -> Appointment:
-        async with self._lock:
+    async def cancel_appointment(self, appointment_id: int, actor: str, reason: str) -> Appointment:
+        """Call an appointment off, with the reason; its case's trail records it, so the requester can be told."""
+        if not reason.strip():
+            raise CaseError("cancelling an appointment needs a reason")
+        async with self._ledger.lock:
             found = await asyncio.to_thread(self.store.appointment, appointment_id)
             if found is None:
                 raise LookupError(f"no appointment {appointment_id}")
-            cancelled = dataclasses.replace(found, cancelled=True)
-            await asyncio.to_thread(self.store.save_appointment, cancelled)
+            if found.cancelled:
+                raise CaseError(f"appointment {appointment_id} was cancelled already")
+            if found.end <= self._clock():
+                raise CaseError(f"appointment {appointment_id} is over: it can no longer be cancelled")
+            cancelled = dataclasses.replace(found, cancelled=True, cancelled_by=actor, cancelled_at=self._clock(),
+                                            cancel_reason=reason)
+            case = await self._case(found.case_id) if found.case_id is not None else None
+            if case is None:
+                await asyncio.to_thread(self.store.save_appointment, cancelled)
+                return cancelled
+            note = f"取消预约{self.slots.names.get(found.resource, found.resource)}（{self._when(found)}）：{reason}"
+            event = self.book.note(case, actor, note, Action.APPOINTMENT_CANCEL, {"appointment": str(found.id)})
+            await self._ledger.commit([event], lambda: self.store.save_appointment(cancelled, event.case, event.entry))
         return cancelled
+
+    async def appointments_of(self, case_id: int) -> list[Appointment]:
+        """The appointments booked for a case, found through its trail, by start time."""
+        trail = await asyncio.to_thread(self.store.entries, case_id)
+        ids = {int(e.detail["appointment"]) for e in trail if e.action is Action.APPOINTMENT}
+        found = await asyncio.gather(*(asyncio.to_thread(self.store.appointment, i) for i in sorted(ids)))
+        return sorted((a for a in found if a is not None), key=lambda a: a.start)
+
+    def _when(self, appointment: Appointment) -> str:
+        tz = self.book.calendar.tz
+        start, end = (datetime.fromtimestamp(t, tz) for t in (appointment.start, appointment.end))
+        return f"{start:%m月%d日 %H:%M}–{end:%H:%M}"
 
     # --- storing and telling ----------------------------------------------------------------------
 
@@ -188,19 +216,5 @@ class CaseService:
         return case
 
     async def _commit(self, events: list[CaseEvent], token: tuple[str, int] | None = None) -> None:
-        cases = {e.case.id: e.case for e in events}
-        await asyncio.to_thread(self.store.save, list(cases.values()), [e.entry for e in events], token)
-        for event in events:
-            self._bus.async_publish(event)
-
-    async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(TICK_S)
-            try:
-                async with self._lock:
-                    events = self.book.tick()
-                    if events:
-                        await self._commit(events)
-            except Exception:
-                log.exception("case timers failed")
-
+        cases = list({e.case.id: e.case for e in events}.values())
+        await self._ledger.commit(events, lambda: self.store.save(cases, [e.entry for e in events], token))

@@ -8,9 +8,7 @@ the console's feeds send to the centre and to the team's phones.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,9 +21,9 @@ from hub.dispatch.model import Action, Dispatch, DispatchEvent, Entry, Location,
 from hub.dispatch.recommend import Recommendation, alert_place, recommend
 from hub.dispatch.roster import Roster, TeamEdits
 from hub.dispatch.store import DispatchStore, Replay
+from hub.ledger import Ledger
 from hub.town import Member, Town
 
-log = logging.getLogger(__name__)
 TICK_S = 5.0
 
 
@@ -41,9 +39,8 @@ class DispatchService:
         self.photos = photos
         self.roster = Roster(town, {})
         self.book = DispatchBook(town, self.config, clock)
-        self._lock = asyncio.Lock()
+        self._ledger: Ledger[DispatchEvent] = Ledger(bus, "dispatch")
         self._sessions: dict[str, str] = {}  # token digest → member, so phones do not hit the database
-        self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         active, states, (last_id, last_seq), edits = await asyncio.to_thread(
@@ -51,13 +48,10 @@ class DispatchService:
         self.roster = Roster(self.town, {t: TeamEdits.model_validate_json(e) for t, e in edits.items()})
         self.book = DispatchBook(self.town, self.config, self._clock, active, states, last_id, last_seq)
         self.photos.mkdir(parents=True, exist_ok=True)
-        self._task = asyncio.create_task(self._tick(), name="gridhub-dispatch-timers")
+        self._ledger.start_timers(TICK_S, self.book.tick, self._commit)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._ledger.stop()
 
     # --- the duty officer -------------------------------------------------------------------------
 
@@ -65,7 +59,7 @@ class DispatchService:
         alert = self._alerts.book.by_id.get(alert_id)
         if alert is None or not alert.state.is_open:
             raise LookupError(f"no open alert {alert_id}")
-        async with self._lock:
+        async with self._ledger.lock:
             events = self.book.assign(alert_id, teams, instructions, actor)
             await self._commit(events)
         if alert.state is not AlertState.DISPATCHED:
@@ -74,21 +68,21 @@ class DispatchService:
         return [e.dispatch for e in events if e.dispatch is not None]
 
     async def cancel(self, dispatch_id: int, actor: str, reason: str) -> Dispatch:
-        async with self._lock:
+        async with self._ledger.lock:
             event = self.book.cancel(dispatch_id, actor, reason)
             await self._commit([event])
         assert event.dispatch is not None
         return event.dispatch
 
     async def reassign(self, dispatch_id: int, team: str, actor: str, reason: str) -> Dispatch:
-        async with self._lock:
+        async with self._ledger.lock:
             events = self.book.reassign(dispatch_id, team, actor, reason)
             await self._commit(events)
         assert events[-1].dispatch is not None
         return events[-1].dispatch
 
     async def set_team_status(self, team: str, status: TeamStatus, actor: str, note: str) -> TeamState:
-        async with self._lock:
+        async with self._ledger.lock:
             event = self.book.set_team_status(team, status, actor, note)
             await self._commit([event])
         assert event.team is not None
@@ -130,7 +124,7 @@ class DispatchService:
                 raise LookupError(f"no member {leaves!r} in team {team}")
             edits = edits.model_copy(update={"left": (*edits.left, int(leaves.rsplit(".", 1)[1]))})
             notes.append(f"队员 {self.roster.members[leaves].member.name}（{leaves}）离队")
-        async with self._lock:
+        async with self._ledger.lock:
             self.book.last_seq += 1
             entry = Entry(self.book.last_seq, Action.TEAM_EDIT, actor, self._clock(), team=team, note="；".join(notes))
             await asyncio.to_thread(self.store.save_team_edits, team, edits.model_dump_json(), entry)
@@ -164,7 +158,7 @@ class DispatchService:
     async def step(self, member: MemberRef, key: str, dispatch_id: int, step: Step, note: str,
                    location: Location | None, photo: str | None) -> tuple[str, bool]:
         """Apply a phone's step once per idempotency key: (the answer as JSON, whether it was a replay)."""
-        async with self._lock:
+        async with self._ledger.lock:
             answer = await asyncio.to_thread(self.store.replayed, member.id, key)
             if answer is not None:
                 return answer, True
@@ -176,7 +170,7 @@ class DispatchService:
         return answer, False
 
     async def locate(self, member: MemberRef, location: Location) -> None:
-        async with self._lock:
+        async with self._ledger.lock:
             state = self.book.locate(member.team.id, location)
             await asyncio.to_thread(self.store.save, [], [], [state])
 
@@ -185,18 +179,5 @@ class DispatchService:
     async def _commit(self, events: list[DispatchEvent], replay: Replay | None = None) -> None:
         dispatches = {e.dispatch.id: e.dispatch for e in events if e.dispatch is not None}
         teams = {e.team.team: e.team for e in events if e.team is not None}
-        await asyncio.to_thread(self.store.save, list(dispatches.values()), [e.entry for e in events],
-                                list(teams.values()), replay)
-        for event in events:
-            self._bus.async_publish(event)
-
-    async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(TICK_S)
-            try:
-                async with self._lock:
-                    events = self.book.tick()
-                    if events:
-                        await self._commit(events)
-            except Exception:
-                log.exception("dispatch timers failed")
+        await self._ledger.commit(events, lambda: self.store.save(
+            list(dispatches.values()), [e.entry for e in events], list(teams.values()), replay))

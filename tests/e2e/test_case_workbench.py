@@ -5,61 +5,22 @@ while the big screen's figures follow live; a case past its limit then shows on 
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
-from typing import Any
 
 import cv2
-import httpx
 import numpy as np
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
 from hub.app import Hub
 from hub.users.model import Role
-from tests.case_support import ID_NUMBER, PHONE, town_ts
+from tests.case_support import PHONE
+from tests.e2e.case_pages import WORKBENCH, Shifted, desk_files, take_step
 from tests.e2e.pages import BIG_SCREEN, open_page, sign_in
-from tests.support import account, console_url, free_port, hub_settings, make_hub, signed_in
+from tests.support import account, free_port, hub_settings, make_hub
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(240)]
-WORKBENCH: dict[str, Any] = {"viewport": {"width": 1600, "height": 1000}, "locale": "zh-CN",
-                             "timezone_id": "Asia/Shanghai"}
-VISITOR = {"name": "王秀英", "phone": PHONE, "id_number": ID_NUMBER, "address": "石门村三组8号"}
 REFUSED = "console: Failed to load resource: the server responded with a status of 409 (Conflict)"
-
-
-class Shifted:
-    """The hub's clock: from 2026-03-09 09:00 (a working Monday) at real speed, moved on when the test says."""
-
-    def __init__(self) -> None:
-        self.start, self.real, self.jump = town_ts("2026-03-09 09:00"), time.time(), 0.0
-
-    def __call__(self) -> float:
-        return self.start + (time.time() - self.real) + self.jump
-
-
-async def desk_files(hub: Hub, grid: str, **extra: Any) -> int:
-    """A visitor's case as the desk files it: accepted at once."""
-    async with httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub)) as http:
-        made = await http.post("/api/cases", json={
-            "requester": VISITOR, "category": "disputes", "kind": "dispute", "grid": grid,
-            "matter": "邻居在公共通道堆放杂物，影响老人通行", "attributes": {"dispute_kind": "neighbour"}, **extra})
-    assert made.status_code == 201, made.text
-    return int(made.json()["case"]["id"])
-
-
-async def take_step(pane: Locator, step: str, **fields: str | list[str]) -> Locator:
-    """Open *step*'s form in the case pane, fill it and send it; the form, for what the hub answered."""
-    await pane.locator(f'button[data-step="{step}"]').click()
-    form = pane.locator(f'form[data-step="{step}"]')
-    for name, value in fields.items():
-        field = form.locator(f'[name="{name}"]')
-        if await field.evaluate("e => e.tagName") == "SELECT":
-            await field.select_option(value)
-        else:
-            await field.fill(str(value))
-    await form.locator("button[type=submit]").click()
-    return form
 
 
 def figure(screen: Page, key: str) -> Locator:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import cv2
 import httpx
@@ -15,50 +12,18 @@ import numpy as np
 import openpyxl
 import pytest
 
-from hub.app import Hub
 from hub.users.model import Role
+from tests.case_api_support import MONDAY, Centre, Steered, clock_from, desk_case, open_centre
 from tests.case_support import ID_NUMBER, PHONE, middle_of, town_ts
 from tests.support import console_url, free_port, hub_settings, make_hub, publish_level, signed_in, wait_for
 
 pytestmark = pytest.mark.integration
-MONDAY = "2026-03-09 09:00"  # a working Monday; the hub's clock starts here and runs at real speed
-VISITOR = {"name": "王秀英", "phone": PHONE, "id_number": ID_NUMBER, "address": "石门村三组8号"}
-
-
-def clock_from(text: str) -> Any:
-    start, real = town_ts(text), time.time()
-    return lambda: start + (time.time() - real)
-
-
-@dataclass
-class Centre:
-    hub: Hub
-    http: httpx.AsyncClient
-    officer: dict[str, str]
-    admin: dict[str, str]
-    shimen: dict[str, str]  # the cadre of 石门村
-    liuwan: dict[str, str]  # the cadre of 柳湾村
-
-    async def post(self, path: str, who: dict[str, str], **body: Any) -> httpx.Response:
-        return await self.http.post(path, json=body, headers=who)
-
-    async def get(self, path: str, who: dict[str, str], **params: Any) -> httpx.Response:
-        return await self.http.get(path, params=params, headers=who)
 
 
 @pytest.fixture
 async def centre(tmp_path: Path) -> AsyncIterator[Centre]:
-    settings = hub_settings(tmp_path, None, embedded_port=free_port())
-    async with make_hub(settings, clock=clock_from(MONDAY)) as hub, \
-            httpx.AsyncClient(base_url=console_url(hub)) as http:
-        yield Centre(hub, http, await signed_in(hub, Role.officer), await signed_in(hub, Role.admin),
-                     await signed_in(hub, Role.cadre, "shimen"), await signed_in(hub, Role.cadre, "liuwan"))
-
-
-def desk_case(**extra: Any) -> dict[str, Any]:
-    return {"requester": VISITOR, "category": "disputes", "kind": "dispute", "grid": "G19",
-            "matter": "邻居在公共通道堆放杂物，多次协商未果，联系电话13812341234", "address": "石门村三组8号",
-            "attributes": {"dispute_kind": "neighbour"}, **extra}
+    async with open_centre(tmp_path) as opened:
+        yield opened
 
 
 async def test_the_desk_takes_a_case_with_an_appointment(centre: Centre) -> None:
@@ -253,16 +218,6 @@ async def test_cases_and_their_numbers_survive_a_restart(tmp_path: Path) -> None
             made = (await http.post("/api/cases", json=desk_case(), headers=officer)).json()["case"]
             assert made["number"] == expected
             assert len(hub.ctx.cases.book.cases) == int(expected[-1])  # the first is back in the book
-
-
-class Steered:
-    """A hub clock the test moves."""
-
-    def __init__(self, text: str) -> None:
-        self.now = town_ts(text)
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_the_timers_remind_and_escalate_into_the_trail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

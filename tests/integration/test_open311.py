@@ -188,3 +188,31 @@ async def test_other_channels_stay_inside_the_centre(api: tuple[Hub, httpx.Async
     assert too_long.status_code == 400 and "90 days" in too_long.json()[0]["description"]
     bad_date = await http.get("/requests.json", params={"start_date": "yesterday"})
     assert bad_date.status_code == 400 and "w3" in bad_date.json()[0]["description"]
+
+
+async def test_a_published_category_is_listed_from_every_channel_coarsely(tmp_path: Path) -> None:
+    loaded = sample_town()
+    cases = loaded.town.cases.model_copy(update={"open311": loaded.town.cases.open311.model_copy(update={
+        "public_categories": ("roads",)})})
+    town = dataclasses.replace(loaded, town=loaded.town.model_copy(update={"cases": cases}))
+    async with make_hub(hub_settings(tmp_path, None, embedded_port=free_port()), town) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub) + "open311/v2") as http:
+        officer = await signed_in(hub, Role.officer)
+        async with httpx.AsyncClient(base_url=console_url(hub), headers=officer) as centre:
+            made = [(await centre.post("/api/cases", json={
+                "requester": {"name": "李大爷", "phone": "13812341234"}, "category": category, "grid": "G19",
+                "address": "石门村三组8号", "location": {"lon": LON, "lat": LAT},
+                "matter": f"李大爷家门口{what}，电话13812341234"})).json()["case"]["id"]
+                for category, what in (("roads", "路灯不亮"), ("disputes", "与邻居争地"))]
+        road, dispute_id = made
+        [shown] = (await http.get("/requests.json")).json()
+        assert set(shown) == REQUEST_FIELDS and shown["service_request_id"] == str(road)
+        assert shown["description"] == "道路交通" and shown["address"] == "石门村"  # the category, the village
+        assert shown["lat"] is None and shown["long"] is None and shown["media_url"] is None
+        assert shown["status"] == "open" and shown["status_notes"] == "已受理"
+        assert "李" not in str(shown) and "1381" not in str(shown)  # nobody's name, words or number
+        assert (await http.get(f"/requests/{road}.json")).json() == [shown]
+        assert (await http.get(f"/requests/{dispute_id}.json")).status_code == 404
+        by_id = (await http.get("/requests.json", params={"service_request_id": f"{road},{dispute_id}"})).json()
+        assert [r["service_request_id"] for r in by_id] == [str(road)]
+        assert (await http.get("/requests.json", params={"service_code": "disputes"})).json() == []

@@ -70,3 +70,9 @@ def test_make_up_days_are_weekend_days_outside_the_holidays(tmp_path: Path) -> N
     path = broken(tmp_path, "start: 2026-06-19, end: 2026-06-21", "start: 2026-06-21, end: 2026-06-19")
     [problem] = problems(path)
     assert problem.startswith(f"{path}:{line_of(path, '端午节')}: cases.calendar.holidays[4]: Value error, end is")
+
+
+def test_published_categories_must_exist(tmp_path: Path) -> None:
+    path = broken(tmp_path, "  open311:\n", "  open311:\n    public_categories: [roads, raods]\n")
+    assert problems(path) == [f"{path}:{line_of(path, 'raods')}: cases.open311.public_categories[1]: "
+                              "no category 'raods'"]

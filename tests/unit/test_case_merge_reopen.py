@@ -78,6 +78,49 @@ def test_what_cannot_be_merged() -> None:
         b.merge(case_in(b, CaseState.RECEIVED), case, OFFICER, "")
 
 
+
+def test_a_wrong_merge_is_split_back_into_its_own_state() -> None:
+    clock = Clock()
+    b = book(clock)
+    into = case_in(b, CaseState.ACCEPTED)
+    duplicate = case_in(b, CaseState.HANDLING)
+    merged, _ = b.merge(duplicate, into, OFFICER, "同一事项重复反映")
+    clock.advance(3600)
+    back, left = b.split(merged.case, b.cases[into.id], OFFICER, "两户不同通道，并非同一事项")
+    assert back.case.state is CaseState.HANDLING and back.case.merged_into is None
+    assert back.case.lead == duplicate.lead and back.case.due_at == duplicate.due_at  # its own limit, running
+    assert back.entry.action is Action.SPLIT and back.entry.detail == {"from": str(into.id)}
+    assert back.entry.note == "两户不同通道，并非同一事项" and back.entry.state is CaseState.HANDLING
+    assert left.case.merged == () and left.case.state is CaseState.ACCEPTED
+    assert left.entry.action is Action.SPLIT_OFF and left.entry.detail == {"case": str(duplicate.id)}
+    assert b.cases[duplicate.id] == back.case and b.cases[into.id] == left.case
+
+
+def test_a_split_needs_a_reason_and_a_merge_to_undo() -> None:
+    b = book()
+    into = case_in(b, CaseState.ROUTED)
+    merged = b.merge(case_in(b, CaseState.RECEIVED), into, OFFICER, "重复")[0].case
+    with pytest.raises(CaseError, match="needs a reason"):
+        b.split(merged, b.cases[into.id], OFFICER, " ")
+    with pytest.raises(CaseError, match="is not merged into case"):
+        b.split(merged, case_in(b, CaseState.ROUTED), OFFICER, "并非同一事项")
+    with pytest.raises(CaseError, match="is not merged into case"):
+        b.split(b.cases[into.id], b.cases[into.id], OFFICER, "并非同一事项")  # an open case has no merge to undo
+
+
+def test_a_case_split_out_of_a_closed_one_is_open_again() -> None:
+    b = book()
+    into = case_in(b, CaseState.ROUTED)
+    merged = b.merge(case_in(b, CaseState.RECEIVED), into, OFFICER, "重复")[0].case
+    closed = into
+    for step in (lambda c: b.start(c, OFFICER), lambda c: b.handle(c, OFFICER, "已处理"),
+                 lambda c: b.verify(c, OFFICER), lambda c: b.close(c, OFFICER)):
+        closed = step(b.cases.get(into.id, closed)).case
+    assert closed.state is CaseState.CLOSED and into.id not in b.cases
+    back, left = b.split(merged, closed, OFFICER, "复核发现是两件事")
+    assert back.case.state is CaseState.RECEIVED and back.case.id in b.cases
+    assert left.case.state is CaseState.CLOSED and left.case.merged == () and into.id not in b.cases
+
 @pytest.mark.parametrize(("state", "back_to"), [(CaseState.CLOSED, CaseState.ROUTED),
                                                 (CaseState.RATED, CaseState.ROUTED),
                                                 (CaseState.REJECTED, CaseState.ACCEPTED)])

@@ -3,16 +3,18 @@
 // (GET /api/cases/{id}/full, which the hub writes in its audit log) and shows it until the case next changes.
 import { dayTime, el } from "/static/screen/format.js";
 import { t } from "/static/screen/i18n.js";
+import { appointmentsBox } from "./appointments.js";
 import { refusalText } from "./forms.js";
+import { mergeBox } from "./merge.js";
 import { mediationBox } from "./mediation.js";
 import { stepsBox } from "./steps.js";
 
-/** The case *detail* (CaseDetail) in *pane*. ctx: {user, options, whole, urgency, openForm, mediating, showWhole(),
- *  changed()}. */
+/** The case *detail* (CaseDetail) in *pane*. ctx: {user, options, whole, urgency, openForm, mediating, openCompare,
+ *  now(), showWhole(), changed()}. */
 export function renderCase(pane, detail, ctx) {
   const article = el("article", `case-detail state-${detail.state}`, head(detail, ctx), record(ctx), facts(detail, ctx),
     el("h3", "", t("wb.matter")), el("p", "matter", detail.matter), photos(detail), stepsBox(detail, ctx),
-    mediationBox(detail, ctx), trail(detail));
+    mergeBox(detail, ctx), appointmentsBox(detail, ctx), mediationBox(detail, ctx), trail(detail));
   article.dataset.caseId = detail.id;
   pane.replaceChildren(article);
 }
@@ -20,6 +22,7 @@ export function renderCase(pane, detail, ctx) {
 function head(c, ctx) {
   const chips = [el("span", `chip state state-${c.state}`, t(`case.state.${c.state}`)),
     c.urgent ? el("span", "chip urgent", t("wb.urgent")) : null,
+    c.escalations ? el("span", "chip late", t("wb.escalated", { n: c.escalations })) : null,
     ctx.urgency ? el("span", `chip ${ctx.urgency}`, t(`wb.due.${ctx.urgency}`)) : null];
   return el("header", "case-head", el("h2", "", el("span", "case-number", c.number), el("span", "", c.title)),
     el("div", "chips", ...chips));

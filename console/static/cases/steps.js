@@ -24,6 +24,7 @@ const STEPS = [
   { id: "close", who: "centre", from: ["verified"], fields: ["note"] },
   { id: "rate", who: "centre", from: ["closed"], fields: ["rating", "note"] },
   { id: "reopen", who: "centre", from: ["closed", "rated", "rejected"], fields: ["reason"] },
+  { id: "split", who: "centre", from: ["merged"], fields: ["reason"] }, // a wrong merge undone
   { id: "notes", who: "anyone", from: ANY, fields: ["note"] },
 ];
 

@@ -1,13 +1,14 @@
 // The case workbench (/cases/): staff and village cadres list and filter cases, open one (#<id> in the address,
 // so the big screen links straight to it) and take the steps their role may take. It signs in with the big
 // screen's sign-in and shares its language switch; /ws/cases keeps the list and the open case current.
-import { api } from "/static/screen/api.js";
+import { api, toast } from "/static/screen/api.js";
 import { CaseFeed, OPEN_STATES } from "/static/screen/case-feed.js";
 import { dayTime, el, setZone } from "/static/screen/format.js";
 import { onLang, t } from "/static/screen/i18n.js";
 import { Lifetime } from "/static/screen/live.js";
 import { hide, startPage, userLabel } from "/static/screen/login.js";
 import { renderCase } from "./case-view.js";
+import { DayView } from "./day.js";
 import { option, restoreTyped, typedIn } from "./forms.js";
 import { isStaff } from "./steps.js";
 
@@ -16,7 +17,7 @@ const STATES = ["received", "accepted", "routed", "handling", "handled", "verifi
 const SOURCES = ["desk", "phone", "wechat", "visit", "grid", "open311", "alert"];
 const $ = (id) => document.getElementById(id);
 const desk = { life: null, user: null, options: null, feed: null, cases: [], open: null, detail: null, whole: false,
-  asked: 0 };
+  asked: 0, day: null };
 
 async function enter() {
   const setup = await api("/api/screen/setup");
@@ -31,22 +32,30 @@ async function enter() {
   filters();
   const reload = life.coalesce(300, () => list().catch(() => {}));
   const refresh = life.coalesce(200, () => showCase().catch(() => {}));
+  const refreshDay = life.coalesce(300, () => { if (!$("day").hidden) desk.day.refresh().catch(() => {}); });
+  desk.day = new DayView($("day"), { options, now: () => desk.feed.now() });
   desk.feed = new CaseFeed(life, (message) => {
     reload();
     if (message === null ? stale() : (message.case?.id ?? message.id) === desk.open) refresh();
+    if (message === null || message.entry?.action.startsWith("appointment")) refreshDay();
   });
   const opened = () => { openFromAddress(); };
   window.addEventListener("hashchange", opened);
   life.add(() => window.removeEventListener("hashchange", opened));
-  life.add(onLang(() => { filters(); renderList(); if (desk.detail) draw(); }));
-  life.every(60000, renderList); // limits pass with time alone
+  life.add(onLang(() => {
+    filters(); renderList();
+    if (desk.detail) draw();
+    if (desk.day.day) desk.day.render();
+  }));
+  life.every(60000, () => { renderList(); refreshDay(); }); // limits pass, and free half hours, with time alone
   await list();
   openFromAddress();
 }
 
 function leave() {
   desk.life?.end();
-  Object.assign(desk, { life: null, feed: null, cases: [], open: null, detail: null, whole: false });
+  Object.assign(desk, { life: null, feed: null, cases: [], open: null, detail: null, whole: false, day: null });
+  showDesk(true);
   $("case-table").tBodies[0].replaceChildren();
   $("case-pane").replaceChildren(el("p", "empty", t("wb.pick")));
 }
@@ -114,7 +123,16 @@ function stale() {
   return now ? now.updated_at !== shown.updated_at : OPEN_STATES.includes(shown.state);
 }
 
+/** The list and case pane, or the appointments' day view. */
+function showDesk(list) {
+  $("desk").hidden = !list;
+  $("day").hidden = list;
+}
+
 function openFromAddress() {
+  const day = location.hash.match(/^#day(?:\/(\d+))?$/);
+  showDesk(!day);
+  if (day) { desk.day.show(undefined, Number(day[1]) || null).catch((err) => toast(String(err.message ?? err))); return; }
   const id = Number(location.hash.slice(1)) || null;
   desk.open = id;
   desk.whole = false;
@@ -150,10 +168,12 @@ function draw() {
   const same = Number(shown?.dataset.caseId) === desk.detail.id;
   const openForm = same ? shown.querySelector(".step-space form") : null;
   const mediating = same && Boolean(shown.querySelector(".mediation-forms[open]"));
+  const openCompare = same ? shown.querySelector(".merge-compare:has(form)") : null; // a merge being confirmed
   // A colleague's change, or the feed's news of one's own, redraws the case while someone may be typing.
   const typed = same ? typedIn(shown.querySelector(".mediation-forms")) : new Map();
   renderCase($("case-pane"), desk.detail, { user: desk.user, options: desk.options, whole: desk.whole, urgency,
-    openForm, mediating, showWhole: () => showCase(true), changed: () => showCase() });
+    openForm, mediating, openCompare, now: () => desk.feed.now(), showWhole: () => showCase(true),
+    changed: () => showCase() });
   restoreTyped($("case-pane").querySelector(".mediation-forms"), typed);
 }
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, async_playwright
 
+from tests.e2e.call_support import launch
+
 CHROMIUM = "/usr/bin/chromium"  # `bash scripts/setup --dev` installs it (never `playwright install`)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -19,6 +21,16 @@ async def chromium() -> AsyncIterator[Browser]:
     assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run `bash scripts/setup --dev` as root"
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def call_browser() -> AsyncIterator[Browser]:
+    """Chromium with a fake camera and microphone, for the video call tests."""
+    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run `bash scripts/setup --dev` as root"
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
         yield browser
         await browser.close()
 

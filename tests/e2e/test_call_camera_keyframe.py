@@ -11,11 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
 from hub.app import Hub
 from hub.users.model import Role
-from tests.e2e.call_support import call_page, frames, join, launch, receiving
+from tests.e2e.call_support import call_page, frames, join, receiving
 from tests.e2e.test_video_call import RIVER, call_town
 from tests.rtsp.server import FPS, RtspServer, encode
 from tests.support import PASSWORD, account, console_url, hub_settings, make_hub, signed_in
@@ -43,15 +43,8 @@ async def hub(tmp_path: Path, system_broker_port: int, rtsp: RtspServer) -> Asyn
         yield running
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await launch(playwright)
-        yield browser
-        await browser.close()
 
-
-async def test_a_late_joiner_sees_the_shared_camera_at_once(hub: Hub, browser: Browser) -> None:
+async def test_a_late_joiner_sees_the_shared_camera_at_once(hub: Hub, call_browser: Browser) -> None:
     base = console_url(hub)
     officer, cadre = await account(hub), await account(hub, Role.cadre, "shimen")
     async with httpx.AsyncClient(base_url=base, verify=False, headers=await signed_in(hub)) as http:
@@ -60,11 +53,11 @@ async def test_a_late_joiner_sees_the_shared_camera_at_once(hub: Hub, browser: B
         call_id = made.json()["id"]
     problems: list[str] = []
     shared_at = time.monotonic()
-    centre = (await call_page(browser, base, officer, PASSWORD, call_id, problems))[1]
+    centre = (await call_page(call_browser, base, officer, PASSWORD, call_id, problems))[1]
     await join(centre)
     await receiving(centre, "cam", {"CAM07"})
     await asyncio.sleep(max(0.0, shared_at + LATE_S - time.monotonic()))
-    late = (await call_page(browser, base, cadre, PASSWORD, call_id, problems))[1]
+    late = (await call_page(call_browser, base, cadre, PASSWORD, call_id, problems))[1]
     joined = time.monotonic()
     await join(late)
     while not (await frames(late, "cam")).get("CAM07"):

@@ -4,7 +4,6 @@ participant signs in to coturn with a credential of their own, made from the sec
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
 import socket
 import subprocess
@@ -14,12 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from adapters.janus.config import JanusSection
 from hub.app import Hub
 from hub.users.model import Role
-from tests.e2e.call_support import CHROMIUM, call_page, join, launch, receiving
+from tests.e2e.call_support import call_page, join, receiving
 from tests.support import PASSWORD, account, console_url, free_port, hub_settings, make_hub, sample_town, signed_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(180)]
@@ -92,16 +91,8 @@ async def hub(tmp_path: Path, system_broker_port: int, coturn: int) -> AsyncIter
         yield running
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run `bash scripts/setup --dev` as root"
-    async with async_playwright() as playwright:
-        browser = await launch(playwright)
-        yield browser
-        await browser.close()
 
-
-async def test_media_relayed_through_turn_with_per_participant_credentials(hub: Hub, browser: Browser) -> None:
+async def test_media_relayed_through_turn_with_per_participant_credentials(hub: Hub, call_browser: Browser) -> None:
     base = console_url(hub)
     names = {"officer": await account(hub), VILLAGE: await account(hub, Role.cadre, VILLAGE)}
     async with httpx.AsyncClient(base_url=base, verify=False, headers=await signed_in(hub)) as http:
@@ -111,7 +102,7 @@ async def test_media_relayed_through_turn_with_per_participant_credentials(hub: 
     problems: list[str] = []
     pages: dict[str, Page] = {}
     for who, user in names.items():
-        pages[who] = (await call_page(browser, base, user, PASSWORD, call_id, problems))[1]
+        pages[who] = (await call_page(call_browser, base, user, PASSWORD, call_id, problems))[1]
         await join(pages[who])
     await receiving(pages["officer"], "sub", {names[VILLAGE]})
     await receiving(pages[VILLAGE], "sub", {names["officer"]})

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from adapters.janus.config import JanusSection
 from hub.app import Hub
 from hub.townfile import LoadedTown
 from hub.users.model import Role
 from streams.sim import Mover, Scene
-from tests.e2e.call_support import CHROMIUM, Cable, call_page, join, launch, receiving
+from tests.e2e.call_support import Cable, call_page, join, receiving
 from tests.rtsp.server import RtspServer, encode_all
 from tests.support import PASSWORD, account, console_url, hub_settings, make_hub, sample_town, signed_in, wait_for
 
@@ -56,16 +55,8 @@ async def hub(tmp_path: Path, system_broker_port: int, rtsp: RtspServer) -> Asyn
         yield running
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run `bash scripts/setup --dev` as root"
-    async with async_playwright() as playwright:
-        browser = await launch(playwright)
-        yield browser
-        await browser.close()
 
-
-async def test_the_centre_and_two_villages_in_one_call(hub: Hub, browser: Browser) -> None:
+async def test_the_centre_and_two_villages_in_one_call(hub: Hub, call_browser: Browser) -> None:
     base = console_url(hub)
     assert base.startswith("https://")
     names = {"officer": await account(hub), **{v: await account(hub, Role.cadre, v) for v in (*VILLAGES, OUTSIDER)}}
@@ -76,7 +67,7 @@ async def test_the_centre_and_two_villages_in_one_call(hub: Hub, browser: Browse
         call_id = made.json()["id"]
         problems: list[str] = []
         cable = await stack.enter_async_context(Cable(int(base.rsplit(":", 1)[1].strip("/"))))
-        pages = {who: (await call_page(browser, cable.url(base) if who == VILLAGES[1] else base, user, PASSWORD,
+        pages = {who: (await call_page(call_browser, cable.url(base) if who == VILLAGES[1] else base, user, PASSWORD,
                                        call_id, problems))[1]
                  for who, user in names.items() if who != OUTSIDER}
         for page in pages.values():
@@ -91,14 +82,14 @@ async def test_the_centre_and_two_villages_in_one_call(hub: Hub, browser: Browse
             await receiving(page, "cam", {"CAM07"})  # the river reaches every participant
         await expect(pages["officer"].locator('.tile[data-key="camera"] .label')).to_contain_text("CAM07")
 
-        await check_outsider(browser, base, names[OUTSIDER], call_id, problems)
+        await check_outsider(call_browser, base, names[OUTSIDER], call_id, problems)
         await check_drop_and_rejoin(hub, cable, pages[VILLAGES[1]], call_id, names[VILLAGES[1]], names["officer"])
         assert problems == []
 
 
-async def check_outsider(browser: Browser, base: str, username: str, call_id: int, problems: list[str]) -> None:
+async def check_outsider(call_browser: Browser, base: str, username: str, call_id: int, problems: list[str]) -> None:
     """A cadre of a village the call did not invite is refused (4403) and told so."""
-    context, page = await call_page(browser, base, username, PASSWORD, call_id, problems)
+    context, page = await call_page(call_browser, base, username, PASSWORD, call_id, problems)
     await join(page)
     await expect(page.locator("#join-error")).to_have_text("无权加入此视频调度")
     assert await page.evaluate("callState.client") is None

@@ -15,7 +15,7 @@ import httpx
 from hub.app import Hub
 from hub.users.model import Role
 from tests.case_support import ID_NUMBER, PHONE, town_ts
-from tests.support import console_url, free_port, hub_settings, make_hub, signed_in
+from tests.support import console_url, hub_settings, make_hub, signed_in
 
 MONDAY = "2026-03-09 09:00"  # a working Monday; the hub's clock starts here and runs at real speed
 VISITOR = {"name": "王秀英", "phone": PHONE, "id_number": ID_NUMBER, "address": "石门村三组8号"}
@@ -63,7 +63,7 @@ class Centre:
 
 @asynccontextmanager
 async def open_centre(tmp_path: Path, clock: Callable[[], float] | None = None) -> AsyncIterator[Centre]:
-    settings = hub_settings(tmp_path, None, embedded_port=free_port())
+    settings = hub_settings(tmp_path, None)
     async with make_hub(settings, clock=clock or clock_from(MONDAY)) as hub, \
             httpx.AsyncClient(base_url=console_url(hub)) as http:
         yield Centre(hub, http, await signed_in(hub, Role.officer), await signed_in(hub, Role.admin),

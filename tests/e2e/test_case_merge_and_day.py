@@ -12,7 +12,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 from hub.users.model import Role
 from tests.e2e.case_pages import WORKBENCH, Shifted, desk_files
 from tests.e2e.pages import open_page, sign_in
-from tests.support import account, free_port, hub_settings, make_hub
+from tests.support import account, hub_settings, make_hub
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -22,7 +22,7 @@ async def trail(pane: Locator) -> list[str | None]:
 
 
 async def test_merge_split_and_book_in_the_workbench(tmp_path: Path, chromium: Browser, artifacts: Path) -> None:
-    async with make_hub(hub_settings(tmp_path, None, embedded_port=free_port()), clock=Shifted()) as hub:
+    async with make_hub(hub_settings(tmp_path, None), clock=Shifted()) as hub:
         first = await desk_files(hub, "G19")
         second = await desk_files(hub, "G19", source="wechat", accept=False,
                                   matter="邻居在公共通道里堆放杂物，老人通行不便")

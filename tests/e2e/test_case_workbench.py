@@ -17,7 +17,7 @@ from hub.users.model import Role
 from tests.case_support import PHONE
 from tests.e2e.case_pages import WORKBENCH, Shifted, desk_files, take_step
 from tests.e2e.pages import BIG_SCREEN, open_page, sign_in
-from tests.support import account, free_port, hub_settings, make_hub
+from tests.support import account, hub_settings, make_hub
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(240)]
 REFUSED = "console: Failed to load resource: the server responded with a status of 409 (Conflict)"
@@ -31,7 +31,7 @@ async def test_a_case_worked_through_in_the_workbench_shows_live_on_the_big_scre
         tmp_path: Path, chromium: Browser, artifacts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("hub.cases.service.TICK_S", 0.05)  # the limit timers look often, so the test need not wait
     clock = Shifted()
-    async with make_hub(hub_settings(tmp_path, None, embedded_port=free_port()), clock=clock) as hub:
+    async with make_hub(hub_settings(tmp_path, None), clock=clock) as hub:
         officer, cadre = await account(hub, Role.officer), await account(hub, Role.cadre, "shimen")
         case_id = await desk_files(hub, "G19")  # 石门村
         problems: list[str] = []

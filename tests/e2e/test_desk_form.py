@@ -14,7 +14,7 @@ from hub.app import Hub
 from hub.cases.model import CaseState
 from hub.users.model import Role
 from tests.case_support import ID_NUMBER, PHONE, town_ts
-from tests.support import PASSWORD, account, console_url, free_port, hub_settings, make_hub
+from tests.support import PASSWORD, account, console_url, hub_settings, make_hub
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(120)]
 DESK: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
@@ -31,10 +31,10 @@ async def open_desk(browser: Browser, hub: Hub, problems: list[str]) -> Page:
     page = await (await browser.new_context(**DESK)).new_page()
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     await page.goto(console_url(hub) + "desk/")
-    await expect(page.locator("#signin")).to_be_visible()
-    await page.fill("[name=username]", "officer")
-    await page.fill("[name=password]", PASSWORD)
-    await page.click("#signin-form button")
+    await expect(page.locator("#login")).to_be_visible()
+    await page.fill("#login-username", "officer")
+    await page.fill("#login-password", PASSWORD)
+    await page.click("#login-submit")
     await expect(page.locator("#desk")).to_be_visible()
     await expect(page.locator("#who")).to_contain_text("值班员")
     return page
@@ -63,7 +63,7 @@ async def book_first_slot(page: Page, room: str) -> str:
 
 
 async def test_a_visitor_registered_at_the_desk(tmp_path: Path, chromium: Browser) -> None:
-    settings = hub_settings(tmp_path, None, embedded_port=free_port())
+    settings = hub_settings(tmp_path, None)
     async with make_hub(settings, clock=monday_morning()) as hub:
         await account(hub, Role.officer)
         problems: list[str] = []

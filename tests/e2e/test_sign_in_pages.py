@@ -1,6 +1,6 @@
-"""One sign-in for the console's pages, in a real headless Chromium: the big screen, the case workbench and the
-call page show the same form (their own title, Chinese or English), sign in without a reload, load nothing
-from another site, and share the session."""
+"""One sign-in for the console's pages, in a real headless Chromium: the big screen, the case workbench, the
+call page and the visitor desk show the same form (their own title, Chinese or English), sign in without a
+reload, load nothing from another site, and share the session."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.support import PASSWORD, Mosquitto, account, console_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(180)]
 PAGES = {"": ("值班大屏登录", "Duty screen sign-in"), "cases/": ("案件办理登录", "Case workbench sign-in"),
-         "call/": ("视频调度登录", "Video dispatch sign-in")}
+         "call/": ("视频调度登录", "Video dispatch sign-in"), "desk/": ("来访登记登录", "Visitor desk sign-in")}
 
 
 async def test_every_page_signs_in_through_the_same_form(
@@ -45,6 +45,9 @@ async def signed_in_at(browser: Browser, base: str, path: str, username: str) ->
     if path == "call/":
         await expect(page.locator("#lobby")).to_be_visible()
         await expect(page.locator("#calls")).to_have_text("暂无")
+    if path == "desk/":
+        await expect(page.locator("#case-form")).to_be_visible()
+        await expect(page.locator("[name=village] option[value=shimen]")).to_have_count(1)  # the town's choices
     assert elsewhere == [], elsewhere
     assert problems == ["console: Failed to load resource: the server responded with a status of 401 "
                         "(Unauthorized)"], problems  # the wrong password's answer, and nothing else

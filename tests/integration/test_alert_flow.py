@@ -21,7 +21,7 @@ from hub.alerts.model import AlertState
 from hub.app import Hub
 from hub.settings import MqttSettings
 from tests.notify_support import HttpReceiver, Reply
-from tests.support import Mosquitto, Publisher, free_port, hub_settings, make_hub, sample_town, signed_in, wait_for
+from tests.support import Mosquitto, Publisher, hub_settings, make_hub, sample_town, signed_in, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -166,7 +166,7 @@ async def test_flood_demo_raises_rain_alerts_blue_to_red_and_a_level_alert_that_
     # 8 h back at ×900: the level alert is raised a few real seconds before the demo clock meets real time
     # and slows to ×1, so its 15-minute escalation still falls in the fast part on a loaded machine.
     demo = {"scenario": "flood", "interval_s": 60, "speed": 900, "lead_h": 8}
-    async with make_hub(hub_settings(tmp_path, None, embedded_port=free_port(), demo=demo)) as hub:
+    async with make_hub(hub_settings(tmp_path, None, demo=demo)) as hub:
         def transitions() -> list[Any]:
             return hub.ctx.alerts.store.feed(0, 100000)
 

@@ -11,7 +11,7 @@ import pytest
 from console.service import GRACE_S
 from hub.users.model import Role
 from tests.camera_files import file_camera_town
-from tests.support import console_url, free_port, hub_settings, make_hub, signed_in, wait_for
+from tests.support import console_url, hub_settings, make_hub, signed_in, wait_for
 
 pytestmark = pytest.mark.integration
 STOP_WITHIN_S = GRACE_S + 5.0  # streams get GRACE_S; the rest of the hub stops in well under 5 s
@@ -29,8 +29,7 @@ async def watch(http: httpx.AsyncClient, parts: list[bytes]) -> None:
 
 
 async def test_the_hub_stops_while_a_browser_watches_a_camera(tmp_path: Path) -> None:
-    hub = make_hub(hub_settings(tmp_path, None, embedded_port=free_port()),
-                   file_camera_town(tmp_path / "clips", ("CAM01",)))
+    hub = make_hub(hub_settings(tmp_path, None), file_camera_town(tmp_path / "clips", ("CAM01",)))
     async with hub:
         headers = await signed_in(hub, Role.officer)
         async with httpx.AsyncClient(base_url=console_url(hub), headers=headers, timeout=30) as http:

@@ -18,7 +18,7 @@ import websockets
 from hub.app import Hub
 from hub.users.model import Role
 from tests.case_support import ID_NUMBER, PHONE, town_ts
-from tests.support import console_url, free_port, hub_settings, make_hub, signed_in
+from tests.support import console_url, hub_settings, make_hub, signed_in
 
 pytestmark = pytest.mark.integration
 VISITOR = {"name": "王秀英", "phone": PHONE, "id_number": ID_NUMBER, "address": "石门村三组8号"}
@@ -48,8 +48,7 @@ class Centre:
 @pytest.fixture
 async def centre(tmp_path: Path) -> AsyncIterator[Centre]:
     start, real = town_ts("2026-03-09 09:00"), time.time()  # a working Monday, at real speed
-    async with make_hub(hub_settings(tmp_path, None, embedded_port=free_port()),
-                        clock=lambda: start + (time.time() - real)) as hub, \
+    async with make_hub(hub_settings(tmp_path, None), clock=lambda: start + (time.time() - real)) as hub, \
             httpx.AsyncClient(base_url=console_url(hub)) as http:
         yield Centre(hub, http, await signed_in(hub, Role.officer), await signed_in(hub, Role.cadre, "shimen"))
 

@@ -210,7 +210,7 @@ async def test_an_alert_becomes_a_case_in_one_action(tmp_path: Path) -> None:
 
 
 async def test_cases_and_their_numbers_survive_a_restart(tmp_path: Path) -> None:
-    settings = hub_settings(tmp_path, None, embedded_port=free_port())
+    settings = hub_settings(tmp_path, None)
     for expected in ("20260309-0001", "20260309-0002"):
         async with make_hub(settings, clock=clock_from(MONDAY)) as hub, \
                 httpx.AsyncClient(base_url=console_url(hub)) as http:
@@ -223,7 +223,7 @@ async def test_cases_and_their_numbers_survive_a_restart(tmp_path: Path) -> None
 async def test_the_timers_remind_and_escalate_into_the_trail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("hub.cases.service.TICK_S", 0.05)
     clock = Steered("2026-03-13 10:00")  # a Friday
-    async with make_hub(hub_settings(tmp_path, None, embedded_port=free_port()), clock=clock) as hub, \
+    async with make_hub(hub_settings(tmp_path, None), clock=clock) as hub, \
             httpx.AsyncClient(base_url=console_url(hub)) as http:
         officer = await signed_in(hub, Role.officer)
         made = await http.post("/api/cases", json=desk_case(category="self-built-housing"), headers=officer)

@@ -47,8 +47,7 @@ async def test_embedded_broker_refuses_a_taken_port(tmp_path: Path, system_broke
 
 
 async def test_demo_town_reports_from_every_station(tmp_path: Path) -> None:
-    settings = hub_settings(tmp_path, None, embedded_port=free_port(),
-                            demo={"scenario": "flood", "interval_s": 60, "speed": 120})
+    settings = hub_settings(tmp_path, None, demo={"scenario": "flood", "interval_s": 60, "speed": 120})
     async with make_hub(settings) as hub:
         stations = {"RS01", "RS02", "RS03", "RS04", "RG01", "RG02", "WQ01", "WQ02"}
 

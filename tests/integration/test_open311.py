@@ -17,7 +17,7 @@ from hub.app import Hub
 from hub.cases.config import ApiKey
 from hub.users.model import Role
 from tests.case_support import middle_of
-from tests.support import console_url, free_port, hub_settings, make_hub, sample_town, signed_in
+from tests.support import console_url, hub_settings, make_hub, sample_town, signed_in
 
 pytestmark = pytest.mark.integration
 KEY = "qingxi-12345-demo-key"  # the sample town's demo key
@@ -31,7 +31,7 @@ REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name"
 
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[tuple[Hub, httpx.AsyncClient]]:
-    async with make_hub(hub_settings(tmp_path, None, embedded_port=free_port())) as hub, \
+    async with make_hub(hub_settings(tmp_path, None)) as hub, \
             httpx.AsyncClient(base_url=console_url(hub) + "open311/v2") as http:
         yield hub, http
 
@@ -161,7 +161,7 @@ async def test_tokens_and_batch_clients(tmp_path: Path) -> None:
     cases = loaded.town.cases.model_copy(update={"open311": loaded.town.cases.open311.model_copy(update={
         "response": "batch", "api_keys": (ApiKey(client="县平台", sha256=hashlib.sha256(b"k-2").hexdigest()),)})})
     town = dataclasses.replace(loaded, town=loaded.town.model_copy(update={"cases": cases}))
-    async with make_hub(hub_settings(tmp_path, None, embedded_port=free_port()), town) as hub, \
+    async with make_hub(hub_settings(tmp_path, None), town) as hub, \
             httpx.AsyncClient(base_url=console_url(hub) + "open311/v2") as http:
         made = await http.post("/requests.json", data={"api_key": "k-2", **dispute()}, headers=FORM)
         [answer] = made.json()
@@ -195,7 +195,7 @@ async def test_a_published_category_is_listed_from_every_channel_coarsely(tmp_pa
     cases = loaded.town.cases.model_copy(update={"open311": loaded.town.cases.open311.model_copy(update={
         "public_categories": ("roads",)})})
     town = dataclasses.replace(loaded, town=loaded.town.model_copy(update={"cases": cases}))
-    async with make_hub(hub_settings(tmp_path, None, embedded_port=free_port()), town) as hub, \
+    async with make_hub(hub_settings(tmp_path, None), town) as hub, \
             httpx.AsyncClient(base_url=console_url(hub) + "open311/v2") as http:
         officer = await signed_in(hub, Role.officer)
         async with httpx.AsyncClient(base_url=console_url(hub), headers=officer) as centre:

@@ -12,13 +12,13 @@ import pytest
 
 from hub.settings import HubSettings
 from hub.users.model import Role
-from tests.support import PASSWORD, account, console_url, free_port, hub_settings, make_hub, signed_in
+from tests.support import PASSWORD, account, console_url, hub_settings, make_hub, signed_in
 
 pytestmark = pytest.mark.integration
 
 
 def settings(tmp_path: Path, **extra: object) -> HubSettings:
-    return hub_settings(tmp_path, None, embedded_port=free_port(), **extra)
+    return hub_settings(tmp_path, None, **extra)
 
 
 async def test_a_browser_signs_in_with_a_cookie_and_out_again(tmp_path: Path) -> None:

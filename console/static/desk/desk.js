@@ -1,6 +1,9 @@
-"use strict";
-// The visitor desk: sign in, register a visitor's matter (taken on at once), optionally book a mediation room
-// or the judge or legal adviser on duty, and hand the visitor a receipt number with the time limit.
+// The visitor desk: sign in (the console's sign-in, /static/screen/login.js), register a visitor's matter (taken
+// on at once), optionally book a mediation room or the judge or legal adviser on duty, and hand the visitor a
+// receipt number with the time limit.
+import { api, ApiError } from "/static/screen/api.js";
+import { hide, startPage, userLabel } from "/static/screen/login.js";
+
 const $ = (sel) => document.querySelector(sel);
 const form = $("#case-form");
 const F = form.elements;  // by field name: form.name and form.slot would be the form's own properties
@@ -13,25 +16,17 @@ const STATE = { received: "已接收", accepted: "已受理" };
 const KIND = { judge: "驻站法官", legal_adviser: "法律顾问", mediator: "调解员" };
 let options = null;
 
-async function api(path, init = {}) {
-  const headers = init.body ? { "Content-Type": "application/json" } : {};
-  const res = await fetch(path, { ...init, headers, body: init.body ? JSON.stringify(init.body) : undefined });
-  const data = res.headers.get("content-type")?.includes("json") ? await res.json() : null;
-  return { status: res.status, ok: res.ok, data };
-}
-
 const when = (iso) => new Date(iso).toLocaleString("zh-CN", { timeZone: options.timezone, hour12: false,
   year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
 const option = (value, text) => { const o = document.createElement("option"); o.value = value; o.textContent = text; return o; };
 
-async function start() {
+async function enter() {
   const me = await api("/api/auth/me");
-  if (me.status === 401) { $("#signin").hidden = false; $("#desk").hidden = true; return; }
-  $("#who").textContent = `${me.data.role_label} ${me.data.name}`;
-  options = (await api("/api/case-options")).data;
-  fillChoices();
-  $("#signin").hidden = true;
-  $("#desk").hidden = false;
+  const first = options === null;
+  options = await api("/api/case-options");
+  if (first) fillChoices(); // once: signed in again after a session ended, what was typed stays
+  $("#who").textContent = userLabel(me);
+  hide();
 }
 
 function fillChoices() {
@@ -82,8 +77,8 @@ function showLimit() {
 async function loadSlots() {
   F.slot.replaceChildren();
   if (!F.book.checked || !F.date.value) return;
-  const free = await api(`/api/appointments/free?date=${F.date.value}&minutes=60`);
-  const slots = (free.ok && free.data[F.resource.value]) || [];
+  const free = await api(`/api/appointments/free?date=${F.date.value}&minutes=60`).catch(() => ({}));
+  const slots = free[F.resource.value] || [];
   if (!slots.length) { F.slot.append(option("", "当日无可预约时段")); return; }
   F.slot.append(...slots.map((iso) => option(iso, when(iso).slice(-5))));
 }
@@ -118,15 +113,18 @@ async function submit(event) {
   if (wrong.length) return;
   $("#submit").disabled = true;
   try {
-    const res = await api("/api/cases", { method: "POST", body: body() });
-    if (res.ok) return showReceipt(res.data);
-    if (res.status === 401) return start();
-    const detail = typeof res.data?.detail === "string" ? res.data.detail : JSON.stringify(res.data?.detail);
-    $("#form-error").textContent = res.status === 409 ? `所选时段已被预约，请另选时间（${detail}）` : `登记未成功：${detail}`;
-    if (res.status === 409) await loadSlots();
+    showReceipt(await api("/api/cases", { method: "POST", body: body() }));
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    if (err.status !== 401) await refused(err); // on 401 the sign-in form is back, and the form kept for after
   } finally {
     $("#submit").disabled = false;
   }
+}
+
+async function refused({ status, message }) {
+  $("#form-error").textContent = status === 409 ? `所选时段已被预约，请另选时间（${message}）` : `登记未成功：${message}`;
+  if (status === 409) await loadSlots();
 }
 
 function showReceipt(data) {
@@ -163,13 +161,6 @@ function next() {
   F.name.focus();
 }
 
-$("#signin-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const f = event.target;
-  const res = await api("/api/auth/login", { method: "POST", body: { username: f.username.value, password: f.password.value } });
-  $("#signin-error").textContent = res.ok ? "" : "用户名或密码错误，或尝试次数过多";
-  if (res.ok) await start();
-});
 F.village.addEventListener("change", showGrids);
 F.category.addEventListener("change", showCategory);
 F.kind.addEventListener("change", showLimit);
@@ -179,4 +170,4 @@ F.resource.addEventListener("change", loadSlots);
 F.date.addEventListener("change", loadSlots);
 form.addEventListener("submit", submit);
 $("#next").addEventListener("click", next);
-start();
+startPage({ title: "desk.signIn", enter });

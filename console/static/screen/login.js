@@ -1,7 +1,7 @@
-// The one sign-in of the console's pages (the big screen, the case workbench, the call page): the form, in
-// Chinese or English, a password sign-in that sets the session cookie, and the start-up around it. A page
-// gives its title and what to do once someone is in; sign-out and an ended session bring the form back in
-// place, never by reloading the page.
+// The one sign-in of the console's pages (the big screen, the case workbench, the call page, the visitor desk):
+// the form, in Chinese or English, a password sign-in that sets the session cookie, and the start-up around it.
+// A page gives its title and what to do once someone is in; sign-out and an ended session bring the form back
+// in place, never by reloading the page.
 import { api, toast, whenSignedOut } from "./api.js";
 import { onLang, t, toggleLang, translate } from "./i18n.js";
 import { onLink } from "./live.js";

@@ -40,13 +40,20 @@ transitions = sa.Table(
     sa.Column("ts", sa.Float, nullable=False),
     sa.Column("body", sa.Text, nullable=False), sa.Column("alert", sa.Text, nullable=False),
 )
-deliveries = sa.Table(
-    "gridhub_alert_deliveries", meta,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("alert_id", sa.Integer, nullable=False, index=True),
-    sa.Column("status", sa.String(16), nullable=False, index=True),
-    sa.Column("body", sa.Text, nullable=False),
-)
+
+
+def delivery_table(name: str, owner: str, metadata: sa.MetaData) -> sa.Table:
+    """A delivery log: each delivery as JSON, by id, with what it tells of (*owner*) and its status."""
+    return sa.Table(
+        name, metadata,
+        sa.Column("id", sa.String(32), primary_key=True),
+        sa.Column(owner, sa.Integer, nullable=False, index=True),
+        sa.Column("status", sa.String(16), nullable=False, index=True),
+        sa.Column("body", sa.Text, nullable=False),
+    )
+
+
+deliveries = delivery_table("gridhub_alert_deliveries", "alert_id", meta)
 
 
 def _json(adapter: TypeAdapter[Any], value: object) -> str:
@@ -121,9 +128,7 @@ class SqlAlertStore:
         return self._deliveries(deliveries.c.status == DeliveryStatus.PENDING.value)
 
     def _deliveries(self, where: sa.ColumnElement[bool]) -> list[Delivery]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(deliveries.c.body).where(where)).scalars()
-            return sorted((_DELIVERY.validate_json(b) for b in rows), key=lambda d: d.created_at)
+        return read_deliveries(self.engine, deliveries, where)
 
     def _alerts(self, select: sa.Select[str]) -> list[Alert]:
         with self.engine.connect() as conn:
@@ -144,3 +149,8 @@ def _alert_row(a: Alert) -> dict[str, Any]:
             "updated_at": a.updated_at, "body": _json(_ALERT, a)}
 
 
+def read_deliveries(db: Engine, table: sa.Table, where: sa.ColumnElement[bool]) -> list[Delivery]:
+    """Deliveries kept as JSON in *table*'s body column (the alert or the case log), oldest first."""
+    with db.connect() as conn:
+        rows = conn.execute(sa.select(table.c.body).where(where)).scalars()
+        return sorted((_DELIVERY.validate_json(b) for b in rows), key=lambda d: d.created_at)

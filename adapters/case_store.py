@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter
 from sqlalchemy.engine import Engine
 
+from adapters.alert_store import delivery_table, read_deliveries
 from adapters.sql import engine, upsert
+from hub.alerts.store import Delivery, DeliveryStatus
 from hub.cases.appointments import Appointment
 from hub.cases.model import OPEN, Case, Entry
 from hub.cases.store import CaseQuery
@@ -20,6 +22,7 @@ from hub.cases.store import CaseQuery
 _CASE = TypeAdapter(Case)
 _ENTRY = TypeAdapter(Entry)
 _APPOINTMENT = TypeAdapter(Appointment)
+_DELIVERY = TypeAdapter(Delivery)
 meta = sa.MetaData()
 cases = sa.Table(
     "gridhub_cases", meta,
@@ -53,6 +56,8 @@ appointments = sa.Table(
     sa.Column("start", sa.Float, nullable=False, index=True), sa.Column("end", sa.Float, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
 )
+
+deliveries = delivery_table("gridhub_case_deliveries", "case_id", meta)
 
 
 class SqlCaseStore:
@@ -138,6 +143,17 @@ class SqlCaseStore:
         with self.engine.connect() as conn:
             body = conn.execute(sa.select(appointments.c.body).where(appointments.c.id == appointment_id)).scalar()
         return _APPOINTMENT.validate_json(body) if body is not None else None
+
+    def save_deliveries(self, items: Sequence[Delivery]) -> None:
+        with self.engine.begin() as conn:
+            upsert(conn, deliveries, "id", [{"id": d.id, "case_id": d.case_id, "status": d.status.value,
+                                             "body": _DELIVERY.dump_json(d).decode()} for d in items])
+
+    def deliveries(self, case_id: int) -> list[Delivery]:
+        return read_deliveries(self.engine, deliveries, deliveries.c.case_id == case_id)
+
+    def pending_deliveries(self) -> list[Delivery]:
+        return read_deliveries(self.engine, deliveries, deliveries.c.status == DeliveryStatus.PENDING.value)
 
     def close(self) -> None:
         self.engine.dispose()

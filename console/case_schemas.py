@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from console.alert_schemas import DeliveryPublic
 from console.schemas import at, utc
 from hub.cases.mediation import OUTCOME_LABELS, FollowUp, Mediation, Party, Session
 from hub.cases.model import Case, Entry, Extension, Requester, Unit
@@ -164,6 +165,7 @@ class MediationPublic(BaseModel):
 class CaseDetail(CasePublic):
     trail: list[EntryPublic]
     mediation: MediationPublic | None
+    deliveries: list[DeliveryPublic] = Field(description="escalation messages: each channel's attempts")
 
 
 class DuplicatePublic(BaseModel):

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 
+from console.alert_schemas import DeliveryPublic
 from console.auth import Anyone, Staff, Watcher
 from console.case_appointments import appointment_public
 from console.case_inputs import AppointmentIn, DeskCase, FieldReport, FromAlert
@@ -118,10 +119,12 @@ async def full(ctx: Ctx, principal: Watcher, request: Request, case: Seen) -> Ca
 
 
 async def _detail(ctx: HubContext, case: Case, whole: bool) -> CaseDetail:
-    trail, record = await asyncio.gather(asyncio.to_thread(ctx.cases.store.entries, case.id),
-                                         ctx.cases.mediation(case.id))
+    trail, record, sent = await asyncio.gather(asyncio.to_thread(ctx.cases.store.entries, case.id),
+                                               ctx.cases.mediation(case.id),
+                                               asyncio.to_thread(ctx.cases.store.deliveries, case.id))
     return CaseDetail(**public(ctx, case, whole).model_dump(), trail=[EntryPublic.of(e, whole) for e in trail],
-                      mediation=MediationPublic.of(record, whole) if record else None)
+                      mediation=MediationPublic.of(record, whole) if record else None,
+                      deliveries=[DeliveryPublic.of(d) for d in sent])
 
 
 @cases_router.get("/api/cases/{case_id}/duplicates")

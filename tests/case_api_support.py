@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from hub.app import Hub
+from hub.townfile import LoadedTown
 from hub.users.model import Role
 from tests.case_support import ID_NUMBER, PHONE, town_ts
 from tests.support import console_url, hub_settings, make_hub, signed_in
@@ -62,9 +63,10 @@ class Centre:
 
 
 @asynccontextmanager
-async def open_centre(tmp_path: Path, clock: Callable[[], float] | None = None) -> AsyncIterator[Centre]:
+async def open_centre(tmp_path: Path, clock: Callable[[], float] | None = None,
+                      town: LoadedTown | None = None) -> AsyncIterator[Centre]:
     settings = hub_settings(tmp_path, None)
-    async with make_hub(settings, clock=clock or clock_from(MONDAY)) as hub, \
+    async with make_hub(settings, town, clock=clock or clock_from(MONDAY)) as hub, \
             httpx.AsyncClient(base_url=console_url(hub)) as http:
         yield Centre(hub, http, await signed_in(hub, Role.officer), await signed_in(hub, Role.admin),
                      await signed_in(hub, Role.cadre, "shimen"), await signed_in(hub, Role.cadre, "liuwan"))

@@ -13,8 +13,10 @@ def utc_iso(ts: float) -> str:
 
 
 def notification_body(n: Notification) -> dict[str, Any]:
-    """Who is told what about which alert; times are UTC ISO-8601."""
+    """Who is told what about which alert or case; times are UTC ISO-8601."""
     alert = n.alert
+    if alert is None:
+        return case_body(n)
     return {
         "alert_id": alert.id,
         "seq": n.seq,
@@ -32,5 +34,27 @@ def notification_body(n: Notification) -> dict[str, Any]:
         "village": alert.village,
         "value": alert.value,
         "raised_at": utc_iso(alert.raised_at),
+        "time": utc_iso(n.ts),
+    }
+
+
+def case_body(n: Notification) -> dict[str, Any]:
+    """A case escalation step: the case's number, category and link instead of the alert's fields."""
+    case = n.case
+    assert case is not None, "a notification tells of an alert or a case"
+    return {
+        "case_id": case.id,
+        "case_number": case.number,
+        "category": case.category,
+        "step": case.step,
+        "seq": n.seq,
+        "action": n.action.value,
+        "level": n.level.value,
+        "title": n.title,
+        "text": n.text,
+        "recipients": [{"name": r.name, "phone": r.phone} for r in n.recipients],
+        "grid": case.grid,
+        "village": case.village,
+        "link": case.link,
         "time": utc_iso(n.ts),
     }

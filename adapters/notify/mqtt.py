@@ -1,4 +1,5 @@
-"""Notifications as JSON on the hub's broker: `<prefix>/<alert id>/<action>`, QoS 1, not retained.
+"""Notifications as JSON on the hub's broker: `<prefix>/<alert id>/<action>` (`<prefix>/cases/<id>/<action>` for a
+case), QoS 1, not retained.
 
 One gmqtt client per notifier, on the event loop, connected on the first
 notification and reconnecting by itself after that. A notification counts as
@@ -64,7 +65,9 @@ class _AckedStorage(PersistentStorage):  # type: ignore[misc]
 
 
 def topic_for(n: Notification, prefix: str) -> str:
-    return f"{prefix}/{n.alert.id}/{n.action.value}"
+    """`<prefix>/<alert id>/<action>`, or `<prefix>/cases/<case id>/<action>` for a case's escalation."""
+    about = str(n.alert.id) if n.alert is not None else f"cases/{n.case.id if n.case else 0}"
+    return f"{prefix}/{about}/{n.action.value}"
 
 
 class MqttNotifier:

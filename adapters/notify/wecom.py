@@ -68,7 +68,7 @@ class WecomNotifier:
         self._client = json_client(config.timeout_s)
 
     def robot(self, n: Notification) -> str | None:
-        grid = n.alert.grid
+        grid = n.grid
         return self._grids.get(grid, self._default) if grid is not None else self._default
 
     def accepts(self, notification: Notification) -> bool:
@@ -81,7 +81,7 @@ class WecomNotifier:
     async def send(self, notification: Notification) -> None:
         url = self.robot(notification)
         if url is None:
-            raise DeliveryError(f"no robot for grid {notification.alert.grid} and no default", retryable=False)
+            raise DeliveryError(f"no robot for grid {notification.grid} and no default", retryable=False)
         body = robot_message(notification, self.config.msgtype, self.config.mention)
         check_reply(await send_json(self._client, "POST", url, body))
 

@@ -1,5 +1,7 @@
 """Delivering notifications: every channel retried with backoff, every attempt in the delivery log.
 
+Alerts and case escalations each have a manager of their own, with their own log, over the same channels.
+
 A delivery is logged as pending before the first attempt and is retried after
 a restart until it is sent or given up, so a notification is not lost to a
 crash or to a receiver that is down for a while.
@@ -50,9 +52,10 @@ class DeliveryManager:
         for notifier in self.notifiers.values():
             if notifier.accepts(notification):
                 now = self._clock()
-                delivery = Delivery(uuid.uuid4().hex, notification.alert.id, seq, notification.action,
+                alert, case = notification.alert, notification.case
+                delivery = Delivery(uuid.uuid4().hex, alert.id if alert else None, seq, notification.action,
                                     notification.level, notifier.name, notifier.target(notification),
-                                    DeliveryStatus.PENDING, 0, now, now, now)
+                                    DeliveryStatus.PENDING, 0, now, now, now, case_id=case.id if case else None)
                 self._start(delivery, notifier, notification)
 
     def resume(self, delivery: Delivery, notification: Notification) -> None:
@@ -80,7 +83,7 @@ class DeliveryManager:
             except DeliveryError as exc:
                 delivery = self._failed_attempt(delivery, attempt, exc.reason, exc.retryable)
             except Exception as exc:  # a channel's bug must not stop the others; logged, retried
-                log.exception("notifier %s failed on alert %d", notifier.name, delivery.alert_id)
+                log.exception("notifier %s failed on %s", notifier.name, notification.about)
                 delivery = self._failed_attempt(delivery, attempt, f"{type(exc).__name__}: {exc}", True)
             else:
                 self.sent += 1
@@ -91,7 +94,7 @@ class DeliveryManager:
             wait = self._backoff.delay(attempt)
             if delivery.status is DeliveryStatus.FAILED:
                 self.failed += 1
-                log.warning("gave up notifying %s of alert %d: %s", notifier.name, delivery.alert_id, delivery.error)
+                log.warning("gave up notifying %s of %s: %s", notifier.name, notification.about, delivery.error)
                 return
 
     def _failed_attempt(self, delivery: Delivery, attempt: int, reason: str, retryable: bool) -> Delivery:
@@ -102,8 +105,12 @@ class DeliveryManager:
         return replace(delivery, status=DeliveryStatus.FAILED, attempts=attempt, updated_at=now,
                        next_attempt_at=None, error=reason)
 
-    async def aclose(self) -> None:
+    async def stop(self) -> None:
+        """Stop delivering, leaving the channels open for whoever shares them; pending deliveries resume."""
         await self._tasks.cancel()
+
+    async def aclose(self) -> None:
+        await self.stop()
         for notifier in self.notifiers.values():
             try:
                 await notifier.aclose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hub.alerts.config import AlertsConfig, ContactConfig
 from hub.alerts.model import Alert, Severity
-from hub.alerts.notify import ChainLevel, Recipient
+from hub.alerts.notify import ALERT_CHAIN, ChainLevel, Recipient
 from hub.town import Contact, Town
 
 
@@ -31,7 +31,7 @@ class EscalationPolicy:
 
     def chain(self, alert: Alert) -> list[ChainLevel]:
         """The levels that have someone to tell for this alert; the duty officer at least."""
-        levels = [lv for lv in ChainLevel if self.recipients(alert, lv)]
+        levels = [lv for lv in ALERT_CHAIN if self.recipients(alert, lv)]
         return levels or [ChainLevel.DUTY_OFFICER]
 
     def after_s(self, severity: Severity) -> float:

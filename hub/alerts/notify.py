@@ -27,14 +27,18 @@ class ChainLevel(StrEnum):
     VILLAGE_CADRE = "village_cadre"
     DUTY_OFFICER = "duty_officer"
     CENTRE_LEAD = "centre_lead"
+    LEADER = "leader"  # the town's leaders (cases.leaders): only case escalation steps name them
 
     @property
     def label_zh(self) -> str:
         return _LEVEL_LABELS[self]
 
 
+ALERT_CHAIN = (  # the levels an alert climbs; leaders are reached by case escalations only
+    ChainLevel.GRID_WORKER, ChainLevel.VILLAGE_CADRE, ChainLevel.DUTY_OFFICER, ChainLevel.CENTRE_LEAD)
 _LEVEL_LABELS = {ChainLevel.GRID_WORKER: "网格员", ChainLevel.VILLAGE_CADRE: "村（社区）干部",
-                 ChainLevel.DUTY_OFFICER: "值班员", ChainLevel.CENTRE_LEAD: "中心负责人"}
+                 ChainLevel.DUTY_OFFICER: "值班员", ChainLevel.CENTRE_LEAD: "中心负责人",
+                 ChainLevel.LEADER: "镇领导"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +49,23 @@ class Recipient:
 
 
 @dataclass(frozen=True, slots=True)
-class Notification:
-    """One message about one alert event for one level of the chain, rendered in Chinese."""
+class CaseSubject:
+    """The case a notification tells of: a step of its escalation chain, sent through the alert channels."""
 
-    alert: Alert
+    id: int
+    number: str  # 20261122-0003
+    category: str
+    grid: str | None
+    village: str | None
+    step: int  # counted from 1
+    link: str  # /cases/#<id>, after the console's URL when the hub knows it
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One message about one alert event (or case escalation step) for one level of the chain, in Chinese."""
+
+    alert: Alert | None  # None for a case's notification, which has *case* instead
     action: Action
     level: ChainLevel
     recipients: tuple[Recipient, ...]
@@ -57,6 +74,16 @@ class Notification:
     markdown: str  # WeChat Work markdown
     ts: float
     seq: int = 0  # the transition it tells of: with level, what tells a repeat delivery from a new one
+    case: CaseSubject | None = None
+
+    @property
+    def grid(self) -> str | None:
+        return self.alert.grid if self.alert is not None else self.case.grid if self.case is not None else None
+
+    @property
+    def about(self) -> str:
+        """What it tells of, for logs: alert 17, case 3."""
+        return f"alert {self.alert.id}" if self.alert is not None else f"case {self.case.id if self.case else '?'}"
 
 
 class DeliveryError(Exception):

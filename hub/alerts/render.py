@@ -25,7 +25,7 @@ class Renderer:
         self._grids = town.grids()
         self._tz = ZoneInfo(town.town.timezone)
         self._policy = policy
-        self._console_url = console_url
+        self.console_url = console_url
 
     def notifications(self, event: AlertEvent) -> list[Notification]:
         if event.transition is None or event.transition.action not in _HEADS:
@@ -55,8 +55,8 @@ class Renderer:
                  ("等级", f"{alert.severity.label_zh}"), ("状态", _STATES.get(alert.state.value, alert.state.value))]
         if note:
             facts.append(("说明", note if actor == "system" else f"{note}（{actor}）"))
-        if self._console_url:
-            facts.append(("处置", f"{self._console_url.rstrip('/')}/#/alerts/{alert.id}"))
+        if self.console_url:
+            facts.append(("处置", f"{self.console_url.rstrip('/')}/#/alerts/{alert.id}"))
         return facts
 
     def _place(self, alert: Alert) -> str:

@@ -141,6 +141,8 @@ class AlertService:
                 self.deliveries.resume(delivery, self.renderer.render(event, delivery.level))
 
     def _event_of(self, delivery: Delivery) -> AlertEvent | None:
+        if delivery.alert_id is None:
+            return None
         alert = self.store.get(delivery.alert_id)
         transition: Transition | None = next((t for t in self.store.history(delivery.alert_id)
                                               if t.seq == delivery.seq), None)

@@ -26,8 +26,8 @@ class Delivery:
     """One notification to one channel, and how delivering it went."""
 
     id: str
-    alert_id: int
-    seq: int  # the transition it tells of
+    alert_id: int | None  # None for a case's delivery, which has *case_id* instead
+    seq: int  # the transition (or case trail entry) it tells of
     action: Action
     level: ChainLevel
     notifier: str
@@ -38,6 +38,7 @@ class Delivery:
     updated_at: float
     next_attempt_at: float | None = None
     error: str = ""
+    case_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

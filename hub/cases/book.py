@@ -236,7 +236,7 @@ class CaseBook:
         late = self.calendar.between(case.due_at, now) / 3600
         events: list[CaseEvent] = []
         for i in steps:
-            told = escalation.told(self.town, case, chain[i])
+            told = escalation.told(self.town, case, chain[i].notify)
             detail = {"step": str(i + 1), "of": str(len(chain)), "notify": ",".join(chain[i].notify),
                       "told": "、".join(t.label for t in told)}
             event = self._record(case.evolve(escalations=i + 1, reminded=True), Action.ESCALATE, SYSTEM, now,

@@ -8,9 +8,11 @@ fell due while it was down are all taken at once, each in the trail, since each 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hub.alerts.config import ContactConfig
+from hub.alerts.notify import ChainLevel, Recipient
 from hub.cases.config import EscalationStep
 from hub.cases.model import Case
 from hub.cases.workcal import WorkCalendar
@@ -25,6 +27,7 @@ class Told:
 
     ref: str  # village_cadre, leader:deputy …
     label: str  # 石门村村干部 胡勇华
+    recipient: Recipient  # whom a message goes to; a leader without a phone gets none (phone "")
 
 
 def step_at(calendar: WorkCalendar, due_at: float, step: EscalationStep) -> float:
@@ -45,9 +48,10 @@ def due_steps(chain: tuple[EscalationStep, ...], calendar: WorkCalendar, case: C
     return range(taken, last)
 
 
-def told(town: Town, case: Case, step: EscalationStep) -> list[Told]:
-    """Whom *step* tells about *case*; a role without anyone for this case (no grid, say) tells nobody."""
-    found = [_one(town, case, ref) for ref in step.notify]
+def told(town: Town, case: Case, notify: Iterable[str]) -> list[Told]:
+    """Whom a step naming *notify* tells about *case*; a role without anyone for this case (no grid, say)
+    tells nobody."""
+    found = [_one(town, case, ref) for ref in notify]
     return [t for t in found if t is not None]
 
 
@@ -65,8 +69,10 @@ def _one(town: Town, case: Case, ref: str) -> Told | None:
         contact, role = town.alerts.centre_lead, "中心领导 "
     elif ref.startswith(LEADER):
         leader = next((p for p in town.cases.leaders if p.id == ref[len(LEADER):]), None)
-        return Told(ref, leader.name) if leader is not None else None
-    return Told(ref, f"{role}{contact.name}") if contact is not None else None
+        return Told(ref, leader.name, Recipient(leader.name, leader.phone, ChainLevel.LEADER)) if leader else None
+    if contact is None:
+        return None
+    return Told(ref, f"{role}{contact.name}", Recipient(contact.name, contact.phone, ChainLevel(ref)))
 
 
 def note(late_hours: float, number: int, of: int, people: list[Told]) -> str:

@@ -1,6 +1,7 @@
 """The case service: intake, the lifecycle, mediation records and appointments, stored, announced and timed.
 
-Every change is made under one lock, stored, then published on the bus as CaseEvents.
+Every change is made under one lock, stored, then published on the bus as CaseEvents; an escalation step,
+once stored, is also sent to the people it names through the alert channels (hub/cases/notices.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hub.cases.book import CaseBook
 from hub.cases.lifecycle import CaseError
 from hub.cases.mediation import Mediation
 from hub.cases.model import Action, Case, CaseEvent, Kind, NewCase, Source
+from hub.cases.notices import CaseNotices
 from hub.cases.store import CaseStore
 from hub.ledger import Ledger
 from hub.town import DeviceKind, Town
@@ -42,17 +44,21 @@ class CaseService:
         self.slots = Slotting(self.config, self.book.calendar)
         self._last_appointment = 0
         self._ledger: Ledger[CaseEvent] = Ledger(bus, "case")
+        self.notices = CaseNotices(town, store, self.book.calendar, clock, alerts.renderer.console_url)
 
     async def start(self) -> None:
+        """Load the open cases and start the timers; the alert service is started first (its channels)."""
         open_cases, (last_id, last_seq, last_appointment) = await asyncio.to_thread(
             lambda: (self.store.open_cases(), self.store.last_ids()))
         self.book = CaseBook(self.town, self.config, self._clock, open_cases, last_id, last_seq)
         self._last_appointment = last_appointment
         self.photos.mkdir(parents=True, exist_ok=True)
+        await self.notices.start(self._alerts.deliveries.notifiers.values())
         self._ledger.start_timers(TICK_S, self.book.tick, self._commit)
 
     async def stop(self) -> None:
         await self._ledger.stop()
+        await self.notices.stop()
 
     # --- intake -----------------------------------------------------------------------------------
 
@@ -218,3 +224,4 @@ class CaseService:
     async def _commit(self, events: list[CaseEvent], token: tuple[str, int] | None = None) -> None:
         cases = list({e.case.id: e.case for e in events}.values())
         await self._ledger.commit(events, lambda: self.store.save(cases, [e.entry for e in events], token))
+        self.notices.submit(events)

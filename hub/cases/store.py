@@ -1,4 +1,5 @@
-"""The case store interface: cases, their audit trail, mediation records, appointments, Open311 tokens."""
+"""The case store interface: cases, their audit trail, mediation records, appointments, Open311 tokens, and
+the delivery log of escalation messages."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from hub.alerts.store import Delivery
 from hub.cases.appointments import Appointment
 from hub.cases.model import Case, CaseState, Entry, Source
 
@@ -54,5 +56,13 @@ class CaseStore(Protocol):
         """Appointments overlapping [start, end), of one resource or all, by start time."""
 
     def appointment(self, appointment_id: int) -> Appointment | None: ...
+
+    def save_deliveries(self, deliveries: Sequence[Delivery]) -> None:
+        """Upsert escalation messages' delivery states (each has a case_id)."""
+
+    def deliveries(self, case_id: int) -> list[Delivery]:
+        """The case's escalation messages, oldest first."""
+
+    def pending_deliveries(self) -> list[Delivery]: ...
 
     def close(self) -> None: ...

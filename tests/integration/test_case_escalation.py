@@ -1,5 +1,5 @@
 """The escalation chain on a real hub: each step in the trail and on /ws/cases, and the chain goes on after the
-hub restarts over a weekend, without taking a step twice."""
+hub restarts over a weekend, without taking a step twice; each step's message reaches the SMS gateway once."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import pytest
 import websockets
 
 from tests.case_api_support import Centre, Steered, open_centre
+from tests.integration.test_alert_flow import town_with_webhook
+from tests.notify_support import HttpReceiver, Reply
 from tests.support import console_url, wait_for
 
 pytestmark = pytest.mark.integration
@@ -59,3 +61,33 @@ async def test_the_chain_goes_on_across_a_restart(tmp_path: Path, monkeypatch: p
         clock.at("2026-03-18 17:31")
         await wait_for(lambda: centre.hub.ctx.cases.book.cases[case_id].escalations == 3, what="the third step")
         assert await escalations(centre, case_id) == ["石门村 张清", "副镇长 李军", "镇长 王建设"]
+
+
+async def test_each_step_reaches_the_sms_gateway_once_even_across_a_restart(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hub.cases.service.TICK_S", 0.05)
+    clock = Steered("2026-03-10 10:00")  # a Tuesday
+    async with HttpReceiver() as gateway:
+        town = town_with_webhook(gateway)
+        gateway.default = Reply(status=503)  # the gateway is down when the limit passes
+        async with open_centre(tmp_path, clock, town) as centre:
+            case_id = await centre.case(category="self-built-housing")  # due Friday 13th at 17:30
+            await centre.post(f"/api/cases/{case_id}/route", centre.officer, lead="village:shimen")
+            clock.at("2026-03-13 18:00")  # after the close: late by no working time yet
+            await wait_for(lambda: len(gateway.received) == 1, what="the first attempt")
+        [first] = gateway.received
+        gateway.default = Reply()  # back up while the hub restarts: the pending message goes out
+        async with open_centre(tmp_path, clock, town) as centre:
+            await wait_for(lambda: len(gateway.received) == 2, what="the message resumed after the restart")
+            detail = (await centre.get(f"/api/cases/{case_id}", centre.officer)).json()
+            await asyncio.sleep(0.3)  # more ticks: the step is not taken, nor its message sent, again
+        assert len(gateway.received) == 2 and first.body == gateway.received[1].body
+    body = first.json()
+    number = detail["number"]
+    assert (body["case_id"], body["case_number"], body["step"], body["level"]) == (case_id, number, 1, "village_cadre")
+    assert body["recipients"] == [{"name": "张清", "phone": "18207348141"}]
+    assert body["text"].startswith(f"【案件督办】{number} 自建房安全\n地点：石门村 石门村第一网格\n"
+                                   "超时：已超办理时限0.0个工作小时，第1/3级督办")
+    assert body["link"] == f"/cases/#{case_id}"  # the hub has no console URL set here
+    [delivery] = detail["deliveries"]
+    assert (delivery["status"], delivery["attempts"], delivery["notifier"]) == ("sent", 2, "sms")

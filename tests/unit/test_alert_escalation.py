@@ -7,7 +7,7 @@ import pytest
 from hub.alerts.book import AlertBook
 from hub.alerts.escalation import EscalationPolicy
 from hub.alerts.model import Action, Alert, AlertEvent, AlertState, Severity
-from hub.alerts.notify import ChainLevel
+from hub.alerts.notify import ALERT_CHAIN, ChainLevel
 from hub.alerts.rules import RuleSet
 from hub.town import Town
 from tests.alert_support import DUTY, LEAD, T0, FakeClock, make_book, reading, signal, town_with
@@ -86,8 +86,8 @@ def test_chain_levels_name_the_people_of_the_alerts_grid_and_village() -> None:
     book = make_book(town, clock)
     (event,) = book.apply(signal("river-level", "RS01", RED))
     policy = EscalationPolicy(town, town.alerts)
-    assert policy.chain(event.alert) == list(ChainLevel)
-    who = {level: [(r.name, r.phone) for r in policy.recipients(event.alert, level)] for level in ChainLevel}
+    assert policy.chain(event.alert) == list(ALERT_CHAIN)
+    who = {level: [(r.name, r.phone) for r in policy.recipients(event.alert, level)] for level in ALERT_CHAIN}
     assert who == {ChainLevel.GRID_WORKER: [("谭芳", "18207342575")],
                    ChainLevel.VILLAGE_CADRE: [("张清", "18207348141")],
                    ChainLevel.DUTY_OFFICER: [("王值班", "13800000001")],

@@ -5,12 +5,12 @@ from __future__ import annotations
 from hub.alerts.book import AlertBook
 from hub.alerts.escalation import EscalationPolicy
 from hub.alerts.model import AlertEvent, Severity
-from hub.alerts.notify import ChainLevel
+from hub.alerts.notify import ALERT_CHAIN, ChainLevel
 from hub.alerts.render import Renderer
 from tests.alert_support import DUTY, LEAD, FakeClock, make_book, signal, town_with
 
 BLUE, YELLOW, ORANGE, RED = Severity
-GRID_WORKER, VILLAGE_CADRE, DUTY_OFFICER, CENTRE_LEAD = ChainLevel
+GRID_WORKER, VILLAGE_CADRE, DUTY_OFFICER, CENTRE_LEAD = ALERT_CHAIN
 
 
 def setup(console_url: str | None = None) -> tuple[AlertBook, Renderer, FakeClock]:

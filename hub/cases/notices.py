@@ -120,9 +120,11 @@ class DeliveryLog:
         self._store = store
         self._pending: dict[str, Delivery] = {}
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.get_running_loop().create_task(self._run(), name="gridhub-case-deliveries")
 
     def add(self, delivery: Delivery) -> None:
@@ -130,12 +132,15 @@ class DeliveryLog:
         self._wake.set()
 
     async def stop(self) -> None:
+        """Store what is pending and return. Not by cancelling: a save in its thread would carry on unseen,
+        and could land after a newer state of the same delivery."""
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        if self._pending:
-            batch, self._pending = list(self._pending.values()), {}
-            await asyncio.to_thread(self._store.save_deliveries, batch)
+            await self._task
+        elif self._pending:  # never started: store what was added all the same
+            await asyncio.to_thread(self._store.save_deliveries, list(self._pending.values()))
+            self._pending = {}
 
     async def _run(self) -> None:
         while True:
@@ -143,9 +148,15 @@ class DeliveryLog:
             self._wake.clear()
             batch, self._pending = self._pending, {}
             try:
-                await asyncio.to_thread(self._store.save_deliveries, list(batch.values()))
+                if batch:
+                    await asyncio.to_thread(self._store.save_deliveries, list(batch.values()))
             except Exception:
                 log.exception("case store: saving %d delivery states failed; retrying in %.0f s", len(batch), RETRY_S)
                 self._pending = batch | self._pending  # newer states of the same deliveries win
+                if self._stopping:  # the next start resumes them from what the store last kept
+                    return
                 await asyncio.sleep(RETRY_S)
                 self._wake.set()
+                continue
+            if self._stopping and not self._pending:
+                return

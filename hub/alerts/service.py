@@ -53,6 +53,7 @@ class AlertService:
         self._combined = {r for c in self.rules.combinations for r in c.all_of}
         self._derived: asyncio.Queue[list[Reading]] = asyncio.Queue()
         self._tasks = TaskSet()
+        self._writing: asyncio.Task[None] | None = None
         self._unsubscribe: list[Callable[[], None]] = []
 
     async def start(self, history: list[Reading], notifiers: list[Notifier]) -> None:
@@ -65,8 +66,9 @@ class AlertService:
         self.deriver.feed(history)
         self._unsubscribe = [self._bus.subscribe(IngestBatch, self.async_on_batch),
                              self._bus.subscribe(DeviceEvent, self.async_on_device_event)]
-        for coro in (self.writer.run(), self._tick(), self._drain_derived()):
+        for coro in (self._tick(), self._drain_derived()):
             self._tasks.spawn(coro)
+        self._writing = asyncio.create_task(self.writer.run(), name="gridhub-alert-writer")
         await self._resume_deliveries()
         log.info("alerts: %d rules, %d unfinished alerts", len(self.rules.rules), len(alerts))
 
@@ -75,7 +77,9 @@ class AlertService:
             unsubscribe()
         await self._tasks.cancel()
         await self.deliveries.aclose()
-        await self.writer.flush()
+        if self._writing is not None:  # last: the tasks and deliveries above may still hand it changes
+            self.writer.close()
+            await self._writing
 
     # --- inputs (event loop) --------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ class AlertWriter:
         self._announce = announce
         self._pending = _Pending()
         self._wake = asyncio.Event()
+        self._closing = False
         self.failures = 0
 
     def add(self, events: list[AlertEvent]) -> asyncio.Future[None]:
@@ -53,31 +54,39 @@ class AlertWriter:
         return len(self._pending.events) + len(self._pending.deliveries)
 
     async def run(self) -> None:
-        while True:
+        """Save batches until `close`, which it answers once everything added before it is stored."""
+        while not (self._closing and self.backlog() == 0):
             await self._wake.wait()
             self._wake.clear()
             batch, self._pending = self._pending, _Pending()
-            await self._save(batch)
+            if not await self._save(batch):
+                for done in batch.saved:  # whoever waits on these is told, not left hanging
+                    if not done.done():
+                        done.set_exception(RuntimeError("the alert store failed as the hub stopped"))
+                return
             self._announce(batch.events)
             for done in batch.saved:
                 if not done.done():
                     done.set_result(None)
 
-    async def flush(self) -> None:
-        """Store what is pending now (used when the service stops)."""
-        batch, self._pending = self._pending, _Pending()
-        if batch.events or batch.deliveries:
-            await asyncio.to_thread(self._write, batch)
-            self._announce(batch.events)
+    def close(self) -> None:
+        """Stop `run` after it has stored what is pending. Not by cancelling it: a save in its thread would
+        carry on unseen, and could land after a newer state of the same delivery."""
+        self._closing = True
+        self._wake.set()
 
-    async def _save(self, batch: _Pending) -> None:
+    async def _save(self, batch: _Pending) -> bool:
+        """Store *batch*, retrying while the store fails; False if it gave up because the service stops."""
         attempt = 0
         while True:
             try:
                 await asyncio.to_thread(self._write, batch)
-                return
+                return True
             except Exception:
                 self.failures += 1
+                if self._closing:  # what was stored before is resumed at the next start
+                    log.exception("alert store: %d changes not saved at stop", len(batch.events))
+                    return False
                 delay = RETRY_S[min(attempt, len(RETRY_S) - 1)]
                 log.exception("alert store: saving %d changes failed; retrying in %.1f s", len(batch.events), delay)
                 attempt += 1

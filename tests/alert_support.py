@@ -13,7 +13,7 @@ from hub.alerts.evaluators import Signal
 from hub.alerts.model import Alert, Severity
 from hub.models import Quality, Reading
 from hub.town import DeviceKind, Town
-from tests.support import sample_town
+from tests.support import ManualClock, sample_town
 
 T0 = 1_750_000_000.0  # 2025-06-15 23:06:40 in Asia/Shanghai
 DUTY = {"name": "王值班", "phone": "13800000001"}
@@ -22,18 +22,11 @@ LEAD = {"name": "李主任", "phone": "13800000002"}
 BASINS = {"RS01": "upper", "RG01": "upper", "RS02": "upper", "RS03": "lower", "RS04": "lower", "RG02": "lower"}
 
 
-class FakeClock:
-    """A clock that stands still until the test moves it."""
+class FakeClock(ManualClock):
+    """A clock that stands still at T0 until the test moves it."""
 
     def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> float:
-        self.now += seconds
-        return self.now
+        super().__init__(now)
 
 
 def town_with(*rules: Rule, default_rules: bool = True, **alerts: Any) -> Town:

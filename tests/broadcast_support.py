@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -21,16 +20,6 @@ from hub.clock import Clock
 from hub.settings import MqttSettings
 from hub.townfile import LoadedTown
 from tests.support import hub_settings, make_hub, sample_town, signed_in, wait_for
-
-
-class ManualClock:
-    """The hub's clock, moved by the test; starts at *now* (default: the real time)."""
-
-    def __init__(self, now: float | None = None) -> None:
-        self.now = time.time() if now is None else now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

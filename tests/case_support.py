@@ -9,7 +9,7 @@ from hub.cases.book import CaseBook
 from hub.cases.model import Case, CaseState, Kind, NewCase, Requester, Source
 from hub.dispatch.recommend import centroid
 from hub.town import Town
-from tests.support import sample_town
+from tests.support import ManualClock, sample_town
 
 TZ = ZoneInfo("Asia/Shanghai")
 OFFICER = "值班员 张伟 (officer)"
@@ -28,21 +28,14 @@ def local(epoch: float | None) -> str:
     return datetime.fromtimestamp(epoch, TZ).strftime("%Y-%m-%d %H:%M")
 
 
-class Clock:
+class Clock(ManualClock):
     """A clock the test moves, starting on a Monday morning in March 2026."""
 
     def __init__(self, start: str = "2026-03-09 09:00") -> None:
-        self.now = town_ts(start)
-
-    def __call__(self) -> float:
-        return self.now
+        super().__init__(town_ts(start))
 
     def at(self, text: str) -> float:
         self.now = town_ts(text)
-        return self.now
-
-    def advance(self, seconds: float) -> float:
-        self.now += seconds
         return self.now
 
 

@@ -88,6 +88,29 @@ class Mosquitto:
                             client_id=client_id, keepalive_s=5)
 
 
+class ManualClock:
+    """The hub's clock, moved by the test; starts at *now* (default: the real time)."""
+
+    def __init__(self, now: float | None = None) -> None:
+        self.now = time.time() if now is None else now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> float:
+        self.now += seconds
+        return self.now
+
+
+def broken_town(tmp_path: Path, change: str, replacement: str) -> Path:
+    """The sample town file with its first *change* replaced, written under *tmp_path*."""
+    text = DEFAULT_TOWN.read_text(encoding="utf-8")
+    assert change in text, change
+    path = tmp_path / "town.yaml"
+    path.write_text(text.replace(change, replacement, 1), encoding="utf-8")
+    return path
+
+
 class Publisher:
     """A device-side MQTT client that publishes with QoS 1 and keeps its session."""
 

@@ -21,19 +21,9 @@ from hub.alerts.model import AlertState
 from hub.app import Hub
 from hub.settings import MqttSettings
 from tests.notify_support import HttpReceiver, Reply
-from tests.support import Mosquitto, Publisher, hub_settings, make_hub, sample_town, signed_in, wait_for
+from tests.support import ManualClock, Mosquitto, Publisher, hub_settings, make_hub, sample_town, signed_in, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-class Clock:
-    """The hub's clock, moved by the test; starts at the real time so readings look fresh."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def town_with_webhook(receiver: HttpReceiver) -> Any:
@@ -104,7 +94,7 @@ async def test_a_reading_over_the_warning_level_reaches_the_console_and_the_sms_
 
 
 async def test_escalation_goes_on_across_a_restart(tmp_path: Path, own_broker: Mosquitto) -> None:
-    clock = Clock()
+    clock = ManualClock()
     async with HttpReceiver() as receiver:
         town = town_with_webhook(receiver)
         async with make_hub(settings(tmp_path, own_broker), town, clock) as hub:

@@ -15,8 +15,8 @@ from adapters.speakers.tts import EspeakSynthesizer
 from hub.alerts.model import Action, Alert, AlertEvent, AlertState, Severity, Transition
 from hub.health import DeviceState
 from hub.models import DeviceEvent, DeviceEventKind
-from tests.broadcast_support import ManualClock, rig
-from tests.support import wait_for
+from tests.broadcast_support import rig
+from tests.support import ManualClock, wait_for
 
 pytestmark = pytest.mark.integration
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +15,19 @@ import websockets
 
 from hub.app import Hub
 from hub.settings import MqttSettings
-from tests.support import Mosquitto, console_url, hub_settings, make_hub, publish_level, signed_in, wait_for
+from tests.support import (
+    ManualClock,
+    Mosquitto,
+    console_url,
+    hub_settings,
+    make_hub,
+    publish_level,
+    signed_in,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 SCENE = {"lon": 113.0668, "lat": 27.2151, "accuracy_m": 8.0}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def settings(tmp_path: Path, broker: Mosquitto) -> Any:
@@ -121,7 +121,7 @@ async def test_a_dispatch_worked_from_a_phone(tmp_path: Path, own_broker: Mosqui
 
 async def test_an_unacknowledged_dispatch_reminds_then_escalates_and_survives_a_restart(
         tmp_path: Path, own_broker: Mosquitto) -> None:
-    clock = Clock()
+    clock = ManualClock()
     async with make_hub(settings(tmp_path, own_broker), clock=clock) as hub, \
             httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub)) as http:
         alert_id = await raise_alert(hub, own_broker)

@@ -9,6 +9,7 @@ from hub.calls.history import note
 from hub.calls.model import CallAction, CallState, Presence, Side
 from hub.calls.tiles import Feed, visible
 from hub.users.model import Principal, Role
+from tests.support import ManualClock
 
 OFFICER = Principal("duty", "张伟", Role.officer)
 CADRE = Principal("cadre.a", "李四", Role.cadre, village="qingxi-a")
@@ -16,20 +17,12 @@ OTHER = Principal("cadre.b", "王五", Role.cadre, village="qingxi-b")
 PATROL = Principal("T01.1", "赵六", Role.patrol, team="T01")
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock(1_800_000_000.0)
 
 
-def test_only_invited_villages_and_the_centre_may_join(clock: Clock) -> None:
+def test_only_invited_villages_and_the_centre_may_join(clock: ManualClock) -> None:
     book = CallBook(clock)
     call = book.open("河水上涨", ("qingxi-a",), OFFICER.actor, alert_id=7).call
     assert book.check(call.id, OFFICER) and book.check(call.id, CADRE)
@@ -42,7 +35,7 @@ def test_only_invited_villages_and_the_centre_may_join(clock: Clock) -> None:
         book.check(call.id + 1, OFFICER)
 
 
-def test_join_drop_rejoin_keeps_the_time_in_the_call(clock: Clock) -> None:
+def test_join_drop_rejoin_keeps_the_time_in_the_call(clock: ManualClock) -> None:
     book = CallBook(clock)
     call_id = book.open("巡查", ("qingxi-a",), OFFICER.actor).call.id
     joined = book.join(call_id, CADRE)
@@ -60,7 +53,7 @@ def test_join_drop_rejoin_keeps_the_time_in_the_call(clock: Clock) -> None:
     assert who.seconds_in(clock.now) == 120 and who.side is Side.VILLAGE
 
 
-def test_removed_may_not_come_back_and_the_end_closes_everyone_out(clock: Clock) -> None:
+def test_removed_may_not_come_back_and_the_end_closes_everyone_out(clock: ManualClock) -> None:
     book = CallBook(clock)
     call_id = book.open("巡查", ("qingxi-a", "qingxi-b"), OFFICER.actor).call.id
     book.join(call_id, OFFICER)
@@ -82,7 +75,7 @@ def test_removed_may_not_come_back_and_the_end_closes_everyone_out(clock: Clock)
         book.join(call_id, OFFICER)
 
 
-def test_the_alert_history_says_who_took_part_and_when(clock: Clock) -> None:
+def test_the_alert_history_says_who_took_part_and_when(clock: ManualClock) -> None:
     book = CallBook(clock)
     opened = book.open("河水上涨", ("qingxi-a",), OFFICER.actor, alert_id=7)
     assert opened.entry is not None
@@ -99,7 +92,7 @@ def test_the_alert_history_says_who_took_part_and_when(clock: Clock) -> None:
                     "李四（青溪村）16:05–16:10，在线 5 分钟")
 
 
-def test_after_a_restart_whoever_was_in_is_dropped(clock: Clock) -> None:
+def test_after_a_restart_whoever_was_in_is_dropped(clock: ManualClock) -> None:
     book = CallBook(clock)
     call_id = book.open("巡查", ("qingxi-a",), OFFICER.actor).call.id
     call = book.join(call_id, CADRE).call

@@ -8,15 +8,7 @@ from hub.cases.config import CasesConfig
 from hub.registry import Registry
 from hub.settings import DEFAULT_TOWN
 from hub.townfile import load_town
-from tests.support import line_of, problems
-
-
-def broken(tmp_path: Path, change: str, replacement: str) -> Path:
-    text = DEFAULT_TOWN.read_text(encoding="utf-8")
-    assert change in text, change
-    path = tmp_path / "town.yaml"
-    path.write_text(text.replace(change, replacement, 1), encoding="utf-8")
-    return path
+from tests.support import broken_town, line_of, problems
 
 
 def test_the_sample_lists_the_built_in_calendar_and_adds_a_category() -> None:
@@ -29,20 +21,20 @@ def test_the_sample_lists_the_built_in_calendar_and_adds_a_category() -> None:
 
 
 def test_an_unquoted_time_of_day_is_refused(tmp_path: Path) -> None:
-    path = broken(tmp_path, '[["08:30", "12:00"], ["14:00", "17:30"]]', '[["08:30", "12:00"], [14:00, "17:30"]]')
+    path = broken_town(tmp_path, '[["08:30", "12:00"], ["14:00", "17:30"]]', '[["08:30", "12:00"], [14:00, "17:30"]]')
     [problem] = problems(path)
     assert problem == (f"{path}:{line_of(path, '[14:00')}: cases.calendar.hours[1][0]: "
                        'Value error, write times of day quoted, as "HH:MM"')
 
 
 def test_office_periods_in_order(tmp_path: Path) -> None:
-    path = broken(tmp_path, '["14:00", "17:30"]', '["11:00", "17:30"]')
+    path = broken_town(tmp_path, '["14:00", "17:30"]', '["11:00", "17:30"]')
     [problem] = problems(path)
     assert "cases.calendar.hours: Value error, office periods must be in order" in problem
 
 
 def test_limits_give_days_or_hours(tmp_path: Path) -> None:
-    path = broken(tmp_path, "limit: {working_days: 2},", "limit: {working_days: 2, working_hours: 3},")
+    path = broken_town(tmp_path, "limit: {working_days: 2},", "limit: {working_days: 2, working_hours: 3},")
     [problem] = problems(path)
     line = line_of(path, "farmland-water")
     assert problem == (f"{path}:{line}: cases.categories[0].limit: "
@@ -50,29 +42,29 @@ def test_limits_give_days_or_hours(tmp_path: Path) -> None:
 
 
 def test_unknown_keys_units_and_repeated_ids(tmp_path: Path) -> None:
-    path = broken(tmp_path, "lead: department:water}", "lead: department:waterworks, colour: blue}")
+    path = broken_town(tmp_path, "lead: department:water}", "lead: department:waterworks, colour: blue}")
     assert problems(path) == [f"{path}:{line_of(path, 'colour')}: cases.categories[0].colour: unknown key"]
-    path = broken(tmp_path, "lead: department:water}", "lead: department:waterworks}")
+    path = broken_town(tmp_path, "lead: department:water}", "lead: department:waterworks}")
     [problem] = problems(path)
     assert problem.startswith(f"{path}:{line_of(path, 'waterworks')}: cases.categories[0].lead: no unit "
                               "'department:waterworks'")
-    path = broken(tmp_path, "{id: lawyer,", "{id: judge,")
+    path = broken_town(tmp_path, "{id: lawyer,", "{id: judge,")
     assert problems(path) == [f"{path}:{line_of(path, '法律顾问')}: cases.advisers[1].id: duplicate id 'judge'"]
 
 
 def test_make_up_days_are_weekend_days_outside_the_holidays(tmp_path: Path) -> None:
-    path = broken(tmp_path, "workdays: [2026-05-09]", "workdays: [2026-05-08, 2026-05-03]")
+    path = broken_town(tmp_path, "workdays: [2026-05-09]", "workdays: [2026-05-08, 2026-05-03]")
     line = line_of(path, "2026-05-08")
     assert problems(path) == [
         f"{path}:{line}: cases.calendar.holidays[3].workdays: 2026-05-08 is a weekday: only weekend days are "
         "made working days",
         f"{path}:{line}: cases.calendar.holidays[3].workdays: 2026-05-03 is both a holiday and a make-up working day"]
-    path = broken(tmp_path, "start: 2026-06-19, end: 2026-06-21", "start: 2026-06-21, end: 2026-06-19")
+    path = broken_town(tmp_path, "start: 2026-06-19, end: 2026-06-21", "start: 2026-06-21, end: 2026-06-19")
     [problem] = problems(path)
     assert problem.startswith(f"{path}:{line_of(path, '端午节')}: cases.calendar.holidays[4]: Value error, end is")
 
 
 def test_published_categories_must_exist(tmp_path: Path) -> None:
-    path = broken(tmp_path, "  open311:\n", "  open311:\n    public_categories: [roads, raods]\n")
+    path = broken_town(tmp_path, "  open311:\n", "  open311:\n    public_categories: [roads, raods]\n")
     assert problems(path) == [f"{path}:{line_of(path, 'raods')}: cases.open311.public_categories[1]: "
                               "no category 'raods'"]

@@ -8,8 +8,7 @@ from pathlib import Path
 from hub.cases.book import SYSTEM, CaseBook
 from hub.cases.model import Action, Case, CaseEvent, CaseState
 from tests.case_support import OFFICER, UNIT, Clock, book, case_in, local, new_case, town
-from tests.support import line_of, problems
-from tests.unit.test_case_config import broken
+from tests.support import broken_town, line_of, problems
 
 
 def steps(events: list[CaseEvent]) -> list[tuple[str, str]]:
@@ -96,16 +95,16 @@ def test_an_approved_extension_starts_the_chain_again() -> None:
 
 
 def test_a_chain_names_known_leaders_and_categories_in_order(tmp_path: Path) -> None:
-    path = broken(tmp_path, "notify: [leader:head]}", "notify: [leader:mayor]}")
+    path = broken_town(tmp_path, "notify: [leader:head]}", "notify: [leader:mayor]}")
     assert problems(path) == [f"{path}:{line_of(path, 'leader:mayor')}: cases.escalation.default[2].notify: "
                               "no leader 'mayor' in cases.leaders"]
-    path = broken(tmp_path, "{working_days: 3, notify", "{working_days: 1, notify")
+    path = broken_town(tmp_path, "{working_days: 3, notify", "{working_days: 1, notify")
     assert problems(path) == [f"{path}:{line_of(path, '{working_days: 1, notify: [leader:head')}: "
                               "cases.escalation.default[2]: each step must come later than the one before"]
-    path = broken(tmp_path, "flood-safety:           # cannot", "flood:           # cannot")
+    path = broken_town(tmp_path, "flood-safety:           # cannot", "flood:           # cannot")
     assert problems(path) == [f"{path}:{line_of(path, 'flood:')}: cases.escalation.categories.flood: "
                               "no category 'flood'"]
-    path = broken(tmp_path, "notify: [village_cadre]}", "notify: [village_head]}")
+    path = broken_town(tmp_path, "notify: [village_cadre]}", "notify: [village_head]}")
     first = problems(path)[0]
     assert first.startswith(f"{path}:{line_of(path, 'village_head')}: cases.escalation.default[0].notify[0]: "
                             "String should match pattern")

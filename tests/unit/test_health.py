@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from hub.health import DeviceState, HealthTracker
 from hub.models import DeviceEvent, DeviceStatusReport
-from tests.support import sample_town
+from tests.support import ManualClock, sample_town
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def tracker() -> tuple[HealthTracker, list[DeviceEvent], Clock]:
+def tracker() -> tuple[HealthTracker, list[DeviceEvent], ManualClock]:
     events: list[DeviceEvent] = []
-    clock = Clock()
+    clock = ManualClock(1000.0)
     return HealthTracker(sample_town().town, {"json"}, events.append, clock), events, clock
 
 

@@ -13,7 +13,7 @@ from hub.cli import app
 from hub.registry import Registry
 from hub.settings import DEFAULT_TOWN
 from hub.townfile import load_town
-from tests.support import line_of, problems
+from tests.support import broken_town, line_of, problems
 
 
 def test_sample_town_has_the_seeds_shape() -> None:
@@ -26,40 +26,31 @@ def test_sample_town_has_the_seeds_shape() -> None:
     assert Counter(t.kind.value for t in town.teams) == {"patrol": 12, "service": 1}
 
 
-def broken(tmp_path: Path, change: str, replacement: str) -> Path:
-    text = DEFAULT_TOWN.read_text(encoding="utf-8")
-    assert change in text, change
-    path = tmp_path / "town.yaml"
-    path.write_text(text.replace(change, replacement, 1), encoding="utf-8")
-    return path
-
-
-
 def test_unknown_key_is_named_with_its_line(tmp_path: Path) -> None:
-    path = broken(tmp_path, "  timezone: Asia/Shanghai", "  timezone: Asia/Shanghai\n  mayor: 张三")
+    path = broken_town(tmp_path, "  timezone: Asia/Shanghai", "  timezone: Asia/Shanghai\n  mayor: 张三")
     assert problems(path) == [f"{path}:{line_of(path, 'mayor')}: town.mayor: unknown key"]
 
 
 def test_bad_value_names_key_path_and_reason(tmp_path: Path) -> None:
     first_phone = yaml.safe_load(DEFAULT_TOWN.read_text(encoding="utf-8"))["villages"][0]["cadre"]["phone"]
-    path = broken(tmp_path, f'phone: "{first_phone}"', 'phone: "12345"')
+    path = broken_town(tmp_path, f'phone: "{first_phone}"', 'phone: "12345"')
     (problem,) = problems(path)
     assert problem.startswith(f"{path}:{line_of(path, '12345')}: villages[0].cadre.phone: String should match")
 
 
 def test_unknown_grid_reference(tmp_path: Path) -> None:
-    path = broken(tmp_path, "grid: G19", "grid: G99")
+    path = broken_town(tmp_path, "grid: G19", "grid: G99")
     (problem,) = problems(path)
     assert "devices[0].grid: unknown grid 'G99'" in problem
 
 
 def test_duplicate_yaml_key(tmp_path: Path) -> None:
-    path = broken(tmp_path, "  timezone: Asia/Shanghai", "  timezone: Asia/Shanghai\n  timezone: UTC")
+    path = broken_town(tmp_path, "  timezone: Asia/Shanghai", "  timezone: Asia/Shanghai\n  timezone: UTC")
     assert any("town.timezone: duplicate key" in p for p in problems(path))
 
 
 def test_adapter_section_is_validated(tmp_path: Path) -> None:
-    path = broken(tmp_path, "profile: kd-telemetry", "profile: kd-telemetri")
+    path = broken_town(tmp_path, "profile: kd-telemetry", "profile: kd-telemetri")
     assert any("adapters.json.routes[0].profile: unknown profile 'kd-telemetri'" in p for p in problems(path))
 
 
@@ -68,7 +59,7 @@ def test_check_config_command(tmp_path: Path) -> None:
     good = runner.invoke(app, ["check-config", str(DEFAULT_TOWN)])
     assert good.exit_code == 0, good.output
     assert "43" in good.output and "no errors" in good.output
-    bad = runner.invoke(app, ["check-config", str(broken(tmp_path, "grid: G19", "grid: G99"))])
+    bad = runner.invoke(app, ["check-config", str(broken_town(tmp_path, "grid: G19", "grid: G99"))])
     assert bad.exit_code == 1
     assert "unknown grid 'G99'" in bad.output
 
@@ -82,7 +73,7 @@ def test_bad_broker_url_and_bad_setting_are_reported_not_raised() -> None:
 
 
 def test_unknown_time_zone(tmp_path: Path) -> None:
-    path = broken(tmp_path, "timezone: Asia/Shanghai", "timezone: Asia/Shangai")
+    path = broken_town(tmp_path, "timezone: Asia/Shanghai", "timezone: Asia/Shangai")
     assert problems(path) == [f"{path}:{line_of(path, 'Shangai')}: town.timezone: "
                               "Value error, unknown time zone 'Asia/Shangai' (e.g. Asia/Shanghai)"]
 
@@ -90,9 +81,9 @@ def test_unknown_time_zone(tmp_path: Path) -> None:
 def test_a_topic_or_address_used_twice_is_an_error(tmp_path: Path) -> None:
     town = yaml.safe_load(DEFAULT_TOWN.read_text(encoding="utf-8"))
     rs01, rs02 = town["devices"][0], town["devices"][1]
-    path = broken(tmp_path, f'topic: "{rs02["topic"]}"', f'topic: "{rs01["topic"]}"')
+    path = broken_town(tmp_path, f'topic: "{rs02["topic"]}"', f'topic: "{rs01["topic"]}"')
     assert any(f"devices[1].topic: '{rs01['topic']}' is already used by device 'RS01'" in p for p in problems(path))
-    path = broken(tmp_path, f'address: "{rs02["address"]}"', 'address: "RS01"')
+    path = broken_town(tmp_path, f'address: "{rs02["address"]}"', 'address: "RS01"')
     assert any("devices[1].address: 'RS01' is already used by device 'RS01'" in p for p in problems(path))
 
 

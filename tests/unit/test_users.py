@@ -10,29 +10,23 @@ import pytest
 from adapters.user_store import SqlUserStore
 from hub.users.model import Principal, Role
 from hub.users.service import SESSION_IDLE_S, SESSION_MAX_S, SignInRefused, UserError, UserService
+from tests.support import ManualClock
 
 PASSWORD = "correct horse battery"
 VILLAGES = {"yunling", "fenglin"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 async def users(tmp_path: Path) -> AsyncIterator[UserService]:
-    service = UserService(SqlUserStore(f"sqlite:///{tmp_path / 'state.sqlite3'}"), VILLAGES, Clock())
+    store = SqlUserStore(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    service = UserService(store, VILLAGES, ManualClock(1_800_000_000.0))
     await service.start()
     yield service
     service.store.close()
 
 
-def clock_of(users: UserService) -> Clock:
-    assert isinstance(users.clock, Clock)
+def clock_of(users: UserService) -> ManualClock:
+    assert isinstance(users.clock, ManualClock)
     return users.clock
 
 

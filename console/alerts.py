@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query
 from console.alert_schemas import AlertAction, AlertDetail, AlertPublic, CloseAction, DeliveryPublic, TransitionPublic
 from console.auth import Staff, Watcher, in_village
 from console.deps import Ctx
+from console.schemas import states_of
 from console.scope import check_alert, narrowed, sees_alert
 from hub.alerts.book import AlertActionError
 from hub.alerts.model import Alert, AlertState, Severity
@@ -41,23 +42,11 @@ async def list_alerts(
     """
     in_village(principal, village or principal.village)
     query = narrowed(ctx.town, principal, AlertQuery(
-        states=_states(state or []), severities=tuple(severity or ()), rule=rule, device=device, grid=grid,
-        village=village, since=since.timestamp() if since else None, until=until.timestamp() if until else None,
-        limit=limit))
+        states=states_of(state or [], AlertState, OPEN), severities=tuple(severity or ()), rule=rule, device=device,
+        grid=grid, village=village, since=since.timestamp() if since else None,
+        until=until.timestamp() if until else None, limit=limit))
     found = await asyncio.to_thread(ctx.alerts.store.find, query)
     return [AlertPublic.of(a) for a in found if sees_alert(ctx.town, principal, a)]
-
-
-def _states(given: list[str]) -> tuple[AlertState, ...]:
-    states: list[AlertState] = []
-    for text in given:
-        if text == "open":
-            states += OPEN
-        elif text in AlertState.__members__.values():
-            states.append(AlertState(text))
-        else:
-            raise HTTPException(422, f"unknown state {text!r}; known: open, {', '.join(AlertState)}")
-    return tuple(states)
 
 
 @alerts_router.get("/{alert_id}")

@@ -17,6 +17,7 @@ from console.case_schemas import CaseDetail, CasePublic, DuplicatePublic, EntryP
 from console.case_scope import Seen, acted, audit_read, may_see_whole, public
 from console.deps import Ctx
 from console.photos import store_photo, unknown_photo
+from console.schemas import states_of
 from hub.cases.appointments import Slot
 from hub.cases.model import OPEN, Case, CaseState, Source
 from hub.cases.privacy import sees
@@ -85,21 +86,9 @@ async def list_cases(
         if village not in (None, principal.village):
             raise HTTPException(403, "outside your village")
         village = principal.village
-    query = CaseQuery(_states(state or []), tuple(category or ()), source, grid, village,
+    query = CaseQuery(states_of(state or [], CaseState, OPEN), tuple(category or ()), source, grid, village,
                       since.timestamp() if since else None, until.timestamp() if until else None, limit=limit)
     return [public(ctx, c) for c in await asyncio.to_thread(ctx.cases.store.find, query)]
-
-
-def _states(given: list[str]) -> tuple[CaseState, ...]:
-    states: list[CaseState] = []
-    for text in given:
-        if text == "open":
-            states += sorted(OPEN)
-        elif text in CaseState.__members__.values():
-            states.append(CaseState(text))
-        else:
-            raise HTTPException(422, f"unknown state {text!r}; known: open, {', '.join(CaseState)}")
-    return tuple(states)
 
 
 @cases_router.get("/api/cases/{case_id}")

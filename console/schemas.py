@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TypeVar
 
+from fastapi import HTTPException
 from pydantic import BaseModel
 
 from hub.deadletters import DeadLetterCount
@@ -15,6 +19,21 @@ from hub.town import Device
 
 def utc(ts: float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
+
+S = TypeVar("S", bound=StrEnum)
+
+
+def states_of(given: list[str], kind: type[S], open_states: Iterable[S]) -> tuple[S, ...]:
+    """The states a list query asked for, by value; "open" stands for *open_states*. 422 on an unknown one."""
+    states: list[S] = []
+    for text in given:
+        if text == "open":
+            states += sorted(open_states)
+        elif text in kind.__members__.values():
+            states.append(kind(text))
+        else:
+            raise HTTPException(422, f"unknown state {text!r}; known: open, {', '.join(kind)}")
+    return tuple(states)
 
 
 def at(ts: float) -> datetime:

@@ -123,6 +123,15 @@ class HttpsSettings(BaseModel):
                                    "for the certificate the hub makes (loopback and the machine's name are added)")
 
 
+class Role(StrEnum):
+    """What one process of a deployment does (`gridhub run --role`)."""
+
+    ALL = "all"  # everything in one process: the one-machine default
+    INGEST = "ingest"  # owns a share of the devices: their feeds, derived series, health, cameras
+    CORE = "core"  # the state machines (alerts, dispatch, cases, broadcast, calls): one leader, standbys
+    CONSOLE = "console"  # the console: any number, stateless
+
+
 class HubSettings(BaseSettings):
     """Everything `gridhub run` needs; each field can be set as GRIDHUB_<NAME>."""
 
@@ -134,6 +143,14 @@ class HubSettings(BaseSettings):
     alert_store: str = Field(default="sql", description="plugin that keeps alerts, their history and deliveries")
     state_url: str | None = Field(default=None, description="SQLAlchemy URL of the alert store; "
                                   "default sqlite:///<data_dir>/state.sqlite3, or postgresql+psycopg://…")
+    series_url: str | None = Field(default=None, description="SQLAlchemy URL of the shared series store "
+                                   "(store=postgres); default: state_url")
+    role: Role = Field(default=Role.ALL, description="what this process does; all but `all` need PostgreSQL")
+    process_name: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9._-]+$",
+                                     description="this process's name among its peers (MQTT client ids, leases); "
+                                     "default <host>-<pid>")
+    shards: int = Field(default=16, ge=1, le=1024, description="how many shares the devices are leased in; "
+                        "the same for every process of a town")
     console_url: str | None = Field(default=None, description="the console's address as people reach it, for links")
     rise_window_s: float = Field(default=3600.0, gt=0, description="window of the water level's rate of rise")
     metrics_token: SecretStr | None = Field(default=None, description="lets a Prometheus scraper read /metrics "

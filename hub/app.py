@@ -13,12 +13,12 @@ from hub.cases.service import CaseService
 from hub.clock import Clock, demo_clock
 from hub.context import HubContext
 from hub.deadletters import DeadLetterLog
-from hub.derived import derived_history
+from hub.derived import Deriver, derived_history
 from hub.dispatch.service import DispatchService
 from hub.health import HealthTracker
 from hub.intake import Intake
 from hub.metrics import DeviceHealthCollector, HubMetrics
-from hub.models import DeviceEvent, IngestBatch, Reading
+from hub.models import DeviceEvent, IngestBatch
 from hub.recorder import Recorder
 from hub.registry import Registry, Service
 from hub.settings import HubSettings
@@ -102,13 +102,9 @@ class Hub:
         recorder = Recorder(store, settings.recorder, metrics)
         health = HealthTracker(town, self.registry.device_adapters(), self._device_event)
         metrics.add_collector(DeviceHealthCollector(health.counts))
-        intake = Intake(recorder, bus, metrics)
-
-        async def record_derived(readings: list[Reading]) -> None:
-            await intake.async_submit(IngestBatch(tuple(readings), received=clock()), "derived")
-
+        intake = Intake(recorder, bus, metrics, Deriver(settings.rise_window_s))
         alerts = AlertService(town, self.registry.alert_store(settings.alert_store)(settings), bus, clock,
-                              record_derived, settings.console_url, settings.rise_window_s)
+                              settings.console_url)
         metrics.add_collector(AlertCollector(alerts))
         dispatch = DispatchService(town, self.registry.dispatch_store(settings.alert_store)(settings), bus, clock,
                                    alerts, settings.data_dir / "photos")
@@ -122,9 +118,10 @@ class Hub:
     async def _start_alerts(self, ctx: HubContext) -> None:
         types = self.registry.notifier_types()
         notifiers = [types[config.type].build(config, ctx) for config in self.loaded.notifiers]
-        history = await asyncio.to_thread(derived_history, ctx.store, ctx.town, ctx.clock(),
+        history = await asyncio.to_thread(derived_history, ctx.store, ctx.town.devices, ctx.clock(),
                                           ctx.settings.rise_window_s)
-        await ctx.alerts.start(history, notifiers)
+        ctx.intake.prime(history)
+        await ctx.alerts.start(notifiers)
         await ctx.dispatch.start()
         await ctx.users.start()
         await ctx.cases.start()

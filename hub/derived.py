@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from hub.models import Quality, Reading
 from hub.store import SeriesQuery, Store
-from hub.town import DeviceKind, Town
+from hub.town import Device, DeviceKind
 
 log = logging.getLogger(__name__)
 RAIN_WINDOWS: dict[str, float] = {"rainfall_1h": 3600.0, "rainfall_3h": 3 * 3600.0,
@@ -38,6 +38,10 @@ class RainAccumulator:
     def add_amount(self, ts: float, mm: float) -> bool:
         """Count *mm* at *ts*; False when it only added to the amount just before it (no new point)."""
         i = bisect.bisect_right(self.times, ts)
+        if i and self.times[i - 1] == ts:  # the same report again (a QoS 1 redelivery): it replaces itself
+            changed = self.amounts[i - 1] != mm
+            self.amounts[i - 1] = mm
+            return changed
         if i and ts - self.times[i - 1] < RAIN_MERGE_S:
             self.amounts[i - 1] += mm
             return False
@@ -145,12 +149,12 @@ class Deriver:
         return [Reading(r.device, key, mm, "mm", end) for key, mm in acc.totals().items()]
 
 
-def derived_history(store: Store, town: Town, now: float, rise_window_s: float) -> list[Reading]:
-    """What the derived series need from before a restart: 24 h of rain, the rise window of levels."""
+def derived_history(store: Store, devices: Iterable[Device], now: float, rise_window_s: float) -> list[Reading]:
+    """What the derived series of *devices* need from the store: 24 h of rain, the rise window of levels."""
     reach = {"rainfall": RAIN_WINDOWS["rainfall_24h"], "rainfall_total": RAIN_WINDOWS["rainfall_24h"],
              "water_level": rise_window_s}
     out: list[Reading] = []
-    for device in town.devices:
+    for device in devices:
         if device.kind not in (DeviceKind.RAIN_GAUGE, DeviceKind.RIVER_STATION):
             continue
         for quantity, back in reach.items():

@@ -1,27 +1,42 @@
-"""Where ingest edges hand in what they decoded: first to the recorder, then to the bus."""
+"""Where ingest edges hand in what they decoded: derived series added, then to the recorder and the bus."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import Counter
 
 from hub.bus import Bus
+from hub.derived import Deriver
 from hub.metrics import HubMetrics
-from hub.models import IngestBatch
+from hub.models import IngestBatch, Reading
 from hub.recorder import Recorder
 
 
 class Intake:
-    """Entry of ingested batches into the hub, from the event loop."""
+    """Entry of ingested batches into the hub, from the event loop.
 
-    def __init__(self, recorder: Recorder, bus: Bus, metrics: HubMetrics) -> None:
+    The derived series (rain over 1/3/6/24 h, rate of rise) are computed here, by the process that owns the
+    device, and committed in the same transaction as the readings they come from: an edge that acknowledges
+    its messages after the commit never leaves a reading stored without what it adds to the rain totals.
+    """
+
+    def __init__(self, recorder: Recorder, bus: Bus, metrics: HubMetrics, deriver: Deriver | None = None) -> None:
         self._recorder = recorder
         self._bus = bus
         self._metrics = metrics
+        self.deriver = deriver or Deriver()
+
+    def prime(self, history: list[Reading]) -> None:
+        """Rebuild the derived series of devices this process takes on from what the store holds of them."""
+        self.deriver.feed(history)
 
     async def async_submit(self, batch: IngestBatch, edge: str) -> None:
         """Hand in *batch* from the event loop; waits (without blocking the loop) while full."""
         self._count(batch, edge)
+        derived = self.deriver.feed(batch.readings)
+        if derived:
+            batch = dataclasses.replace(batch, readings=batch.readings + tuple(derived))
         if not self._recorder.try_submit(batch):
             await asyncio.to_thread(self._recorder.submit, batch)
         self._bus.async_publish(batch)

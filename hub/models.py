@@ -7,6 +7,7 @@ adapters that build them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -116,6 +117,8 @@ class IngestBatch:
     status_reports: tuple[DeviceStatusReport, ...] = ()
     messages: int = 0
     received: float = 0.0  # when the edge handed the batch in (UTC epoch seconds)
+    # Called from the recorder's thread once the batch is committed: an edge acknowledges its messages then.
+    committed: Callable[[], None] | None = field(default=None, compare=False, repr=False)
 
     def devices_heard(self) -> set[str]:
         """Devices that spoke in this batch, even those whose every value was rejected."""

@@ -126,20 +126,24 @@ class Recorder:
         if not (readings or letters or events):
             return
         started = time.perf_counter()
-        self._write_retrying(readings, letters, events)
+        if not self._write_retrying(readings, letters, events):
+            return  # given up at stop: nothing is acknowledged, so the broker delivers it again
         self._metrics.batch_seconds.observe(time.perf_counter() - started)
         self._metrics.rows.labels("readings").inc(len(readings))
         self._metrics.rows.labels("dead_letters").inc(len(letters))
         self._metrics.rows.labels("device_events").inc(len(events))
         self.committed += len(readings)
         committed_at = time.time()
+        for batch in batches:
+            if batch.committed is not None:
+                batch.committed()
         for listener in tuple(self._listeners):
             try:
                 listener(readings, committed_at)
             except Exception:
                 log.exception("recorder: commit listener %r failed", listener)
 
-    def _write_retrying(self, readings: list[Reading], letters: list[DeadLetter], events: list[DeviceEvent]) -> None:
+    def _write_retrying(self, readings: list[Reading], letters: list[DeadLetter], events: list[DeviceEvent]) -> bool:
         """Write, retrying with backoff: a full disk or a locked database must not lose readings.
 
         While this waits the queue fills and ingest is held back, which is the point.
@@ -148,11 +152,11 @@ class Recorder:
         while True:
             try:
                 self.store.write(readings, letters, events)
-                return
+                return True
             except Exception:
                 if self._stopping.is_set() and delay >= 1.0:
                     log.exception("recorder: stopping; %d readings could not be committed", len(readings))
-                    return
+                    return False
                 log.exception("recorder: commit of %d readings failed; retrying in %.1f s", len(readings), delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 10.0)

@@ -31,7 +31,6 @@ class MqttSettings(BaseModel):
     client_id: str | None = Field(default=None, description="stable id; default gridhub-<town id>")
     keepalive_s: int = Field(default=30, ge=5, le=3600)
     session_expiry_s: int = Field(default=7 * 24 * 3600, ge=0, description="MQTT 5 persistent session")
-    shared_group: str | None = Field(default=None, description="spread ingest over hubs: $share/<group>/…")
 
     def ssl_context(self) -> ssl.SSLContext | bool:
         """The TLS context for mqtts:// (the town CA, a client certificate if given), or False."""

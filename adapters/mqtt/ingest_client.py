@@ -29,11 +29,12 @@ class _BackoffClient(Client):  # type: ignore[misc]
         await super().reconnect(delay)
 
 
-def make_ingest_client(settings: MqttSettings, client_id: str) -> Client:
-    """A client with a stable id, a session the broker keeps while we are away, and a last will."""
+def make_ingest_client(settings: MqttSettings, client_id: str, announce: bool = True) -> Client:
+    """A client with a stable id, a session the broker keeps while we are away, and (if it *announce*s the hub's
+    availability) a last will. Messages are acknowledged when the message handler returns, not on arrival."""
     session: dict[str, Any] = {"session_expiry_interval": settings.session_expiry_s} if settings.protocol == "5" else {}
-    client = _BackoffClient(client_id, clean_session=False, optimistic_acknowledgement=True,
-                    will_message=Message(STATUS_TOPIC, OFFLINE, qos=1, retain=True), **session)
+    will = {"will_message": Message(STATUS_TOPIC, OFFLINE, qos=1, retain=True)} if announce else {}
+    client = _BackoffClient(client_id, clean_session=False, optimistic_acknowledgement=False, **will, **session)
     if settings.username is not None:
         client.set_auth_credentials(settings.username, settings.password)
     client.set_config({"reconnect_retries": -1, "reconnect_delay": 0.5})

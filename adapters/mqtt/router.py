@@ -7,7 +7,7 @@ cache of topic → route, and nothing here waits or does I/O.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -31,8 +31,9 @@ class BatchBuilder:
     reports: list[DeviceStatusReport] = field(default_factory=list)
     messages: int = 0
 
-    def take(self, received: float) -> IngestBatch:
-        batch = IngestBatch(tuple(self.readings), tuple(self.letters), tuple(self.reports), self.messages, received)
+    def take(self, received: float, committed: Callable[[], None] | None = None) -> IngestBatch:
+        batch = IngestBatch(tuple(self.readings), tuple(self.letters), tuple(self.reports), self.messages, received,
+                            committed)
         self.readings, self.letters, self.reports, self.messages = [], [], [], 0
         return batch
 

@@ -4,9 +4,10 @@ The client (gmqtt) runs on the event loop: each message is decoded into the
 current batch as it arrives; full or stale batches go to the recorder from a
 flusher task. When the recorder's queue is full the flusher waits and, past a
 few batches, the socket is paused, so the broker keeps the rest of our session.
-Messages are acknowledged (PUBACK) as they are decoded: a clean stop commits
-every batch first; a hard crash can lose the batches not yet committed (see
-README, "Delivery guarantees").
+A message is acknowledged (PUBACK) only once the batch it went into is committed,
+so a crash loses nothing: the broker delivers what was not acknowledged again, and
+the store keys readings so that a second delivery changes nothing (see README,
+"Delivery guarantees").
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from gmqtt import Client
@@ -38,6 +40,30 @@ from hub.tasks import TaskSet
 log = logging.getLogger(__name__)
 EDGE = "mqtt"
 MAX_READY_BATCHES = 4  # decoded batches waiting for the recorder before the socket is paused
+COMMIT_WAIT_S = 10.0  # at stop, how long batches handed in may take to commit before we disconnect
+
+
+@dataclass(frozen=True)
+class IngestShare:
+    """One leased share of the devices: its own broker session (client id) and the topics it subscribes to."""
+
+    client_id: str
+    topics: tuple[str, ...]
+    router: MqttRouter
+
+
+def _resolver(done: asyncio.Future[None]) -> Callable[[], None]:
+    """A callback for the recorder's thread that completes *done* on its loop."""
+    loop = done.get_loop()
+
+    def settle() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    def resolve() -> None:
+        loop.call_soon_threadsafe(settle)
+
+    return resolve
 
 
 class MqttIngestService:
@@ -45,18 +71,23 @@ class MqttIngestService:
 
     name = "mqtt"
 
-    def __init__(self, ctx: HubContext, decoders: Sequence[tuple[str, PayloadDecoder]] = ()) -> None:
+    def __init__(self, ctx: HubContext, decoders: Sequence[tuple[str, PayloadDecoder]] = (),
+                 share: IngestShare | None = None) -> None:
         self._ctx = ctx
         self._settings = ctx.settings.broker()
         config = ctx.sections.get("json", JsonAdapterConfig())
-        self._router = MqttRouter(ctx.town, config, ctx.settings.max_payload_bytes, decoders)
-        self.client_id = self._settings.client_id or f"gridhub-{ctx.town.town.id}"
-        self._client = make_ingest_client(self._settings, self.client_id)
+        self._router = share.router if share else MqttRouter(ctx.town, config, ctx.settings.max_payload_bytes,
+                                                               decoders)
+        self._share = share
+        self.client_id = share.client_id if share else self._settings.client_id or f"gridhub-{ctx.town.town.id}"
+        self._client = make_ingest_client(self._settings, self.client_id, announce=share is None)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
         self._batch = BatchBuilder()
         self._batch_started = 0.0
+        self._batch_committed: asyncio.Future[None] | None = None
+        self._uncommitted: set[asyncio.Future[None]] = set()
         self._ready: deque[IngestBatch] = deque()
         self._paused = False
         self._tasks = TaskSet()
@@ -67,15 +98,19 @@ class MqttIngestService:
             self._tasks.spawn(coro)
 
     async def stop(self) -> None:
-        """Say goodbye on gridhub/status, stop reading, and hand in what is batched."""
+        """Hand in what is batched, acknowledge it once committed, say goodbye on gridhub/status, disconnect."""
         await self._tasks.cancel()
-        if self._client.is_connected:
+        self._pause(True)
+        self._take(time.time())
+        await self._submit_ready()
+        if self._uncommitted:
+            await asyncio.wait(self._uncommitted, timeout=COMMIT_WAIT_S)
+        await asyncio.sleep(0)  # let the acknowledgements go out
+        if self._client.is_connected and self._share is None:
             self._client.publish(STATUS_TOPIC, OFFLINE, qos=1, retain=True)
         with contextlib.suppress(Exception):  # also ends a reconnect in progress
             await asyncio.wait_for(self._client.disconnect(), 5)
         await asyncio.sleep(0.2)  # let the broker see the DISCONNECT before anything else stops
-        self._take(time.time())
-        await self._submit_ready()
 
     async def _connect_until_up(self) -> None:
         """First connection, with backoff; after it the client reconnects by itself."""
@@ -92,11 +127,10 @@ class MqttIngestService:
                 delay = min(delay * 2, MAX_BACKOFF_S)
 
     def _subscriptions(self) -> list[str]:
-        """Data topics, shared among hub processes when a group is set; status topics never shared:
-        every process must see every last will, and retained ones reach no shared subscription."""
-        group = self._settings.shared_group
-        prefix = f"$share/{group}/" if group else ""
-        return [prefix + t for t in self._router.data_subscriptions()] + self._router.status_subscriptions()
+        """Every device topic, or those of this process's share of the devices."""
+        if self._share is not None:
+            return list(self._share.topics)
+        return self._router.data_subscriptions() + self._router.status_subscriptions()
 
     def _on_connect(self, client: Client, session_present: int, result: int, _properties: Any) -> None:
         if result != 0:
@@ -109,7 +143,8 @@ class MqttIngestService:
         elif not session_present:  # the broker forgot us (no persistence): subscribe again
             for subscription in client.subscriptions:
                 client.resubscribe(subscription)
-        client.publish(STATUS_TOPIC, ONLINE, qos=1, retain=True)
+        if self._share is None:
+            client.publish(STATUS_TOPIC, ONLINE, qos=1, retain=True)
         self._ctx.metrics.set_mqtt_connected(True)
         self._ctx.metrics.mqtt_reconnects.inc()
         self.connected.set()
@@ -120,18 +155,26 @@ class MqttIngestService:
         self.connected.clear()
         log.warning("mqtt: disconnected (%s); reconnecting", exc or "by the broker")
 
-    def _on_message(self, _client: Client, topic: str, payload: bytes, _qos: int, _properties: Any) -> int:
+    async def _on_message(self, _client: Client, topic: str, payload: bytes, _qos: int, _properties: Any) -> int:
+        """Decode into the current batch; return (and so acknowledge) once that batch is committed."""
         now = time.time()
         if self._batch.messages == 0:
             self._batch_started = now
+            self._batch_committed = asyncio.get_running_loop().create_future()
+            self._uncommitted.add(self._batch_committed)
+        committed = self._batch_committed
         self._router.handle(topic, payload, now, self._batch)
         if self._batch.messages >= self._ctx.settings.ingest_batch:
             self._take(now)
+        if committed is not None:
+            await committed
         return 0
 
     def _take(self, now: float) -> None:
         if self._batch.messages:
-            self._ready.append(self._batch.take(received=now))
+            done = self._batch_committed
+            self._ready.append(self._batch.take(received=now, committed=_resolver(done) if done else None))
+            self._batch_committed = None
         if len(self._ready) > MAX_READY_BATCHES:
             self._pause(True)
 

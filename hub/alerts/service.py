@@ -1,15 +1,14 @@
 """The alert service: readings and device events through the rules into the book, stored, announced, told.
 
-Rules run inline on the event loop for every batch (dict lookups per reading);
-storing, notifying and the derived series' recording happen in tasks of their own.
+Rules run inline on the event loop for every batch (dict lookups per reading; the derived
+series arrive in the batches, computed by the intake); storing and notifying happen in tasks of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
 from hub.alerts.book import AlertBook
 from hub.alerts.combination import combination_signals
@@ -23,51 +22,44 @@ from hub.alerts.rules import RuleSet
 from hub.alerts.store import AlertStore, Delivery
 from hub.alerts.writer import AlertWriter
 from hub.bus import Bus
-from hub.derived import Deriver
-from hub.models import DeviceEvent, IngestBatch, Reading
+from hub.models import DeviceEvent, IngestBatch
 from hub.tasks import TaskSet
 from hub.town import Town
 
 log = logging.getLogger(__name__)
 TICK_S = 1.0
-DerivedSink = Callable[[list[Reading]], Coroutine[Any, Any, None]]
 
 
 class AlertService:
     """Owns the alert book; everything that changes an alert goes through here."""
 
     def __init__(self, town: Town, store: AlertStore, bus: Bus, clock: Callable[[], float],
-                 record_derived: DerivedSink, console_url: str | None = None, rise_window_s: float = 3600.0) -> None:
+                 console_url: str | None = None) -> None:
         self.town = town
         self.store = store
         self._bus = bus
         self._clock = clock
-        self._record_derived = record_derived
         self.rules = RuleSet.for_town(town, clock())
         self.policy = EscalationPolicy(town, town.alerts)
         self.renderer = Renderer(town, self.policy, console_url)
-        self.deriver = Deriver(rise_window_s)
         self.writer = AlertWriter(store, self._announce)
         self.deliveries = DeliveryManager([], self.writer.add_delivery, clock)
         self.book = AlertBook(town, self.rules.rules, self.policy, clock)
         self._combined = {r for c in self.rules.combinations for r in c.all_of}
-        self._derived: asyncio.Queue[list[Reading]] = asyncio.Queue()
         self._tasks = TaskSet()
         self._writing: asyncio.Task[None] | None = None
         self._unsubscribe: list[Callable[[], None]] = []
 
-    async def start(self, history: list[Reading], notifiers: list[Notifier]) -> None:
-        """Load the book as it was, prime the derived series with *history*, and go live."""
+    async def start(self, notifiers: list[Notifier]) -> None:
+        """Load the book as it was, and go live."""
         self.deliveries.notifiers = {n.name: n for n in notifiers}
         alerts, (last_id, last_seq) = await asyncio.to_thread(lambda: (self.store.unfinished(), self.store.last_ids()))
         self.book = AlertBook(self.town, self.rules.rules, self.policy, self._clock, alerts, last_id, last_seq)
         for alert in alerts:
             self.rules.restore(alert)
-        self.deriver.feed(history)
         self._unsubscribe = [self._bus.subscribe(IngestBatch, self.async_on_batch),
                              self._bus.subscribe(DeviceEvent, self.async_on_device_event)]
-        for coro in (self._tick(), self._drain_derived()):
-            self._tasks.spawn(coro)
+        self._tasks.spawn(self._tick())
         self._writing = asyncio.create_task(self.writer.run(), name="gridhub-alert-writer")
         await self._resume_deliveries()
         log.info("alerts: %d rules, %d unfinished alerts", len(self.rules.rules), len(alerts))
@@ -84,9 +76,6 @@ class AlertService:
     # --- inputs (event loop) --------------------------------------------------------------------
 
     def async_on_batch(self, batch: IngestBatch) -> None:
-        derived = self.deriver.feed(batch.readings)
-        if derived:
-            self._derived.put_nowait(derived)
         self._apply(self.rules.on_readings(batch.readings))
 
     def async_on_device_event(self, event: DeviceEvent) -> None:
@@ -162,11 +151,3 @@ class AlertService:
                 self._commit(self.book.tick() + self.book.take_updates())
             except Exception:
                 log.exception("alert tick failed")
-
-    async def _drain_derived(self) -> None:
-        while True:
-            readings = await self._derived.get()
-            try:
-                await self._record_derived(readings)
-            except Exception:
-                log.exception("recording %d derived readings failed", len(readings))

@@ -91,8 +91,8 @@ def test_mqtt_url_leaves_other_broker_settings_to_the_environment(monkeypatch: p
     from hub.cli import _given, _settings
     from hub.settings import MqttSettings
 
-    monkeypatch.setenv("GRIDHUB_MQTT__SHARED_GROUP", "county")
+    monkeypatch.setenv("GRIDHUB_MQTT__KEEPALIVE_S", "45")
     settings = _settings(mqtt=_given(MqttSettings.from_url("mqtt://hub:pw@10.0.0.5:1884")))
     assert settings.mqtt is not None
     assert (settings.mqtt.host, settings.mqtt.port, settings.mqtt.username) == ("10.0.0.5", 1884, "hub")
-    assert settings.mqtt.shared_group == "county"
+    assert settings.mqtt.keepalive_s == 45

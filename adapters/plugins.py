@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from hub.alerts.notify import Notifier
     from hub.alerts.store import AlertStore
     from hub.cases.store import CaseStore
+    from hub.cluster import Election
     from hub.context import HubContext
     from hub.dispatch.store import DispatchStore
     from hub.registry import Service
@@ -127,23 +128,52 @@ def _mqtt_notifier(config: MqttNotifierConfig, ctx: HubContext) -> Notifier:
     from adapters.notify.mqtt import MqttNotifier
 
     broker = ctx.settings.broker()
-    client_id = broker.client_id or f"gridhub-{ctx.town.town.id}"
+    client_id = ctx.settings.client_id(ctx.town.town.id)
     return MqttNotifier(config, broker, f"{client_id}-notify-{config.name}")
 
 
+def _ingest_worker(ctx: HubContext) -> Service:
+    from adapters.cluster.ingest import IngestWorker
+
+    return IngestWorker(ctx)
+
+
+def _log_follower(ctx: HubContext) -> Service:
+    from adapters.cluster.follower import LogFollower
+
+    return LogFollower(ctx)
+
+
+def _console_proxy(ctx: HubContext) -> Service:
+    from adapters.cluster.service import ConsoleProxy
+
+    return ConsoleProxy(ctx)
+
+
+def _election(settings: HubSettings, town_id: str) -> Election:
+    from adapters.cluster.election import PgElection
+
+    return PgElection(settings, town_id)
+
+
 JSON = Plugin("json", device_adapters=frozenset({"json"}), section=JsonAdapterConfig, check=check_section)
-MQTT = Plugin("mqtt", service=_mqtt, order=20)
-EMBEDDED_BROKER = Plugin("embedded-broker", service=_embedded_broker, order=10)
+MQTT = Plugin("mqtt", service=_mqtt, order=20, roles=frozenset({"all"}))
+EMBEDDED_BROKER = Plugin("embedded-broker", service=_embedded_broker, order=10, roles=frozenset({"all"}))
 HJ212 = Plugin("hj212", device_adapters=frozenset({"hj212"}), section=Hj212Config, check=check_hj212,
-               service=_hj212, order=30)
-INFLUX = Plugin("influx", service=_influx, order=15)  # before the edges, so it sees their first batches
+               service=_hj212, order=30, roles=frozenset({"all"}))  # an ingest worker listens with its share
+# Before the edges, so it sees their first batches.
+INFLUX = Plugin("influx", service=_influx, order=15, roles=frozenset({"all", "ingest"}))
 SQLITE = Plugin("sqlite", store=_sqlite)
 SQL_ALERTS = Plugin("sql", alert_store=_alert_store, dispatch_store=_dispatch_store, user_store=_user_store,
                     case_store=_case_store)
-SIMULATORS = Plugin("simulators", service=_simulators, order=90)
+SIMULATORS = Plugin("simulators", service=_simulators, order=90, roles=frozenset({"all"}))
 NOTIFY = Plugin("notify", notifiers={"wecom": NotifierType(WecomConfig, _wecom),
                                      "webhook": NotifierType(WebhookConfig, _webhook),
                                      "mqtt": NotifierType(MqttNotifierConfig, _mqtt_notifier)})
 SPEAKERS = Plugin("speaker-mqtt", device_adapters=frozenset({"speaker-mqtt"}), section=SpeakerMqttConfig,
                   check=check_speakers, service=_speakers, order=25)
-SPEAKER_SIM = Plugin("speaker-sim", service=_speaker_sim, order=91)
+SPEAKER_SIM = Plugin("speaker-sim", service=_speaker_sim, order=91, roles=frozenset({"all"}))
+CLUSTER = Plugin("cluster", election=_election)
+INGEST_WORKER = Plugin("ingest-worker", service=_ingest_worker, order=20, roles=frozenset({"ingest"}))
+LOG_FOLLOWER = Plugin("log-follower", service=_log_follower, order=95, roles=frozenset({"core"}))
+CONSOLE_PROXY = Plugin("console-proxy", service=_console_proxy, order=80, roles=frozenset({"console"}))

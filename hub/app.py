@@ -11,6 +11,7 @@ from hub.alerts.service import AlertService
 from hub.bus import Bus
 from hub.cases.service import CaseService
 from hub.clock import Clock, demo_clock
+from hub.cluster import Election
 from hub.context import HubContext
 from hub.deadletters import DeadLetterLog
 from hub.derived import Deriver, derived_history
@@ -21,7 +22,7 @@ from hub.metrics import DeviceHealthCollector, HubMetrics
 from hub.models import DeviceEvent, IngestBatch
 from hub.recorder import Recorder
 from hub.registry import Registry, Service
-from hub.settings import HubSettings
+from hub.settings import HubSettings, Role
 from hub.tasks import TaskSet
 from hub.townfile import LoadedTown
 from hub.users.demo import seed_demo_accounts
@@ -41,6 +42,9 @@ class Hub:
         self.services: list[Service] = []
         self._ctx: HubContext | None = None
         self._tasks = TaskSet()
+        self._election: Election | None = None
+        self._state_started = False
+        self.deposed = asyncio.Event()  # a core leader lost its leadership: the process must stop at once
 
     @property
     def ctx(self) -> HubContext:
@@ -56,12 +60,19 @@ class Hub:
         await self.stop()
 
     async def start(self) -> None:
+        """Start what this process's role runs: a core process first waits until it leads."""
         self._ctx = ctx = self._build_core()
         ctx.recorder.start()
         self._wire(ctx)
+        role = self.settings.role
         try:
-            await self._start_alerts(ctx)
+            if role is Role.CORE:
+                await self._lead()
+            if role in (Role.ALL, Role.CORE):
+                await self._start_alerts(ctx)
             for plugin in self.registry.plugins.values():
+                if role.value not in plugin.roles:
+                    continue
                 service = plugin.service(ctx) if plugin.service else None
                 if service is not None:
                     await service.start()
@@ -72,7 +83,7 @@ class Hub:
         self._tasks.spawn(self._watch_health(ctx))
 
     async def stop(self) -> None:
-        if self._ctx is not None:
+        if self._ctx is not None and self._state_started:
             await self._ctx.dispatch.stop()
             await self._ctx.cases.stop()
             await self._ctx.alerts.stop()  # first: its channels may use the embedded broker
@@ -91,6 +102,20 @@ class Hub:
             self._ctx.users.store.close()
             self._ctx.cases.store.close()
             self._ctx = None
+        if self._election is not None:
+            await self._election.close()
+            self._election = None
+
+    async def _lead(self) -> None:
+        """Campaign as a standby until this process leads; from then on, watch for the leadership's loss."""
+        election = self._election = self.registry.election()(self.settings, self.loaded.town.town.id)
+        await election.campaign()
+
+        async def watch() -> None:
+            await election.deposed.wait()
+            self.deposed.set()
+
+        self._tasks.spawn(watch())
 
     def _build_core(self) -> HubContext:
         settings, town = self.settings, self.loaded.town
@@ -100,7 +125,11 @@ class Hub:
         metrics = HubMetrics()
         store = self.registry.store(settings.store)(settings)
         recorder = Recorder(store, settings.recorder, metrics)
-        health = HealthTracker(town, self.registry.device_adapters(), self._device_event)
+        # A core process learns devices' health from the ingest workers that own them and decides none itself.
+        emit = self._device_event if settings.role is not Role.CORE else (lambda _event: None)
+        health = HealthTracker(town, self.registry.device_adapters(), emit)
+        if settings.role is not Role.ALL:
+            health.watching.clear()  # an ingest worker watches the devices of the shares it takes
         metrics.add_collector(DeviceHealthCollector(health.counts))
         intake = Intake(recorder, bus, metrics, Deriver(settings.rise_window_s))
         alerts = AlertService(town, self.registry.alert_store(settings.alert_store)(settings), bus, clock,
@@ -118,9 +147,11 @@ class Hub:
     async def _start_alerts(self, ctx: HubContext) -> None:
         types = self.registry.notifier_types()
         notifiers = [types[config.type].build(config, ctx) for config in self.loaded.notifiers]
-        history = await asyncio.to_thread(derived_history, ctx.store, ctx.town.devices, ctx.clock(),
-                                          ctx.settings.rise_window_s)
-        ctx.intake.prime(history)
+        if ctx.settings.role is Role.ALL:  # else the ingest workers derive the series of their own devices
+            history = await asyncio.to_thread(derived_history, ctx.store, ctx.town.devices, ctx.clock(),
+                                              ctx.settings.rise_window_s)
+            ctx.intake.prime(history)
+        self._state_started = True
         await ctx.alerts.start(notifiers)
         await ctx.dispatch.start()
         await ctx.users.start()

@@ -18,6 +18,7 @@ from hub.app import Hub
 from hub.configfile import ConfigError
 from hub.registry import Registry
 from hub.settings import DEFAULT_TOWN, DemoSettings, HubSettings, MqttSettings, Scenario
+from hub.settings import Role as ProcessRole
 from hub.townfile import LoadedTown, load_town
 from hub.users.model import Role
 from hub.users.service import UserError, UserService
@@ -65,8 +66,14 @@ async def _serve(hub: Hub) -> None:
             url = getattr(service, "url", "")
             if url:
                 out.print(f"{service.name}: {url}", highlight=False)
-        out.print("gridhub running; Ctrl-C stops it.")
-        await stop.wait()
+        out.print(f"gridhub running ({hub.settings.role.value}); Ctrl-C stops it.")
+        waits = [asyncio.create_task(stop.wait()), asyncio.create_task(hub.deposed.wait())]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in waits:
+            task.cancel()
+    if hub.deposed.is_set():
+        err.print("✗ this process lost the leadership; another may lead now, so it stops", highlight=False)
+        raise SystemExit(3)
     out.print("gridhub stopped.")
 
 
@@ -111,11 +118,16 @@ def run(
                                                               "for the certificate (repeatable)")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="where the store lives [default: data]")] = None,
     embedded_port: EmbeddedPortOpt = None,
+    role: Annotated[ProcessRole | None, typer.Option(help="all: everything in one process [default]; ingest, core or "
+                                                   "console: one part of a town run as several processes "
+                                                   "(see README, Running a county)")] = None,
+    name: Annotated[str | None, typer.Option(help="this process's name among its peers [default: host-pid]")] = None,
 ) -> None:
     """Run the hub for a town."""
     broker = _broker_options(mqtt, mqtt_username, mqtt_password, mqtt_ca, mqtt_cert, mqtt_key, mqtt_protocol)
     _run(_settings(town_file=town, mqtt=_given(broker), http_host=http_host, http_port=http_port, data_dir=data_dir,
-                   embedded_port=embedded_port, https={"hosts": https_host or []} if https else None))
+                   embedded_port=embedded_port, https={"hosts": https_host or []} if https else None,
+                   role=role, process_name=name))
 
 
 @app.command()

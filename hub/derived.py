@@ -126,6 +126,12 @@ class Deriver:
         self._rain: dict[str, RainAccumulator] = {}
         self._rise: dict[str, RiseRate] = {}
 
+    def forget(self, devices: Iterable[str]) -> None:
+        """Drop what is known of *devices*: another process may have added to their series since."""
+        for device in devices:
+            self._rain.pop(device, None)
+            self._rise.pop(device, None)
+
     def feed(self, readings: Iterable[Reading]) -> list[Reading]:
         """Derived readings for *readings* (which are not kept)."""
         out: list[Reading] = []

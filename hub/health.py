@@ -48,6 +48,28 @@ class HealthTracker:
                                None, now, "started", town.offline_after(d))
             for d in town.devices
         }
+        self.watching: set[str] = set(self._devices)  # whose silence this process judges: its own devices
+
+    def async_watch(self, devices: Iterable[str]) -> None:
+        """Judge *devices* by their silence from now on (this process has taken them on)."""
+        now = self._clock()
+        for device in devices:
+            health = self._devices.get(device)
+            if health is not None and health.state is not DeviceState.UNMONITORED:
+                self.watching.add(device)
+                if health.state is DeviceState.UNKNOWN:
+                    health.since = now
+
+    def async_unwatch(self, devices: Iterable[str]) -> None:
+        """Leave *devices* to the process that takes them over."""
+        self.watching.difference_update(devices)
+
+    def async_follow(self, event: DeviceEvent) -> None:
+        """Take the state another process decided for a device (its online or offline event)."""
+        health = self._devices.get(event.device)
+        if health is not None and event.kind in (DeviceEventKind.ONLINE, DeviceEventKind.OFFLINE):
+            health.state = DeviceState.ONLINE if event.kind is DeviceEventKind.ONLINE else DeviceState.OFFLINE
+            health.since, health.reason = event.ts, event.reason
 
     def async_seen(self, device: str, ts: float) -> None:
         """*device* sent something at *ts* (receipt time)."""
@@ -72,7 +94,7 @@ class HealthTracker:
         """Mark devices silent for longer than their limit offline."""
         now = self._clock()
         for health in self._devices.values():
-            if health.state not in (DeviceState.ONLINE, DeviceState.UNKNOWN):
+            if health.state not in (DeviceState.ONLINE, DeviceState.UNKNOWN) or health.device not in self.watching:
                 continue
             reference = health.last_seen if health.last_seen is not None else health.since
             if now - reference > health.offline_after_s:

@@ -10,7 +10,7 @@ seen every entry before it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from hub.models import DeviceEvent, Reading
 
@@ -25,6 +25,7 @@ class LoggedBatch:
     committed_at: float  # UTC epoch seconds
 
 
+@runtime_checkable
 class IngestLog(Protocol):
     """Read side of the ingest log (any thread)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import Counter
+from collections.abc import Iterable
 
 from hub.bus import Bus
 from hub.derived import Deriver
@@ -27,8 +28,9 @@ class Intake:
         self._metrics = metrics
         self.deriver = deriver or Deriver()
 
-    def prime(self, history: list[Reading]) -> None:
-        """Rebuild the derived series of devices this process takes on from what the store holds of them."""
+    def prime(self, history: list[Reading], devices: Iterable[str] = ()) -> None:
+        """Rebuild the derived series of *devices* (this process takes them on) from what the store holds."""
+        self.deriver.forget(devices)
         self.deriver.feed(history)
 
     async def async_submit(self, batch: IngestBatch, edge: str) -> None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from hub.alerts.notify import NotifierType
     from hub.alerts.store import AlertStore
     from hub.cases.store import CaseStore
+    from hub.cluster import Election
     from hub.context import HubContext
     from hub.dispatch.store import DispatchStore
     from hub.settings import HubSettings
@@ -44,6 +45,8 @@ DispatchStoreFactory = Callable[["HubSettings"], "DispatchStore"]
 UserStoreFactory = Callable[["HubSettings"], "UserStore"]
 CaseStoreFactory = Callable[["HubSettings"], "CaseStore"]
 SectionCheck = Callable[["Town", Any], "list[Problem]"]
+ElectionFactory = Callable[["HubSettings", str], "Election"]  # settings, town id
+ALL_ROLES = frozenset({"all", "ingest", "core", "console"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Plugin:
     section: type[BaseModel] | None = None  # model of the town file's adapters.<name>
     check: SectionCheck | None = None  # cross-checks of that section against the town
     service: ServiceFactory | None = None
+    roles: frozenset[str] = frozenset({"all", "core"})  # the process roles that run its service
     store: StoreFactory | None = None
     order: int = 50  # start order: brokers before clients before the console
     notifiers: Mapping[str, NotifierType] | None = None  # alert channels by `type`
@@ -62,6 +66,7 @@ class Plugin:
     dispatch_store: DispatchStoreFactory | None = None
     user_store: UserStoreFactory | None = None
     case_store: CaseStoreFactory | None = None
+    election: ElectionFactory | None = None  # how core processes choose their leader
 
 
 class Registry:
@@ -101,6 +106,12 @@ class Registry:
 
     def case_store(self, name: str) -> CaseStoreFactory:
         factory: CaseStoreFactory = self._part(name, "case_store")
+        return factory
+
+    def election(self) -> ElectionFactory:
+        """The one election installed (the cluster plugin's)."""
+        factory: ElectionFactory = self._part(next((p.name for p in self.plugins.values() if p.election), ""),
+                                              "election")
         return factory
 
     def store(self, name: str) -> StoreFactory:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import ssl
 from enum import StrEnum
 from pathlib import Path
@@ -167,6 +169,15 @@ class HubSettings(BaseSettings):
     recorder: RecorderSettings = RecorderSettings()
     demo: DemoSettings | None = None
     influx: InfluxSettings | None = None
+
+    def name(self) -> str:
+        """This process's name among its peers."""
+        return self.process_name or f"{socket.gethostname()}-{os.getpid()}"
+
+    def client_id(self, town_id: str) -> str:
+        """The base of this process's MQTT client ids: distinct per process unless there is only one."""
+        base = self.broker().client_id or f"gridhub-{town_id}"
+        return base if self.role is Role.ALL else f"{base}-{self.role.value}-{self.name()}"
 
     def broker(self) -> MqttSettings:
         """The broker the hub's clients connect to, embedded or configured."""

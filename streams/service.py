@@ -56,7 +56,7 @@ class CameraService:
         self._started = time.monotonic()
         if self._section.mqtt:
             broker = self._ctx.settings.broker()
-            client_id = broker.client_id or f"gridhub-{self._ctx.town.town.id}"
+            client_id = self._ctx.settings.client_id(self._ctx.town.town.id)
             self._publisher = CameraPublisher(broker, f"{client_id}-cameras")
             await self._publisher.start()
             self._unsubscribe = self._ctx.bus.subscribe(DeviceEvent, self._on_event)

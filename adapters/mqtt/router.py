@@ -16,6 +16,7 @@ from paho.mqtt.client import topic_matches_sub
 
 from adapters.jsonmap import CompiledProfile, JsonAdapterConfig, compile_profiles, lookup, parse_path
 from hub.models import DeadLetter, DeviceStatusReport, IngestBatch, Reading, RejectReason
+from hub.shards import HJ212_KEY, ROUTES_KEY, device_key
 from hub.town import Town
 
 log = logging.getLogger(__name__)
@@ -78,8 +79,16 @@ class MqttRouter:
         self._status = {d.availability.topic: StatusTopic(d.id, d.availability.online.encode(),
                                                          d.availability.offline.encode())
                         for d in town.devices if d.availability is not None}
+        self._keys = {d.id: device_key(d) for d in town.devices}
         self._ids = {d.id: d.id for d in json_devices} | {d.address: d.id for d in json_devices if d.address}
         self._cache: dict[str, Route | PayloadDecoder | None] = {}
+
+    def keyed_subscriptions(self) -> list[tuple[str, str]]:
+        """Every topic filter with the key of the share it belongs to (see hub.shards): a device's own topics
+        by its id, JSON route patterns together, HJ 212 gateway topics with the HJ 212 stations."""
+        keyed = [(topic, route.device or ROUTES_KEY) for topic, route in self._exact.items()]
+        keyed += [(pattern, ROUTES_KEY if isinstance(r, Route) else HJ212_KEY) for pattern, r in self._patterns]
+        return keyed + [(topic, self._keys[status.device]) for topic, status in self._status.items()]
 
     def data_subscriptions(self) -> list[str]:
         """Topic filters of device data: exact device topics and route patterns."""

@@ -79,7 +79,7 @@ class MqttIngestService:
         self._router = share.router if share else MqttRouter(ctx.town, config, ctx.settings.max_payload_bytes,
                                                                decoders)
         self._share = share
-        self.client_id = share.client_id if share else self._settings.client_id or f"gridhub-{ctx.town.town.id}"
+        self.client_id = share.client_id if share else ctx.settings.client_id(ctx.town.town.id)
         self._client = make_ingest_client(self._settings, self.client_id, announce=share is None)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect

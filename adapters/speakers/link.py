@@ -55,7 +55,7 @@ class SpeakerLink:
         self._faults: dict[str, str] = {}
         self._reports: list[DeviceStatusReport] = []
         self.dropped_reports = 0
-        base = self._broker.client_id or f"gridhub-{ctx.town.town.id}"
+        base = ctx.settings.client_id(ctx.town.town.id)
         self._client = Client(f"{base}-speakers", clean_session=True)
         if self._broker.username is not None:
             self._client.set_auth_credentials(self._broker.username, self._broker.password)

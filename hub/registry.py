@@ -43,6 +43,8 @@ AlertStoreFactory = Callable[["HubSettings"], "AlertStore"]
 DispatchStoreFactory = Callable[["HubSettings"], "DispatchStore"]
 UserStoreFactory = Callable[["HubSettings"], "UserStore"]
 CaseStoreFactory = Callable[["HubSettings"], "CaseStore"]
+StateMigrate = Callable[["HubSettings"], str]  # upgrades the state database's schema; returns its revision
+StateRevision = Callable[["HubSettings"], "str | None"]  # the revision it is at, None before the first upgrade
 SectionCheck = Callable[["Town", Any], "list[Problem]"]
 
 
@@ -62,6 +64,8 @@ class Plugin:
     dispatch_store: DispatchStoreFactory | None = None
     user_store: UserStoreFactory | None = None
     case_store: CaseStoreFactory | None = None
+    state_migrate: StateMigrate | None = None  # `gridhub db upgrade`; the stores also upgrade on first use
+    state_revision: StateRevision | None = None  # `gridhub db current`
 
 
 class Registry:
@@ -102,6 +106,14 @@ class Registry:
     def case_store(self, name: str) -> CaseStoreFactory:
         factory: CaseStoreFactory = self._part(name, "case_store")
         return factory
+
+    def state_migrate(self, name: str) -> StateMigrate:
+        found: StateMigrate = self._part(name, "state_migrate")
+        return found
+
+    def state_revision(self, name: str) -> StateRevision:
+        found: StateRevision = self._part(name, "state_revision")
+        return found
 
     def store(self, name: str) -> StoreFactory:
         factory: StoreFactory = self._part(name, "store")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter
 from sqlalchemy.engine import Engine
 
-from adapters.sql import engine, upsert
+from adapters.sql import SqlStore, upsert
 from hub.alerts.model import Alert, AlertState, Transition
 from hub.alerts.store import AlertQuery, Delivery, DeliveryStatus, FeedEntry
 
@@ -60,11 +60,8 @@ def _json(adapter: TypeAdapter[Any], value: object) -> str:
     return adapter.dump_json(value).decode()
 
 
-class SqlAlertStore:
+class SqlAlertStore(SqlStore):
     """AlertStore on any SQLAlchemy engine; SQLite and PostgreSQL are tested."""
-
-    def __init__(self, url: str) -> None:
-        self.engine: Engine = engine(url, meta)
 
     def save(self, alert_rows: Sequence[Alert], entries: Sequence[FeedEntry],
              delivery_rows: Sequence[Delivery]) -> None:
@@ -133,9 +130,6 @@ class SqlAlertStore:
     def _alerts(self, select: sa.Select[str]) -> list[Alert]:
         with self.engine.connect() as conn:
             return [_ALERT.validate_json(body) for body in conn.execute(select).scalars()]
-
-    def close(self) -> None:
-        self.engine.dispose()
 
 
 def _in_village(query: AlertQuery) -> sa.ColumnElement[bool]:

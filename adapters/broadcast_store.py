@@ -11,9 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
-from sqlalchemy.engine import Engine
 
-from adapters.sql import engine, upsert
+from adapters.sql import SqlStore, upsert
 from hub.broadcast.model import Job, JobState, Receipt
 
 _JOB = TypeAdapter(Job)
@@ -38,11 +37,8 @@ receipts = sa.Table(
 )
 
 
-class SqlBroadcastStore:
+class SqlBroadcastStore(SqlStore):
     """BroadcastStore on any SQLAlchemy engine."""
-
-    def __init__(self, url: str) -> None:
-        self.engine: Engine = engine(url, meta)
 
     def save(self, job_rows: Sequence[Job], receipt_rows: Sequence[Receipt]) -> None:
         with self.engine.begin() as conn:
@@ -85,6 +81,3 @@ class SqlBroadcastStore:
     def _jobs(self, select: sa.Select[Any]) -> list[Job]:
         with self.engine.connect() as conn:
             return [_JOB.validate_json(body) for body in conn.execute(select).scalars()]
-
-    def close(self) -> None:
-        self.engine.dispose()

@@ -11,9 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
-from sqlalchemy.engine import Engine
 
-from adapters.sql import engine, upsert
+from adapters.sql import SqlStore, upsert
 from hub.calls.model import Call, CallEntry, CallState
 
 _CALL = TypeAdapter(Call)
@@ -37,11 +36,8 @@ log = sa.Table(
 )
 
 
-class SqlCallStore:
+class SqlCallStore(SqlStore):
     """CallStore on any SQLAlchemy engine."""
-
-    def __init__(self, url: str) -> None:
-        self.engine: Engine = engine(url, meta)
 
     def save(self, items: Sequence[Call], entries: Sequence[CallEntry]) -> None:
         with self.engine.begin() as conn:
@@ -81,6 +77,3 @@ class SqlCallStore:
     def _calls(self, select: sa.Select[Any]) -> list[Call]:
         with self.engine.connect() as conn:
             return [_CALL.validate_json(body) for body in conn.execute(select).scalars()]
-
-    def close(self) -> None:
-        self.engine.dispose()

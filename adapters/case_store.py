@@ -10,10 +10,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
-from sqlalchemy.engine import Engine
 
 from adapters.alert_store import delivery_table, read_deliveries
-from adapters.sql import engine, upsert
+from adapters.sql import SqlStore, upsert
 from hub.alerts.store import Delivery, DeliveryStatus
 from hub.cases.appointments import Appointment
 from hub.cases.model import OPEN, Case, Entry
@@ -60,10 +59,7 @@ appointments = sa.Table(
 deliveries = delivery_table("gridhub_case_deliveries", "case_id", meta)
 
 
-class SqlCaseStore:
-    def __init__(self, url: str) -> None:
-        self.engine: Engine = engine(url, meta)
-
+class SqlCaseStore(SqlStore):
     def save(self, items: Sequence[Case], log: Sequence[Entry], token: tuple[str, int] | None = None) -> None:
         with self.engine.begin() as conn:
             self._save(conn, items, log)
@@ -154,9 +150,6 @@ class SqlCaseStore:
 
     def pending_deliveries(self) -> list[Delivery]:
         return read_deliveries(self.engine, deliveries, deliveries.c.status == DeliveryStatus.PENDING.value)
-
-    def close(self) -> None:
-        self.engine.dispose()
 
     def _save(self, conn: sa.Connection, items: Sequence[Case], log: Sequence[Entry]) -> None:
         if items:

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
-from sqlalchemy.engine import Engine
 
-from adapters.sql import engine, upsert
+from adapters.sql import SqlStore, upsert
 from hub.dispatch.model import Dispatch, DispatchState, Entry, TeamState
 from hub.dispatch.store import DispatchQuery, Replay
 
@@ -57,10 +56,7 @@ team_edits = sa.Table(
 )
 
 
-class SqlDispatchStore:
-    def __init__(self, url: str) -> None:
-        self.engine: Engine = engine(url, meta)
-
+class SqlDispatchStore(SqlStore):
     def save(self, items: Sequence[Dispatch], log: Sequence[Entry], states: Sequence[TeamState],
              replay: Replay | None = None) -> None:
         with self.engine.begin() as conn:
@@ -161,6 +157,3 @@ class SqlDispatchStore:
     def _dispatches(self, select: sa.Select[str]) -> list[Dispatch]:
         with self.engine.connect() as conn:
             return [_DISPATCH.validate_json(b) for b in conn.execute(select).scalars()]
-
-    def close(self) -> None:
-        self.engine.dispose()

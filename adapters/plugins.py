@@ -93,6 +93,18 @@ def _case_store(settings: HubSettings) -> CaseStore:
     return SqlCaseStore(settings.state_url or default_url(settings.data_dir))
 
 
+def _state_migrate(settings: HubSettings) -> str:
+    from adapters.sql import prepare_state
+
+    return prepare_state(settings)
+
+
+def _state_revision(settings: HubSettings) -> str | None:
+    from adapters.sql import state_revision
+
+    return state_revision(settings)
+
+
 def _simulators(ctx: HubContext) -> Service | None:
     from adapters.sim.service import SimulatorService
 
@@ -165,7 +177,7 @@ HJ212 = Plugin("hj212", device_adapters=frozenset({"hj212"}), section=Hj212Confi
 INFLUX = Plugin("influx", service=_influx, order=15, roles=frozenset({"all", "ingest"}))
 SQLITE = Plugin("sqlite", store=_sqlite)
 SQL_ALERTS = Plugin("sql", alert_store=_alert_store, dispatch_store=_dispatch_store, user_store=_user_store,
-                    case_store=_case_store)
+                    case_store=_case_store, state_migrate=_state_migrate, state_revision=_state_revision)
 SIMULATORS = Plugin("simulators", service=_simulators, order=90, roles=frozenset({"all"}))
 NOTIFY = Plugin("notify", notifiers={"wecom": NotifierType(WecomConfig, _wecom),
                                      "webhook": NotifierType(WebhookConfig, _webhook),

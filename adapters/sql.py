@@ -1,22 +1,114 @@
-"""What the SQL stores share: an engine with SQLite's durability settings, and upserts on either engine."""
+"""What the SQL stores share: one engine per state database and process, its schema upgraded once, and upserts.
+
+The stores (alerts, dispatch, users, cases, broadcast, calls) keep their tables in one database; each takes the
+process's engine on it through `SqlStore`, so that one process holds one pool however many stores it opens, and
+the first store to open the database upgrades its schema (adapters/migrations) before any of them reads it.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from adapters import migrations
 
-def engine(url: str, meta: sa.MetaData) -> Engine:
-    """An engine on *url* with *meta*'s tables created; SQLite in WAL with full sync."""
-    made = sa.create_engine(url, pool_pre_ping=True)
-    if made.dialect.name == "sqlite":
-        sa.event.listen(made, "connect", _sqlite_pragmas)
-    meta.create_all(made)
-    return made
+if TYPE_CHECKING:
+    from hub.settings import HubSettings
+
+
+@dataclass
+class _Shared:
+    engine: Engine
+    users: int = 0
+
+
+_lock = threading.Lock()
+_shared: dict[str, _Shared] = {}
+_upgraded: dict[str, str] = {}  # URL → the revision this process brought it to
+
+
+class SqlStore:
+    """Base of the SQL stores: the process's shared engine on the state database at *url*, its schema at head."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = shared_engine(url)
+        self._closed = False
+
+    def close(self) -> None:
+        """Give the engine back (once); the last store to do so closes its connections."""
+        if not self._closed:
+            self._closed = True
+            release(self.engine)
+
+
+def shared_engine(url: str) -> Engine:
+    """The process's one engine on *url*, the schema upgraded on first use; give it back with `release`."""
+    db = _acquire(url)
+    try:
+        prepare(url)
+    except BaseException:
+        release(db)
+        raise
+    return db
+
+
+def release(db: Engine) -> None:
+    """Give back an engine from `shared_engine`; when its last user does, its connections are closed."""
+    with _lock:
+        url, shared = next((u, s) for u, s in _shared.items() if s.engine is db)
+        shared.users -= 1
+        if shared.users == 0:
+            del _shared[url]
+            db.dispose()
+
+
+def migrate(url: str) -> str:
+    """Upgrade the state database at *url* to the newest revision now; returns it. Processes may race."""
+    db = _acquire(url)
+    try:
+        with db.connect() as conn:
+            revision = migrations.upgrade(conn)
+    finally:
+        release(db)
+    _upgraded[url] = revision
+    return revision
+
+
+def prepare(url: str) -> str:
+    """`migrate` once per process and URL: every store calls it, the first pays."""
+    return _upgraded.get(url) or migrate(url)
+
+
+def prepare_state(settings: HubSettings) -> str:
+    """`prepare` the state database *settings* name; returns its revision."""
+    return prepare(state_url(settings))
+
+
+def state_revision(settings: HubSettings) -> str | None:
+    """The revision the state database *settings* name is at, without upgrading it; None before its first."""
+    db = _acquire(state_url(settings))
+    try:
+        with db.connect() as conn:
+            return migrations.current(conn)
+    finally:
+        release(db)
+
+
+def state_url(settings: HubSettings) -> str:
+    """GRIDHUB_STATE_URL, or SQLite in the data folder."""
+    return settings.state_url or default_url(settings.data_dir)
+
+
+def default_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'state.sqlite3').resolve()}"
 
 
 def upsert(conn: Connection, table: sa.Table, key: str | list[str], rows: list[dict[str, Any]]) -> None:
@@ -28,13 +120,41 @@ def upsert(conn: Connection, table: sa.Table, key: str | list[str], rows: list[d
     conn.execute(insert.on_conflict_do_update(index_elements=keys, set_=updates), rows)
 
 
+def _acquire(url: str) -> Engine:
+    with _lock:
+        shared = _shared.get(url)
+        if shared is None:
+            shared = _shared[url] = _Shared(_engine(url))
+        shared.users += 1
+        return shared.engine
+
+
+def _engine(url: str) -> Engine:
+    # Six stores and the console's request threads share this pool: larger than SQLAlchemy's 5 + 10.
+    made = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    if made.dialect.name == "sqlite":
+        sa.event.listen(made, "connect", _sqlite_pragmas)
+    return made
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged alert survives a power cut
     cursor.execute("PRAGMA busy_timeout=5000")
+    _wal(cursor)
+    cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged alert survives a power cut
     cursor.close()
 
 
-def default_url(data_dir: Path) -> str:
-    return f"sqlite:///{(data_dir / 'state.sqlite3').resolve()}"
+def _wal(cursor: Any) -> None:
+    """Switch the database to WAL, retrying for up to 5 s."""
+    # On a new file SQLite answers "locked" at once, not after its busy timeout, when another process starting at
+    # the same moment is switching it too.
+    for _ in range(50):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.1)
+    cursor.execute("PRAGMA journal_mode=WAL")

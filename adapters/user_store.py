@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
-from sqlalchemy.engine import Engine
 
-from adapters.sql import engine, upsert
+from adapters.sql import SqlStore, upsert
 from hub.users.model import AuditEntry, AuditQuery, Session, User
 
 _USER = TypeAdapter(User)
@@ -32,10 +31,7 @@ audit = sa.Table(
 )
 
 
-class SqlUserStore:
-    def __init__(self, url: str) -> None:
-        self.engine: Engine = engine(url, meta)
-
+class SqlUserStore(SqlStore):
     def users(self) -> list[User]:
         with self.engine.connect() as conn:
             return [_USER.validate_json(body) for body in conn.scalars(sa.select(users.c.body))]
@@ -76,6 +72,3 @@ class SqlUserStore:
             select = select.where(audit.c.seq < query.before_seq)
         with self.engine.connect() as conn:
             return [AuditEntry.model_validate(dict(row)) for row in conn.execute(select).mappings()]
-
-    def close(self) -> None:
-        self.engine.dispose()

@@ -206,5 +206,41 @@ async def _create_admin(users: UserService, username: str, name: str, password: 
         raise UserError(f"{username!r} is a {existing.role.value}, not an admin")
 
 
+db = typer.Typer(help="The state database (alerts, dispatch, cases, users, broadcast, calls): GRIDHUB_STATE_URL, "
+                      "else SQLite in the data folder.", no_args_is_help=True)
+app.add_typer(db, name="db")
+StateDirOpt = Annotated[Path | None, typer.Option(help="where the hub's state lives, if not GRIDHUB_STATE_URL "
+                                                       "[default: data]")]
+
+
+@db.command("upgrade")
+def db_upgrade(data_dir: StateDirOpt = None) -> None:
+    """Upgrade the state database's schema to this version's newest revision (the hub also does it at start)."""
+    settings = _settings(data_dir=data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        revision = Registry.discover().state_migrate(settings.alert_store)(settings)
+    except Exception as exc:
+        raise _state_failed(exc) from None
+    out.print(f"[green]✓[/green] state database at revision {revision}", highlight=False)
+
+
+@db.command("current")
+def db_current(data_dir: StateDirOpt = None) -> None:
+    """Print the revision the state database is at ("none" before its first upgrade)."""
+    settings = _settings(data_dir=data_dir)
+    try:
+        revision = Registry.discover().state_revision(settings.alert_store)(settings)
+    except Exception as exc:
+        raise _state_failed(exc) from None
+    out.print(revision or "none", highlight=False)
+
+
+def _state_failed(exc: Exception) -> typer.Exit:
+    # An unreachable server, a wrong password, a schema newer than this version: one line, not a traceback.
+    err.print(f"✗ state database: {exc}", highlight=False)
+    return typer.Exit(1)
+
+
 def main() -> None:
     app()

@@ -44,6 +44,8 @@ AlertStoreFactory = Callable[["HubSettings"], "AlertStore"]
 DispatchStoreFactory = Callable[["HubSettings"], "DispatchStore"]
 UserStoreFactory = Callable[["HubSettings"], "UserStore"]
 CaseStoreFactory = Callable[["HubSettings"], "CaseStore"]
+StateMigrate = Callable[["HubSettings"], str]  # upgrades the state database's schema; returns its revision
+StateRevision = Callable[["HubSettings"], "str | None"]  # the revision it is at, None before the first upgrade
 SectionCheck = Callable[["Town", Any], "list[Problem]"]
 ElectionFactory = Callable[["HubSettings", str], "Election"]  # settings, town id
 ALL_ROLES = frozenset({"all", "ingest", "core", "console"})
@@ -67,6 +69,8 @@ class Plugin:
     user_store: UserStoreFactory | None = None
     case_store: CaseStoreFactory | None = None
     election: ElectionFactory | None = None  # how core processes choose their leader
+    state_migrate: StateMigrate | None = None  # `gridhub db upgrade`; the stores also upgrade on first use
+    state_revision: StateRevision | None = None  # `gridhub db current`
 
 
 class Registry:
@@ -113,6 +117,14 @@ class Registry:
         factory: ElectionFactory = self._part(next((p.name for p in self.plugins.values() if p.election), ""),
                                               "election")
         return factory
+
+    def state_migrate(self, name: str) -> StateMigrate:
+        found: StateMigrate = self._part(name, "state_migrate")
+        return found
+
+    def state_revision(self, name: str) -> StateRevision:
+        found: StateRevision = self._part(name, "state_revision")
+        return found
 
     def store(self, name: str) -> StoreFactory:
         factory: StoreFactory = self._part(name, "store")

@@ -65,6 +65,19 @@ def _sqlite(settings: HubSettings) -> Store:
     return SqliteStore(settings.data_dir / "gridhub.sqlite3")
 
 
+def _postgres(settings: HubSettings) -> Store:
+    from adapters.pg_series import PgSeriesStore
+    from hub.settings import Role
+
+    url = settings.series_url or settings.state_url
+    if not url or not url.startswith("postgresql"):
+        given = f"not {url.split(':', 1)[0]}:" if url else "neither is set"  # the scheme only: URLs hold passwords
+        raise ValueError("store=postgres needs GRIDHUB_SERIES_URL (or GRIDHUB_STATE_URL) set to a "
+                         f"postgresql+psycopg://user@host/db URL; {given}")
+    # Ingest workers log what they commit, for the core to follow; other roles only read the store.
+    return PgSeriesStore(url, ingest_log=settings.role == Role.INGEST)
+
+
 def _alert_store(settings: HubSettings) -> AlertStore:
     from adapters.alert_store import SqlAlertStore
     from adapters.sql import default_url
@@ -176,6 +189,7 @@ HJ212 = Plugin("hj212", device_adapters=frozenset({"hj212"}), section=Hj212Confi
 # Before the edges, so it sees their first batches.
 INFLUX = Plugin("influx", service=_influx, order=15, roles=frozenset({"all", "ingest"}))
 SQLITE = Plugin("sqlite", store=_sqlite)
+POSTGRES = Plugin("postgres", store=_postgres)
 SQL_ALERTS = Plugin("sql", alert_store=_alert_store, dispatch_store=_dispatch_store, user_store=_user_store,
                     case_store=_case_store, state_migrate=_state_migrate, state_revision=_state_revision)
 SIMULATORS = Plugin("simulators", service=_simulators, order=90, roles=frozenset({"all"}))

@@ -80,6 +80,8 @@ class Cluster:
 
     def leader(self) -> str | None:
         with sa.create_engine(self.state_url, poolclass=NullPool).connect() as conn:
+            if conn.execute(sa.text("SELECT to_regclass('gridhub_leaders')")).scalar() is None:
+                return None  # no core process has come far enough to make the table
             return conn.execute(sa.text("SELECT name FROM gridhub_leaders")).scalar()
 
     def shares_held(self) -> dict[str, int]:

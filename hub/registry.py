@@ -48,7 +48,6 @@ StateMigrate = Callable[["HubSettings"], str]  # upgrades the state database's s
 StateRevision = Callable[["HubSettings"], "str | None"]  # the revision it is at, None before the first upgrade
 SectionCheck = Callable[["Town", Any], "list[Problem]"]
 ElectionFactory = Callable[["HubSettings", str], "Election"]  # settings, town id
-ALL_ROLES = frozenset({"all", "ingest", "core", "console"})
 
 
 @dataclass(frozen=True)

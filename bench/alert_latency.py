@@ -36,7 +36,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from hub.app import Hub
 from hub.town import Device, RiverLevels
 from hub.townfile import LoadedTown
-from tests.support import Mosquitto, Publisher, hub_settings, make_hub, sample_town, wait_for
+from tests.support import Mosquitto, Publisher, console_url, hub_settings, make_hub, sample_town, signed_in, wait_for
 
 STATIONS = 50
 PROBE_TOPIC = sample_town().town.device_map()["RS01"].topic or ""
@@ -76,10 +76,11 @@ def background(port: int, rate: float, seconds: float, sent: multiprocessing.sha
 
 async def probes(hub: Hub, port: int, count: int, interval: float) -> list[float]:
     """Seconds from publishing each probe to its alert message arriving on /ws/alerts."""
-    url = next(getattr(s, "url", "") for s in hub.services if s.name == "console")
+    url = console_url(hub).replace("http", "ws", 1) + "ws/alerts"
+    auth = await signed_in(hub)  # the duty officer's session, as the console's own page has
     publisher = await Publisher.open(port, f"probe-{uuid.uuid4().hex[:6]}")
     delays: list[float] = []
-    async with websockets.connect(url.replace("http", "ws", 1) + "ws/alerts") as ws:
+    async with websockets.connect(url, additional_headers=auth) as ws:
         await ws.recv()  # the snapshot
         for i in range(count):
             level_cm = (RED_CM if i % 2 == 0 else ORANGE_CM) + i % 30

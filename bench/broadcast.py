@@ -80,13 +80,18 @@ async def measure(port: int, tmp: Path, count: int) -> tuple[float, float, float
             job = await service.create(JobCreate(text=TEXT, target=Target(speakers=tuple(
                 f"BX{i:04d}" for i in range(1, count + 1)))), "bench")
 
-            def final() -> bool:
-                s = service.summary(service.engine.jobs[job.id])
+            async def final() -> bool:
+                # A finished job leaves the engine once stored: get() reads it from either.
+                found = await service.get(job.id)
+                assert found is not None
+                s = found[1]
                 return s.played + s.failed + s.offline + s.cancelled == count
 
             await wait_for(final, 120, "every receipt final")
             elapsed = time.perf_counter() - started
-            summary = service.summary(service.engine.jobs[job.id])
+            found = await service.get(job.id)
+            assert found is not None
+            summary = found[1]
             print(f"played {summary.played}, failed {summary.failed}, offline {summary.offline}")
             return elapsed, (accepted[0] - started) if accepted else float("nan"), job.duration_s
     finally:

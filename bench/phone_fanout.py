@@ -33,7 +33,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from hub.app import Hub
-from tests.support import Mosquitto, console_url, hub_settings, make_hub, publish_level, wait_for
+from tests.support import Mosquitto, console_url, hub_settings, make_hub, publish_level, signed_in, wait_for
 
 CONNECTING = 100  # handshakes in flight at once, well inside the listen backlog
 LINGER_S = 1.0  # after the last phone has its job: time for anything misdelivered to show up
@@ -124,6 +124,7 @@ async def main(clients: int) -> None:
         try:
             settings = hub_settings(Path(tmp) / "hub", broker.settings("5", "gridhub-bench"), health_check_s=5)
             async with make_hub(settings) as hub, httpx.AsyncClient(base_url=console_url(hub), timeout=30) as http:
+                http.headers.update(await signed_in(hub))  # the duty officer who sends the dispatch
                 await wait_for(lambda: hub.ctx.metrics.mqtt_up, what="hub connected")
                 await publish_level(broker.port, "RS01", hub, 58.4)
                 await wait_for(lambda: len(hub.ctx.alerts.book.open_alerts()) == 1, what="alert raised")
@@ -147,7 +148,7 @@ async def run(hub: Hub, http: httpx.AsyncClient, alert_id: int, sessions: list[t
     rss_connected, _ = rss_mib()
     teams = [t.id for t in hub.ctx.town.teams]
     cpu, sent = time.process_time(), time.monotonic()
-    made = await http.post("/api/dispatches", json={"actor": "压测值班员", "alert_id": alert_id, "teams": teams,
+    made = await http.post("/api/dispatches", json={"alert_id": alert_id, "teams": teams,
                                                     "instructions": "全体队员沿河巡查"})
     answered_ms = (time.monotonic() - sent) * 1000
     made.raise_for_status()

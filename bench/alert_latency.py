@@ -9,7 +9,7 @@ WebSocket client of /ws/alerts receives. The same probes are first measured with
 reference of this run.
 
 Prints the background rate achieved, p50/p99 idle and under load, and last alert_latency_p99_ms.
-Run: .venv/bin/python bench/alert_latency.py [--probes 200] [--rate 5000]
+Run: .venv/bin/python bench/alert_latency.py [--probes 200] [--rate 5000] [--smoke]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import replace
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -53,15 +54,18 @@ def bench_town() -> LoadedTown:
     return replace(sample, town=town, notifiers=[])
 
 
-def background(port: int, rate: float, seconds: float, sent: multiprocessing.sharedctypes.Synchronized[int]) -> None:
-    """Publisher process: level + battery reports of the BG stations at *rate* messages/s (QoS 0)."""
+def background(port: int, rate: float, going: Event, stop: Event,
+               sent: multiprocessing.sharedctypes.Synchronized[int]) -> None:
+    """Publisher process: level + battery reports of the BG stations at *rate* messages/s (QoS 0), connected
+    (*going*) until *stop*."""
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-bg-{uuid.uuid4().hex[:6]}")
     client.max_queued_messages_set(0)
     client.connect("127.0.0.1", port)
     client.loop_start()
     topics = [f"bench/BG{i:02d}/up" for i in range(1, STATIONS + 1)]
+    going.set()
     started, n = time.perf_counter(), 0
-    while time.perf_counter() - started < seconds:
+    while not stop.is_set():
         for _ in range(50):  # a burst per 10 ms keeps the pace without a sleep per message
             body = b'{"ts":%d,"wl":%d,"volt":12.6}' % (int(time.time() * 1000), 5000 + n % 300)
             client.publish(topics[n % STATIONS], body, qos=0)
@@ -74,15 +78,18 @@ def background(port: int, rate: float, seconds: float, sent: multiprocessing.sha
     client.disconnect()
 
 
-async def probes(hub: Hub, port: int, count: int, interval: float) -> list[float]:
-    """Seconds from publishing each probe to its alert message arriving on /ws/alerts."""
+async def probes(hub: Hub, port: int, numbers: range, interval: float) -> list[float]:
+    """Seconds from publishing each probe to its alert message arriving on /ws/alerts.
+
+    Probes alternate red and orange by their number, which runs on across phases: each changes the severity.
+    """
     url = console_url(hub).replace("http", "ws", 1) + "ws/alerts"
     auth = await signed_in(hub)  # the duty officer's session, as the console's own page has
     publisher = await Publisher.open(port, f"probe-{uuid.uuid4().hex[:6]}")
     delays: list[float] = []
     async with websockets.connect(url, additional_headers=auth) as ws:
         await ws.recv()  # the snapshot
-        for i in range(count):
+        for i in numbers:
             level_cm = (RED_CM if i % 2 == 0 else ORANGE_CM) + i % 30
             sent = time.perf_counter()
             publisher.publish(PROBE_TOPIC, orjson.dumps({"ts": int(time.time() * 1000), "wl": level_cm}))
@@ -101,7 +108,7 @@ def quantiles(delays: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000
 
 
-async def main(count: int, rate: float, interval: float) -> None:
+async def main(count: int, rate: float, interval: float, settle: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         broker = Mosquitto(Path(tmp) / "mosquitto")
         broker.start()
@@ -109,17 +116,20 @@ async def main(count: int, rate: float, interval: float) -> None:
             settings = hub_settings(Path(tmp) / "hub", broker.settings("5", "gridhub-bench"), health_check_s=5)
             async with make_hub(settings, bench_town()) as hub:
                 await wait_for(lambda: hub.ctx.metrics.mqtt_up, what="hub connected")
-                idle = await probes(hub, broker.port, count, interval)
-                seconds = count * (interval + 0.05) + 5
-                sent = multiprocessing.get_context("spawn").Value("q", 0)
-                load = multiprocessing.get_context("spawn").Process(
-                    target=background, args=(broker.port, rate, seconds, sent))
+                idle = await probes(hub, broker.port, range(count), interval)
+                spawn = multiprocessing.get_context("spawn")
+                sent, going, stop = spawn.Value("q", 0), spawn.Event(), spawn.Event()
+                load = spawn.Process(target=background, args=(broker.port, rate, going, stop, sent))
                 load.start()
-                await asyncio.sleep(2.0)  # let the load settle
-                readings_before, started = hub.ctx.recorder.committed, time.perf_counter()
-                busy = await probes(hub, broker.port, count, interval)
-                achieved = (hub.ctx.recorder.committed - readings_before) / (time.perf_counter() - started)
-                await asyncio.to_thread(load.join)
+                try:
+                    await asyncio.to_thread(going.wait, 60)
+                    await asyncio.sleep(settle)  # let the load settle
+                    readings_before, started = hub.ctx.recorder.committed, time.perf_counter()
+                    busy = await probes(hub, broker.port, range(count, 2 * count), interval)
+                    achieved = (hub.ctx.recorder.committed - readings_before) / (time.perf_counter() - started)
+                finally:
+                    stop.set()
+                    await asyncio.to_thread(load.join)
         finally:
             broker.stop()
     (idle50, idle99), (busy50, busy99) = quantiles(idle), quantiles(busy)
@@ -135,5 +145,9 @@ if __name__ == "__main__":
     parser.add_argument("--probes", type=int, default=200)
     parser.add_argument("--rate", type=float, default=5000.0, help="background messages/s (two readings each)")
     parser.add_argument("--interval", type=float, default=0.3, help="seconds between probes")
+    parser.add_argument("--settle", type=float, default=2.0, help="seconds of load before the probes")
+    parser.add_argument("--smoke", action="store_true", help="5 probes a phase at 500 messages/s: checks it runs")
     args = parser.parse_args()
-    asyncio.run(main(args.probes, args.rate, args.interval))
+    if args.smoke:
+        args.probes, args.rate, args.interval, args.settle = 5, 500.0, 0.1, 0.5
+    asyncio.run(main(args.probes, args.rate, args.interval, args.settle))

@@ -7,7 +7,7 @@ reports done. The hub runs whole (ingest, recorder, alerts, console, broadcast s
 Also printed: the time until every speaker had accepted (was playing), and the play length, the
 floor under the final figure.
 
-Run: .venv/bin/python bench/broadcast.py [--speakers 1000]
+Run: .venv/bin/python bench/broadcast.py [--speakers 1000] [--smoke]
 """
 
 from __future__ import annotations
@@ -112,6 +112,8 @@ async def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speakers", type=int, default=1000)
-    asyncio.run(main(parser.parse_args().speakers))
+    parser.add_argument("--smoke", action="store_true", help="20 speakers: checks the bench runs")
+    args = parser.parse_args()
+    asyncio.run(main(20 if args.smoke else args.speakers))

@@ -8,7 +8,7 @@ already in the call. Then, all in, a steady window: the hub's and Janus's CPU (t
 the window's wall seconds, 100 % = one core) and the frames each page decoded per second and per stream.
 
 Prints each join, p50/p95/max, the CPU figures, what the pages received, and last call_join_p95_ms.
-Run: .venv/bin/python bench/call_join.py [--villages 12] [--window 20]
+Run: .venv/bin/python bench/call_join.py [--villages 12] [--window 20] [--smoke]
 """
 
 from __future__ import annotations
@@ -149,7 +149,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--villages", type=int, default=12, help="village participants besides the centre")
     parser.add_argument("--window", type=float, default=20.0, help="seconds of the steady window")
+    parser.add_argument("--smoke", action="store_true", help="the centre and one village, 2 s: checks it runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.villages, args.window = 1, 2.0
     asyncio.run(run(args.villages, args.window))
 
 

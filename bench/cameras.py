@@ -17,7 +17,7 @@
 
 Streams are H.264 files made by GStreamer's x264 from the synthetic street
 scene (people, vehicles, sensor noise), read through the same OpenCV/FFmpeg
-source the hub uses. Run: .venv/bin/python bench/cameras.py [--seconds 8] [--repeats 3]
+source the hub uses. Run: .venv/bin/python bench/cameras.py [--seconds 8] [--repeats 3] [--smoke]
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ def stop_all(workers: list[CameraWorker]) -> None:
         worker.stop(5)
 
 
-def side_by_side(path: str, cameras: int, seconds: float, warmup: float = 3.0) -> tuple[Phase, Phase]:
+def side_by_side(path: str, cameras: int, seconds: float, warmup: float) -> tuple[Phase, Phase]:
     """Every other camera analysing and the rest decoding alone, at the same time in the same process; CPU
     per frame of each half, from the threads' own CPU clocks over a window after a warm-up."""
     workers = start_workers(path, cameras, lambda i: i % 2 == 0)
@@ -174,7 +174,7 @@ def median_phase(runs: list[tuple[int, float, float]]) -> Phase:
     return Phase(statistics.median(n / wall for n, _, wall in runs), statistics.median(cpu / n for n, cpu, _ in runs))
 
 
-def real_time(path: str, cameras: int, seconds: float, warmup: float = 3.0) -> float:
+def real_time(path: str, cameras: int, seconds: float, warmup: float) -> float:
     """Run *cameras* live-paced streams with analysis; the worst camera's share of its due frames."""
     workers = start_workers(path, cameras, lambda _: True)
     time.sleep(warmup)
@@ -193,10 +193,11 @@ def processes(path: str, cameras: int, frames: int, analyse: bool, workers: int 
     return sum(p[0] for p in parts), sum(p[1] for p in parts), max(p[2] for p in parts)
 
 
-def capacity(path: str, seconds: float) -> int:
-    good, bad, n = 0, None, 8
-    while bad is None or bad - good > max(2, good // 10):
-        share = real_time(path, n, seconds)
+def capacity(path: str, sizes: Sizes) -> int:
+    """The most live cameras with analysis that all keep up: doubling from sizes.first, then halving the gap."""
+    good, bad, n = 0, None, sizes.first
+    while (bad is None or bad - good > max(2, good // 10)) and n <= sizes.most:
+        share = real_time(path, n, sizes.seconds, sizes.warmup)
         print(f"  {n:3d} cameras in real time: worst camera decoded {share:.1%} of its frames", flush=True)
         if share >= 0.97:
             good = n
@@ -206,34 +207,58 @@ def capacity(path: str, seconds: float) -> int:
     return good
 
 
+@dataclass(frozen=True)  # no slots: the defaults double as the options' defaults
+class Sizes:
+    """How much each part of the bench runs."""
+
+    seconds: float = 8.0  # measuring window of each real-time run
+    cameras: int = 24  # live streams in the overhead runs
+    window: float = 10.0  # seconds measured in each live overhead run
+    repeats: int = 3  # runs of each overhead phase (medians)
+    clip_s: int = CLIP_S
+    stress: int = 16  # streams decoded flat out
+    warmup: float = 3.0  # seconds before each live window
+    first: int = 8  # the capacity search starts here
+    most: int = 10_000  # and ends beyond this
+
+
+SMOKE = Sizes(seconds=1.0, cameras=2, window=1.0, repeats=1, clip_s=2, stress=2, warmup=0.5, first=1, most=2)
+
+
+def measure(clip: str, sizes: Sizes) -> None:
+    frames = sizes.clip_s * FPS
+    alone, analysed, share = overhead(clip, sizes.stress, frames, sizes.repeats, flat_out)
+    print(f"stress: {sizes.stress} streams × {frames} frames flat out, threads, median of {sizes.repeats}: "
+          f"decode alone {alone}; with analysis {analysed}; overhead {share:.1%}")
+    p_alone, p_analysed, p_share = overhead(clip, sizes.stress, frames, sizes.repeats, processes)
+    print(f"stress: the same over 2 processes: decode alone {p_alone}; with analysis {p_analysed}; "
+          f"overhead {p_share:.1%}")
+    print(f"decode alone could carry about {alone.fps / FPS:.0f} cameras at {FPS} fps")
+    runs = [side_by_side(clip, sizes.cameras, sizes.window, sizes.warmup) for _ in range(sizes.repeats)]
+    shares = [with_analysis.cpu_s / alone.cpu_s - 1 for alone, with_analysis in runs]
+    for alone, with_analysis in runs:
+        print(f"{sizes.cameras} live streams at {FPS} fps, hub workers, half analysing: decode alone {alone}; "
+              f"with analysis at 5 fps {with_analysis}")
+    print(f"analysis overhead over decode: {statistics.median(shares):.1%} (median of {sizes.repeats}; "
+          f"{min(shares):.1%} to {max(shares):.1%})")
+    most = capacity(clip, sizes)
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(f"cameras_per_machine: {most}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=8.0, help="measuring window of each real-time run")
-    parser.add_argument("--cameras", type=int, default=24, help="live streams in the overhead runs")
-    parser.add_argument("--window", type=int, default=10, help="seconds measured in each live overhead run")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of each overhead phase (medians)")
+    parser.add_argument("--seconds", type=float, default=Sizes.seconds, help="measuring window of each real-time run")
+    parser.add_argument("--cameras", type=int, default=Sizes.cameras, help="live streams in the overhead runs")
+    parser.add_argument("--window", type=float, default=Sizes.window, help="seconds measured in each live overhead run")
+    parser.add_argument("--repeats", type=int, default=Sizes.repeats, help="runs of each overhead phase (medians)")
+    parser.add_argument("--smoke", action="store_true", help="two cameras, a 2 s clip, seconds: checks it runs")
     args = parser.parse_args()
+    sizes = SMOKE if args.smoke else Sizes(args.seconds, args.cameras, args.window, args.repeats)
     with tempfile.TemporaryDirectory() as tmp:
         clip = str(Path(tmp) / "street.mkv")
-        make_clip(Path(clip), CLIP_S)
-        stress, frames = 16, CLIP_S * FPS
-        alone, analysed, share = overhead(clip, stress, frames, args.repeats, flat_out)
-        print(f"stress: {stress} streams × {frames} frames flat out, threads, median of {args.repeats}: "
-              f"decode alone {alone}; with analysis {analysed}; overhead {share:.1%}")
-        p_alone, p_analysed, p_share = overhead(clip, stress, frames, args.repeats, processes)
-        print(f"stress: the same over 2 processes: decode alone {p_alone}; with analysis {p_analysed}; "
-              f"overhead {p_share:.1%}")
-        print(f"decode alone could carry about {alone.fps / FPS:.0f} cameras at {FPS} fps")
-        runs = [side_by_side(clip, args.cameras, args.window) for _ in range(args.repeats)]
-        shares = [with_analysis.cpu_s / alone.cpu_s - 1 for alone, with_analysis in runs]
-        for alone, with_analysis in runs:
-            print(f"{args.cameras} live streams at {FPS} fps, hub workers, half analysing: decode alone {alone}; "
-                  f"with analysis at 5 fps {with_analysis}")
-        print(f"analysis overhead over decode: {statistics.median(shares):.1%} (median of {args.repeats}; "
-              f"{min(shares):.1%} to {max(shares):.1%})")
-        most = capacity(clip, args.seconds)
-        print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
-        print(f"cameras_per_machine: {most}")
+        make_clip(Path(clip), sizes.clip_s)
+        measure(clip, sizes)
 
 
 if __name__ == "__main__":

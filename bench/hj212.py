@@ -9,7 +9,7 @@
     server that only receives the same bytes.
 
 Prints both figures with their references; last, `hj212_frames_per_s` (end to end).
-Run: .venv/bin/python bench/hj212.py [--frames 50000]
+Run: .venv/bin/python bench/hj212.py [--frames 50000] [--smoke]
 """
 
 from __future__ import annotations
@@ -131,7 +131,9 @@ async def end_to_end(streams: list[bytes], tmp: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--frames", type=int, default=50000)
-    n = parser.parse_args().frames
+    parser.add_argument("--smoke", action="store_true", help="1,000 frames: checks the bench runs")
+    args = parser.parse_args()
+    n = 1000 if args.smoke else args.frames
     parsed, reference = parse_rate(n), json_rate(n)
     print(f"parse: {parsed:,.0f} HJ 212 frames/s; JSON adapter, same six values: {reference:,.0f} messages/s "
           f"(ratio {parsed / reference:.2f})")

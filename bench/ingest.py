@@ -7,7 +7,7 @@
     payload stamped with its send time; the hub's commit time minus that stamp.
 
 Prints messages/s for both, latency p50/p99, peak RSS and, last, ingest_ratio.
-Run: .venv/bin/python bench/ingest.py [--messages 100000]
+Run: .venv/bin/python bench/ingest.py [--messages 100000] [--smoke]
 """
 
 from __future__ import annotations
@@ -162,5 +162,8 @@ if __name__ == "__main__":
                         help="messages/s in the latency phase (below 1000, so stamps stay 1 ms apart)")
     parser.add_argument("--latency-seconds", type=float, default=10.0)
     parser.add_argument("--protocol", choices=["5", "3.1.1"], default="5", help="the hub's MQTT version")
+    parser.add_argument("--smoke", action="store_true", help="2,000 messages, 1 s of latency: checks it runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.messages, args.latency_seconds = 2000, 1.0
     asyncio.run(main(args.messages, args.latency_rate, args.latency_seconds, args.protocol))

@@ -9,7 +9,7 @@ team's assignment arrives, and keeps listening one more second for anything mean
 
 Prints p50/p99/max of the time from the POST to each phone's assignment, the hub process's RSS, and last
 phone_fanout_p99_ms. Linux: both processes read the same monotonic clock.
-Run: .venv/bin/python bench/phone_fanout.py [--clients 2000]
+Run: .venv/bin/python bench/phone_fanout.py [--clients 2000] [--smoke]
 """
 
 from __future__ import annotations
@@ -182,5 +182,6 @@ def report(sessions: list[tuple[str, str]], received: list[list[tuple[float, str
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=2000)
+    parser.add_argument("--smoke", action="store_true", help="26 phones, two per team: checks the bench runs")
     args = parser.parse_args()
-    asyncio.run(main(args.clients))
+    asyncio.run(main(26 if args.smoke else args.clients))

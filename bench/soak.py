@@ -116,6 +116,7 @@ class Run:
     sent: int
     acked: int
     committed: int  # the SK stations' readings, counted at each commit (a redelivery counts twice)
+    behind_s: float  # from the publisher's end until the hub had committed all it sent
     samples: list[tuple[float, float]]  # (seconds into the run, RSS MiB)
     open_alerts: int
     dead_letters: int
@@ -140,8 +141,9 @@ async def soak(broker: Mosquitto, data: Path, seconds: float, rate: float, every
         while publisher.is_alive():
             samples.append((time.monotonic() - started, rss_mib()))
             await asyncio.sleep(every)
-        await wait_for(lambda: committed[0] >= 2 * acked.value, timeout=120, what="every reading committed")
-        return Run(took.value, sent.value, acked.value, committed[0], samples,
+        ended = time.monotonic()
+        await wait_for(lambda: committed[0] >= 2 * acked.value, timeout=600, what="every reading committed")
+        return Run(took.value, sent.value, acked.value, committed[0], time.monotonic() - ended, samples,
                    len(hub.ctx.alerts.book.open_alerts()), hub.ctx.dead_letters.total())
 
 
@@ -167,11 +169,14 @@ def report(run: Run, lost: int, rate: float) -> None:
     slope = statistics.linear_regression([t for t, _ in late], [rss for _, rss in late]).slope * 3600
     peak = max(rss for _, rss in run.samples)
     print(f"load: {run.sent:,} messages in {run.seconds / 60:.1f} min ({run.sent / run.seconds:,.0f}/s of "
-          f"{rate:,.0f} asked), {STATIONS} stations, QoS 1; {run.acked:,} acknowledged by the broker")
+          f"{rate:,.0f} asked), {STATIONS} stations, QoS 1; {run.acked:,} acknowledged by the broker; "
+          f"the hub had committed all {run.behind_s:.1f} s after the last")
     print(f"readings: {2 * run.acked:,} sent, {run.committed:,} committed, {lost} lost; "
           f"dead letters {run.dead_letters}; open alerts at the end {run.open_alerts}")
     print(f"hub RSS: {run.samples[0][1]:.0f} MiB at the start, {base:.0f} MiB after warm-up, {last:.0f} MiB at "
           f"the end, peak {peak:.0f} MiB; after warm-up {slope:+.1f} MiB/hour ({len(run.samples)} samples)")
+    tenths = [[rss for t, rss in run.samples if k / 10 <= t / run.seconds < (k + 1) / 10] for k in range(10)]
+    print("hub RSS by tenth of the run (median MiB): " + ", ".join(f"{statistics.median(x):.0f}" for x in tenths if x))
     print(f"soak_rss_growth_pct: {growth:.1f}")
 
 

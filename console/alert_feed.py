@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, WebSocket
 
 from console.alert_schemas import AlertPublic, feed_message, update_message
 from console.auth import WATCHERS, ws_admit
+from console.bounds import Seq
 from console.scope import sees_alert
 from console.wsfeed import Subscriber, serve
 from hub.alerts.model import AlertEvent
@@ -59,7 +60,7 @@ async def _opening(feed: AlertFeed, since: int | None, principal: Principal) -> 
 
 @alert_feed_router.websocket("/ws/alerts")
 async def alert_feed(websocket: WebSocket,
-                     since: Annotated[int | None, Query(ge=0, description="last seq received")] = None) -> None:
+                     since: Annotated[Seq | None, Query(description="last seq received")] = None) -> None:
     """Alert transitions as they are stored, resumable from a sequence number; a cadre's of their village and
     the basin- and town-wide alerts covering it."""
     feed: AlertFeed = websocket.app.state.alert_feed

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from console.schemas import at, utc
+from console.text import Input
 from hub.alerts.combination import basin_of, wide_kind
 from hub.alerts.model import Alert, Transition
 from hub.alerts.store import Delivery, FeedEntry
@@ -90,10 +91,8 @@ class AlertDetail(AlertPublic):
     deliveries: list[DeliveryPublic]
 
 
-class AlertAction(BaseModel):
+class AlertAction(Input):
     """A person's action on an alert: why (who is the signed-in user)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     note: str = Field(default="", max_length=2000)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from console.schemas import at, utc
+from console.text import Input
 from hub.calls.model import Call, CallEntry, Participant
 
 
@@ -72,19 +73,13 @@ class CallDetail(CallPublic):
     log: list[CallEntryPublic]
 
 
-class Invite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Invite(Input):
     villages: list[str] = Field(min_length=1, max_length=64)
 
 
-class CameraChoice(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CameraChoice(Input):
     camera: str | None = Field(description="the camera to share; null stops sharing")
 
 
-class Removal(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Removal(Input):
     username: str = Field(min_length=1, max_length=80)

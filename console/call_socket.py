@@ -22,6 +22,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
 
 from console.auth import WATCHERS, WS_FORBIDDEN, ws_admit
+from console.bounds import Id
 from console.call_schemas import CallPublic
 from hub.calls.book import CallError, CallRefused
 from hub.calls.model import CallEvent
@@ -41,7 +42,7 @@ call_socket_router = APIRouter()
 
 
 @call_socket_router.websocket("/ws/calls/{call_id}")
-async def call_socket(websocket: WebSocket, call_id: int) -> None:
+async def call_socket(websocket: WebSocket, call_id: Id) -> None:
     """Join call *call_id*: for the centre, and for cadres of the villages it invited."""
     ctx: HubContext = websocket.app.state.ctx
     principal = await ws_admit(websocket, *WATCHERS)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from console.auth import Staff, Watcher
+from console.bounds import Id
 from console.case_inputs import AppointmentCreate, Reason
 from console.case_schemas import AppointmentDay, AppointmentPublic, ResourcePublic
 from console.case_scope import Seen, acted
@@ -80,7 +81,7 @@ async def book(ctx: Ctx, principal: Staff, body: AppointmentCreate) -> Appointme
 
 
 @appointments_router.post("/api/appointments/{appointment_id}/cancel")
-async def cancel(ctx: Ctx, principal: Staff, appointment_id: int, body: Reason) -> AppointmentPublic:
+async def cancel(ctx: Ctx, principal: Staff, appointment_id: Id, body: Reason) -> AppointmentPublic:
     """Call an appointment off, with the reason, which the case's trail records (409 once over or cancelled)."""
     return appointment_public(ctx, await acted(ctx.cases.cancel_appointment(appointment_id, principal.actor,
                                                                             body.reason)))

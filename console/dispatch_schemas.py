@@ -7,7 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from console.bounds import Id
 from console.schemas import at, utc
+from console.text import Input
 from hub.dispatch.members import MemberRef
 from hub.dispatch.model import Dispatch, Entry, Location, Step, TeamState, TeamStatus
 from hub.dispatch.recommend import Recommendation
@@ -110,14 +112,12 @@ class RecommendationPublic(BaseModel):
         return cls(team=r.team, status=r.status.value, distance_km=r.distance_km, eta_min=r.eta_min, basis=r.basis)
 
 
-class Officer(BaseModel):
+class Officer(Input):
     """A duty officer's request; who asks is the signed-in user."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class DispatchCreate(Officer):
-    alert_id: int
+    alert_id: Id
     teams: Annotated[list[str], Field(min_length=1, max_length=20)]
     instructions: str = Field(min_length=1, max_length=2000)
 
@@ -143,13 +143,11 @@ class LoginLink(BaseModel):
     expires_at: datetime
 
 
-class PhoneStep(BaseModel):
+class PhoneStep(Input):
     """A step taken on a phone, replayed as often as the network needs but applied once per key."""
 
-    model_config = ConfigDict(extra="forbid")
-
     key: str = Field(min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_-]+$", description="idempotency key")
-    dispatch: int
+    dispatch: Id
     step: Step
     note: str = Field(default="", max_length=2000)
     location: Fix | None = None

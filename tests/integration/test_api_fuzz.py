@@ -1,0 +1,51 @@
+"""A schema-driven fuzz of the whole HTTP API, as each role: no input may get a 5xx.
+
+GRIDHUB_FUZZ_SECONDS (per role) and GRIDHUB_FUZZ_EXAMPLES (per operation and mode) make it run longer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hub.app import Hub
+from hub.users.model import Role
+from tests.fuzz_support import Caller, generate, load, send
+from tests.support import console_url, hub_settings, make_hub, signed_in
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+SECONDS = float(os.environ.get("GRIDHUB_FUZZ_SECONDS", "30"))  # to draw the inputs; sending them is quicker
+EXAMPLES = int(os.environ.get("GRIDHUB_FUZZ_EXAMPLES", "25"))
+
+
+def session_of(hub: Hub, loop: asyncio.AbstractEventLoop, role: Role) -> Callable[[], dict[str, str]]:
+    """A fresh session's header of *role*, signed in on the hub's own event loop from the fuzz's thread."""
+    village = "shimen" if role is Role.cadre else None
+    return lambda: asyncio.run_coroutine_threadsafe(signed_in(hub, role, village), loop).result(10)
+
+
+async def phone_of(http: httpx.AsyncClient, officer: dict[str, str]) -> Callable[[], dict[str, str]]:
+    """A patrol phone's header (a one-time link is good once: the fuzz keeps this one)."""
+    code = (await http.post("/api/members/T06.1/login-link", headers=officer)).json()["code"]
+    token = (await http.post("/api/phone/sign-in", json={"code": code})).json()["token"]
+    return lambda: {"Authorization": f"Bearer {token}"}
+
+
+async def test_no_input_gets_a_server_error_as_any_role(tmp_path: Path) -> None:
+    async with make_hub(hub_settings(tmp_path, None)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+        loop = asyncio.get_running_loop()
+        callers = [Caller(role.value, session_of(hub, loop, role)) for role in (Role.admin, Role.officer, Role.cadre)]
+        callers.append(Caller("patrol", await phone_of(http, await signed_in(hub, Role.officer)), renews=False))
+        callers.append(Caller("nobody", dict, renews=False))
+        schema = await asyncio.to_thread(load, console_url(hub))
+        cases = await asyncio.to_thread(generate, schema, SECONDS, EXAMPLES)
+        runs = [await asyncio.to_thread(send, console_url(hub), cases, caller) for caller in callers]
+    for run in runs:
+        print(run.summary())
+    errors = [f"{run.role}: {e.status} {e.label}\n  {e.curl}\n  {e.body}" for run in runs for e in run.errors]
+    assert not errors, "\n".join(errors)

@@ -38,6 +38,8 @@ class ConsoleService:
             if settings.https is not None else None
         config = uvicorn.Config(create_app(ctx), host=settings.http_host, port=settings.http_port,
                                 log_level="warning", lifespan="off", ws="websockets-sansio",
+                                proxy_headers=settings.forwarded_allow_ips() is not None,
+                                forwarded_allow_ips=settings.forwarded_allow_ips(),
                                 ssl_certfile=tls.cert if tls else None, ssl_keyfile=tls.key if tls else None,
                                 timeout_graceful_shutdown=GRACE_S)
         self._server = _EmbeddedServer(config)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TOWN = Path(__file__).resolve().parent.parent / "config" / "sample-town.yaml"
@@ -158,6 +158,10 @@ class HubSettings(BaseSettings):
                                                                      "with this bearer token; else staff only")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    trusted_proxies: tuple[IPvAnyNetwork, ...] = Field(
+        default=(), description="addresses or networks (CIDR) of reverse proxies, and of multi-process mode's console "
+        "processes, whose X-Forwarded-For the console believes (GRIDHUB_TRUSTED_PROXIES='[\"10.0.0.7\"]'); none: "
+        "the address is the connection's")
     https: HttpsSettings | None = Field(default=None, description="serve the console over HTTPS (GRIDHUB_HTTPS={} "
                                         "or GRIDHUB_HTTPS__HOSTS='[\"10.0.0.5\"]'); off: plain HTTP")
     mqtt: MqttSettings | None = None
@@ -173,6 +177,10 @@ class HubSettings(BaseSettings):
     def name(self) -> str:
         """This process's name among its peers."""
         return self.process_name or f"{socket.gethostname()}-{os.getpid()}"
+
+    def forwarded_allow_ips(self) -> list[str] | None:
+        """uvicorn's list of proxies to believe, or None to believe none (it would trust loopback by default)."""
+        return [str(network) for network in self.trusted_proxies] or None
 
     def client_id(self, town_id: str) -> str:
         """The base of this process's MQTT client ids: distinct per process unless there is only one."""

@@ -95,7 +95,9 @@ def proxy_app(directory: LeaderDirectory, client: httpx.AsyncClient) -> Starlett
 
 
 def _headers(headers: object, client_host: str | None) -> list[tuple[str, str]]:
-    items = [(k, v) for k, v in headers.items() if k.lower() not in HOP_BY_HOP]  # type: ignore[attr-defined]
+    """The request's headers for the leader, naming the client this process saw (after its own trusted proxies)."""
+    items = [(k, v) for k, v in headers.items()  # type: ignore[attr-defined]
+             if k.lower() not in HOP_BY_HOP and k.lower() != "x-forwarded-for"]
     return [*items, ("x-forwarded-for", client_host or "")] if client_host else items
 
 

@@ -37,6 +37,8 @@ class ConsoleProxy:
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=None), follow_redirects=False)
         config = uvicorn.Config(proxy_app(self._directory, self._client), host=settings.http_host,
                                 port=settings.http_port, log_level="warning", lifespan="off", ws="websockets-sansio",
+                                proxy_headers=settings.forwarded_allow_ips() is not None,
+                                forwarded_allow_ips=settings.forwarded_allow_ips(),
                                 timeout_graceful_shutdown=3)
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None

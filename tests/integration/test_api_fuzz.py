@@ -19,8 +19,8 @@ from tests.fuzz_support import Caller, generate, load, send
 from tests.support import console_url, hub_settings, make_hub, signed_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
-SECONDS = float(os.environ.get("GRIDHUB_FUZZ_SECONDS", "30"))  # to draw the inputs; sending them is quicker
-EXAMPLES = int(os.environ.get("GRIDHUB_FUZZ_EXAMPLES", "25"))
+SECONDS = float(os.environ.get("GRIDHUB_FUZZ_SECONDS", "20"))  # to draw the inputs; sending them is quicker
+EXAMPLES = int(os.environ.get("GRIDHUB_FUZZ_EXAMPLES", "10"))
 
 
 def session_of(hub: Hub, loop: asyncio.AbstractEventLoop, role: Role) -> Callable[[], dict[str, str]]:

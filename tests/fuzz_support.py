@@ -1,14 +1,15 @@
-"""An OpenAPI-driven fuzz of the console (schemathesis over real HTTP): every operation, as one caller, in a time box."""
+"""An OpenAPI-driven fuzz of the console (schemathesis over real HTTP): every operation, as each caller, time-boxed."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import requests
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import HypothesisException
 from schemathesis import Case, GenerationMode
 from schemathesis.schemas import APIOperation, BaseSchema
@@ -37,7 +38,8 @@ class FuzzRun:
     statuses: dict[int, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        return f"{self.role}: {self.requests} requests, {len(self.errors)} of 5xx, statuses {sorted(self.statuses.items())}"
+        statuses = sorted(self.statuses.items())
+        return f"{self.role}: {self.requests} requests, {len(self.errors)} of 5xx, statuses {statuses}"
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,9 @@ def generate(schema: BaseSchema, seconds: float, examples: int) -> list[Case]:
     deadline = time.monotonic() + seconds
     for index, op in enumerate(ops):
         share = (deadline - time.monotonic()) / (len(ops) - index)  # what is left, shared by what is left
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            cases += _draw(op, mode, examples, time.monotonic() + share / 2)
+        modes = list(GenerationMode) if list(op.iter_parameters()) or len(op.body) else [GenerationMode.POSITIVE]
+        for mode in modes:  # an operation without inputs has no invalid ones
+            cases += _draw(op, mode, examples, time.monotonic() + share / len(modes))
     return cases
 
 
@@ -83,16 +86,14 @@ def _draw(op: APIOperation, mode: GenerationMode, examples: int, until: float) -
 
     @given(case=op.as_strategy(generation_mode=mode))
     @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+              suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet)
     def keep(case: Case) -> None:
         if time.monotonic() > until:
             raise _TimeUp
         drawn.append(case)
 
-    try:
+    with contextlib.suppress(_TimeUp, HypothesisException):  # out of time, or no input of this mode exists
         keep()
-    except (_TimeUp, HypothesisException):  # out of time, or no invalid input exists (an operation without inputs)
-        pass
     return drawn
 
 

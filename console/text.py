@@ -42,9 +42,14 @@ class Input(BaseModel):
         return refuse_control(value)
 
 
+def printable(text: str) -> str:
+    """*text* with each control character replaced by U+FFFD: what XML and spreadsheets can hold."""
+    return CONTROL.sub(REPLACEMENT, text)
+
+
 def cell(value: object) -> object:
     """*value* fit for a CSV or XLSX cell: control characters replaced, a would-be formula kept as text."""
     if not isinstance(value, str):
         return value
-    value = CONTROL.sub(REPLACEMENT, value)
+    value = printable(value)
     return "'" + value if value.startswith(FORMULA_START) else value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -88,3 +89,12 @@ async def test_a_case_stored_with_a_control_character_still_exports(hub: Hub, ro
     assert csv.status_code == 200 and "路灯坏了\ufffd" in csv.text and "\u0001" not in csv.text
     listed = await answers(hub, "GET", "/api/cases", role)
     assert listed.status_code == 200 and "路灯坏了\\u0001" in listed.text  # JSON escapes it: nothing to change
+
+
+async def test_a_case_stored_with_a_control_character_is_well_formed_open311_xml(hub: Hub) -> None:
+    case, _, _ = await hub.ctx.cases.receive(NewCase(Source.OPEN311, "disputes", "路灯坏了\u0001", "路灯坏了\u0001",
+                                                     grid="G19", village="shimen"), "open311")
+    async with httpx.AsyncClient(base_url=console_url(hub)) as http:
+        response = await http.get(f"/open311/v2/requests/{case.id}.xml")
+    assert response.status_code == 200, response.text
+    assert ElementTree.fromstring(response.content).findtext("request/description") == "路灯坏了\ufffd"

@@ -29,6 +29,7 @@ class Cluster:
     state_url: str
     broker_port: int
     shards: int = 8
+    town: Path | None = None  # the sample town unless given
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
 
@@ -48,7 +49,8 @@ class Cluster:
         with (data / "hub.log").open("ab") as log:
             self.processes[name] = subprocess.Popen(
                 [GRIDHUB, "run", "--role", role, "--name", name, "--mqtt", f"mqtt://127.0.0.1:{self.broker_port}",
-                 "--http-port", str(port), "--data-dir", str(data)], env=self.env(), stdout=log, stderr=log)
+                 "--http-port", str(port), "--data-dir", str(data), *(["--town", str(self.town)] if self.town else [])],
+                env=self.env(), stdout=log, stderr=log)
         self.ports[name] = port
 
     def kill(self, name: str) -> None:

@@ -195,12 +195,16 @@ class _Probe:
 
     def __init__(self, max_segment: int) -> None:
         self._max = max_segment
-        self.reset()
-
-    def reset(self) -> None:
-        self._seen = 1  # headers before this offset are known
+        self._seen = 1  # headers before this offset are known (1: none looked for)
         self._headers: list[int] = []  # offsets of every `##` found, ascending
         self._waiting: list[tuple[int, int]] = []  # heap of (end, start) of candidates not yet all there
+
+    def reset(self) -> None:
+        """Forget the buffer, whose start has moved; free when nothing was looked for, as in a clean stream."""
+        if self._seen != 1:
+            self._seen = 1
+            self._headers.clear()
+            self._waiting.clear()
 
     def first_frame(self, buf: bytearray, before: int) -> int | None:
         """The offset of the first whole valid frame that has come in and starts before *before*, if any."""

@@ -115,27 +115,43 @@ def read_replies(s: socket.socket, until_eof: bool = False, n: int = 0) -> list[
 
 
 def wait(predicate: object, what: str, timeout: float = 10.0) -> None:
+    assert settle(predicate, timeout), f"timed out waiting for {what}"
+
+
+def settle(predicate: object, timeout: float = 10.0) -> bool:
+    """Whether *predicate* came true within *timeout* seconds."""
     deadline = time.monotonic() + timeout
     while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.02)
+    return True
 
 
-def flood(port: int, count: int, first_address: int) -> list[socket.socket]:
-    """*count* silent sockets: 100 from 127.0.0.1, the rest ten each from 127.0.0.<first_address>, …"""
+def flood(port: int, count: int, spread: bool) -> list[socket.socket]:
+    """*count* silent sockets: all from 127.0.0.1, or 100 from it and ten each from 127.0.0.2, 127.0.0.3 …"""
     held: list[socket.socket] = []
     for i in range(count):
-        source = "127.0.0.1" if i < 100 else f"127.0.0.{first_address + (i - 100) // 10}"
+        source = "127.0.0.1" if i < 100 or not spread else f"127.0.0.{2 + (i - 100) // 10}"
         with contextlib.suppress(OSError):  # refused: today's server resets the ones past its limit
             held.append(dial(port, source))
     return held
 
 
-def test_stations_are_served_during_a_flood_of_silent_sockets(running: RunningHub) -> None:
-    held = flood(running.port, 600, first_address=2)
+def evictions(running: RunningHub) -> float:
+    return sum(running.metric("gridhub_station_connections_evicted_total", protocol="hj212", why=why)
+               for why in ("per_address", "full"))
+
+
+@pytest.mark.parametrize(("spread", "waiting"), [(False, 16), (True, 512)], ids=["one_address", "51_addresses"])
+def test_stations_are_served_during_a_flood_of_silent_sockets(running: RunningHub, spread: bool, waiting: int) -> None:
+    held_now = lambda: running.metric("gridhub_station_connections", protocol="hj212", state="waiting")  # noqa: E731
+    wait(lambda: held_now() == 0, "the last test's connections gone")
+    evicted_before = evictions(running)
+    held = flood(running.port, 600, spread)
     try:
-        time.sleep(0.5)  # let the server take in every one of them
-        start = float(int(time.time()) - 7200)  # whole seconds, as DataTime
+        settled = settle(lambda: held_now() == waiting)  # per-address limit 16, 512 in all; asserted below
+        start = float(int(time.time()) - (7200 if spread else 10800))  # whole seconds, as DataTime
         # WQ01 dials from the flooding address (think of one NAT); WQ02 from an address of its own.
         started = time.monotonic()
         for source, mn, pw in (("127.0.0.1", MN1, PW1), ("127.0.0.200", MN2, PW2)):
@@ -146,10 +162,8 @@ def test_stations_are_served_during_a_flood_of_silent_sockets(running: RunningHu
         wait(lambda: (running.cod_points("WQ01", start, start + 10), running.cod_points("WQ02", start, start + 10))
              == (3, 3), "both stations' frames stored", timeout=5.0)
         assert time.monotonic() - started < 5.0
-        evicted = sum(running.metric("gridhub_station_connections_evicted_total", protocol="hj212", why=why)
-                      for why in ("per_address", "full"))
-        assert evicted >= 600 - 512, "the flood was let in without evicting anyone"
-        assert running.metric("gridhub_station_connections_evicted_total", protocol="hj212", why="per_address") > 0
+        assert settled and held_now() >= waiting - 2, "the flood was still held while the stations were served"
+        assert evictions(running) - evicted_before >= 600 - waiting
     finally:
         for s in held:
             s.close()

@@ -224,34 +224,82 @@ def test_a_close_right_after_the_last_frame_loses_none(running: RunningHub) -> N
 def test_a_frame_after_a_bogus_length_is_acknowledged_at_once(running: RunningHub) -> None:
     before = running.metric("gridhub_dead_letters_total", reason="bad_length")
     start = float(int(time.time()) - 5 * 86400)
+    damaged = station_frame(MN1, PW1, start + 1)[:-6] + b"0000\r\n"
     with dial(running.port, timeout=2.0) as s:
         s.sendall(b"##9999" + b"junk" + station_frame(MN1, PW1, start))
         assert parse_segment(read_replies(s, n=1)[0]).cn == "9014"
+        s.sendall(damaged + station_frame(MN1, PW1, start + 2))  # a damaged frame is still answered as one
+        assert [parse_segment(a).cp for a in read_replies(s, n=2)] == ["QnRtn=9", ""]
     wait(lambda: running.metric("gridhub_dead_letters_total", reason="bad_length") == before + 1,
          "the bogus header counted as a dead letter")
 
 
+FIRST_FRAME_S, IDLE_S = 2.0, 5.0
+
+
 @pytest.fixture(scope="module")
-def short_wait(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
-    """A hub that gives a new connection 0.5 s to send its first valid frame."""
+def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
+    """A hub that holds 3 connections, gives a new one 2 s for its first valid frame, and a station's 5 s idle."""
     base = sample_town().sections["hj212"]
-    hub, broker = _start(tmp_path_factory.mktemp("wait"),
-                         Hj212Config.model_validate({**base.model_dump(), "first_frame_s": 0.5}))
+    limits = {"first_frame_s": FIRST_FRAME_S, "idle_timeout_s": IDLE_S, "max_connections": 3}
+    hub, broker = _start(tmp_path_factory.mktemp("small"), Hj212Config.model_validate({**base.model_dump(), **limits}))
     yield hub
     _stop(hub, broker)
 
 
-def test_a_connection_without_a_valid_frame_is_closed_after_the_wait(short_wait: RunningHub) -> None:
+def closed(s: socket.socket) -> bool:
+    """Whether the server has closed *s* (an eviction resets it)."""
+    try:
+        return s.recv(10) == b""
+    except ConnectionResetError:
+        return True
+
+
+def all_gone(running: RunningHub) -> None:
+    held = lambda state: running.metric("gridhub_station_connections", protocol="hj212", state=state)  # noqa: E731
+    wait(lambda: held("waiting") + held("station") == 0, "the last test's connections gone")
+
+
+def test_a_connection_without_a_valid_frame_is_closed_after_the_wait(small: RunningHub) -> None:
+    all_gone(small)
     start = float(int(time.time()) - 6 * 86400)
-    with dial(short_wait.port) as silent, dial(short_wait.port) as liar, dial(short_wait.port) as station:
+    with dial(small.port) as silent, dial(small.port) as liar, dial(small.port) as station:
         liar.sendall(station_frame(MN1, "wrong", start))  # refused with 9011: not a valid frame
         station.sendall(station_frame(MN2, PW2, start))
         assert parse_segment(read_replies(station, n=1)[0]).cn == "9014"
         began = time.monotonic()
-        assert silent.recv(10) == b"", "a silent connection was not closed"
+        assert closed(silent), "a silent connection was not closed"
         assert read_replies(liar, until_eof=True)[0].endswith("QnRtn=3&&")
-        assert time.monotonic() - began < 2.0
-        time.sleep(0.5)
-        station.sendall(station_frame(MN2, PW2, start + 1))  # a proven station has the idle timeout
+        assert time.monotonic() - began < FIRST_FRAME_S + 1.0
+        station.sendall(station_frame(MN2, PW2, start + 1))  # a station's connection stays past the wait
         assert parse_segment(read_replies(station, n=1)[0]).cn == "9014"
-    assert short_wait.metric("gridhub_station_connections_closed_total", protocol="hj212", why="no_valid_frame") == 2
+    assert small.metric("gridhub_station_connections_closed_total", protocol="hj212", why="no_valid_frame") == 2
+
+
+def test_when_full_a_busy_station_stays_and_the_idlest_gives_way(small: RunningHub) -> None:
+    all_gone(small)
+    start = float(int(time.time()) - 7 * 86400)
+    metric = lambda name: small.metric(f"gridhub_station_connections_{name}_total", protocol="hj212",  # noqa: E731
+                                       why="idle" if name == "closed" else "full")
+    stations = [dial(small.port, timeout=IDLE_S + 3) for _ in range(3)]
+    try:
+        for i, s in enumerate(stations):
+            s.sendall(station_frame(MN1, PW1, start + i))
+            assert parse_segment(read_replies(s, n=1)[0]).cn == "9014"
+        with dial(small.port) as newcomer:
+            assert closed(newcomer), "a newcomer took the place of a station that had just spoken"
+        assert metric("refused") == 1
+        time.sleep(FIRST_FRAME_S + 0.5)
+        stations[0].sendall(station_frame(MN1, PW1, start + 10))  # 0 speaks again: 1 is now the idlest
+        assert parse_segment(read_replies(stations[0], n=1)[0]).cn == "9014"
+        with dial(small.port) as newcomer:
+            newcomer.sendall(station_frame(MN2, PW2, start + 11))
+            assert parse_segment(read_replies(newcomer, n=1)[0]).cn == "9014"
+        assert closed(stations[1]) and metric("evicted") == 1
+        began = time.monotonic()
+        assert closed(stations[0]), "a station's connection outlived its idle timeout"
+        assert time.monotonic() - began < IDLE_S + 1.5
+        assert metric("closed") >= 1
+    finally:
+        for s in stations:
+            s.close()

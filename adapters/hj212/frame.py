@@ -7,8 +7,6 @@ once per run, a bad frame once per frame.
 
 from __future__ import annotations
 
-import bisect
-import heapq
 from dataclasses import dataclass
 from typing import overload
 
@@ -188,52 +186,45 @@ class FrameScanner:
 class _Probe:
     """The first whole valid frame after the start of the buffer: one at byte k proves bytes 0..k junk.
 
-    Called once per read while the frame at the start is unfinished. Each `##` is parsed once and each
-    candidate's CRC computed at most once; only candidates whose segment holds no `##` count, so their
-    segments do not overlap and a read costs about what it adds, not what is held.
+    Only a frame that ends before the next `##` counts (a station's segment never holds one), so at
+    most one candidate, the latest `##`, is ever open: each `##` is parsed once, each candidate's CRC
+    computed at most once over a span no other candidate shares, and a read costs what it adds.
     """
 
     def __init__(self, max_segment: int) -> None:
         self._max = max_segment
-        self._seen = 1  # headers before this offset are known (1: none looked for)
-        self._headers: list[int] = []  # offsets of every `##` found, ascending
-        self._waiting: list[tuple[int, int]] = []  # heap of (end, start) of candidates not yet all there
+        self._seen = 1  # every `##` before this offset has been looked at (1: none)
+        self._open: tuple[int, int] | None = None  # start and end of the latest `##`'s candidate frame
 
     def reset(self) -> None:
-        """Forget the buffer, whose start has moved; free when nothing was looked for, as in a clean stream."""
-        if self._seen != 1:
-            self._seen = 1
-            self._headers.clear()
-            self._waiting.clear()
+        """Forget the buffer, whose start has moved."""
+        self._seen, self._open = 1, None
 
     def first_frame(self, buf: bytearray, before: int) -> int | None:
-        """The offset of the first whole valid frame that has come in and starts before *before*, if any."""
-        self._find_headers(buf, before)
-        known = min(len(buf), self._seen + 7)  # a candidate is judged once every `##` its segment may hold is known
-        found: int | None = None
-        while self._waiting and self._waiting[0][0] <= known:
-            end, start = heapq.heappop(self._waiting)
-            if (found is None or start < found) and self._valid(buf, start, end):
-                found = start
-        return found
-
-    def _find_headers(self, buf: bytearray, before: int) -> None:
-        pos = self._seen
-        while (k := buf.find(HEADER, pos, before + 1)) != -1 and k + 6 <= len(buf):
-            self._headers.append(k)
+        """The offset of the first whole valid frame that ends by *before* (and by the next `##`), if any."""
+        while (k := buf.find(HEADER, self._seen, before + 1)) != -1 and k + 6 <= len(buf):
+            self._seen = k + 1
+            if self._open is not None and self._close(buf, k):
+                return self._open[0]
             digits = bytes(buf[k + 2:k + 6])
-            if digits.isdigit() and int(digits) <= self._max:
-                heapq.heappush(self._waiting, (k + int(digits) + _OVERHEAD, k))
-            pos = k + 1
-        self._seen = k if k != -1 else max(pos, min(before, len(buf) - 1))
+            self._open = (k, k + int(digits) + _OVERHEAD) if digits.isdigit() and int(digits) <= self._max else None
+        if k == -1:
+            self._seen = max(self._seen, min(before, len(buf) - 1))
+        else:
+            self._seen = k  # its length has not all arrived: look again
+        if self._open is not None and self._open[1] <= min(len(buf), before) and self._close(buf, len(buf)):
+            return self._open[0]
+        return None
 
-    def _valid(self, buf: bytearray, start: int, end: int) -> bool:
-        if buf[end - 2:end] != TRAILER:
-            return False
-        inside = bisect.bisect_left(self._headers, start + 6)
-        if inside < len(self._headers) and self._headers[inside] < end - 7:
-            return False  # a segment holding `##` proves nothing
-        return _crc_matches(bytes(buf[end - 6:end - 2]), bytes(buf[start + 6:end - 6]))
+    def _close(self, buf: bytearray, next_header: int) -> bool:
+        """Judge the open candidate, which no later `##` can change: True when it is a valid frame."""
+        assert self._open is not None
+        start, end = self._open
+        valid = end <= next_header and buf[end - 2:end] == TRAILER and \
+            _crc_matches(bytes(buf[end - 6:end - 2]), bytes(buf[start + 6:end - 6]))
+        if not valid:
+            self._open = None
+        return valid
 
 
 _HEX = frozenset(b"0123456789ABCDEFabcdef")

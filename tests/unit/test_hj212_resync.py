@@ -93,3 +93,8 @@ def test_no_valid_frame_is_lost_among_any_junk(junks: list[bytes], chunk: int) -
         out += scanner.feed(stream[i:i + chunk])
     assert frames(out) == GOOD, "all frames come out before the stream ends"
     assert frames(scanner.flush()) == []
+
+
+def test_a_frame_whose_segment_holds_hashes_is_still_a_frame() -> None:
+    odd = encode("QN=1;ST=21;CN=2011;PW=123456;MN=WQ01;Flag=5;CP=&&DataTime=20261122100000;note=##0012&&")
+    assert FrameScanner().feed(odd + GOOD[0]) == [Frame(odd[6:-6]), Frame(GOOD[0][6:-6])]

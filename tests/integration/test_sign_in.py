@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -105,3 +106,21 @@ async def test_a_scraper_reads_metrics_with_its_token_only(tmp_path: Path) -> No
         assert wrong.status_code == 401
         scraped = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me-please"})
         assert scraped.status_code == 200 and "gridhub_devices" in scraped.text
+
+
+async def test_a_disabled_account_answers_as_a_wrong_password_does(tmp_path: Path) -> None:
+    async with make_hub(settings(tmp_path)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+        await account(hub)
+        await hub.ctx.users.update("officer", disabled=True)
+        answers, seconds = {}, {}
+        for password in (PASSWORD, "letmein123", PASSWORD, "letmein123", PASSWORD):  # five failures lock
+            started = time.perf_counter()
+            answer = await http.post("/api/auth/login", json={"username": "officer", "password": password})
+            seconds[password] = min(seconds.get(password, 99.0), time.perf_counter() - started)
+            answers.setdefault(password, set()).add((answer.status_code, answer.text))
+        assert answers[PASSWORD] == answers["letmein123"] == {(401, '{"detail":"wrong username or password"}')}
+        assert 1 / 3 < seconds[PASSWORD] / seconds["letmein123"] < 3  # both check the password in full
+        locked = await http.post("/api/auth/login", json={"username": "officer", "password": PASSWORD})
+        assert locked.status_code == 429  # a right password to a disabled account counts as a failure too
+        log = (await http.get("/api/audit", headers=await signed_in(hub, Role.admin))).json()
+        assert [e["detail"] for e in log[1:3]] == ["username=officer; disabled, right password", "username=officer"]

@@ -10,7 +10,8 @@ from console.alert_schemas import DeliveryPublic
 from console.schemas import at, utc
 from hub.cases.mediation import OUTCOME_LABELS, FollowUp, Mediation, Party, Session
 from hub.cases.model import Case, Entry, Extension, Requester, Unit
-from hub.cases.privacy import mask_id, mask_phone, mask_text, masked
+from hub.cases.privacy import masked
+from hub.privacy import mask_id, mask_phone, mask_text
 
 
 class UnitPublic(BaseModel):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hub.cases.model import Action, CaseState
-from hub.cases.privacy import CENTRE_ONLY, handles, mask_id, mask_phone, mask_text, masked, may, sees
+from hub.cases.privacy import CENTRE_ONLY, handles, masked, may, sees
+from hub.privacy import mask_id, mask_phone, mask_text
 from hub.users.model import Principal, Role
 from tests.case_support import ID_NUMBER, OFFICER, PHONE, book, case_in, new_case
 

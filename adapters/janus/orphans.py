@@ -11,7 +11,6 @@ afresh at every start and the dead hub took them with it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -75,8 +74,13 @@ def end_orphans(folder: Path) -> list[int]:
 
 def _end(pid: int, argv: list[str]) -> None:
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
+        try:
             os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        except PermissionError:  # another user's: not ours to end, whatever its command line says
+            log.error("process %d is not ours to end; leaving it", pid)
+            return
         deadline = time.monotonic() + TERM_WAIT_S
         while command_line(pid) == argv:  # not our child, so no wait(): watch /proc until it is gone
             if time.monotonic() > deadline:

@@ -51,12 +51,12 @@ async def list_alerts(
 
 @alerts_router.get("/{alert_id}")
 async def alert_detail(ctx: Ctx, principal: Watcher, alert_id: int) -> AlertDetail:
-    """One alert with its audit trail and the log of its notifications; numbers in notes masked for a cadre."""
+    """One alert with its audit trail and the log of its notifications."""
     store = ctx.alerts.store
     alert = await alert_in_scope(ctx, principal, alert_id)
     history, deliveries = await asyncio.gather(asyncio.to_thread(store.history, alert_id),
                                                asyncio.to_thread(store.deliveries, alert_id))
-    history_public = [TransitionPublic.of(t, principal.is_staff) for t in history]
+    history_public = [TransitionPublic.of(t, principal.is_staff) for t in history]  # a cadre's: numbers masked
     return AlertDetail(**AlertPublic.of(alert).model_dump(), history=history_public,
                        deliveries=[DeliveryPublic.of(d) for d in deliveries])
 

@@ -113,7 +113,7 @@ async def recommendations(ctx: Ctx, principal: Staff, alert_id: int) -> list[Rec
 async def create(ctx: Ctx, principal: Staff, body: DispatchCreate) -> list[DispatchPublic]:
     """Send one or more teams to an open alert with instructions."""
     made = await refused(ctx.dispatch.assign(body.alert_id, body.teams, body.instructions, principal.actor))
-    return [DispatchPublic.of(d, whole=True) for d in made]
+    return [DispatchPublic.of(d) for d in made]
 
 
 @dispatch_router.get("/api/dispatches")
@@ -132,7 +132,7 @@ async def find(ctx: Ctx, principal: Watcher, alert_id: int | None = None, team: 
 
 @dispatch_router.get("/api/dispatches/{dispatch_id}")
 async def detail(ctx: Ctx, principal: Watcher, dispatch_id: int) -> DispatchDetail:
-    """One dispatch with its audit trail (steps, notes, fixes, photos); numbers in its texts masked for a cadre."""
+    """One dispatch with its audit trail (steps, notes, fixes, photos)."""
     dispatch = ctx.dispatch.book.dispatches.get(dispatch_id) or \
         await asyncio.to_thread(ctx.dispatch.store.get, dispatch_id)
     if dispatch is None:
@@ -140,21 +140,20 @@ async def detail(ctx: Ctx, principal: Watcher, dispatch_id: int) -> DispatchDeta
     if not principal.is_staff:
         await alert_in_scope(ctx, principal, dispatch.alert_id)
     log = await asyncio.to_thread(ctx.dispatch.store.entries, dispatch_id)
-    whole = principal.is_staff
+    whole = principal.is_staff  # a cadre reads numbers in the instructions and the team's notes masked
     return DispatchDetail(**DispatchPublic.of(dispatch, whole).model_dump(),
                           log=[EntryPublic.of(e, whole) for e in log])
 
 
 @dispatch_router.post("/api/dispatches/{dispatch_id}/cancel")
 async def cancel(ctx: Ctx, principal: Staff, dispatch_id: int, body: Reason) -> DispatchPublic:
-    return DispatchPublic.of(await refused(ctx.dispatch.cancel(dispatch_id, principal.actor, body.reason)), whole=True)
+    return DispatchPublic.of(await refused(ctx.dispatch.cancel(dispatch_id, principal.actor, body.reason)))
 
 
 @dispatch_router.post("/api/dispatches/{dispatch_id}/reassign")
 async def reassign(ctx: Ctx, principal: Staff, dispatch_id: int, body: Reassign) -> DispatchPublic:
     """Cancel this dispatch with the reason and give the job to another team: the new dispatch."""
-    moved = await refused(ctx.dispatch.reassign(dispatch_id, body.team, principal.actor, body.reason))
-    return DispatchPublic.of(moved, whole=True)
+    return DispatchPublic.of(await refused(ctx.dispatch.reassign(dispatch_id, body.team, principal.actor, body.reason)))
 
 
 @dispatch_router.post("/api/members/{member_id}/login-link")

@@ -49,10 +49,8 @@ class DispatchFeed:
 
 
 def message(event: DispatchEvent) -> dict[str, Any]:
-    """An event as the centre and the team's own phones read it: whole (no cadre hears these feeds)."""
-    entry = EntryPublic.of(event.entry, whole=True).model_dump(mode="json")
-    dispatch = DispatchPublic.of(event.dispatch, whole=True).model_dump(mode="json") if event.dispatch else None
-    return {"type": "dispatch", "seq": event.entry.seq, "entry": entry, "dispatch": dispatch,
+    return {"type": "dispatch", "seq": event.entry.seq, "entry": EntryPublic.of(event.entry).model_dump(mode="json"),
+            "dispatch": DispatchPublic.of(event.dispatch).model_dump(mode="json") if event.dispatch else None,
             "team": {"id": event.team.team, "status": event.team.status.value} if event.team else None}
 
 
@@ -78,7 +76,7 @@ async def centre_feed(websocket: WebSocket) -> None:
         return
     book = ctx.dispatch.book
     hello = {"type": "hello", "seq": book.last_seq,
-             "dispatches": [DispatchPublic.of(d, whole=True).model_dump(mode="json") for d in book.active()],
+             "dispatches": [DispatchPublic.of(d).model_dump(mode="json") for d in book.active()],
              "teams": {t: s.status.value for t, s in book.teams.items()}}
     await _serve(websocket, None, hello)
 

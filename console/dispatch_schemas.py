@@ -52,8 +52,8 @@ class DispatchPublic(BaseModel):
     escalated: bool
 
     @classmethod
-    def of(cls, d: Dispatch, whole: bool = False) -> DispatchPublic:
-        """*whole* for the centre and the team sent; anyone else reads numbers in the texts masked."""
+    def of(cls, d: Dispatch, whole: bool = True) -> DispatchPublic:
+        """Whole for the centre and the team sent (their feeds, their phones); a cadre reads numbers masked."""
         instructions, reason = (d.instructions, d.reason) if whole else (mask_text(d.instructions), mask_text(d.reason))
         return cls(id=d.id, alert_id=d.alert_id, team=d.team, instructions=instructions, state=d.state.value,
                    created_by=d.created_by, created_at=at(d.created_at), updated_at=at(d.updated_at),
@@ -74,7 +74,7 @@ class EntryPublic(BaseModel):
     photo: str | None = Field(description="photo id: GET /api/photos/{id}")
 
     @classmethod
-    def of(cls, e: Entry, whole: bool = False) -> EntryPublic:
+    def of(cls, e: Entry, whole: bool = True) -> EntryPublic:
         return cls(seq=e.seq, action=e.action.value, actor=e.actor, time=at(e.ts), dispatch_id=e.dispatch_id,
                    team=e.team, note=e.note if whole else mask_text(e.note), location=Fix.of(e.location), photo=e.photo)
 

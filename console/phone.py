@@ -74,7 +74,7 @@ def me_of(ctx: HubContext, member: MemberRef) -> Me:
     for d in sorted(book.active(team.id), key=lambda d: d.id):
         alert = ctx.alerts.book.by_id.get(d.alert_id)
         device = ctx.town.device_map().get(alert.device or "") if alert else None
-        jobs.append(Job(dispatch=DispatchPublic.of(d, whole=True), alert=AlertPublic.of(alert) if alert else None,
+        jobs.append(Job(dispatch=DispatchPublic.of(d), alert=AlertPublic.of(alert) if alert else None,
                         place=device.location if device else None))
     return Me(member=member.id, name=member.member.name, role=member.member.role,
               team=team_public(book.teams[team.id], team, ctx.dispatch.roster.of_team(team.id),

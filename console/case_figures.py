@@ -21,9 +21,9 @@ from console.deps import Ctx
 from console.text import cell
 from hub.cases.figures import By, Period, Tally, tally
 from hub.cases.model import Case
-from hub.cases.privacy import mask_text
 from hub.cases.store import CaseQuery
 from hub.context import HubContext
+from hub.privacy import mask_text
 from hub.users.model import Principal
 
 figures_router = APIRouter(tags=["cases"])

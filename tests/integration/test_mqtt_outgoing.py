@@ -34,7 +34,7 @@ class Subscriber:
         self.subscribed = threading.Event()
         # A session the broker keeps (with its persistence) across a restart, so nothing published meanwhile is missed.
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="outgoing-test-sub", clean_session=False)
-        self.client.reconnect_delay_set(0.2, 1)
+        self.client.reconnect_delay_set(1, 1)
         self.client.on_message = self._on_message
         self.client.on_connect = lambda c, *_: c.subscribe("gridhub/cameras/#", qos=1)
         self.client.on_subscribe = lambda *_: self.subscribed.set()

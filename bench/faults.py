@@ -70,12 +70,16 @@ def publish_with_faults(device: Device, hub: HubProcess, broker: Mosquitto, n: i
     started = time.monotonic()
     for seq in range(n):
         fault = plan.get(seq)
+        if fault is not None:  # every fault hits a hub that is up and taking in readings
+            hub.wait_connected()
         if fault == "kill":
             hub.kill()
             hub.start()
         elif fault == "broker":
+            before = hub.connections()
             broker.stop()
             broker.start()
+            hub.wait_connected(more_than=before)  # the hub saw the broker go and come back
         device.publish(READINGS_TOPIC, reading(base_ms, seq))
         ahead = started + (seq + 1) / rate - time.monotonic()
         if ahead > 0:

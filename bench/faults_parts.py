@@ -65,10 +65,14 @@ class HubProcess:
                 [GRIDHUB, "run", "--town", str(self.town), "--mqtt", f"mqtt://127.0.0.1:{self.broker_port}",
                  "--http-port", str(free_port()), "--data-dir", str(self.data)], stdout=log, stderr=log)
 
-    def wait_connected(self, timeout: float = 60.0) -> None:
-        """Until this start's ingest has connected (the log says so once per connection)."""
+    def connections(self) -> int:
+        """How often this start's ingest has connected (the log says so once per connection)."""
+        return self.log()[self.log_at_start:].count("mqtt: connected")
+
+    def wait_connected(self, more_than: int = 0, timeout: float = 60.0) -> None:
+        """Until this start's ingest has connected more than *more_than* times."""
         deadline = time.monotonic() + timeout
-        while "mqtt: connected" not in self.log()[self.log_at_start:]:
+        while self.connections() <= more_than:
             assert self.process is not None and self.process.poll() is None, self.log()[-3000:]
             assert time.monotonic() < deadline, f"the hub did not connect\n{self.log()[-3000:]}"
             time.sleep(0.1)

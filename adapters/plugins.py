@@ -160,7 +160,7 @@ def _mqtt_notifier(config: MqttNotifierConfig, ctx: HubContext) -> Notifier:
 
     broker = ctx.settings.broker()
     client_id = ctx.settings.client_id(ctx.town.town.id)
-    return MqttNotifier(config, broker, f"{client_id}-notify-{config.name}")
+    return MqttNotifier(config, broker, f"{client_id}-notify-{config.name}", ctx.metrics)
 
 
 def _ingest_worker(ctx: HubContext) -> Service:

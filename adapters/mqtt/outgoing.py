@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from gmqtt import Client
 from gmqtt.storage import PersistentStorage
 
+from hub.metrics import HubMetrics
 from hub.tasks import TaskSet
 
 log = logging.getLogger(__name__)
@@ -87,9 +88,9 @@ def _settle(future: asyncio.Future[bool] | None, value: bool) -> None:
 class OutgoingQueue:
     """The only way the hub's code publishes on *client* (which must store its publishes in *acks*); loop only."""
 
-    def __init__(self, client: Client, acks: AckedStorage, name: str, window: int = WINDOW,
-                 capacity: int = CAPACITY) -> None:
-        self._client, self._acks, self.name = client, acks, name
+    def __init__(self, client: Client, acks: AckedStorage, name: str, metrics: HubMetrics | None = None,
+                 window: int = WINDOW, capacity: int = CAPACITY) -> None:
+        self._client, self._acks, self.name, self._metrics = client, acks, name, metrics
         self._window, self._capacity = window, capacity
         self._waiting: deque[_Pending] = deque()
         self._in_flight = 0
@@ -97,11 +98,15 @@ class OutgoingQueue:
         self._tasks = TaskSet()
         self.sent = 0
         self.refused = 0  # offered while the queue was full: counted and logged, never published
+        if metrics is not None:
+            metrics.watch_queue(f"mqtt-out-{name}", lambda: float(self.backlog))
 
     def offer(self, message: Outgoing) -> asyncio.Future[bool] | None:
         """Queue *message*; its future is True once the broker acknowledged it. None (counted, logged) when full."""
         if len(self._waiting) >= self._capacity:
             self.refused += 1
+            if self._metrics is not None:
+                self._metrics.mqtt_out_refused.labels(self.name).inc()
             if self.refused == 1 or self.refused % 1000 == 0:
                 log.warning("mqtt out %s: %d messages waiting, the broker is away or slow; %s refused "
                             "(%d so far)", self.name, len(self._waiting), message.topic, self.refused)

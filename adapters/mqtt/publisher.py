@@ -57,7 +57,7 @@ class HubPublisher:
         self._broker = ctx.settings.broker()
         client_id = f"{ctx.settings.client_id(ctx.town.town.id)}-out"
         self._client, acks = publishing_client(self._broker, client_id)
-        self.queue = OutgoingQueue(self._client, acks, "hub")
+        self.queue = OutgoingQueue(self._client, acks, "hub", ctx.metrics)
         self._tasks = TaskSet()
 
     async def start(self) -> None:

@@ -84,7 +84,7 @@ class MqttIngestService:
         self.client_id = share.client_id if share else ctx.settings.client_id(ctx.town.town.id)
         acks = AckedStorage()
         self._client = make_ingest_client(self._settings, self.client_id, acks, announce=share is None)
-        self._status = OutgoingQueue(self._client, acks, "status")
+        self._status = OutgoingQueue(self._client, acks, "status", ctx.metrics)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message

@@ -22,6 +22,7 @@ from adapters.mqtt.publisher import publishing_client
 from adapters.notify.body import notification_body
 from adapters.notify.config import MqttNotifierConfig
 from hub.alerts.notify import DeliveryError, Notification
+from hub.metrics import HubMetrics
 from hub.settings import MqttSettings
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,13 @@ def topic_for(n: Notification, prefix: str) -> str:
 class MqttNotifier:
     """Publishes every notification it wants to the hub's broker and waits for the PUBACK."""
 
-    def __init__(self, config: MqttNotifierConfig, broker: MqttSettings, client_id: str) -> None:
+    def __init__(self, config: MqttNotifierConfig, broker: MqttSettings, client_id: str,
+                 metrics: HubMetrics | None = None) -> None:
         self.name = config.name
         self.config = config
         self._broker = broker
         self._client, acks = publishing_client(broker, client_id)
-        self._queue = OutgoingQueue(self._client, acks, f"notify {config.name}")
+        self._queue = OutgoingQueue(self._client, acks, f"notify-{config.name}", metrics)
         self._connecting = asyncio.Lock()
         self._started = False
 

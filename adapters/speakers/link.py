@@ -59,7 +59,7 @@ class SpeakerLink:
         self.dropped_reports = 0
         base = ctx.settings.client_id(ctx.town.town.id)
         self._client, acks = publishing_client(self._broker, f"{base}-speakers")
-        self._commands = OutgoingQueue(self._client, acks, "speakers")
+        self._commands = OutgoingQueue(self._client, acks, "speakers", ctx.metrics)
         self._client.on_connect = self._on_connect
         self._client.on_message = self._on_message
         self._tasks = TaskSet()

@@ -14,6 +14,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from adapters.mqtt.outgoing import Outgoing, OutgoingQueue
 from adapters.mqtt.publisher import connect_until_up, publishing_client
+from hub.metrics import HubMetrics
 from hub.models import DeviceEvent, DeviceEventKind
 from hub.townfile import LoadedTown
 from streams.config import CamerasSection
@@ -92,7 +93,8 @@ async def test_past_its_capacity_the_queue_refuses_and_counts_and_sends_the_rest
     subscriber = await asyncio.to_thread(Subscriber, own_broker.port)
     settings = own_broker.settings()
     client, acks = publishing_client(settings, "outgoing-test-pub")
-    queue = OutgoingQueue(client, acks, "test", capacity=300)
+    metrics = HubMetrics()
+    queue = OutgoingQueue(client, acks, "test", metrics, capacity=300)
     try:
         assert await asyncio.to_thread(subscriber.subscribed.wait, 10)
         await connect_until_up(client, settings, "test")
@@ -103,6 +105,7 @@ async def test_past_its_capacity_the_queue_refuses_and_counts_and_sends_the_rest
                    for n in range(400)]
         assert [n for n, acked in enumerate(offered) if acked is None] == list(range(300, 400))
         assert queue.refused == 100
+        assert metrics.registry.get_sample_value("gridhub_mqtt_out_refused_total", {"client": "test"}) == 100
         await asyncio.to_thread(own_broker.start)
         accepted = [acked for acked in offered if acked is not None]
         await asyncio.wait_for(asyncio.gather(*accepted), 30)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -47,6 +48,7 @@ class Outgoing:
 @dataclass(slots=True)
 class _Pending:
     message: Outgoing
+    number: int  # the order it was offered in, kept when it has to go again
     acked: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -94,6 +96,7 @@ class OutgoingQueue:
         self._window, self._capacity = window, capacity
         self._waiting: deque[_Pending] = deque()
         self._in_flight = 0
+        self._numbers = itertools.count()
         self._changed = asyncio.Event()
         self._tasks = TaskSet()
         self.sent = 0
@@ -111,7 +114,7 @@ class OutgoingQueue:
                 log.warning("mqtt out %s: %d messages waiting, the broker is away or slow; %s refused "
                             "(%d so far)", self.name, len(self._waiting), message.topic, self.refused)
             return None
-        pending = _Pending(message)
+        pending = _Pending(message, next(self._numbers))
         self._waiting.append(pending)
         self._notify()
         return pending.acked
@@ -177,7 +180,7 @@ class OutgoingQueue:
         self.sent += 1
         self._notify()
         acked = self._acks.latest
-        if m.qos == 0 or acked is None:
+        if m.qos == 0 or acked is None:  # (None: gmqtt kept no copy, so there is nothing to wait for)
             _settle(pending.acked, True)
             return True
         self._in_flight += 1
@@ -189,5 +192,12 @@ class OutgoingQueue:
         self._notify()
         if acked:
             _settle(pending.acked, True)
-        elif not pending.acked.done():  # the broker lost the session with it: publish it again
-            self._waiting.appendleft(pending)
+        elif not pending.acked.done():  # the broker lost the session with it: publish it again, in order
+            self._requeue(pending)
+
+    def _requeue(self, pending: _Pending) -> None:
+        """Back among the others that went out with it, at the front: everything queued was offered later."""
+        at = 0
+        while at < len(self._waiting) and self._waiting[at].number < pending.number:
+            at += 1
+        self._waiting.insert(at, pending)

@@ -38,6 +38,12 @@ def _mqtt(ctx: HubContext) -> Service:
     return MqttIngestService(ctx, [(topic, hj212) for topic in hj212.topics])
 
 
+def _mqtt_out(ctx: HubContext) -> Service:
+    from adapters.mqtt.publisher import HubPublisher
+
+    return HubPublisher(ctx)
+
+
 def _hj212(ctx: HubContext) -> Service | None:
     from adapters.hj212.server import Hj212TcpService
 
@@ -154,7 +160,7 @@ def _mqtt_notifier(config: MqttNotifierConfig, ctx: HubContext) -> Notifier:
 
     broker = ctx.settings.broker()
     client_id = ctx.settings.client_id(ctx.town.town.id)
-    return MqttNotifier(config, broker, f"{client_id}-notify-{config.name}")
+    return MqttNotifier(config, broker, f"{client_id}-notify-{config.name}", ctx.metrics)
 
 
 def _ingest_worker(ctx: HubContext) -> Service:
@@ -183,6 +189,8 @@ def _election(settings: HubSettings, town_id: str) -> Election:
 
 JSON = Plugin("json", device_adapters=frozenset({"json"}), section=JsonAdapterConfig, check=check_section)
 MQTT = Plugin("mqtt", service=_mqtt, order=20, roles=frozenset({"all"}))
+# After the broker and ingest, before the edges that offer it messages (cameras); where the cameras run.
+MQTT_OUT = Plugin("mqtt-out", service=_mqtt_out, order=21)
 EMBEDDED_BROKER = Plugin("embedded-broker", service=_embedded_broker, order=10, roles=frozenset({"all"}))
 HJ212 = Plugin("hj212", device_adapters=frozenset({"hj212"}), section=Hj212Config, check=check_hj212,
                service=_hj212, order=30, roles=frozenset({"all"}))  # an ingest worker listens with its share

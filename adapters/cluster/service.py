@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 
 from adapters.cluster.proxy import LeaderDirectory, proxy_app
-from console.service import EmbeddedServer
 from hub.context import HubContext
+from hub.webserver import EmbeddedServer
 
 
 class ConsoleProxy:

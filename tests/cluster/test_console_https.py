@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from console.tls import server_files
 from hub.settings import HttpsSettings
+from hub.tls import server_files
 from tests.cluster.support import PASSWORD, Cluster
 from tests.support import Mosquitto
 

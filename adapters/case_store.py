@@ -60,11 +60,14 @@ deliveries = delivery_table("gridhub_case_deliveries", "case_id", meta)
 
 
 class SqlCaseStore(SqlStore):
-    def save(self, items: Sequence[Case], log: Sequence[Entry], token: tuple[str, int] | None = None) -> None:
+    def save(self, items: Sequence[Case], log: Sequence[Entry], token: tuple[str, int] | None = None,
+             delivery_rows: Sequence[Delivery] = ()) -> None:
         with self.engine.begin() as conn:
             self._save(conn, items, log)
             if token is not None:
                 conn.execute(tokens.insert(), {"token": token[0], "case_id": token[1]})
+            if delivery_rows:
+                _upsert_deliveries(conn, delivery_rows)
 
     def open_cases(self) -> list[Case]:
         return self._cases(sa.select(cases.c.body).where(cases.c.state.in_([s.value for s in OPEN])))
@@ -142,8 +145,7 @@ class SqlCaseStore(SqlStore):
 
     def save_deliveries(self, items: Sequence[Delivery]) -> None:
         with self.engine.begin() as conn:
-            upsert(conn, deliveries, "id", [{"id": d.id, "case_id": d.case_id, "status": d.status.value,
-                                             "body": _DELIVERY.dump_json(d).decode()} for d in items])
+            _upsert_deliveries(conn, items)
 
     def deliveries(self, case_id: int) -> list[Delivery]:
         return read_deliveries(self.engine, deliveries, deliveries.c.case_id == case_id)
@@ -165,3 +167,7 @@ class SqlCaseStore(SqlStore):
         with self.engine.connect() as conn:
             return [_CASE.validate_json(b) for b in conn.execute(select).scalars()]
 
+
+def _upsert_deliveries(conn: sa.Connection, items: Sequence[Delivery]) -> None:
+    upsert(conn, deliveries, "id", [{"id": d.id, "case_id": d.case_id, "status": d.status.value,
+                                     "body": _DELIVERY.dump_json(d).decode()} for d in items])

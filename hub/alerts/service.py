@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from hub.alerts.book import AlertBook
 from hub.alerts.combination import combination_signals
-from hub.alerts.delivery import DeliveryManager
+from hub.alerts.delivery import DeliveryManager, Planned
 from hub.alerts.escalation import EscalationPolicy
 from hub.alerts.evaluators import Signal
 from hub.alerts.model import Alert, AlertEvent, Transition
@@ -91,7 +91,12 @@ class AlertService:
         if self._combined and any(e.alert.rule in self._combined for e in events):
             events += [e for s in combination_signals(self.rules.combinations, self.book.open_alerts(), self.town)
                        for e in self.book.apply(s)]
-        return self.writer.add(events) if events else None
+        return self.writer.add(events, self._plan(events)) if events else None
+
+    def _plan(self, events: list[AlertEvent]) -> list[Planned]:
+        """The deliveries that tell of *events*, stored with them (an outbox) and started once they are."""
+        return [p for e in events if e.transition is not None for n in self.renderer.notifications(e)
+                for p in self.deliveries.plan(n, e.transition.seq)]
 
     # --- people's actions -----------------------------------------------------------------------
 
@@ -119,12 +124,10 @@ class AlertService:
 
     # --- after storing --------------------------------------------------------------------------
 
-    def _announce(self, events: list[AlertEvent]) -> None:
+    def _announce(self, events: list[AlertEvent], planned: list[Planned]) -> None:
         for event in events:
             self._bus.async_publish(event)
-            if event.transition is not None:
-                for notification in self.renderer.notifications(event):
-                    self.deliveries.submit(notification, event.transition.seq)
+        self.deliveries.launch(planned)
 
     async def _resume_deliveries(self) -> None:
         pending = await asyncio.to_thread(self.store.pending_deliveries)

@@ -1,5 +1,7 @@
 """The alert service's single writer: saves changes in order, off the loop, then announces them.
 
+A transition and the deliveries that tell of it are stored in one transaction, and
+the deliveries start only then: a crash can lose neither one without the other.
 Nobody hears of a transition before it is stored: a console resuming from its
 last sequence number reads the store, so the feed must never be ahead of it.
 If the store fails, the writer retries the same changes, in order, until it
@@ -13,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from hub.alerts.delivery import Planned
 from hub.alerts.model import AlertEvent
 from hub.alerts.store import AlertStore, Delivery, FeedEntry
 
@@ -23,6 +26,7 @@ RETRY_S = (0.5, 1.0, 2.0, 5.0)
 @dataclass(slots=True)
 class _Pending:
     events: list[AlertEvent] = field(default_factory=list)
+    planned: list[Planned] = field(default_factory=list)  # new deliveries, started once stored with their events
     deliveries: dict[str, Delivery] = field(default_factory=dict)  # by id: the newest state of each
     saved: list[asyncio.Future[None]] = field(default_factory=list)
 
@@ -30,7 +34,7 @@ class _Pending:
 class AlertWriter:
     """Batches what the book and the delivery manager change and commits it in one transaction."""
 
-    def __init__(self, store: AlertStore, announce: Callable[[list[AlertEvent]], None]) -> None:
+    def __init__(self, store: AlertStore, announce: Callable[[list[AlertEvent], list[Planned]], None]) -> None:
         self._store = store
         self._announce = announce
         self._pending = _Pending()
@@ -38,10 +42,14 @@ class AlertWriter:
         self._closing = False
         self.failures = 0
 
-    def add(self, events: list[AlertEvent]) -> asyncio.Future[None]:
-        """Queue *events*; the future completes once they are stored (and announced)."""
+    def add(self, events: list[AlertEvent], planned: list[Planned] | None = None) -> asyncio.Future[None]:
+        """Queue *events* with the deliveries *planned* for them, to be stored in the same transaction; the
+        future completes once they are stored (and announced, and the deliveries started)."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.events += events
+        for p in planned or []:
+            self._pending.planned.append(p)
+            self._pending.deliveries[p.delivery.id] = p.delivery
         self._pending.saved.append(done)
         self._wake.set()
         return done
@@ -64,7 +72,7 @@ class AlertWriter:
                     if not done.done():
                         done.set_exception(RuntimeError("the alert store failed as the hub stopped"))
                 return
-            self._announce(batch.events)
+            self._announce(batch.events, batch.planned)
             for done in batch.saved:
                 if not done.done():
                     done.set_result(None)

@@ -1,8 +1,8 @@
 """Telling people of a case's escalation steps: one message per chain level a step names, through the alert
 channels, retried and logged by the alerts' DeliveryManager, with the case store as the delivery log.
 
-A step's trail entry is stored before its messages are submitted, and each delivery is logged as pending
-before its first attempt and resumed after a restart, as alert deliveries are. The step is taken once
+A step's trail entry and its deliveries, pending, are stored in one transaction (an outbox) before the first
+attempt, and a pending delivery is resumed after a restart, as alert deliveries are. The step is taken once
 (`Case.escalations`), so its messages are made once.
 """
 
@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 
-from hub.alerts.delivery import Backoff, DeliveryManager
+from hub.alerts.delivery import Backoff, DeliveryManager, Planned
 from hub.alerts.model import Action as AlertAction
 from hub.alerts.notify import CaseSubject, ChainLevel, Notification, Notifier, Recipient
 from hub.alerts.store import Delivery
@@ -91,12 +91,23 @@ class CaseNotices:
         await self.deliveries.stop()  # the channels are the alerts', which close them
         await self._log.stop()
 
+    def plan(self, events: Iterable[CaseEvent]) -> list[Planned]:
+        """The deliveries of every escalation step among *events*: stored with the steps, then `launch`ed."""
+        return [p for event in events if event.entry.action is Action.ESCALATE
+                for notification in self._notifications(event.case, event.entry)
+                for p in self.deliveries.plan(notification, event.entry.seq)]
+
     def submit(self, events: Iterable[CaseEvent]) -> None:
-        """Messages for every escalation step among *events*, which are stored already."""
-        for event in events:
-            if event.entry.action is Action.ESCALATE:
-                for notification in self._notifications(event.case, event.entry):
-                    self.deliveries.submit(notification, event.entry.seq)
+        """Messages for every escalation step among *events*, stored already, logged on their own: only for
+        callers that store steps without their deliveries (the service stores both together)."""
+        planned = self.plan(events)
+        for p in planned:
+            self._log.add(p.delivery)
+        self.launch(planned)
+
+    def launch(self, planned: list[Planned]) -> None:
+        """Start the deliveries `plan` made, once they are stored."""
+        self.deliveries.launch(planned)
 
     def _notifications(self, case: Case, entry: Entry) -> list[Notification]:
         refs = [r for r in entry.detail.get("notify", "").split(",") if r]

@@ -223,5 +223,7 @@ class CaseService:
 
     async def _commit(self, events: list[CaseEvent], token: tuple[str, int] | None = None) -> None:
         cases = list({e.case.id: e.case for e in events}.values())
-        await self._ledger.commit(events, lambda: self.store.save(cases, [e.entry for e in events], token))
-        self.notices.submit(events)
+        planned = self.notices.plan(events)
+        deliveries = [p.delivery for p in planned]
+        await self._ledger.commit(events, lambda: self.store.save(cases, [e.entry for e in events], token, deliveries))
+        self.notices.launch(planned)

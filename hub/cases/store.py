@@ -26,8 +26,10 @@ class CaseQuery:
 
 
 class CaseStore(Protocol):
-    def save(self, cases: Sequence[Case], entries: Sequence[Entry], token: tuple[str, int] | None = None) -> None:
-        """Upsert *cases*, append *entries* and keep an Open311 token for a case, in one transaction."""
+    def save(self, cases: Sequence[Case], entries: Sequence[Entry], token: tuple[str, int] | None = None,
+             deliveries: Sequence[Delivery] = ()) -> None:
+        """Upsert *cases*, append *entries*, keep an Open311 token for a case and log the *deliveries* that tell of
+        the entries, in one transaction."""
 
     def open_cases(self) -> list[Case]: ...
 

@@ -20,7 +20,7 @@ from hub.alerts.notify import Notifier
 from hub.alerts.render import Renderer
 from hub.alerts.rules import RuleSet
 from hub.alerts.store import AlertStore, Delivery
-from hub.alerts.writer import AlertWriter
+from hub.alerts.writer import GIVE_UP_S, AlertWriter
 from hub.bus import Bus
 from hub.models import DeviceEvent, IngestBatch
 from hub.tasks import TaskSet
@@ -34,7 +34,7 @@ class AlertService:
     """Owns the alert book; everything that changes an alert goes through here."""
 
     def __init__(self, town: Town, store: AlertStore, bus: Bus, clock: Callable[[], float],
-                 console_url: str | None = None) -> None:
+                 console_url: str | None = None, give_up_s: float = GIVE_UP_S) -> None:
         self.town = town
         self.store = store
         self._bus = bus
@@ -42,7 +42,8 @@ class AlertService:
         self.rules = RuleSet.for_town(town, clock())
         self.policy = EscalationPolicy(town, town.alerts)
         self.renderer = Renderer(town, self.policy, console_url)
-        self.writer = AlertWriter(store, self._announce)
+        self.writer = AlertWriter(store, self._announce, give_up_s)
+        self.failed = self.writer.failed  # the store could not be written: the hub must stop
         self.deliveries = DeliveryManager([], self.writer.add_delivery, clock)
         self.book = AlertBook(town, self.rules.rules, self.policy, clock)
         self._combined = {r for c in self.rules.combinations for r in c.all_of}

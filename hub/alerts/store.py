@@ -15,6 +15,11 @@ from hub.alerts.model import Action, Alert, AlertState, Severity, Transition
 from hub.alerts.notify import ChainLevel
 
 
+class StaleWrite(Exception):
+    """A row changed in the store since this process read or last wrote it: another process (a new leader) has
+    taken over. Writing on would overwrite its work, so the writer stops and the process with it."""
+
+
 class DeliveryStatus(StrEnum):
     PENDING = "pending"  # not yet delivered; retried, also after a restart
     SENT = "sent"

@@ -70,13 +70,17 @@ class FeedEntry:
 
 class AlertStore(Protocol):
     def save(self, alerts: Sequence[Alert], transitions: Sequence[FeedEntry], deliveries: Sequence[Delivery]) -> None:
-        """Upsert alerts and deliveries, append transitions, in one transaction."""
+        """Upsert alerts and deliveries, append transitions, in one transaction; StaleWrite if an alert changed in
+        the store since this store last read or wrote it."""
 
     def unfinished(self) -> list[Alert]:
         """Every alert not closed: what the book holds after a restart."""
 
     def last_ids(self) -> tuple[int, int]:
-        """The highest alert id and transition seq used so far."""
+        """The highest alert id and transition seq stored so far."""
+
+    def reserve_ids(self, counter: str, count: int) -> list[int]:
+        """*count* new numbers of *counter* (alert, alert_seq) that no process was or will be handed."""
 
     def get(self, alert_id: int) -> Alert | None: ...
 

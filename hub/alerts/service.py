@@ -15,6 +15,7 @@ from hub.alerts.combination import combination_signals
 from hub.alerts.delivery import DeliveryManager, Planned
 from hub.alerts.escalation import EscalationPolicy
 from hub.alerts.evaluators import Signal
+from hub.alerts.ids import Ids
 from hub.alerts.model import Alert, AlertEvent, Transition
 from hub.alerts.notify import Notifier
 from hub.alerts.render import Renderer
@@ -28,6 +29,7 @@ from hub.town import Town
 
 log = logging.getLogger(__name__)
 TICK_S = 1.0
+SPARE_IDS, SPARE_SEQS = 4, 64  # numbers in hand, topped up every tick: a restart leaves at most these unused
 
 
 class AlertService:
@@ -50,12 +52,17 @@ class AlertService:
         self._tasks = TaskSet()
         self._writing: asyncio.Task[None] | None = None
         self._unsubscribe: list[Callable[[], None]] = []
+        self._ids: tuple[Ids, ...] = ()
 
     async def start(self, notifiers: list[Notifier]) -> None:
         """Load the book as it was, and go live."""
         self.deliveries.notifiers = {n.name: n for n in notifiers}
         alerts, (last_id, last_seq) = await asyncio.to_thread(lambda: (self.store.unfinished(), self.store.last_ids()))
-        self.book = AlertBook(self.town, self.rules.rules, self.policy, self._clock, alerts, last_id, last_seq)
+        self._ids = (Ids(lambda n: self.store.reserve_ids("alert", n), SPARE_IDS, last_id),
+                     Ids(lambda n: self.store.reserve_ids("alert_seq", n), SPARE_SEQS, last_seq))
+        await self._top_up()
+        self.book = AlertBook(self.town, self.rules.rules, self.policy, self._clock, alerts,
+                              alert_ids=self._ids[0], seqs=self._ids[1])
         for alert in alerts:
             self.rules.restore(alert)
         self._unsubscribe = [self._bus.subscribe(IngestBatch, self.async_on_batch),
@@ -147,9 +154,21 @@ class AlertService:
 
     # --- timers ---------------------------------------------------------------------------------
 
+    async def _top_up(self) -> None:
+        for ids in self._ids:
+            await ids.top_up()
+
+    async def _try_top_up(self) -> None:
+        """Top up, or make do with the numbers in hand while the store fails (its writer decides when to stop)."""
+        try:
+            await self._top_up()
+        except Exception as exc:
+            log.warning("alerts: reserving ids failed (%s); using those in hand", exc)
+
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(TICK_S)
+            await self._try_top_up()
             try:
                 self._apply(self.rules.on_tick(self._clock()))
                 self._commit(self.book.tick() + self.book.take_updates())

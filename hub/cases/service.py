@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from hub.alerts.ids import Ids
 from hub.alerts.service import AlertService
 from hub.alerts.store import StaleWrite
 from hub.alerts.writer import GIVE_UP_S
@@ -30,6 +31,7 @@ from hub.town import DeviceKind, Town
 
 log = logging.getLogger(__name__)
 TICK_S = 30.0
+SPARE_SEQS = 16
 ALERT_CATEGORY = {DeviceKind.RIVER_STATION: "flood-safety", DeviceKind.RAIN_GAUGE: "flood-safety",
                   DeviceKind.WATER_QUALITY: "environment", DeviceKind.CAMERA: "public-security"}
 Change = Callable[[Case], CaseEvent | list[CaseEvent]]
@@ -49,6 +51,7 @@ class CaseService:
         self._last_appointment = 0
         self._ledger: Ledger[CaseEvent] = Ledger(bus, "case")
         self.stale_writes = 0
+        self._ids: tuple[Ids, Ids] = (Ids.counting(), Ids.counting())
         self.notices = CaseNotices(town, store, self.book.calendar, clock, alerts.renderer.console_url,
                                    give_up_s=give_up_s)
         self.failed = self.notices.failed  # the store could not be written, or another process has: stop
@@ -57,7 +60,12 @@ class CaseService:
         """Load the open cases and start the timers; the alert service is started first (its channels)."""
         open_cases, (last_id, last_seq, last_appointment) = await asyncio.to_thread(
             lambda: (self.store.open_cases(), self.store.last_ids()))
-        self.book = CaseBook(self.town, self.config, self._clock, open_cases, last_id, last_seq)
+        # Case ids are reserved one at a time, as a case comes in, so that the numbers people see stay in a row;
+        # trail numbers a few ahead, topped up after each commit.
+        self._ids = (Ids(lambda n: self.store.reserve_ids("case", n), 1, last_id),
+                     Ids(lambda n: self.store.reserve_ids("case_seq", n), SPARE_SEQS, last_seq))
+        await self._ids[1].top_up()
+        self.book = CaseBook(self.town, self.config, self._clock, open_cases, ids=self._ids[0], seqs=self._ids[1])
         self._last_appointment = last_appointment
         self.photos.mkdir(parents=True, exist_ok=True)
         await self.notices.start(self._alerts.deliveries.notifiers.values())
@@ -80,6 +88,7 @@ class CaseService:
         async with self._ledger.lock:
             if appointment is not None:
                 await self._free(appointment)
+            await self._ids[0].top_up()
             events = self.book.receive(new, actor)
             case = events[-1].case
             token = secrets.token_hex(16) if with_token else None
@@ -244,3 +253,7 @@ class CaseService:
             log.critical("case store: %s; another process leads now, so this one stops writing", exc)
             self.failed.set()
             raise
+        try:
+            await self._ids[1].top_up()
+        except Exception as exc:  # stored all the same; the next change reserves on the spot
+            log.warning("cases: reserving trail numbers failed (%s)", exc)

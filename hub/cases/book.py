@@ -41,6 +41,11 @@ class CaseBook:
         self._seqs = seqs or Ids.counting(last_seq)
 
     @property
+    def last_id(self) -> int:
+        """The newest case's id."""
+        return self._ids.last
+
+    @property
     def last_seq(self) -> int:
         """The newest trail entry's number."""
         return self._seqs.last

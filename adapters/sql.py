@@ -126,7 +126,7 @@ ids = sa.Table(  # SQLite's stand-in for sequences (PostgreSQL uses real ones: s
     "gridhub_ids", ids_meta,
     sa.Column("name", sa.String(32), primary_key=True), sa.Column("next_value", sa.BigInteger, nullable=False),
 )
-COUNTERS = frozenset({"alert", "alert_seq", "case", "case_seq"})
+COUNTERS = frozenset({"alert", "alert_seq", "case", "case_seq", "delivery"})
 
 
 def reserve_ids(db: Engine, name: str, count: int) -> list[int]:

@@ -52,6 +52,7 @@ class DeliveryManager:
     def __init__(self, notifiers: list[Notifier], persist: Persist, clock: Callable[[], float],
                  backoff: Backoff = Backoff()) -> None:
         self.notifiers = {n.name: n for n in notifiers}
+        self.ids: Callable[[], str] = lambda: uuid.uuid4().hex  # the database's numbers once the service starts
         self._persist = persist
         self._clock = clock
         self._backoff = backoff
@@ -70,7 +71,7 @@ class DeliveryManager:
         alert, case = notification.alert, notification.case
         for notifier in self.notifiers.values():
             if notifier.accepts(notification):
-                delivery = Delivery(uuid.uuid4().hex, alert.id if alert else None, seq, notification.action,
+                delivery = Delivery(self.ids(), alert.id if alert else None, seq, notification.action,
                                     notification.level, notifier.name, notifier.target(notification),
                                     DeliveryStatus.PENDING, 0, now, now, now, case_id=case.id if case else None)
                 planned.append(Planned(delivery, notification))

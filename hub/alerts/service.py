@@ -59,7 +59,9 @@ class AlertService:
         self.deliveries.notifiers = {n.name: n for n in notifiers}
         alerts, (last_id, last_seq) = await asyncio.to_thread(lambda: (self.store.unfinished(), self.store.last_ids()))
         self._ids = (Ids(lambda n: self.store.reserve_ids("alert", n), SPARE_IDS, last_id),
-                     Ids(lambda n: self.store.reserve_ids("alert_seq", n), SPARE_SEQS, last_seq))
+                     Ids(lambda n: self.store.reserve_ids("alert_seq", n), SPARE_SEQS, last_seq),
+                     delivery_ids := Ids(lambda n: self.store.reserve_ids("delivery", n), SPARE_SEQS))
+        self.deliveries.ids = lambda: str(delivery_ids.take())
         await self._top_up()
         self.book = AlertBook(self.town, self.rules.rules, self.policy, self._clock, alerts,
                               alert_ids=self._ids[0], seqs=self._ids[1])

@@ -31,7 +31,7 @@ from hub.town import DeviceKind, Town
 
 log = logging.getLogger(__name__)
 TICK_S = 30.0
-SPARE_SEQS = 16
+SPARE_SEQS, SPARE_DELIVERIES = 16, 4
 ALERT_CATEGORY = {DeviceKind.RIVER_STATION: "flood-safety", DeviceKind.RAIN_GAUGE: "flood-safety",
                   DeviceKind.WATER_QUALITY: "environment", DeviceKind.CAMERA: "public-security"}
 Change = Callable[[Case], CaseEvent | list[CaseEvent]]
@@ -51,7 +51,7 @@ class CaseService:
         self._last_appointment = 0
         self._ledger: Ledger[CaseEvent] = Ledger(bus, "case")
         self.stale_writes = 0
-        self._ids: tuple[Ids, Ids] = (Ids.counting(), Ids.counting())
+        self._ids: tuple[Ids, Ids, Ids] = (Ids.counting(), Ids.counting(), Ids.counting())
         self.notices = CaseNotices(town, store, self.book.calendar, clock, alerts.renderer.console_url,
                                    give_up_s=give_up_s)
         self.failed = self.notices.failed  # the store could not be written, or another process has: stop
@@ -63,8 +63,11 @@ class CaseService:
         # Case ids are reserved one at a time, as a case comes in, so that the numbers people see stay in a row;
         # trail numbers a few ahead, topped up after each commit.
         self._ids = (Ids(lambda n: self.store.reserve_ids("case", n), 1, last_id),
-                     Ids(lambda n: self.store.reserve_ids("case_seq", n), SPARE_SEQS, last_seq))
+                     Ids(lambda n: self.store.reserve_ids("case_seq", n), SPARE_SEQS, last_seq),
+                     delivery_ids := Ids(lambda n: self.store.reserve_ids("delivery", n), SPARE_DELIVERIES))
+        self.notices.deliveries.ids = lambda: str(delivery_ids.take())
         await self._ids[1].top_up()
+        await self._ids[2].top_up()
         self.book = CaseBook(self.town, self.config, self._clock, open_cases, ids=self._ids[0], seqs=self._ids[1])
         self._last_appointment = last_appointment
         self.photos.mkdir(parents=True, exist_ok=True)
@@ -255,5 +258,6 @@ class CaseService:
             raise
         try:
             await self._ids[1].top_up()
+            await self._ids[2].top_up()
         except Exception as exc:  # stored all the same; the next change reserves on the spot
             log.warning("cases: reserving trail numbers failed (%s)", exc)

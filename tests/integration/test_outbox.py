@@ -75,6 +75,7 @@ async def test_an_alert_step_and_its_deliveries_are_one_transaction(sql_url: str
     for sent in (raised, escalated):
         [delivery] = told_with(store.saves, sent.seq)
         assert (delivery.status, delivery.level, delivery.id) == (DeliveryStatus.PENDING, sent.level, sent.delivery_id)
+    assert [int(n.delivery_id) for n in channel.sent] == [1, 2]  # numbered by the database
 
 
 async def test_a_case_step_and_its_deliveries_are_one_transaction(sql_url: str, tmp_path: Path,

@@ -50,7 +50,7 @@ async def _opening(feed: AlertFeed, since: int | None, principal: Principal) -> 
             last = missed[-1].transition.seq if missed else since
             missed = [e for e in missed if sees_alert(feed.ctx.town, principal, e.alert)]
             return [{"type": "resumed", "since": since, "count": len(missed)},
-                    *(feed_message(e) for e in missed)], last
+                    *(feed_message(e, principal.is_staff) for e in missed)], last
     seq = book.last_seq
     alerts = [AlertPublic.of(a).model_dump(mode="json") for a in sorted(book.open_alerts(), key=lambda a: a.id)
               if sees_alert(feed.ctx.town, principal, a)]
@@ -81,7 +81,7 @@ async def alert_feed(websocket: WebSocket,
             await websocket.send_json(update_message(event.alert))
         elif event.transition.seq > sent:
             sent = event.transition.seq
-            await websocket.send_json(feed_message(FeedEntry(event.transition, event.alert)))
+            await websocket.send_json(feed_message(FeedEntry(event.transition, event.alert), principal.is_staff))
 
     await serve(websocket, feed.subscribers, Subscriber(QUEUE_LIMIT), opening, send,
                 "too slow: reconnect with ?since=<last seq>")

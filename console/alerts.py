@@ -56,7 +56,8 @@ async def alert_detail(ctx: Ctx, principal: Watcher, alert_id: int) -> AlertDeta
     alert = await alert_in_scope(ctx, principal, alert_id)
     history, deliveries = await asyncio.gather(asyncio.to_thread(store.history, alert_id),
                                                asyncio.to_thread(store.deliveries, alert_id))
-    return AlertDetail(**AlertPublic.of(alert).model_dump(), history=[TransitionPublic.of(t) for t in history],
+    history_public = [TransitionPublic.of(t, principal.is_staff) for t in history]  # a cadre's: numbers masked
+    return AlertDetail(**AlertPublic.of(alert).model_dump(), history=history_public,
                        deliveries=[DeliveryPublic.of(d) for d in deliveries])
 
 

@@ -48,8 +48,9 @@ async def refused(action: Awaitable[T]) -> T:
         raise HTTPException(503, f"the video server is unavailable: {exc}") from None
 
 
-def public(ctx: HubContext, call: Call) -> CallPublic:
-    return CallPublic.of(call, ctx.clock())
+def public(ctx: HubContext, call: Call, whole: bool = True) -> CallPublic:
+    """The call as the centre reads it, or (*whole* False) a village invited, numbers in its texts masked."""
+    return CallPublic.of(call, ctx.clock(), whole)
 
 
 @calls_router.get("/api/calls")
@@ -60,7 +61,7 @@ async def calls(ctx: Ctx, principal: Watcher, state: CallState | None = None,
     village = None if principal.is_staff else principal.village
     found = await asyncio.to_thread(calls.store.find, state, village, limit)
     live = calls.book.calls
-    return [public(ctx, live.get(c.id, c)) for c in found if scoped(principal, c)]
+    return [public(ctx, live.get(c.id, c), principal.is_staff) for c in found if scoped(principal, c)]
 
 
 @calls_router.get("/api/calls/{call_id}")
@@ -73,7 +74,8 @@ async def call_detail(ctx: Ctx, principal: Watcher, call_id: int) -> CallDetail:
     if not scoped(principal, call):
         raise HTTPException(403, "your village is not in this call")
     entries = await asyncio.to_thread(calls.store.entries, call_id)
-    return CallDetail(**public(ctx, call).model_dump(), log=[CallEntryPublic.of(e) for e in entries])
+    whole = principal.is_staff
+    return CallDetail(**public(ctx, call, whole).model_dump(), log=[CallEntryPublic.of(e, whole) for e in entries])
 
 
 @calls_router.post("/api/calls", status_code=201)

@@ -15,8 +15,8 @@ from console.case_scope import Seen, acted
 from console.deps import Ctx
 from console.schemas import at, utc
 from hub.cases.appointments import Appointment, Slot
-from hub.cases.privacy import mask_phone, mask_text
 from hub.context import HubContext
+from hub.privacy import mask_phone, mask_text
 
 appointments_router = APIRouter(tags=["cases"])
 SLOT_MINUTES = 30  # the day view's rows: slots start on the hour and the half hour

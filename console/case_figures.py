@@ -20,9 +20,9 @@ from console.case_records import SOURCE_LABELS
 from console.deps import Ctx
 from hub.cases.figures import By, Period, Tally, tally
 from hub.cases.model import Case
-from hub.cases.privacy import mask_text
 from hub.cases.store import CaseQuery
 from hub.context import HubContext
+from hub.privacy import mask_text
 from hub.users.model import Principal
 
 figures_router = APIRouter(tags=["cases"])

@@ -126,7 +126,8 @@ async def find(ctx: Ctx, principal: Watcher, alert_id: int | None = None, team: 
             raise HTTPException(403, "name an alert of your village")
         await alert_in_scope(ctx, principal, alert_id)
     query = DispatchQuery(alert_id, team, tuple(state or ()), limit)
-    return [DispatchPublic.of(d) for d in await asyncio.to_thread(ctx.dispatch.store.find, query)]
+    found = await asyncio.to_thread(ctx.dispatch.store.find, query)
+    return [DispatchPublic.of(d, principal.is_staff) for d in found]
 
 
 @dispatch_router.get("/api/dispatches/{dispatch_id}")
@@ -139,7 +140,9 @@ async def detail(ctx: Ctx, principal: Watcher, dispatch_id: int) -> DispatchDeta
     if not principal.is_staff:
         await alert_in_scope(ctx, principal, dispatch.alert_id)
     log = await asyncio.to_thread(ctx.dispatch.store.entries, dispatch_id)
-    return DispatchDetail(**DispatchPublic.of(dispatch).model_dump(), log=[EntryPublic.of(e) for e in log])
+    whole = principal.is_staff  # a cadre reads numbers in the instructions and the team's notes masked
+    return DispatchDetail(**DispatchPublic.of(dispatch, whole).model_dump(),
+                          log=[EntryPublic.of(e, whole) for e in log])
 
 
 @dispatch_router.post("/api/dispatches/{dispatch_id}/cancel")

@@ -11,6 +11,7 @@ from console.schemas import at, utc
 from hub.dispatch.members import MemberRef
 from hub.dispatch.model import Dispatch, Entry, Location, Step, TeamState, TeamStatus
 from hub.dispatch.recommend import Recommendation
+from hub.privacy import mask_text
 from hub.town import Team
 
 
@@ -51,12 +52,14 @@ class DispatchPublic(BaseModel):
     escalated: bool
 
     @classmethod
-    def of(cls, d: Dispatch) -> DispatchPublic:
-        return cls(id=d.id, alert_id=d.alert_id, team=d.team, instructions=d.instructions, state=d.state.value,
+    def of(cls, d: Dispatch, whole: bool = True) -> DispatchPublic:
+        """Whole for the centre and the team sent (their feeds, their phones); a cadre reads numbers masked."""
+        instructions, reason = (d.instructions, d.reason) if whole else (mask_text(d.instructions), mask_text(d.reason))
+        return cls(id=d.id, alert_id=d.alert_id, team=d.team, instructions=instructions, state=d.state.value,
                    created_by=d.created_by, created_at=at(d.created_at), updated_at=at(d.updated_at),
                    acknowledged_at=utc(d.acknowledged_at), en_route_at=utc(d.en_route_at),
                    on_scene_at=utc(d.on_scene_at), cleared_at=utc(d.cleared_at), cancelled_at=utc(d.cancelled_at),
-                   reason=d.reason, reminded=d.reminded, escalated=d.escalated)
+                   reason=reason, reminded=d.reminded, escalated=d.escalated)
 
 
 class EntryPublic(BaseModel):
@@ -71,9 +74,9 @@ class EntryPublic(BaseModel):
     photo: str | None = Field(description="photo id: GET /api/photos/{id}")
 
     @classmethod
-    def of(cls, e: Entry) -> EntryPublic:
+    def of(cls, e: Entry, whole: bool = True) -> EntryPublic:
         return cls(seq=e.seq, action=e.action.value, actor=e.actor, time=at(e.ts), dispatch_id=e.dispatch_id,
-                   team=e.team, note=e.note, location=Fix.of(e.location), photo=e.photo)
+                   team=e.team, note=e.note if whole else mask_text(e.note), location=Fix.of(e.location), photo=e.photo)
 
 
 class DispatchDetail(DispatchPublic):

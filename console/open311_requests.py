@@ -9,8 +9,8 @@ from console.schemas import at
 from hub.cases.config import CasesConfig, Category
 from hub.cases.limits import limit_of
 from hub.cases.model import Case, CaseState, Kind, NewCase, Requester, Source
-from hub.cases.privacy import mask_text
 from hub.context import HubContext
+from hub.privacy import mask_text
 
 MAX_DESCRIPTION = 4000
 CLOSED = frozenset({CaseState.CLOSED, CaseState.RATED, CaseState.REJECTED, CaseState.MERGED})

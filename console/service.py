@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterator
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from console.app import create_app
 from console.tls import server_files
@@ -27,39 +28,58 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
-class ConsoleService:
-    """The HTTP and WebSocket server of the console."""
+class EmbeddedServer:
+    """An ASGI app on the console's address, over HTTPS when the hub is set to: the console, or a console process's
+    pass-through to the leader (adapters.cluster)."""
 
-    name = "console"
-
-    def __init__(self, ctx: HubContext) -> None:
+    def __init__(self, ctx: HubContext, app: ASGIApp, name: str) -> None:
         settings = ctx.settings
         tls = server_files(settings.https, settings.data_dir, ctx.town.town.name, settings.http_host) \
             if settings.https is not None else None
-        config = uvicorn.Config(create_app(ctx), host=settings.http_host, port=settings.http_port,
+        config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port,
                                 log_level="warning", lifespan="off", ws="websockets-sansio",
                                 ssl_certfile=tls.cert if tls else None, ssl_keyfile=tls.key if tls else None,
                                 timeout_graceful_shutdown=GRACE_S)
         self._server = _EmbeddedServer(config)
         self._task: asyncio.Task[None] | None = None
         self._scheme = "https" if tls else "http"
+        self._name = name
         if tls is not None:
-            log.warning("console over HTTPS; certificate %s, CA fingerprint (SHA-256) %s", tls.cert, tls.fingerprint)
+            log.warning("%s over HTTPS; certificate %s, CA fingerprint (SHA-256) %s", name, tls.cert, tls.fingerprint)
         self.url = ""
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._server.serve(), name="gridhub-console")
+        self._task = asyncio.create_task(self._server.serve(), name=f"gridhub-{self._name}")
         while not self._server.started:
             if self._task.done():
                 self._task.result()  # raises why it could not start
-                raise RuntimeError("console: server stopped before it started")
+                raise RuntimeError(f"{self._name}: server stopped before it started")
             await asyncio.sleep(0.02)
         host, port = self._server.servers[0].sockets[0].getsockname()[:2]
         self.url = f"{self._scheme}://{host}:{port}/"
-        log.info("console on %s", self.url)
+        log.info("%s on %s", self._name, self.url)
 
     async def stop(self) -> None:
         self._server.should_exit = True
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+
+class ConsoleService:
+    """The HTTP and WebSocket server of the console."""
+
+    name = "console"
+
+    def __init__(self, ctx: HubContext) -> None:
+        self._server = EmbeddedServer(ctx, create_app(ctx), "console")
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    async def start(self) -> None:
+        await self._server.start()
+
+    async def stop(self) -> None:
+        await self._server.stop()

@@ -100,6 +100,8 @@ async def login(ctx: Ctx, request: Request, response: Response, body: Credential
     try:
         token, principal = await ctx.users.sign_in(body.username, body.password, address(request))
     except SignInRefused as exc:
+        if exc.note:
+            request.state.audit_detail += f"; {exc.note}"
         status = 401 if exc.retry_after is None else 429
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         raise HTTPException(status, str(exc), headers=headers) from None

@@ -136,10 +136,10 @@ class Hub:
                               settings.console_url, settings.state_give_up_s)
         metrics.add_collector(AlertCollector(alerts))
         dispatch = DispatchService(town, self.registry.dispatch_store(settings.alert_store)(settings), bus, clock,
-                                   alerts, settings.data_dir / "photos")
+                                   alerts, settings.files() / "photos")
         users = UserService(self.registry.user_store(settings.alert_store)(settings), {v.id for v in town.villages})
         cases = CaseService(town, self.registry.case_store(settings.alert_store)(settings), bus, clock, alerts,
-                            settings.data_dir / "case-photos", settings.state_give_up_s)
+                            settings.files() / "case-photos", settings.state_give_up_s)
         return HubContext(settings, town, self.loaded.sections, self.registry, bus, metrics, store,
                           recorder, health, DeadLetterLog(), intake, alerts, dispatch, users, cases, clock,
                           time.time())

@@ -152,6 +152,8 @@ class HubSettings(BaseSettings):
                                      "default <host>-<pid>")
     shards: int = Field(default=16, ge=1, le=1024, description="how many shares the devices are leased in; "
                         "the same for every process of a town")
+    files_dir: Path | None = Field(default=None, description="photos, camera snapshots and synthesised speech; "
+                                   "default <data_dir>. Processes of one town share it (see README, Running a county)")
     console_url: str | None = Field(default=None, description="the console's address as people reach it, for links")
     rise_window_s: float = Field(default=3600.0, gt=0, description="window of the water level's rate of rise")
     metrics_token: SecretStr | None = Field(default=None, description="lets a Prometheus scraper read /metrics "
@@ -171,6 +173,10 @@ class HubSettings(BaseSettings):
     recorder: RecorderSettings = RecorderSettings()
     demo: DemoSettings | None = None
     influx: InfluxSettings | None = None
+
+    def files(self) -> Path:
+        """Where files that any process may serve live: photos, snapshots, speech."""
+        return self.files_dir or self.data_dir
 
     def name(self) -> str:
         """This process's name among its peers."""

@@ -38,7 +38,7 @@ class CameraService:
         self.specs = {d.id: SourceSpec(d.id, d.adapter, d.address or "", section.open_timeout_s)
                       for d in ctx.town.devices if d.adapter in CAMERA_ADAPTERS}
         self.live = LiveDefaults(section.live.width, section.live.fps, section.live.max_fps)
-        self.snapshots = SnapshotStore(ctx.settings.data_dir / "snapshots", section.snapshots)
+        self.snapshots = SnapshotStore(ctx.settings.files() / "snapshots", section.snapshots)
         self.workers: dict[str, CameraWorker] = {}
         self._encoder = LiveEncoder(section.live.quality)
         self._publisher: CameraPublisher | None = None

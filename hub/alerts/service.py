@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 
 from hub.alerts.book import AlertBook
-from hub.alerts.combination import combination_signals
+from hub.alerts.combination import applied, combined
 from hub.alerts.delivery import DeliveryManager, Planned
 from hub.alerts.escalation import EscalationPolicy
 from hub.alerts.evaluators import Signal
@@ -48,7 +48,6 @@ class AlertService:
         self.failed = self.writer.failed  # the store could not be written: the hub must stop
         self.deliveries = DeliveryManager([], self.writer.add_delivery, clock)
         self.book = AlertBook(town, self.rules.rules, self.policy, clock)
-        self._combined = {r for c in self.rules.combinations for r in c.all_of}
         self._tasks = TaskSet()
         self._writing: asyncio.Task[None] | None = None
         self._unsubscribe: list[Callable[[], None]] = []
@@ -92,21 +91,24 @@ class AlertService:
         self._apply(self.rules.on_event(event))
 
     def _apply(self, signals: list[Signal]) -> None:
-        if not signals:
-            return
-        self._commit([e for s in signals for e in self.book.apply(s)])
+        combinations = self.rules.combinations
+        events = [e for s in signals for e in applied(self.book, combinations, self.town, s)]
+        if events:
+            self._store(events)
 
     def _commit(self, events: list[AlertEvent]) -> asyncio.Future[None] | None:
-        """Store *events*, with what they change in combination rules."""
-        if self._combined and any(e.alert.rule in self._combined for e in events):
-            events += [e for s in combination_signals(self.rules.combinations, self.book.open_alerts(), self.town)
-                       for e in self.book.apply(s)]
-        return self.writer.add(events, self._plan(events)) if events else None
+        """Store what people did, with what it changes in combination rules."""
+        combinations = self.rules.combinations
+        if any(e.alert.rule in c.all_of for e in events for c in combinations):
+            events += combined(self.book, combinations, self.town)
+        return self._store(events) if events else None
 
-    def _plan(self, events: list[AlertEvent]) -> list[Planned]:
-        """The deliveries that tell of *events*, stored with them (an outbox) and started once they are."""
-        return [p for e in events if e.transition is not None for n in self.renderer.notifications(e)
-                for p in self.deliveries.plan(n, e.transition.seq)]
+    def _store(self, events: list[AlertEvent]) -> asyncio.Future[None]:
+        """Queue *events* for the writer with the deliveries that tell of them: stored with them (an outbox),
+        started once they are."""
+        planned = [p for e in events if e.transition is not None for n in self.renderer.notifications(e)
+                   for p in self.deliveries.plan(n, e.transition.seq)]
+        return self.writer.add(events, planned)
 
     # --- people's actions -----------------------------------------------------------------------
 

@@ -29,13 +29,15 @@ class Cluster:
     state_url: str
     broker_port: int
     shards: int = 8
+    town: Path | None = None  # the sample town unless given
+    extra_env: dict[str, str] = field(default_factory=dict)  # for the processes started from now on
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "GRIDHUB_STATE_URL": self.state_url, "GRIDHUB_STORE": "postgres",
                 "GRIDHUB_SHARDS": str(self.shards), "GRIDHUB_ADMIN_PASSWORD": PASSWORD,
-                "GRIDHUB_HEALTH_CHECK_S": "1"}
+                "GRIDHUB_HEALTH_CHECK_S": "1", **self.extra_env}
 
     def create_admin(self) -> None:
         subprocess.run([GRIDHUB, "create-admin", "root", "--name", "王强", "--data-dir", str(self.workdir / "admin")],
@@ -48,7 +50,8 @@ class Cluster:
         with (data / "hub.log").open("ab") as log:
             self.processes[name] = subprocess.Popen(
                 [GRIDHUB, "run", "--role", role, "--name", name, "--mqtt", f"mqtt://127.0.0.1:{self.broker_port}",
-                 "--http-port", str(port), "--data-dir", str(data)], env=self.env(), stdout=log, stderr=log)
+                 "--http-port", str(port), "--data-dir", str(data), *(["--town", str(self.town)] if self.town else [])],
+                env=self.env(), stdout=log, stderr=log)
         self.ports[name] = port
 
     def kill(self, name: str) -> None:

@@ -172,9 +172,9 @@ class AlertService:
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(TICK_S)
-            await self._try_top_up()
             try:
                 self._apply(self.rules.on_tick(self._clock()))
                 self._commit(self.book.tick() + self.book.take_updates())
             except Exception:
                 log.exception("alert tick failed")
+            await self._try_top_up()  # after the timers, which then run when they are due, not a query later

@@ -30,7 +30,7 @@ class DeliveryStatus(StrEnum):
 class Delivery:
     """One notification to one channel, and how delivering it went."""
 
-    id: str
+    id: str  # a number from the database's delivery counter, as text (random hex before it had one)
     alert_id: int | None  # None for a case's delivery, which has *case_id* instead
     seq: int  # the transition (or case trail entry) it tells of
     action: Action

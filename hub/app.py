@@ -45,6 +45,7 @@ class Hub:
         self._election: Election | None = None
         self._state_started = False
         self.deposed = asyncio.Event()  # a core leader lost its leadership: the process must stop at once
+        self.why_deposed = ""
 
     @property
     def ctx(self) -> HubContext:
@@ -113,6 +114,7 @@ class Hub:
 
         async def watch() -> None:
             await election.deposed.wait()
+            self.why_deposed = "this process lost the leadership; another may lead now"
             self.deposed.set()
 
         self._tasks.spawn(watch())
@@ -166,7 +168,8 @@ class Hub:
     async def _stop_when(self, failed: asyncio.Event) -> None:
         """A state store that gave up or found another leader's writes stops the process, as a lost leadership does."""
         await failed.wait()
-        log.critical("the state store cannot be written safely: this process stops")
+        self.why_deposed = "the state store cannot be written safely (it failed too long, or another leader wrote)"
+        log.critical("%s: this process stops", self.why_deposed)
         self.deposed.set()
 
     def _wire(self, ctx: HubContext) -> None:

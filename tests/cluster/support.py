@@ -71,6 +71,12 @@ class Cluster:
         fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
+    def kill_all(self) -> None:
+        """Kill -9 every process still running (quicker than stop when nothing of the town is kept)."""
+        for name, process in self.processes.items():
+            if process.poll() is None:
+                self.kill(name)
+
     def stop(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:

@@ -30,7 +30,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,11 +210,9 @@ def run(database: str, workers: int, stations: int, messages: int, probes: int) 
         folder = Path(tmp)
         with fresh_cluster(folder, database, bench_town(folder, stations)) as cluster:
             extra = probes > 0
-            with ThreadPoolExecutor(1) as pool:  # the admin is made while the town starts: users live in PostgreSQL
-                admin = pool.submit(cluster.create_admin) if extra else None
-                names = start_town(cluster, workers, cores=2 if extra else 1, consoles=1 if extra else 0)
-                if admin is not None:
-                    admin.result()
+            if extra:
+                cluster.create_admin()
+            names = start_town(cluster, workers, cores=2 if extra else 1, consoles=1 if extra else 0)
             result = drain(cluster, names, stations, messages)
             print(f"{workers} worker(s): {result.messages:,} messages in {result.wall_s:.1f} s, "
                   f"{result.cpu_s:.2f} worker CPU-s, {result.per_cpu_s:,.0f} messages per worker CPU-s, "

@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import logging
 import time
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
@@ -115,12 +117,11 @@ async def _forward(client: httpx.AsyncClient, leader: str, request: Request) -> 
 
 async def _bridge(websocket: WebSocket, leader: str) -> None:
     """Pass frames both ways until either side closes, handing on the close code (4401, 4403, 4008 …)."""
-    url = "ws" + leader.removeprefix("http") + websocket.url.path + (
-        f"?{websocket.url.query}" if websocket.url.query else "")
     headers = [(k, v) for k, v in websocket.headers.items()
                if k.lower() in ("cookie", "origin", "authorization", "user-agent")]
+    url, where = _upstream(websocket, leader)
     try:
-        upstream = await websockets.connect(url, additional_headers=headers, max_size=None, open_timeout=5)
+        upstream = await websockets.connect(url, additional_headers=headers, max_size=None, open_timeout=5, **where)
     except (OSError, websockets.InvalidHandshake, TimeoutError) as exc:
         log.warning("console: the leader refused a socket to %s (%s)", websocket.url.path, exc)
         await websocket.close(SERVICE_RESTART, "leader unavailable")
@@ -137,6 +138,23 @@ async def _bridge(websocket: WebSocket, leader: str) -> None:
             code, reason = upstream.close_code, upstream.close_reason or ""
     with contextlib.suppress(RuntimeError, WebSocketDisconnect):
         await websocket.close(code, reason)
+
+
+def _upstream(websocket: WebSocket, leader: str) -> tuple[str, dict[str, Any]]:
+    """The leader's socket URL under the page's own Host, and where to connect for it.
+
+    The leader admits a page's socket only if its Origin names the Host it was asked for (console.auth), so the
+    socket carries the page's Host, as the HTTP requests passed on do, while it connects to the leader's address.
+    """
+    target = urlsplit(leader)
+    secure = target.scheme == "https"
+    query = f"?{websocket.url.query}" if websocket.url.query else ""
+    url = f"{'wss' if secure else 'ws'}://{websocket.headers.get('host') or target.netloc}{websocket.url.path}{query}"
+    where: dict[str, Any] = {"host": target.hostname, "port": target.port or (443 if secure else 80),
+                             "proxy": None}  # the leader is on the town's own network
+    if secure:
+        where["server_hostname"] = target.hostname
+    return url, where
 
 
 async def _to_browser(upstream: websockets.ClientConnection, websocket: WebSocket) -> None:

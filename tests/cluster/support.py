@@ -58,6 +58,25 @@ class Cluster:
         self.processes[name].send_signal(signal.SIGKILL)
         self.processes[name].wait(10)
 
+    def pause(self, name: str) -> None:
+        """Freeze a process (SIGSTOP): its sockets and PostgreSQL locks stay, it reads nothing."""
+        self.processes[name].send_signal(signal.SIGSTOP)
+
+    def resume(self, name: str) -> None:
+        self.processes[name].send_signal(signal.SIGCONT)
+
+    def cpu_seconds(self, name: str) -> float:
+        """User and system CPU time a process (all its threads) has used so far, from /proc/<pid>/stat."""
+        stat = Path(f"/proc/{self.processes[name].pid}/stat").read_text()
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+    def kill_all(self) -> None:
+        """Kill -9 every process still running (quicker than stop when nothing of the town is kept)."""
+        for name, process in self.processes.items():
+            if process.poll() is None:
+                self.kill(name)
+
     def stop(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:
@@ -93,6 +112,14 @@ class Cluster:
                         "WHERE l.locktype = 'advisory' AND a.application_name LIKE 'gh-ingest-%' GROUP BY 1")
         with sa.create_engine(self.state_url, poolclass=NullPool).connect() as conn:
             return {str(name).rsplit("-", 1)[-1]: int(n) for name, n in conn.execute(query)}
+
+
+def wait_led(base: str, timeout: float = 60) -> None:
+    """Wait until a console at *base* knows a leader to pass requests to (it answers 503 until then)."""
+    deadline = time.monotonic() + timeout
+    while httpx.get(base + "/api/status", timeout=5).status_code == 503:
+        assert time.monotonic() < deadline, f"{base} found no leader within {timeout} s"
+        time.sleep(0.1)
 
 
 def signed_in(base: str) -> httpx.Client:

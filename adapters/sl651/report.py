@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from adapters.sl651.elements import ElementKind, ElementTable
 from adapters.sl651.frame import Encoding
+from hub.models import RejectReason
 
 KEEP_ALIVE, TEST, SERIES, TIMED, ADD_ON, HOURLY, MANUAL = 0x2F, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35
 REPORTS = frozenset({KEEP_ALIVE, TEST, SERIES, TIMED, ADD_ON, HOURLY, MANUAL})
@@ -24,7 +25,11 @@ _STEP_UNITS = {"D": "days", "H": "hours", "N": "minutes"}
 
 
 class ReportError(ValueError):
-    """The body's fixed part (serial, times, station block) does not read."""
+    """The body's fixed part (serial, times, station block) does not read, with the dead letter's reason."""
+
+    def __init__(self, detail: str, reason: RejectReason = RejectReason.BAD_FRAME) -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +59,7 @@ def bcd_digits(data: bytes) -> str:
     """The decimal digits of *data*; ReportError when a nibble is not 0–9."""
     text = data.hex()
     if not text.isdigit():
-        raise ReportError(f"impossible BCD {data.hex(' ').upper()}")
+        raise ReportError(f"impossible BCD {data.hex(' ').upper()}", RejectReason.WRONG_TYPE)
     return text
 
 
@@ -63,7 +68,7 @@ def _time(digits: str, what: str) -> datetime:
     try:
         return datetime(2000 + parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
     except ValueError:
-        raise ReportError(f"{what} {digits} is no date and time") from None
+        raise ReportError(f"{what} {digits} is no date and time", RejectReason.BAD_TIME) from None
 
 
 def parse_report(encoding: Encoding, function: int, body: bytes, table: ElementTable) -> Report:

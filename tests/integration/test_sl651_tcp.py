@@ -79,29 +79,30 @@ def dial(port: int) -> socket.socket:
     return s
 
 
-def replies(s: socket.socket, n: int, hex_: bool = True) -> list[bytes]:
-    """The next *n* downlink frames, split by their length field (read by hand, not by the parser under test)."""
+def replies(s: socket.socket, n: int) -> list[bytes]:
+    """The next *n* downlink frames (either encoding), split by their length field, read by hand."""
     buf, got = b"", []
     while len(got) < n:
         data = s.recv(4096)
         assert data, f"server closed after {len(got)} of {n} replies"
         buf += data
-        while True:
-            if hex_ and len(buf) >= 13:
-                size = 13 + 1 + ((buf[11] & 0x0F) << 8 | buf[12]) + 1 + 2
-            elif not hex_ and len(buf) >= 23:
-                size = 23 + 1 + int(buf[20:23], 16) + 1 + 4
-            else:
-                break
-            if len(buf) < size:
-                break
+        while (size := _size(buf)) is not None and len(buf) >= size:
             got.append(buf[:size])
             buf = buf[size:]
+    assert not buf, "more than asked for"
     return got
 
 
-def end_of(reply: bytes, hex_: bool = True) -> int:
-    return reply[-3] if hex_ else reply[-5]
+def _size(buf: bytes) -> int | None:
+    if buf[:1] == b"\x7e" and len(buf) >= 13:
+        return 13 + 1 + ((buf[11] & 0x0F) << 8 | buf[12]) + 1 + 2
+    if buf[:1] == b"\x01" and len(buf) >= 23:
+        return 23 + 1 + int(buf[20:23], 16) + 1 + 4
+    return None
+
+
+def end_of(reply: bytes) -> int:
+    return reply[-3] if reply[:1] == b"\x7e" else reply[-5]
 
 
 def wait(predicate: object, what: str, timeout: float = 10.0) -> None:
@@ -132,9 +133,9 @@ def test_hex_and_ascii_reports_are_confirmed_and_reach_the_api(running: RunningH
     assert confirm[10] == 0x34 and confirm[11] >> 4 == 8 and confirm[14:16] == b"\x00\x42" and end_of(confirm) == ESC
     with dial(running.port) as s:
         s.sendall(text_report)
-        [confirm] = replies(s, 1, hex_=False)
+        [confirm] = replies(s, 1)
     assert confirm[:1] == b"\x01" and confirm[1:13] == f"{STATION2}01".encode() and confirm[19:20] == b"8"
-    assert confirm[24:28] == b"0007" and end_of(confirm, hex_=False) == ESC
+    assert confirm[24:28] == b"0007" and end_of(confirm) == ESC
     wait(lambda: {"rainfall_total", "rainfall.5m"} <= running.latest("SL01").keys(), "SL01's rain")
     wait(lambda: {"water_level", "battery_voltage"} <= running.latest("SL02").keys(), "SL02's level")
     level = api(running, "SL02", "water_level")
@@ -158,7 +159,7 @@ def test_multi_packet_messages_in_both_encodings(running: RunningHub) -> None:
     with dial(running.port) as s:
         s.sendall(ascii_frame(text[:20], station=STATION2, password=PASSWORD2, end=0x17, packets=(2, 1)))
         s.sendall(ascii_frame(text[20:], station=STATION2, password=PASSWORD2, packets=(2, 2)))
-        ends = [end_of(r, hex_=False) for r in replies(s, 2, hex_=False)]
+        ends = [end_of(r) for r in replies(s, 2)]
     assert ends == [ACK, ESC]
     wait(lambda: running.latest("SL02").get("water_level") == 4.321, "the joined ASCII message's level")
 
@@ -172,8 +173,7 @@ def test_junk_between_frames_read_after_read(running: RunningHub) -> None:
         for i in range(0, len(stream), 7):
             s.sendall(stream[i:i + 7])
             time.sleep(0.001)
-        assert len(replies(s, 1)) == 1
-        assert len(replies(s, 1, hex_=False)) == 1
+        assert [r[:1] for r in replies(s, 2)] == [b"\x7e", b"\x01"]
     wait(lambda: running.latest("SL01").get("rainfall_total") == 124.5, "both frames")
     assert running.rejects("bad_frame", "SL01") + running.rejects("bad_frame") > before
 
@@ -187,6 +187,7 @@ def test_bad_input_becomes_dead_letters_with_reasons(running: RunningHub) -> Non
     cases = {
         ("bad_crc", "SL01"): bytes(bad_crc),
         ("wrong_password", "SL01"): hex_frame(hex_body("", observed=obs), password="9999"),
+        ("bad_frame", "SL01"): hex_frame(hex_body("", observed=obs), centre=9),  # another centre's
         ("unknown_device", "-"): hex_frame(hex_body("", observed=obs, station="0099999999"), station="0099999999"),
         ("wrong_type", "SL01"): hex_frame(hex_body("39 23 00 0A 00 00", observed=obs)),  # impossible BCD
         ("oversize", "SL01"): bytes(oversize),
@@ -196,8 +197,8 @@ def test_bad_input_becomes_dead_letters_with_reasons(running: RunningHub) -> Non
     good = hex_frame(hex_body("26 19 00 12 50", observed=obs))
     with dial(running.port) as s:
         s.sendall(b"".join(raw + (good if key[0] != "bad_length" else b"") for key, raw in cases.items()))
-        got = replies(s, 2 + 5)  # a NAK for the bad CRC, a confirmation for the impossible BCD, five for the good
-    assert end_of(got[0]) == NAK and [end_of(r) for r in got[1:]] == [ESC] * 6
+        got = replies(s, 8)  # a NAK for the bad CRC, a confirmation for the impossible BCD, six for the good
+    assert end_of(got[0]) == NAK and [end_of(r) for r in got[1:]] == [ESC] * 7
     for key in cases:
         wait(lambda key=key: running.rejects(*key) == before[key] + 1, f"{key} counted")  # type: ignore[misc]
 
@@ -212,3 +213,30 @@ def test_a_rain_counter_reset_feeds_the_rain_windows(running: RunningHub) -> Non
             s.sendall(raw)
             replies(s, 1)
     wait(lambda: running.latest("SL02").get("rainfall_24h") == 7.0, "5.0 mm, then 2.0 mm after the reset")
+
+
+def test_silent_and_flooding_clients_do_not_block_a_station(running: RunningHub) -> None:
+    silent, flooder = dial(running.port), dial(running.port)
+    stop = threading.Event()
+
+    def flood() -> None:
+        try:
+            while not stop.is_set():
+                flooder.sendall(b"x" * 65536)
+        except OSError:
+            pass  # the server closed us: what it should do
+
+    thread = threading.Thread(target=flood)
+    thread.start()
+    started = time.monotonic()
+    with dial(running.port) as station:
+        station.sendall(hex_frame(hex_body("26 19 00 12 60", observed=f"{running.at(0):%y%m%d%H%M}")))
+        assert end_of(replies(station, 1)[0]) == ESC
+    assert time.monotonic() - started < 2.0
+    thread.join(10)
+    stop.set()
+    assert not thread.is_alive(), "the server did not close a client that sends only junk"
+    silent.settimeout(10)
+    assert silent.recv(10) == b"", "the server did not close a silent connection"
+    silent.close()
+    flooder.close()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from adapters.sl651.config import Sl651Config, check_section
 from adapters.sl651.decode import Collected
 from adapters.sl651.session import Session, StationBook
@@ -58,3 +61,18 @@ def test_section_checks() -> None:
     assert any("already used" in p for p in problems) and any("10 hex digits" in p for p in problems)
     assert any("no password" in p for p in problems) and any("no sl651 device 'NOPE'" in p for p in problems)
     assert check_section(dataclasses.replace(sample_town()).town, Sl651Config()) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.integers(0, 400), st.integers(0, 255), st.sampled_from([0x31, 0x32, 0x35]))
+def test_a_session_never_raises_and_loses_no_later_frame(noise: bytes, at: int, byte: int, function: int) -> None:
+    """Any corruption of a report costs at most that report: the good frame after it is still read."""
+    report = bytearray(hex_frame(hex_body("04 18 00 00 05 39 23 00 01 00 00 F4 60" + " 00" * 12), function))
+    report[at % len(report)] = byte
+    good = hex_frame(hex_body("26 19 00 12 34"))
+    out = Collected()
+    s = session()
+    fed = s.feed(noise + bytes(report) + good, 1.8e9, out)
+    s.flush(1.8e9, out)
+    assert fed.replies, "the good frame was not confirmed"
+    assert any(r.quantity == "rainfall_total" and r.value == 123.4 for r in out.readings)

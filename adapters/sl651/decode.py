@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from adapters.sl651.elements import Element, ElementKind, ElementTable, raw_key
+from adapters.sl651.elements import Element, ElementIndex, ElementKind, raw_key
 from adapters.sl651.report import KEEP_ALIVE, MANUAL, Report, Values
 from hub.models import DeadLetter, DeviceEvent, DeviceEventKind, DeviceStatusReport, Quality, Reading, RejectReason
 
@@ -47,7 +47,7 @@ class Origin:
 class StatusBits:
     """The last ZT word of each station, so that only changes of an alarm bit become events."""
 
-    def __init__(self, table: ElementTable) -> None:
+    def __init__(self, table: ElementIndex) -> None:
         self._bits = table.status_bits
         self._last: dict[str, int] = {}
 
@@ -66,16 +66,17 @@ class StatusBits:
 class ReportDecoder:
     """Decodes authenticated reports; never raises for bad input."""
 
-    def __init__(self, table: ElementTable, tz: tzinfo, max_future_s: float) -> None:
+    def __init__(self, table: ElementIndex, tz: tzinfo, max_future_s: float) -> None:
         self._table = table
         self._tz = tz
         self._max_future_s = max_future_s
         self.status = StatusBits(table)
+        self._last_epoch: tuple[datetime, float, float] = (EARLIEST, 0.0, 0.0)
 
     def decode(self, report: Report, origin: Origin, out: Collected) -> None:
         """Readings for every good value of *report*; a bad value costs only itself."""
-        out.reports.append(DeviceStatusReport(origin.device, True, origin.received, origin.source, "report"))
-        if report.function == KEEP_ALIVE:
+        if report.function == KEEP_ALIVE:  # a sign of life without readings (readings are one of their own)
+            out.reports.append(DeviceStatusReport(origin.device, True, origin.received, origin.source, "keep_alive"))
             return
         if report.manual_text is not None:
             out.letters.append(origin.letter(RejectReason.UNSUPPORTED,
@@ -110,22 +111,26 @@ class ReportDecoder:
 
     def _reading(self, ident: str, element: Element | None, value: float, ts: float, quality: Quality,
                  origin: Origin, out: Collected) -> None:
-        if element is None or element.quantity is None:
+        target = self._table.targets.get(ident) if element is not None else None
+        if target is None:
             out.readings.append(Reading(origin.device, raw_key(ident), value, "", ts, quality))
             return
-        q = element.base()
-        value = round(element.conversion().apply(value), 9)
+        q = target.quantity
+        value = round(target.conversion.apply(value), 9)
         if not (math.isfinite(value) and q.low <= value <= q.high):
             out.letters.append(origin.letter(RejectReason.IMPOSSIBLE_VALUE,
                                              f"{ident}: {q.key} {value:g} {q.unit} outside [{q.low:g}, {q.high:g}]"))
             return
-        out.readings.append(Reading(origin.device, element.quantity, value, q.unit, ts, quality))
+        out.readings.append(Reading(origin.device, target.key, value, q.unit, ts, quality))
 
     def _epoch(self, local: datetime, received: float) -> float:
         """The station's local time as UTC epoch seconds; ValueError if it cannot be true."""
+        if self._last_epoch[0] == local and self._last_epoch[2] == received:
+            return self._last_epoch[1]  # the elements of a report share their observation time
         if local < EARLIEST:
             raise ValueError(f"observation time {local:%Y-%m-%d %H:%M} is before 2000")
         ts = local.replace(tzinfo=self._tz).timestamp()
         if ts > received + self._max_future_s:
             raise ValueError(f"observation time {local:%Y-%m-%d %H:%M} is in the future")
+        self._last_epoch = (local, ts, received)
         return ts

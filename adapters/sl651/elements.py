@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
 from typing import Annotated
 
@@ -88,16 +88,37 @@ class ElementTable(_Strict):
                 raise ValueError(f"{what} listed twice: {', '.join(doubles)}")
         return self
 
+    def index(self) -> ElementIndex:
+        """Lookups by HEX code and by ASCII name."""
+        return ElementIndex(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What an element's values become: the reading's quantity key, its canonical quantity, the conversion."""
+
+    key: str
+    quantity: Quantity
+    conversion: UnitConversion
+
+
+class ElementIndex:
+    """The table's lookups as plain dictionaries: the decoder's hot path (a model's attributes cost more)."""
+
+    __slots__ = ("_codes", "_names", "status_bits", "targets")
+
+    def __init__(self, table: ElementTable) -> None:
+        self._codes = {e.code_int: e for e in table.elements}
+        self._names = {e.name: e for e in table.elements}
+        self.status_bits = table.status_bits
+        self.targets = {e.name: Target(e.quantity, e.base(), e.conversion())
+                        for e in table.elements if e.quantity is not None}
+
     def by_code(self, code: int) -> Element | None:
-        return _index(self)[0].get(code)
+        return self._codes.get(code)
 
     def by_name(self, name: str) -> Element | None:
-        return _index(self)[1].get(name)
-
-
-@cache
-def _index(table: ElementTable) -> tuple[dict[int, Element], dict[str, Element]]:
-    return {e.code_int: e for e in table.elements}, {e.name: e for e in table.elements}
+        return self._names.get(name)
 
 
 def load_table(path: Path = TABLE_FILE) -> ElementTable:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from adapters.sl651.elements import ElementKind, ElementTable
+from adapters.sl651.elements import ElementIndex, ElementKind
 from adapters.sl651.frame import Encoding
 from hub.models import RejectReason
 
@@ -71,7 +71,7 @@ def _time(digits: str, what: str) -> datetime:
         raise ReportError(f"{what} {digits} is no date and time", RejectReason.BAD_TIME) from None
 
 
-def parse_report(encoding: Encoding, function: int, body: bytes, table: ElementTable) -> Report:
+def parse_report(encoding: Encoding, function: int, body: bytes, table: ElementIndex) -> Report:
     """The report in *body*; ReportError when its fixed part does not read."""
     if encoding is Encoding.HEX:
         return _HexReader(function, body, table).report()
@@ -83,7 +83,7 @@ def parse_report(encoding: Encoding, function: int, body: bytes, table: ElementT
 
 
 class _HexReader:
-    def __init__(self, function: int, body: bytes, table: ElementTable) -> None:
+    def __init__(self, function: int, body: bytes, table: ElementIndex) -> None:
         self._f, self._b, self._table = function, body, table
 
     def _take(self, at: int, n: int, what: str) -> bytes:
@@ -177,7 +177,7 @@ def _hex_step(data: bytes) -> timedelta:
 
 
 class _AsciiReader:
-    def __init__(self, function: int, tokens: list[str], table: ElementTable) -> None:
+    def __init__(self, function: int, tokens: list[str], table: ElementIndex) -> None:
         self._f, self._t, self._table = function, tokens, table
 
     def _take(self, at: int, what: str, pattern: str) -> str:

@@ -122,7 +122,7 @@ class FrameScanner:
         if isinstance(frame, Frame) and frame.crc_ok:
             self._cut(total)
             return frame
-        inner = self._later_frame(total)  # a cut-off frame whose length ran into the next one
+        inner = self._later_frame(len(self._buf), before=total)  # a cut-off frame whose length ran into the next
         if inner is not None:
             return self._cut(inner, RejectReason.BAD_LENGTH, "truncated: a whole frame follows", header.station)
         if isinstance(frame, Junk):
@@ -130,11 +130,12 @@ class FrameScanner:
         self._cut(total)
         return frame
 
-    def _later_frame(self, limit: int) -> int | None:
-        """The offset of the first whole frame with a right CRC that starts after 0 and ends by *limit*."""
+    def _later_frame(self, limit: int, before: int | None = None) -> int | None:
+        """The offset of the first whole frame with a right CRC that starts after 0 (and before *before*) and
+        ends by *limit*."""
         buf = self._buf
         k = _starts(buf, 1)
-        while k != -1 and k < limit:
+        while k != -1 and k < min(limit, before or limit):
             if _valid_at(buf, k, limit):
                 return k
             k = _starts(buf, k + 1)

@@ -9,6 +9,7 @@ keep-alives (2FH) are not answered.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -35,10 +36,18 @@ class StationBook:
     def __init__(self, town: Town, config: Sl651Config, table: ElementTable | None = None) -> None:
         self.config = config
         self.tz = ZoneInfo(town.town.timezone)
-        self.table = table or load_table()
+        self.table = (table or load_table()).index()
         self.by_address = {d.address.upper(): Station(d.id, config.password_of(d.id) or "")
                            for d in town.devices if d.adapter == "sl651" and d.address}
         self.decoder = ReportDecoder(self.table, self.tz, config.max_future_s)
+        self._clock = (0, "")
+
+    def now(self) -> str:
+        """The centre's local time as YYMMDDhhmmss, for replies (formatted once a second)."""
+        second = int(time.time())
+        if self._clock[0] != second:
+            self._clock = (second, datetime.fromtimestamp(second, self.tz).strftime("%y%m%d%H%M%S"))
+        return self._clock[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +192,7 @@ class Session:
     def _reply(self, frame: Frame, end: int) -> bytes:
         """A downlink frame for *frame*: the serial number it carried (0 when unknown) and the centre's time."""
         h = frame.header
-        now = datetime.now(self._book.tz).strftime("%y%m%d%H%M%S")
+        now = self._book.now()
         serial = _serial(frame)
         body = serial.to_bytes(2, "big") + bytes.fromhex(now) if frame.encoding is Encoding.HEX \
             else f"{serial:04X} {now}".encode("ascii")

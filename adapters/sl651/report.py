@@ -148,8 +148,8 @@ class _HexReader:
             if kind is ElementKind.VALUE:
                 if not size or len(data) % size:
                     raise ReportError(f"{len(data)} bytes of data for a length of {size}")
-                chunks = [data[k:k + size] for k in range(0, len(data), size)]
-                values = tuple(_bcd_value(c, decimals) for c in chunks)
+                values = (_bcd_value(data, decimals),) if len(data) == size else \
+                    tuple([_bcd_value(data[k:k + size], decimals) for k in range(0, len(data), size)])
             else:
                 values = _hex_values(kind, data)
         except ReportError as exc:
@@ -158,11 +158,15 @@ class _HexReader:
 
 
 def _bcd_value(data: bytes, decimals: int) -> float | None:
-    if all(b == NO_DATA for b in data):
-        return None
-    sign = -1 if data[0] == NO_DATA else 1
-    digits = bcd_digits(data[1:] if sign < 0 else data)
-    return sign * int(digits) / 10.0 ** decimals
+    sign = 1
+    if data[0] == NO_DATA:
+        if data.count(NO_DATA) == len(data):
+            return None
+        sign, data = -1, data[1:]
+    return sign * int(bcd_digits(data)) / _SCALE[decimals]
+
+
+_SCALE = tuple(10.0 ** k for k in range(8))  # the data-definition byte's 3 bits of decimals
 
 
 def _hex_values(kind: ElementKind, data: bytes) -> tuple[float | None, ...]:

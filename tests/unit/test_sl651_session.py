@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
+import pytest
+import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from adapters.sl651.config import Sl651Config, check_section
 from adapters.sl651.decode import Collected
 from adapters.sl651.session import Session, StationBook
+from hub.configfile import ConfigError
 from hub.models import RejectReason
+from hub.registry import Registry
+from hub.settings import DEFAULT_TOWN
 from hub.town import Device, DeviceKind, Town
+from hub.townfile import load_town
 from tests.sl651_support import STATION, hex_body, hex_frame
 from tests.support import sample_town
 
@@ -77,3 +84,23 @@ def test_a_session_never_raises_and_loses_no_later_frame(noise: bytes, at: int, 
     s.flush(1.8e9, out)
     assert fed.replies, "the good frame was not confirmed"
     assert any(r.quantity == "rainfall_total" and r.value == 123.4 for r in out.readings)
+
+
+def _town_file(tmp_path: Path, section: dict[str, object], address: str = STATION) -> Path:
+    doc = yaml.safe_load(DEFAULT_TOWN.read_text(encoding="utf-8"))
+    near = next(d for d in doc["devices"] if d["id"] == "RG01")
+    doc["devices"].append({"id": "SL01", "name": "站", "kind": "rain_gauge", "adapter": "sl651", "address": address,
+                           "location": near["location"], "grid": near["grid"]})
+    doc["adapters"]["sl651"] = section
+    path = tmp_path / "town.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_town_file_with_sl651_stations_loads_and_typos_are_named(tmp_path: Path) -> None:
+    loaded = load_town(_town_file(tmp_path, {"password": "1234", "listen": {"port": 9651}}), Registry.discover())
+    assert isinstance(loaded.sections["sl651"], Sl651Config) and loaded.sections["sl651"].centre == 1
+    with pytest.raises(ConfigError, match="passwrd"):
+        load_town(_town_file(tmp_path, {"passwrd": "1234"}), Registry.discover())
+    with pytest.raises(ConfigError, match="10 hex digits"):
+        load_town(_town_file(tmp_path, {"password": "1234"}, address="RIVER-1"), Registry.discover())

@@ -240,3 +240,17 @@ def test_silent_and_flooding_clients_do_not_block_a_station(running: RunningHub)
     assert silent.recv(10) == b"", "the server did not close a silent connection"
     silent.close()
     flooder.close()
+
+
+def test_status_alarm_bits_become_device_events(running: RunningHub) -> None:
+    with dial(running.port) as s:
+        for word, minutes in (("00000002", 2), ("00000000", 1)):  # battery low, then back
+            s.sendall(hex_frame(hex_body(f"45 20 {word}", observed=f"{running.at(minutes):%y%m%d%H%M}")))
+            replies(s, 1)
+
+    def events() -> list[tuple[str, str]]:
+        return [(e.kind.value, e.reason) for e in running.hub.ctx.store.device_events("SL01", 20)
+                if e.reason.startswith("sl651")]
+
+    wait(lambda: len(events()) == 2, "the alarm raised and cleared")
+    assert sorted(events()) == [("fault", "sl651 battery_low"), ("fault_cleared", "sl651 battery_low")]

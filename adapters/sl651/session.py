@@ -187,6 +187,10 @@ class Session:
         except ReportError as exc:
             out.letters.append(origin.letter(exc.reason, str(exc)))
             return
+        if report.station is not None and report.station != frame.header.station:
+            out.letters.append(origin.letter(RejectReason.BAD_FRAME, f"the body names station {report.station}, "
+                                                                     f"the header {frame.header.station}"))
+            return
         self._book.decoder.decode(report, origin, out)
 
     def _reply(self, frame: Frame, end: int) -> bytes:

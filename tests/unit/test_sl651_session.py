@@ -53,6 +53,14 @@ def test_other_function_codes_and_centres_are_rejected() -> None:
     assert all(d.device == "SL01" for d in out.letters)
 
 
+def test_a_body_naming_another_station_is_rejected() -> None:
+    out = Collected()
+    fed = session().feed(hex_frame(hex_body("26 19 00 12 34", station="0012345670")), 0.0, out)
+    assert fed.accepted == 1 and not out.readings
+    assert [(d.reason, d.device) for d in out.letters] == [(RejectReason.BAD_FRAME, "SL01")]
+    assert "names station 0012345670" in out.letters[0].detail
+
+
 def test_a_message_missing_packets_is_given_up() -> None:
     out = Collected()
     s = session(reassembly_timeout_s=10)

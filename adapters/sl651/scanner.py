@@ -67,6 +67,7 @@ class FrameScanner:
         self._max = min(max_length, fr.MAX_LENGTH)
         self._buf = bytearray()
         self._ending = False
+        self._probe = _Probe(self._max)
 
     def pending(self) -> int:
         """Bytes held while waiting for the rest of a frame."""
@@ -132,14 +133,8 @@ class FrameScanner:
 
     def _later_frame(self, limit: int, before: int | None = None) -> int | None:
         """The offset of the first whole frame with a right CRC that starts after 0 (and before *before*) and
-        ends by *limit*."""
-        buf = self._buf
-        k = _starts(buf, 1)
-        while k != -1 and k < min(limit, before or limit):
-            if _valid_at(buf, k, limit):
-                return k
-            k = _starts(buf, k + 1)
-        return None
+        ends by *limit* (the end of the buffer)."""
+        return self._probe.first_frame(self._buf, min(limit, before or limit))
 
     def _skip(self, start: int) -> Scanned | None:
         buf = self._buf
@@ -176,20 +171,63 @@ class FrameScanner:
              station: str | None = None) -> Junk | None:
         raw = bytes(self._buf[:n]) if reason is not None else b""
         del self._buf[:n]
+        self._probe.reset()  # what it knew was about offsets that have moved
         return Junk(raw[:JUNK_KEPT], reason, detail, n, station) if reason is not None else None
 
 
-def _valid_at(buf: bytearray, k: int, limit: int) -> bool:
+class _Probe:
+    """Candidate frames after the start of the buffer: each start parsed once, each frame judged once it is whole.
+
+    Without it a frame dribbled in one byte per read, its body full of plausible starts,
+    would be re-parsed on every read (quadratic: seconds of CPU for one 4 KB frame).
+    """
+
+    def __init__(self, max_length: int) -> None:
+        self._max = max_length
+        self.reset()
+
+    def reset(self) -> None:
+        self._seen = 1  # every start before this offset has been parsed
+        self._open: list[tuple[int, int]] = []  # (start, end) of candidates not judged yet, in order
+
+    def first_frame(self, buf: bytearray, before: int) -> int | None:
+        """The first candidate starting before *before* that is a whole valid frame by the end of *buf*."""
+        self._parse_new(buf)
+        waiting: list[tuple[int, int]] = []
+        found = None
+        for i, (k, end) in enumerate(self._open):
+            if k >= before or end > len(buf):  # not whole yet: judged on a later read
+                waiting.append((k, end))
+            elif _valid_at(buf, k, end):
+                found = k
+                waiting += self._open[i:]
+                break
+        self._open = waiting
+        return found
+
+    def _parse_new(self, buf: bytearray) -> None:
+        while (k := _starts(buf, self._seen)) != -1:
+            encoding = Encoding.HEX if buf.startswith(SOH_HEX, k) else Encoding.ASCII
+            layout = LAYOUTS[encoding]
+            if k + layout.header > len(buf):
+                self._seen = k  # its header has not all arrived
+                return
+            self._seen = k + 1
+            try:
+                _, length = parse_header(encoding, bytes(buf[k:k + layout.header]))
+            except HeaderError:
+                continue
+            if length <= self._max:
+                self._open.append((k, k + length + layout.overhead()))
+        self._seen = max(self._seen, len(buf) - 1)  # a trailing 7E may be half of a start
+
+
+def _valid_at(buf: bytearray, k: int, end: int) -> bool:
     encoding = Encoding.HEX if buf.startswith(SOH_HEX, k) else Encoding.ASCII
     layout = LAYOUTS[encoding]
-    if k + layout.header > limit:
-        return False
     try:
         header, length = parse_header(encoding, bytes(buf[k:k + layout.header]))
     except HeaderError:
-        return False
-    end = k + length + layout.overhead()
-    if end > limit:
         return False
     frame = _frame(encoding, header, length, bytes(buf[k:end]))
     return isinstance(frame, Frame) and frame.crc_ok

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,6 +80,18 @@ def test_truncated_at_the_end_of_the_stream() -> None:
     [junk] = scanner.flush()
     assert isinstance(junk, Junk) and junk.reason is RejectReason.BAD_LENGTH and junk.station == STATION
     assert "truncated" in junk.detail
+
+
+def test_a_frame_dribbled_byte_by_byte_costs_linear_time() -> None:
+    """Its body full of plausible starts, each read must not re-parse them all (that took 8 s for 4 KB)."""
+    for fake in (b"\x01" + b"0" * 22, b"\x01" + b"0" * 19 + b"3FF"):
+        raw = hex_frame((fake * 200)[:4000])
+        scanner, items = FrameScanner(), []
+        started = time.perf_counter()
+        for i in range(len(raw)):
+            items += scanner.feed(raw[i:i + 1])
+        assert time.perf_counter() - started < 3.0
+        assert _kinds(items) == ["frame:True"]
 
 
 def test_memory_stays_bounded_under_endless_garbage() -> None:

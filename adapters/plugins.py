@@ -12,6 +12,8 @@ from adapters.hj212.config import Hj212Config
 from adapters.hj212.config import check_section as check_hj212
 from adapters.jsonmap import JsonAdapterConfig, check_section
 from adapters.notify.config import MqttNotifierConfig, WebhookConfig, WecomConfig
+from adapters.sl651.config import Sl651Config
+from adapters.sl651.config import check_section as check_sl651
 from adapters.speakers.config import SpeakerMqttConfig
 from adapters.speakers.config import check_section as check_speakers
 from hub.alerts.notify import NotifierType
@@ -51,6 +53,15 @@ def _hj212(ctx: HubContext) -> Service | None:
     if config.listen is None or not any(d.adapter == "hj212" for d in ctx.town.devices):
         return None
     return Hj212TcpService(ctx, config, config.listen)
+
+
+def _sl651(ctx: HubContext) -> Service | None:
+    from adapters.sl651.server import Sl651TcpService
+
+    config: Sl651Config = ctx.sections.get("sl651", Sl651Config())
+    if not any(d.adapter == "sl651" for d in ctx.town.devices):
+        return None
+    return Sl651TcpService(ctx, config, config.listen)
 
 
 def _influx(ctx: HubContext) -> Service | None:
@@ -194,6 +205,8 @@ MQTT_OUT = Plugin("mqtt-out", service=_mqtt_out, order=21)
 EMBEDDED_BROKER = Plugin("embedded-broker", service=_embedded_broker, order=10, roles=frozenset({"all"}))
 HJ212 = Plugin("hj212", device_adapters=frozenset({"hj212"}), section=Hj212Config, check=check_hj212,
                service=_hj212, order=30, roles=frozenset({"all"}))  # an ingest worker listens with its share
+SL651 = Plugin("sl651", device_adapters=frozenset({"sl651"}), section=Sl651Config, check=check_sl651,
+               service=_sl651, order=31, roles=frozenset({"all"}))
 # Before the edges, so it sees their first batches.
 INFLUX = Plugin("influx", service=_influx, order=15, roles=frozenset({"all", "ingest"}))
 SQLITE = Plugin("sqlite", store=_sqlite)

@@ -31,6 +31,7 @@ from adapters.cluster.pg import connect, ensure_tables
 log = logging.getLogger(__name__)
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
                         "transfer-encoding", "upgrade", "host", "content-length"})
+FORWARDED = frozenset({"x-forwarded-for", "x-forwarded-proto"})  # this process says what it saw instead
 LEADER_TTL_S = 1.0
 SERVICE_RESTART = 1012
 
@@ -96,16 +97,22 @@ def proxy_app(directory: LeaderDirectory, client: httpx.AsyncClient) -> Starlett
     return Starlette(routes=[WebSocketRoute("/{path:path}", socket), Route("/{path:path}", http, methods=methods)])
 
 
-def _headers(headers: object, client_host: str | None) -> list[tuple[str, str]]:
-    """The request's headers for the leader, naming the client this process saw (after its own trusted proxies)."""
+def _headers(headers: object, client_host: str | None, scheme: str) -> list[tuple[str, str]]:
+    """The request's headers for the leader, naming the client this process saw (after its own trusted proxies) and
+    the scheme it was reached by, which the leader believes if it trusts this process (GRIDHUB_TRUSTED_PROXIES)."""
     items = [(k, v) for k, v in headers.items()  # type: ignore[attr-defined]
-             if k.lower() not in HOP_BY_HOP and k.lower() != "x-forwarded-for"]
-    return [*items, ("x-forwarded-for", client_host or "")] if client_host else items
+             if k.lower() not in HOP_BY_HOP and k.lower() not in FORWARDED]
+    return [*items, *_forwarded(client_host, scheme)]
+
+
+def _forwarded(client_host: str | None, scheme: str) -> list[tuple[str, str]]:
+    proto = [("x-forwarded-proto", "https" if scheme in ("https", "wss") else "http")]
+    return [*proto, ("x-forwarded-for", client_host)] if client_host else proto
 
 
 async def _forward(client: httpx.AsyncClient, leader: str, request: Request) -> Response:
     url = leader + request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    headers = _headers(request.headers, request.client.host if request.client else None)
+    headers = _headers(request.headers, request.client.host if request.client else None, request.url.scheme)
     headers.append(("host", request.headers.get("host", "")))
     upstream = await client.send(client.build_request(request.method, url, headers=headers,
                                                       content=await request.body()), stream=True)
@@ -119,6 +126,7 @@ async def _bridge(websocket: WebSocket, leader: str) -> None:
     """Pass frames both ways until either side closes, handing on the close code (4401, 4403, 4008 …)."""
     headers = [(k, v) for k, v in websocket.headers.items()
                if k.lower() in ("cookie", "origin", "authorization", "user-agent")]
+    headers += _forwarded(websocket.client.host if websocket.client else None, websocket.url.scheme)
     url, where = _upstream(websocket, leader)
     try:
         upstream = await websockets.connect(url, additional_headers=headers, max_size=None, open_timeout=5, **where)

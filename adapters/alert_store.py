@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter
 from sqlalchemy.engine import Engine
 
-from adapters.sql import SqlStore, upsert
+from adapters.sql import SqlStore, Versions, reserve_ids, upsert
 from hub.alerts.model import Alert, AlertState, Transition
 from hub.alerts.store import AlertQuery, Delivery, DeliveryStatus, FeedEntry
 
@@ -32,6 +32,7 @@ alerts = sa.Table(
     sa.Column("village", sa.String(64)),
     sa.Column("raised_at", sa.Float, nullable=False, index=True), sa.Column("updated_at", sa.Float, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),  # see adapters.sql.Versions
 )
 transitions = sa.Table(
     "gridhub_alert_transitions", meta,
@@ -63,11 +64,14 @@ def _json(adapter: TypeAdapter[Any], value: object) -> str:
 class SqlAlertStore(SqlStore):
     """AlertStore on any SQLAlchemy engine; SQLite and PostgreSQL are tested."""
 
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self._versions = Versions("alert")
+
     def save(self, alert_rows: Sequence[Alert], entries: Sequence[FeedEntry],
              delivery_rows: Sequence[Delivery]) -> None:
         with self.engine.begin() as conn:
-            if alert_rows:
-                upsert(conn, alerts, "id", [_alert_row(a) for a in alert_rows])
+            written = self._versions.write(conn, alerts, [_alert_row(a) for a in alert_rows])
             if entries:
                 conn.execute(transitions.insert(), [
                     {"seq": e.transition.seq, "alert_id": e.transition.alert_id, "ts": e.transition.ts,
@@ -76,10 +80,18 @@ class SqlAlertStore(SqlStore):
                 upsert(conn, deliveries, "id", [
                     {"id": d.id, "alert_id": d.alert_id, "status": d.status.value, "body": _json(_DELIVERY, d)}
                     for d in delivery_rows])
+        self._versions.keep(written)
 
     def unfinished(self) -> list[Alert]:
-        return self._alerts(sa.select(alerts.c.body).where(alerts.c.state != AlertState.CLOSED.value)
-                            .order_by(alerts.c.id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(alerts.c.id, alerts.c.version, alerts.c.body)
+                                .where(alerts.c.state != AlertState.CLOSED.value).order_by(alerts.c.id)).all()
+        for key, version, _ in rows:
+            self._versions.seen(key, version)
+        return [_ALERT.validate_json(body) for _, _, body in rows]
+
+    def reserve_ids(self, counter: str, count: int) -> list[int]:
+        return reserve_ids(self.engine, counter, count)
 
     def last_ids(self) -> tuple[int, int]:
         with self.engine.connect() as conn:

@@ -12,6 +12,8 @@ from adapters.hj212.config import Hj212Config
 from adapters.hj212.config import check_section as check_hj212
 from adapters.jsonmap import JsonAdapterConfig, check_section
 from adapters.notify.config import MqttNotifierConfig, WebhookConfig, WecomConfig
+from adapters.sl651.config import Sl651Config
+from adapters.sl651.config import check_section as check_sl651
 from adapters.speakers.config import SpeakerMqttConfig
 from adapters.speakers.config import check_section as check_speakers
 from hub.alerts.notify import NotifierType
@@ -38,6 +40,12 @@ def _mqtt(ctx: HubContext) -> Service:
     return MqttIngestService(ctx, [(topic, hj212) for topic in hj212.topics])
 
 
+def _mqtt_out(ctx: HubContext) -> Service:
+    from adapters.mqtt.publisher import HubPublisher
+
+    return HubPublisher(ctx)
+
+
 def _hj212(ctx: HubContext) -> Service | None:
     from adapters.hj212.server import Hj212TcpService
 
@@ -45,6 +53,15 @@ def _hj212(ctx: HubContext) -> Service | None:
     if config.listen is None or not any(d.adapter == "hj212" for d in ctx.town.devices):
         return None
     return Hj212TcpService(ctx, config, config.listen)
+
+
+def _sl651(ctx: HubContext) -> Service | None:
+    from adapters.sl651.server import Sl651TcpService
+
+    config: Sl651Config = ctx.sections.get("sl651", Sl651Config())
+    if not any(d.adapter == "sl651" for d in ctx.town.devices):
+        return None
+    return Sl651TcpService(ctx, config, config.listen)
 
 
 def _influx(ctx: HubContext) -> Service | None:
@@ -154,7 +171,7 @@ def _mqtt_notifier(config: MqttNotifierConfig, ctx: HubContext) -> Notifier:
 
     broker = ctx.settings.broker()
     client_id = ctx.settings.client_id(ctx.town.town.id)
-    return MqttNotifier(config, broker, f"{client_id}-notify-{config.name}")
+    return MqttNotifier(config, broker, f"{client_id}-notify-{config.name}", ctx.metrics)
 
 
 def _ingest_worker(ctx: HubContext) -> Service:
@@ -183,9 +200,13 @@ def _election(settings: HubSettings, town_id: str) -> Election:
 
 JSON = Plugin("json", device_adapters=frozenset({"json"}), section=JsonAdapterConfig, check=check_section)
 MQTT = Plugin("mqtt", service=_mqtt, order=20, roles=frozenset({"all"}))
+# After the broker and ingest, before the edges that offer it messages (cameras); where the cameras run.
+MQTT_OUT = Plugin("mqtt-out", service=_mqtt_out, order=21)
 EMBEDDED_BROKER = Plugin("embedded-broker", service=_embedded_broker, order=10, roles=frozenset({"all"}))
 HJ212 = Plugin("hj212", device_adapters=frozenset({"hj212"}), section=Hj212Config, check=check_hj212,
                service=_hj212, order=30, roles=frozenset({"all"}))  # an ingest worker listens with its share
+SL651 = Plugin("sl651", device_adapters=frozenset({"sl651"}), section=Sl651Config, check=check_sl651,
+               service=_sl651, order=31, roles=frozenset({"all"}))
 # Before the edges, so it sees their first batches.
 INFLUX = Plugin("influx", service=_influx, order=15, roles=frozenset({"all", "ingest"}))
 SQLITE = Plugin("sqlite", store=_sqlite)

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from adapters import migrations
+from hub.alerts.store import StaleWrite
 
 if TYPE_CHECKING:
     from hub.settings import HubSettings
@@ -118,6 +119,73 @@ def upsert(conn: Connection, table: sa.Table, key: str | list[str], rows: list[d
     insert = dialect.insert(table)
     updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys}
     conn.execute(insert.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+
+
+ids_meta = sa.MetaData()
+ids = sa.Table(  # SQLite's stand-in for sequences (PostgreSQL uses real ones: see reserve_ids)
+    "gridhub_ids", ids_meta,
+    sa.Column("name", sa.String(32), primary_key=True), sa.Column("next_value", sa.BigInteger, nullable=False),
+)
+COUNTERS = frozenset({"alert", "alert_seq", "case", "case_seq", "delivery"})
+
+
+def reserve_ids(db: Engine, name: str, count: int) -> list[int]:
+    """*count* numbers of counter *name* that no process was handed before nor will be, in increasing order.
+
+    PostgreSQL's sequences never give a number twice, whatever the transactions do; on SQLite the counter's row
+    moves on in a transaction of its own, under the database's write lock.
+    """
+    if name not in COUNTERS:
+        raise ValueError(f"no id counter {name!r}")
+    with db.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            query = sa.text(f"SELECT nextval('gridhub_{name}_ids') FROM generate_series(1, :n)")
+            return sorted(int(n) for n in conn.execute(query, {"n": count}).scalars())
+        after = conn.execute(ids.update().where(ids.c.name == name).values(next_value=ids.c.next_value + count)
+                             .returning(ids.c.next_value)).scalar_one()
+    return list(range(int(after) - count, int(after)))
+
+
+class Versions:
+    """The version of each row (alerts or cases, by id) this process last read or wrote.
+
+    A write expects the row still at that version, and moves it on by one; a row this process has not seen is
+    new, and is inserted. A row another process (a new leader) wrote meanwhile fails the write with StaleWrite
+    instead of being overwritten.
+    """
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._seen: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def seen(self, key: int, version: int) -> None:
+        """A row read from the store: what a write is based on unless this process wrote it since."""
+        with self._lock:
+            self._seen.setdefault(key, version)
+
+    def write(self, conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> dict[int, int]:
+        """Insert or update *rows* (each with its id), checking versions; returns the new ones, for `keep`."""
+        written: dict[int, int] = {}
+        for row in rows:
+            key = int(row["id"])
+            with self._lock:
+                expected = self._seen.get(key)
+            if expected is None:
+                try:  # the whole transaction fails with it: nothing of it is kept
+                    conn.execute(table.insert(), {**row, "version": 1})
+                except sa.exc.IntegrityError as exc:
+                    raise StaleWrite(f"{self._what} {key} was made by another process") from exc
+            elif conn.execute(table.update().where(table.c.id == key, table.c.version == expected)
+                              .values(**row, version=expected + 1)).rowcount != 1:
+                raise StaleWrite(f"{self._what} {key} is no longer at version {expected}: another process wrote it")
+            written[key] = 1 if expected is None else expected + 1
+        return written
+
+    def keep(self, written: dict[int, int]) -> None:
+        """Remember the versions `write` made, once their transaction is committed."""
+        with self._lock:
+            self._seen.update(written)
 
 
 def _acquire(url: str) -> Engine:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, WebSocket
 
 from console.alert_schemas import AlertPublic, feed_message, update_message
 from console.auth import WATCHERS, ws_admit
+from console.bounds import Seq
 from console.scope import sees_alert
 from console.wsfeed import Subscriber, serve
 from hub.alerts.model import AlertEvent
@@ -50,7 +51,7 @@ async def _opening(feed: AlertFeed, since: int | None, principal: Principal) -> 
             last = missed[-1].transition.seq if missed else since
             missed = [e for e in missed if sees_alert(feed.ctx.town, principal, e.alert)]
             return [{"type": "resumed", "since": since, "count": len(missed)},
-                    *(feed_message(e) for e in missed)], last
+                    *(feed_message(e, principal.is_staff) for e in missed)], last
     seq = book.last_seq
     alerts = [AlertPublic.of(a).model_dump(mode="json") for a in sorted(book.open_alerts(), key=lambda a: a.id)
               if sees_alert(feed.ctx.town, principal, a)]
@@ -59,7 +60,7 @@ async def _opening(feed: AlertFeed, since: int | None, principal: Principal) -> 
 
 @alert_feed_router.websocket("/ws/alerts")
 async def alert_feed(websocket: WebSocket,
-                     since: Annotated[int | None, Query(ge=0, description="last seq received")] = None) -> None:
+                     since: Annotated[Seq | None, Query(description="last seq received")] = None) -> None:
     """Alert transitions as they are stored, resumable from a sequence number; a cadre's of their village and
     the basin- and town-wide alerts covering it."""
     feed: AlertFeed = websocket.app.state.alert_feed
@@ -81,7 +82,7 @@ async def alert_feed(websocket: WebSocket,
             await websocket.send_json(update_message(event.alert))
         elif event.transition.seq > sent:
             sent = event.transition.seq
-            await websocket.send_json(feed_message(FeedEntry(event.transition, event.alert)))
+            await websocket.send_json(feed_message(FeedEntry(event.transition, event.alert), principal.is_staff))
 
     await serve(websocket, feed.subscribers, Subscriber(QUEUE_LIMIT), opening, send,
                 "too slow: reconnect with ?since=<last seq>")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from console.schemas import at, utc
+from console.text import Input
 from hub.alerts.combination import basin_of, wide_kind
 from hub.alerts.model import Alert, Transition
 from hub.alerts.store import Delivery, FeedEntry
+from hub.privacy import mask_text
 
 
 class AlertPublic(BaseModel):
@@ -61,8 +63,10 @@ class TransitionPublic(BaseModel):
     severity: str
 
     @classmethod
-    def of(cls, t: Transition) -> TransitionPublic:
-        return cls(seq=t.seq, action=t.action.value, actor=t.actor, time=at(t.ts), note=t.note,
+    def of(cls, t: Transition, whole: bool = False) -> TransitionPublic:
+        """*whole* for the centre; a cadre reads numbers in the note masked (a dispatch's instructions, a call)."""
+        return cls(seq=t.seq, action=t.action.value, actor=t.actor, time=at(t.ts),
+                   note=t.note if whole else mask_text(t.note),
                    state=t.state.value, severity=t.severity.value)
 
 
@@ -90,10 +94,8 @@ class AlertDetail(AlertPublic):
     deliveries: list[DeliveryPublic]
 
 
-class AlertAction(BaseModel):
+class AlertAction(Input):
     """A person's action on an alert: why (who is the signed-in user)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     note: str = Field(default="", max_length=2000)
 
@@ -102,10 +104,11 @@ class CloseAction(AlertAction):
     note: str = Field(min_length=1, max_length=2000, description="how it ended: required to close")
 
 
-def feed_message(entry: FeedEntry) -> dict[str, Any]:
-    """One alert transition as the live feed sends it."""
+def feed_message(entry: FeedEntry, whole: bool) -> dict[str, Any]:
+    """One alert transition as the live feed sends it; its note masked unless *whole*."""
     t = entry.transition
-    return {"type": "alert", "seq": t.seq, "action": t.action.value, "actor": t.actor, "note": t.note,
+    return {"type": "alert", "seq": t.seq, "action": t.action.value, "actor": t.actor,
+            "note": t.note if whole else mask_text(t.note),
             "time": at(t.ts).isoformat(), "alert": AlertPublic.of(entry.alert).model_dump(mode="json")}
 
 

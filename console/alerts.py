@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from console.alert_schemas import AlertAction, AlertDetail, AlertPublic, CloseAction, DeliveryPublic, TransitionPublic
 from console.auth import Staff, Watcher, in_village
+from console.bounds import Id
 from console.deps import Ctx
 from console.schemas import states_of
 from console.scope import check_alert, narrowed, sees_alert
@@ -50,32 +51,33 @@ async def list_alerts(
 
 
 @alerts_router.get("/{alert_id}")
-async def alert_detail(ctx: Ctx, principal: Watcher, alert_id: int) -> AlertDetail:
+async def alert_detail(ctx: Ctx, principal: Watcher, alert_id: Id) -> AlertDetail:
     """One alert with its audit trail and the log of its notifications."""
     store = ctx.alerts.store
     alert = await alert_in_scope(ctx, principal, alert_id)
     history, deliveries = await asyncio.gather(asyncio.to_thread(store.history, alert_id),
                                                asyncio.to_thread(store.deliveries, alert_id))
-    return AlertDetail(**AlertPublic.of(alert).model_dump(), history=[TransitionPublic.of(t) for t in history],
+    history_public = [TransitionPublic.of(t, principal.is_staff) for t in history]  # a cadre's: numbers masked
+    return AlertDetail(**AlertPublic.of(alert).model_dump(), history=history_public,
                        deliveries=[DeliveryPublic.of(d) for d in deliveries])
 
 
 @alerts_router.post("/{alert_id}/acknowledge")
-async def acknowledge(ctx: Ctx, principal: Watcher, alert_id: int, body: AlertAction) -> AlertPublic:
+async def acknowledge(ctx: Ctx, principal: Watcher, alert_id: Id, body: AlertAction) -> AlertPublic:
     """Someone has seen it and takes it on: escalation stops."""
     await alert_in_scope(ctx, principal, alert_id, acting=True)
     return AlertPublic.of(await _act(ctx.alerts.acknowledge(alert_id, principal.actor, body.note)))
 
 
 @alerts_router.post("/{alert_id}/resolve")
-async def resolve(ctx: Ctx, principal: Watcher, alert_id: int, body: AlertAction) -> AlertPublic:
+async def resolve(ctx: Ctx, principal: Watcher, alert_id: Id, body: AlertAction) -> AlertPublic:
     """The situation is dealt with."""
     await alert_in_scope(ctx, principal, alert_id, acting=True)
     return AlertPublic.of(await _act(ctx.alerts.resolve(alert_id, principal.actor, body.note)))
 
 
 @alerts_router.post("/{alert_id}/close")
-async def close(ctx: Ctx, principal: Staff, alert_id: int, body: CloseAction) -> AlertPublic:
+async def close(ctx: Ctx, principal: Staff, alert_id: Id, body: CloseAction) -> AlertPublic:
     """A resolved alert is filed, with a note on how it ended (the centre's call)."""
     return AlertPublic.of(await _act(ctx.alerts.close(alert_id, principal.actor, body.note)))
 

@@ -19,7 +19,7 @@ TELEMETRY = frozenset({"/api/phone/location"})  # a phone's position every 30 s 
 
 
 class AuditMiddleware:
-    """Records each non-read /api request after it is answered, allowed or refused."""
+    """Records each non-read /api request as it is answered, allowed or refused."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -29,18 +29,21 @@ class AuditMiddleware:
                 or scope["path"] in TELEMETRY):
             await self.app(scope, receive, send)
             return
-        status = 500
+        recorded = False
 
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
+        async def send_recorded(message: Message) -> None:
+            nonlocal recorded
+            if message["type"] == "http.response.start" and not recorded:
+                # Before the answer leaves: a client that reads the log once answered finds its own action there.
+                recorded = True
+                await _record(scope, message["status"])
             await send(message)
 
         try:
-            await self.app(scope, receive, send_status)
+            await self.app(scope, receive, send_recorded)
         finally:
-            await _record(scope, status)
+            if not recorded:  # the app failed before answering
+                await _record(scope, 500)
 
 
 async def _record(scope: Scope, status: int) -> None:

@@ -7,11 +7,11 @@ signed in) or 403 (signed in, not allowed). WebSockets close with 4401 or 4403 f
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request, WebSocket
 from starlette.requests import HTTPConnection
 
+from console.origin import cross_site
 from hub.context import HubContext
 from hub.users.model import Principal, Role
 
@@ -46,19 +46,16 @@ async def resolve(conn: HTTPConnection) -> Principal | None:
     return Principal(member.id, member.member.name, Role.patrol, team=member.team.id)
 
 
-def _same_origin(conn: HTTPConnection) -> bool:
-    """A cookie-borne request from another site's page is refused (the cookie is SameSite too)."""
-    origin = conn.headers.get("origin")
-    return origin is None or urlsplit(origin).netloc == conn.headers.get("host")
-
-
 async def signed_in(request: Request) -> Principal:
     principal = await resolve(request)
     if principal is None:
         raise HTTPException(401, "sign in first", headers={"WWW-Authenticate": "Bearer"})
-    if token_of(request)[1] and request.method in UNSAFE and not _same_origin(request):
-        raise HTTPException(403, "cross-site request refused")
     request.state.principal = principal  # for the audit log
+    # Only the cookie travels with a request another site's page makes (SameSite=Strict aside, for older
+    # browsers); a bearer token is sent by the program holding it.
+    if token_of(request)[1] and request.method in UNSAFE and (why := cross_site(request)) is not None:
+        request.state.audit_detail = f"cross-site: {why}"
+        raise HTTPException(403, "cross-site request refused")
     return principal
 
 
@@ -90,8 +87,11 @@ async def ws_admit(websocket: WebSocket, *roles: Role) -> Principal | None:
     if principal is None:
         await websocket.close(WS_NOT_SIGNED_IN, "sign in first")
         return None
-    if principal.role not in roles or not _same_origin(websocket):
+    if principal.role not in roles:
         await websocket.close(WS_FORBIDDEN, f"not for a {principal.role.value}")
+        return None
+    if cross_site(websocket) is not None:  # a socket's handshake carries the cookie whichever page opens it
+        await websocket.close(WS_FORBIDDEN, "cross-site socket refused")
         return None
     return principal
 

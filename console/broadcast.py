@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from console.auth import STAFF, Staff, ws_admit
+from console.bounds import Id
 from console.deps import Ctx
 from console.schemas import at, utc
 from console.wsfeed import DroppingClient, pump_dropping
@@ -136,7 +137,7 @@ async def list_jobs(principal: Staff, service: Broadcast, state: Annotated[list[
 
 
 @broadcast_router.get("/api/broadcast/jobs/{job_id}")
-async def read_job(principal: Staff, service: Broadcast, job_id: int) -> JobDetail:
+async def read_job(principal: Staff, service: Broadcast, job_id: Id) -> JobDetail:
     """One job with its summary and the receipts of its latest run."""
     found = await service.get(job_id)
     if found is None:
@@ -145,7 +146,7 @@ async def read_job(principal: Staff, service: Broadcast, job_id: int) -> JobDeta
 
 
 @broadcast_router.post("/api/broadcast/jobs/{job_id}/confirm")
-async def confirm_job(principal: Staff, service: Broadcast, job_id: int, edit: JobEdit | None = None) -> JobDetail:
+async def confirm_job(principal: Staff, service: Broadcast, job_id: Id, edit: JobEdit | None = None) -> JobDetail:
     """Start a proposed job, with changes (text, target, priority, repeat, volume) if given."""
     try:
         await service.confirm(job_id, edit, principal.actor)
@@ -157,7 +158,7 @@ async def confirm_job(principal: Staff, service: Broadcast, job_id: int, edit: J
 
 
 @broadcast_router.post("/api/broadcast/jobs/{job_id}/cancel")
-async def cancel_job(principal: Staff, service: Broadcast, job_id: int) -> JobDetail:
+async def cancel_job(principal: Staff, service: Broadcast, job_id: Id) -> JobDetail:
     """Cancel a job: queued speakers never play it, playing ones are stopped."""
     try:
         await service.cancel(job_id, principal.actor)

@@ -44,17 +44,18 @@ async def call_feed(websocket: WebSocket) -> None:
     principal = await ws_admit(websocket, *WATCHERS)
     if principal is None:
         return
+    whole = principal.is_staff  # the villages invited read numbers in the call's texts masked
 
     async def opening() -> list[dict[str, Any]]:
         live = ctx.calls.book.calls.values() if ctx.calls else ()
-        calls = [CallPublic.of(c, ctx.clock()).model_dump(mode="json") for c in live if scoped(principal, c)]
+        calls = [CallPublic.of(c, ctx.clock(), whole).model_dump(mode="json") for c in live if scoped(principal, c)]
         villages = [{"id": v.id, "name": v.name} for v in ctx.town.villages if principal.sees_village(v.id)]
         return [{"type": "hello", "me": principal.username, "role": principal.role.value,
                  "available": ctx.calls is not None, "villages": villages, "calls": calls}]
 
     async def send(event: CallEvent) -> None:
-        entry = CallEntryPublic.of(event.entry).model_dump(mode="json") if event.entry else None
-        call = CallPublic.of(event.call, ctx.clock()).model_dump(mode="json")
+        entry = CallEntryPublic.of(event.entry, whole).model_dump(mode="json") if event.entry else None
+        call = CallPublic.of(event.call, ctx.clock(), whole).model_dump(mode="json")
         await websocket.send_json({"type": "call", "call": call, "entry": entry})
 
     subscriber: Subscriber[CallEvent] = Subscriber(QUEUE_LIMIT, lambda e: scoped(principal, e.call))

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from console.schemas import at, utc
+from console.text import Input
 from hub.calls.model import Call, CallEntry, Participant
+from hub.privacy import mask_text
 
 
 class ParticipantPublic(BaseModel):
@@ -48,8 +50,10 @@ class CallPublic(BaseModel):
     url: str = Field(description="the call page")
 
     @classmethod
-    def of(cls, c: Call, now: float) -> CallPublic:
-        return cls(id=c.id, title=c.title, state=c.state.value, opened_by=c.opened_by, opened_at=at(c.opened_at),
+    def of(cls, c: Call, now: float, whole: bool = False) -> CallPublic:
+        """*whole* for the centre; the villages invited read numbers in the title masked."""
+        return cls(id=c.id, title=c.title if whole else mask_text(c.title), state=c.state.value,
+                   opened_by=c.opened_by, opened_at=at(c.opened_at),
                    villages=list(c.villages), alert_id=c.alert_id, camera=c.camera, ended_at=utc(c.ended_at),
                    ended_by=c.ended_by, participants=[ParticipantPublic.of(p, now) for p in c.participants],
                    url=f"/call/#{c.id}")
@@ -64,27 +68,22 @@ class CallEntryPublic(BaseModel):
     note: str
 
     @classmethod
-    def of(cls, e: CallEntry) -> CallEntryPublic:
-        return cls(seq=e.seq, action=e.action.value, actor=e.actor, time=at(e.ts), username=e.username, note=e.note)
+    def of(cls, e: CallEntry, whole: bool = False) -> CallEntryPublic:
+        return cls(seq=e.seq, action=e.action.value, actor=e.actor, time=at(e.ts), username=e.username,
+                   note=e.note if whole else mask_text(e.note))
 
 
 class CallDetail(CallPublic):
     log: list[CallEntryPublic]
 
 
-class Invite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Invite(Input):
     villages: list[str] = Field(min_length=1, max_length=64)
 
 
-class CameraChoice(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CameraChoice(Input):
     camera: str | None = Field(description="the camera to share; null stops sharing")
 
 
-class Removal(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Removal(Input):
     username: str = Field(min_length=1, max_length=80)

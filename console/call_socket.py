@@ -22,6 +22,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
 
 from console.auth import WATCHERS, WS_FORBIDDEN, ws_admit
+from console.bounds import Id
 from console.call_schemas import CallPublic
 from hub.calls.book import CallError, CallRefused
 from hub.calls.model import CallEvent
@@ -41,7 +42,7 @@ call_socket_router = APIRouter()
 
 
 @call_socket_router.websocket("/ws/calls/{call_id}")
-async def call_socket(websocket: WebSocket, call_id: int) -> None:
+async def call_socket(websocket: WebSocket, call_id: Id) -> None:
     """Join call *call_id*: for the centre, and for cadres of the villages it invited."""
     ctx: HubContext = websocket.app.state.ctx
     principal = await ws_admit(websocket, *WATCHERS)
@@ -77,7 +78,7 @@ async def _session(websocket: WebSocket, ctx: HubContext, calls: CallService, ca
     call = calls.book.get(call_id)
     ice = calls.sfu.ice(principal.username)
     await websocket.send_json({"type": "ready", "me": principal.username,
-                               "call": CallPublic.of(call, ctx.clock()).model_dump(mode="json"),
+                               "call": CallPublic.of(call, ctx.clock(), principal.is_staff).model_dump(mode="json"),
                                "ice_servers": [{"urls": list(s.urls), "username": s.username,
                                                 "credential": s.credential} for s in ice.servers],
                                "relay_only": ice.relay_only})
@@ -85,7 +86,8 @@ async def _session(websocket: WebSocket, ctx: HubContext, calls: CallService, ca
     unsubscribe = ctx.bus.subscribe(CallEvent, lambda e: _latest(updates, e) if e.call.id == call_id else None)
     tasks: list[asyncio.Future[Any]] = [
         asyncio.create_task(_inbound(websocket, calls, call_id, principal, attendance)),
-        asyncio.create_task(_outbound(websocket, attendance)), asyncio.create_task(_updates(websocket, ctx, updates))]
+        asyncio.create_task(_outbound(websocket, attendance)),
+        asyncio.create_task(_updates(websocket, ctx, updates, principal.is_staff))]
     try:
         done, _ = await asyncio.wait([*tasks, attendance.ended], return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -135,8 +137,8 @@ async def _outbound(websocket: WebSocket, attendance: Attendance) -> None:
         await websocket.send_json(signal.model_dump(mode="json"))
 
 
-async def _updates(websocket: WebSocket, ctx: HubContext, updates: asyncio.Queue[CallEvent]) -> None:
+async def _updates(websocket: WebSocket, ctx: HubContext, updates: asyncio.Queue[CallEvent], whole: bool) -> None:
     while True:
         event = await updates.get()
-        call = CallPublic.of(event.call, ctx.clock()).model_dump(mode="json")
+        call = CallPublic.of(event.call, ctx.clock(), whole).model_dump(mode="json")
         await websocket.send_json({"type": "call", "call": call})

@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, HTTPException, Query
 
 from console.auth import Staff, Watcher
+from console.bounds import Id
 from console.call_schemas import CallDetail, CallEntryPublic, CallPublic, CameraChoice, Invite, Removal
 from console.deps import Ctx
 from hub.calls.book import CallError, CallInvalid
@@ -48,8 +49,9 @@ async def refused(action: Awaitable[T]) -> T:
         raise HTTPException(503, f"the video server is unavailable: {exc}") from None
 
 
-def public(ctx: HubContext, call: Call) -> CallPublic:
-    return CallPublic.of(call, ctx.clock())
+def public(ctx: HubContext, call: Call, whole: bool = True) -> CallPublic:
+    """The call as the centre reads it, or (*whole* False) a village invited, numbers in its texts masked."""
+    return CallPublic.of(call, ctx.clock(), whole)
 
 
 @calls_router.get("/api/calls")
@@ -60,11 +62,11 @@ async def calls(ctx: Ctx, principal: Watcher, state: CallState | None = None,
     village = None if principal.is_staff else principal.village
     found = await asyncio.to_thread(calls.store.find, state, village, limit)
     live = calls.book.calls
-    return [public(ctx, live.get(c.id, c)) for c in found if scoped(principal, c)]
+    return [public(ctx, live.get(c.id, c), principal.is_staff) for c in found if scoped(principal, c)]
 
 
 @calls_router.get("/api/calls/{call_id}")
-async def call_detail(ctx: Ctx, principal: Watcher, call_id: int) -> CallDetail:
+async def call_detail(ctx: Ctx, principal: Watcher, call_id: Id) -> CallDetail:
     """One call with its participants and its log."""
     calls = service(ctx)
     call = calls.book.calls.get(call_id) or await asyncio.to_thread(calls.store.get, call_id)
@@ -73,7 +75,8 @@ async def call_detail(ctx: Ctx, principal: Watcher, call_id: int) -> CallDetail:
     if not scoped(principal, call):
         raise HTTPException(403, "your village is not in this call")
     entries = await asyncio.to_thread(calls.store.entries, call_id)
-    return CallDetail(**public(ctx, call).model_dump(), log=[CallEntryPublic.of(e) for e in entries])
+    whole = principal.is_staff
+    return CallDetail(**public(ctx, call, whole).model_dump(), log=[CallEntryPublic.of(e, whole) for e in entries])
 
 
 @calls_router.post("/api/calls", status_code=201)
@@ -83,24 +86,24 @@ async def open_call(ctx: Ctx, principal: Staff, body: CallCreate) -> CallPublic:
 
 
 @calls_router.post("/api/calls/{call_id}/invite")
-async def invite(ctx: Ctx, principal: Staff, call_id: int, body: Invite) -> CallPublic:
+async def invite(ctx: Ctx, principal: Staff, call_id: Id, body: Invite) -> CallPublic:
     """Invite more villages: their cadres are told on their consoles and phones."""
     return public(ctx, await refused(service(ctx).invite(call_id, body.villages, principal)))
 
 
 @calls_router.put("/api/calls/{call_id}/camera")
-async def share_camera(ctx: Ctx, principal: Staff, call_id: int, body: CameraChoice) -> CallPublic:
+async def share_camera(ctx: Ctx, principal: Staff, call_id: Id, body: CameraChoice) -> CallPublic:
     """Share a camera into the call (replacing the one shared), or stop sharing."""
     return public(ctx, await refused(service(ctx).share(call_id, body.camera, principal)))
 
 
 @calls_router.post("/api/calls/{call_id}/remove")
-async def remove(ctx: Ctx, principal: Staff, call_id: int, body: Removal) -> CallPublic:
+async def remove(ctx: Ctx, principal: Staff, call_id: Id, body: Removal) -> CallPublic:
     """Take someone out of the call; they may not join it again."""
     return public(ctx, await refused(service(ctx).remove(call_id, body.username, principal)))
 
 
 @calls_router.post("/api/calls/{call_id}/end")
-async def end(ctx: Ctx, principal: Staff, call_id: int) -> CallPublic:
+async def end(ctx: Ctx, principal: Staff, call_id: Id) -> CallPublic:
     """End the call for everyone."""
     return public(ctx, await refused(service(ctx).end(call_id, principal)))

@@ -9,14 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from console.auth import Staff, Watcher
+from console.bounds import Id
 from console.case_inputs import AppointmentCreate, Reason
 from console.case_schemas import AppointmentDay, AppointmentPublic, ResourcePublic
 from console.case_scope import Seen, acted
 from console.deps import Ctx
 from console.schemas import at, utc
 from hub.cases.appointments import Appointment, Slot
-from hub.cases.privacy import mask_phone, mask_text
 from hub.context import HubContext
+from hub.privacy import mask_phone, mask_text
 
 appointments_router = APIRouter(tags=["cases"])
 SLOT_MINUTES = 30  # the day view's rows: slots start on the hour and the half hour
@@ -80,7 +81,7 @@ async def book(ctx: Ctx, principal: Staff, body: AppointmentCreate) -> Appointme
 
 
 @appointments_router.post("/api/appointments/{appointment_id}/cancel")
-async def cancel(ctx: Ctx, principal: Staff, appointment_id: int, body: Reason) -> AppointmentPublic:
+async def cancel(ctx: Ctx, principal: Staff, appointment_id: Id, body: Reason) -> AppointmentPublic:
     """Call an appointment off, with the reason, which the case's trail records (409 once over or cancelled)."""
     return appointment_public(ctx, await acted(ctx.cases.cancel_appointment(appointment_id, principal.actor,
                                                                             body.reason)))

@@ -18,11 +18,12 @@ from pydantic import BaseModel
 from console.auth import Watcher
 from console.case_records import SOURCE_LABELS
 from console.deps import Ctx
+from console.text import cell
 from hub.cases.figures import By, Period, Tally, tally
 from hub.cases.model import Case
-from hub.cases.privacy import mask_text
 from hub.cases.store import CaseQuery
 from hub.context import HubContext
+from hub.privacy import mask_text
 from hub.users.model import Principal
 
 figures_router = APIRouter(tags=["cases"])
@@ -143,6 +144,7 @@ async def export_cases(ctx: Ctx, principal: Watcher, fmt: FormatQuery = "xlsx", 
 
 async def _file(fmt: Format, title: str, header: list[str], rows: Sequence[Sequence[object]]) -> Response:
     stamp = f"{datetime.now():%Y%m%d}"
+    rows = [[cell(value) for value in row] for row in rows]  # also rows stored before text was checked on entry
     if fmt == "csv":
         text = io.StringIO()
         csv.writer(text).writerows([header, *rows])

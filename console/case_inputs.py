@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
 
+from console.bounds import Id
+from console.text import Input
 from hub.cases.mediation import Outcome, Party
 from hub.cases.model import Kind, NewCase, Requester, Source
 from hub.town import Lat, Lon
@@ -24,8 +26,8 @@ def _aware(value: datetime | None) -> datetime | None:
 Aware = Annotated[datetime, AfterValidator(_aware)]
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Body(Input):
+    """What every case request body refuses: unknown keys and control characters."""
 
 
 class RequesterIn(Body):
@@ -125,7 +127,7 @@ class Rate(Note):
 
 
 class MergeIn(Reason):
-    into: int = Field(description="the case this one duplicates")
+    into: Id = Field(description="the case this one duplicates")
 
 
 class ExtensionAsk(Reason):
@@ -144,7 +146,7 @@ class FromAlert(Note):
 class AppointmentCreate(AppointmentIn):
     name: str = Field(min_length=1, max_length=64)
     phone: str = Field(default="", pattern=PHONE)
-    case_id: int | None = None
+    case_id: Id | None = None
 
 
 class PartiesIn(Body):

@@ -10,7 +10,8 @@ from console.alert_schemas import DeliveryPublic
 from console.schemas import at, utc
 from hub.cases.mediation import OUTCOME_LABELS, FollowUp, Mediation, Party, Session
 from hub.cases.model import Case, Entry, Extension, Requester, Unit
-from hub.cases.privacy import mask_id, mask_phone, mask_text, masked
+from hub.cases.privacy import masked
+from hub.privacy import mask_id, mask_phone, mask_text
 
 
 class UnitPublic(BaseModel):
@@ -47,9 +48,10 @@ class ExtensionPublic(BaseModel):
     note: str
 
     @classmethod
-    def of(cls, e: Extension) -> ExtensionPublic:
-        return cls(days=e.days, reason=e.reason, asked_by=e.asked_by, asked_at=at(e.asked_at), approved=e.approved,
-                   decided_by=e.decided_by, decided_at=utc(e.decided_at), note=e.note)
+    def of(cls, e: Extension, whole: bool = False) -> ExtensionPublic:
+        reason, note = (e.reason, e.note) if whole else (mask_text(e.reason), mask_text(e.note))
+        return cls(days=e.days, reason=reason, asked_by=e.asked_by, asked_at=at(e.asked_at), approved=e.approved,
+                   decided_by=e.decided_by, decided_at=utc(e.decided_at), note=note)
 
 
 class CasePublic(BaseModel):
@@ -120,7 +122,7 @@ class CasePublic(BaseModel):
             rated_at=utc(c.rated_at), due_at=utc(c.due_at), remind_at=utc(c.remind_at), limit=c.limit,
             overdue=c.overdue(now), reminded=c.reminded, escalated=c.escalated,
             escalations=c.escalations,
-            extensions=[ExtensionPublic.of(e) for e in c.extensions], result=c.result,
+            extensions=[ExtensionPublic.of(e, whole) for e in c.extensions], result=c.result,
             result_photos=list(c.result_photos), rating=c.rating, rating_note=c.rating_note,
             merged_into=c.merged_into, merged=list(c.merged), reopened=c.reopened)
 

@@ -10,6 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from pydantic import ValidationError
 
 from console.auth import signed_in
+from console.bounds import Id
 from console.case_schemas import CasePublic
 from hub.cases.lifecycle import CaseError
 from hub.cases.model import Action, Case
@@ -44,7 +45,7 @@ def acting(action: Action | None = None) -> Any:
 
     As a dependency it runs before the body is validated, so another village's cadre is told 403, not 422.
     """
-    async def load(request: Request, principal: Annotated[Principal, Depends(signed_in)], case_id: int) -> Case:
+    async def load(request: Request, principal: Annotated[Principal, Depends(signed_in)], case_id: Id) -> Case:
         ctx: HubContext = request.app.state.ctx
         if action is None:
             return await case_in_scope(ctx, principal, case_id)

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 
 from console.alert_schemas import DeliveryPublic
 from console.auth import Anyone, Staff, Watcher
+from console.bounds import Id
 from console.case_appointments import appointment_public
 from console.case_inputs import AppointmentIn, DeskCase, FieldReport, FromAlert
 from console.case_schemas import CaseDetail, CasePublic, DuplicatePublic, EntryPublic, MediationPublic, Received
@@ -65,7 +66,7 @@ async def upload_photo(ctx: Ctx, principal: Anyone, request: Request,
 
 
 @cases_router.post("/api/alerts/{alert_id}/case", status_code=201)
-async def from_alert(ctx: Ctx, principal: Staff, alert_id: int, body: FromAlert) -> CasePublic:
+async def from_alert(ctx: Ctx, principal: Staff, alert_id: Id, body: FromAlert) -> CasePublic:
     """One action: the alert becomes an accepted case (urgent unless told), placed where the alert is."""
     return public(ctx, await acted(ctx.cases.from_alert(alert_id, principal.actor, body.category, body.urgent,
                                                         body.note)))

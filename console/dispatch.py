@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse
 
 from console.alerts import alert_in_scope, find_alert
 from console.auth import Staff, Watcher
+from console.bounds import Id
 from console.deps import Ctx
 from console.dispatch_schemas import (
     DispatchCreate,
@@ -101,7 +102,7 @@ async def team_status(ctx: Ctx, principal: Staff, team_id: str, body: TeamStatus
 
 
 @dispatch_router.get("/api/alerts/{alert_id}/recommendations")
-async def recommendations(ctx: Ctx, principal: Staff, alert_id: int) -> list[RecommendationPublic]:
+async def recommendations(ctx: Ctx, principal: Staff, alert_id: Id) -> list[RecommendationPublic]:
     """Teams to send: available first, nearest first, with a straight-line ETA."""
     try:
         return [RecommendationPublic.of(r) for r in ctx.dispatch.recommendations(alert_id)]
@@ -117,7 +118,7 @@ async def create(ctx: Ctx, principal: Staff, body: DispatchCreate) -> list[Dispa
 
 
 @dispatch_router.get("/api/dispatches")
-async def find(ctx: Ctx, principal: Watcher, alert_id: int | None = None, team: str | None = None,
+async def find(ctx: Ctx, principal: Watcher, alert_id: Id | None = None, team: str | None = None,
                state: Annotated[list[DispatchState] | None, Query()] = None,
                limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[DispatchPublic]:
     """Dispatches, newest first; a village cadre names an alert of their village."""
@@ -126,11 +127,12 @@ async def find(ctx: Ctx, principal: Watcher, alert_id: int | None = None, team: 
             raise HTTPException(403, "name an alert of your village")
         await alert_in_scope(ctx, principal, alert_id)
     query = DispatchQuery(alert_id, team, tuple(state or ()), limit)
-    return [DispatchPublic.of(d) for d in await asyncio.to_thread(ctx.dispatch.store.find, query)]
+    found = await asyncio.to_thread(ctx.dispatch.store.find, query)
+    return [DispatchPublic.of(d, principal.is_staff) for d in found]
 
 
 @dispatch_router.get("/api/dispatches/{dispatch_id}")
-async def detail(ctx: Ctx, principal: Watcher, dispatch_id: int) -> DispatchDetail:
+async def detail(ctx: Ctx, principal: Watcher, dispatch_id: Id) -> DispatchDetail:
     """One dispatch with its audit trail (steps, notes, fixes, photos)."""
     dispatch = ctx.dispatch.book.dispatches.get(dispatch_id) or \
         await asyncio.to_thread(ctx.dispatch.store.get, dispatch_id)
@@ -139,16 +141,18 @@ async def detail(ctx: Ctx, principal: Watcher, dispatch_id: int) -> DispatchDeta
     if not principal.is_staff:
         await alert_in_scope(ctx, principal, dispatch.alert_id)
     log = await asyncio.to_thread(ctx.dispatch.store.entries, dispatch_id)
-    return DispatchDetail(**DispatchPublic.of(dispatch).model_dump(), log=[EntryPublic.of(e) for e in log])
+    whole = principal.is_staff  # a cadre reads numbers in the instructions and the team's notes masked
+    return DispatchDetail(**DispatchPublic.of(dispatch, whole).model_dump(),
+                          log=[EntryPublic.of(e, whole) for e in log])
 
 
 @dispatch_router.post("/api/dispatches/{dispatch_id}/cancel")
-async def cancel(ctx: Ctx, principal: Staff, dispatch_id: int, body: Reason) -> DispatchPublic:
+async def cancel(ctx: Ctx, principal: Staff, dispatch_id: Id, body: Reason) -> DispatchPublic:
     return DispatchPublic.of(await refused(ctx.dispatch.cancel(dispatch_id, principal.actor, body.reason)))
 
 
 @dispatch_router.post("/api/dispatches/{dispatch_id}/reassign")
-async def reassign(ctx: Ctx, principal: Staff, dispatch_id: int, body: Reassign) -> DispatchPublic:
+async def reassign(ctx: Ctx, principal: Staff, dispatch_id: Id, body: Reassign) -> DispatchPublic:
     """Cancel this dispatch with the reason and give the job to another team: the new dispatch."""
     return DispatchPublic.of(await refused(ctx.dispatch.reassign(dispatch_id, body.team, principal.actor, body.reason)))
 

@@ -7,10 +7,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from console.bounds import Id
 from console.schemas import at, utc
+from console.text import Input
 from hub.dispatch.members import MemberRef
 from hub.dispatch.model import Dispatch, Entry, Location, Step, TeamState, TeamStatus
 from hub.dispatch.recommend import Recommendation
+from hub.privacy import mask_text
 from hub.town import Team
 
 
@@ -51,12 +54,14 @@ class DispatchPublic(BaseModel):
     escalated: bool
 
     @classmethod
-    def of(cls, d: Dispatch) -> DispatchPublic:
-        return cls(id=d.id, alert_id=d.alert_id, team=d.team, instructions=d.instructions, state=d.state.value,
+    def of(cls, d: Dispatch, whole: bool = True) -> DispatchPublic:
+        """Whole for the centre and the team sent (their feeds, their phones); a cadre reads numbers masked."""
+        instructions, reason = (d.instructions, d.reason) if whole else (mask_text(d.instructions), mask_text(d.reason))
+        return cls(id=d.id, alert_id=d.alert_id, team=d.team, instructions=instructions, state=d.state.value,
                    created_by=d.created_by, created_at=at(d.created_at), updated_at=at(d.updated_at),
                    acknowledged_at=utc(d.acknowledged_at), en_route_at=utc(d.en_route_at),
                    on_scene_at=utc(d.on_scene_at), cleared_at=utc(d.cleared_at), cancelled_at=utc(d.cancelled_at),
-                   reason=d.reason, reminded=d.reminded, escalated=d.escalated)
+                   reason=reason, reminded=d.reminded, escalated=d.escalated)
 
 
 class EntryPublic(BaseModel):
@@ -71,9 +76,9 @@ class EntryPublic(BaseModel):
     photo: str | None = Field(description="photo id: GET /api/photos/{id}")
 
     @classmethod
-    def of(cls, e: Entry) -> EntryPublic:
+    def of(cls, e: Entry, whole: bool = True) -> EntryPublic:
         return cls(seq=e.seq, action=e.action.value, actor=e.actor, time=at(e.ts), dispatch_id=e.dispatch_id,
-                   team=e.team, note=e.note, location=Fix.of(e.location), photo=e.photo)
+                   team=e.team, note=e.note if whole else mask_text(e.note), location=Fix.of(e.location), photo=e.photo)
 
 
 class DispatchDetail(DispatchPublic):
@@ -110,14 +115,12 @@ class RecommendationPublic(BaseModel):
         return cls(team=r.team, status=r.status.value, distance_km=r.distance_km, eta_min=r.eta_min, basis=r.basis)
 
 
-class Officer(BaseModel):
+class Officer(Input):
     """A duty officer's request; who asks is the signed-in user."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class DispatchCreate(Officer):
-    alert_id: int
+    alert_id: Id
     teams: Annotated[list[str], Field(min_length=1, max_length=20)]
     instructions: str = Field(min_length=1, max_length=2000)
 
@@ -143,13 +146,11 @@ class LoginLink(BaseModel):
     expires_at: datetime
 
 
-class PhoneStep(BaseModel):
+class PhoneStep(Input):
     """A step taken on a phone, replayed as often as the network needs but applied once per key."""
 
-    model_config = ConfigDict(extra="forbid")
-
     key: str = Field(min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_-]+$", description="idempotency key")
-    dispatch: int
+    dispatch: Id
     step: Step
     note: str = Field(default="", max_length=2000)
     location: Fix | None = None

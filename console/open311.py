@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from console.bounds import parse_id
 from console.open311_format import FORMATS, Open311Error, error_response, respond
 from console.open311_requests import listed, new_request, request_view
 from hub.cases.lifecycle import CaseError
@@ -152,10 +153,11 @@ def _client(ctx: HubContext, key: str) -> str:
 async def get_requests(request: Request, fmt: str) -> Response:
     """Requests filed through Open311: by ids (which overrides the rest), or by service, dates and status."""
     async def make(ctx: HubContext, args: dict[str, str]) -> tuple[int, Any]:
-        ids = [i.strip() for i in args.get("service_request_id", "").split(",") if i.strip()]
-        if ids and not all(i.isdigit() for i in ids):
-            raise Open311Error((400, "service_request_id is a comma-separated list of numbers"))
-        query = CaseQuery(ids=tuple(map(int, ids)), limit=MAX_REQUESTS) if ids else _search(args, ctx.clock())
+        ids = [parse_id(i.strip()) for i in args.get("service_request_id", "").split(",") if i.strip()]
+        numbers = tuple(i for i in ids if i is not None)
+        if len(numbers) < len(ids):
+            raise Open311Error((400, "service_request_id is a comma-separated list of case numbers"))
+        query = CaseQuery(ids=numbers, limit=MAX_REQUESTS) if ids else _search(args, ctx.clock())
         found = await asyncio.to_thread(_find, ctx, query)
         statuses = {s.strip() for s in args.get("status", "").split(",") if s.strip()}
         if statuses - {"open", "closed"}:
@@ -202,7 +204,8 @@ def _w3(args: dict[str, str], name: str) -> float | None:
 @open311_router.get("/requests/{service_request_id}.{fmt}")
 async def get_request(request: Request, service_request_id: str, fmt: str) -> Response:
     async def make(ctx: HubContext, _args: dict[str, str]) -> tuple[int, Any]:
-        case = await ctx.cases.get(int(service_request_id)) if service_request_id.isdigit() else None
+        number = parse_id(service_request_id)
+        case = await ctx.cases.get(number) if number is not None else None
         if case is None or not listed(ctx.town.cases, case):
             raise Open311Error((404, f"service_request_id {service_request_id!r} was not found"))
         return 200, [request_view(ctx, case)]

@@ -8,6 +8,8 @@ from xml.etree import ElementTree as ET
 
 from fastapi.responses import Response
 
+from console.text import printable
+
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
 FORMATS = ("json", "xml")
@@ -54,4 +56,4 @@ def _fill(element: ET.Element, data: Any, name: str) -> None:
     elif isinstance(data, bool):
         element.text = "true" if data else "false"
     elif data is not None:
-        element.text = str(data)
+        element.text = printable(str(data))  # XML 1.0 cannot hold a control character, even escaped

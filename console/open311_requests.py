@@ -6,11 +6,12 @@ from typing import Any
 
 from console.open311_format import Open311Error
 from console.schemas import at
+from console.text import refuse_control
 from hub.cases.config import CasesConfig, Category
 from hub.cases.limits import limit_of
 from hub.cases.model import Case, CaseState, Kind, NewCase, Requester, Source
-from hub.cases.privacy import mask_text
 from hub.context import HubContext
+from hub.privacy import mask_text
 
 MAX_DESCRIPTION = 4000
 CLOSED = frozenset({CaseState.CLOSED, CaseState.RATED, CaseState.REJECTED, CaseState.MERGED})
@@ -24,7 +25,7 @@ def new_request(config: CasesConfig, args: dict[str, str], client: str) -> NewCa
     category = config.category_map().get(code)
     if category is None:
         raise Open311Error((404, f"service_code {code!r} was not found"))
-    errors: list[tuple[int, str]] = []
+    errors = [(400, f"{key}: {exc}") for key, exc in _controls(args)]
     location = _location(args, errors)
     attributes = _attributes(category, args, errors)
     description = args.get("description", "").strip()
@@ -40,6 +41,17 @@ def new_request(config: CasesConfig, args: dict[str, str], client: str) -> NewCa
     return NewCase(Source.OPEN311, category.id, title[:100], description or category.name, Kind.COMPLAINT,
                    requester, address, location, source_ref=f"open311:{client}", attributes=attributes,
                    media_url=args.get("media_url", "")[:500])
+
+
+def _controls(args: dict[str, str]) -> list[tuple[str, ValueError]]:
+    """The arguments holding a control character, each with why it is refused."""
+    found = []
+    for key, value in args.items():
+        try:
+            refuse_control(value)
+        except ValueError as exc:
+            found.append((key, exc))
+    return found
 
 
 def _location(args: dict[str, str], errors: list[tuple[int, str]]) -> tuple[float, float] | None:

@@ -10,8 +10,10 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from console.auth import COOKIE, Admin, Anyone, token_of
+from console.bounds import Seq
 from console.deps import Ctx
 from console.schemas import at
+from console.text import Input
 from hub.users.model import USERNAME_PATTERN, AuditEntry, AuditQuery, Principal, Role, User
 from hub.users.service import SESSION_IDLE_S, SignInRefused, UserError
 
@@ -56,7 +58,7 @@ class UserPublic(BaseModel):
                    created=at(u.created))
 
 
-class UserCreate(BaseModel):
+class UserCreate(Input):
     username: str = Field(pattern=USERNAME_PATTERN)
     name: str = Field(min_length=1, max_length=64)
     role: Role
@@ -64,7 +66,7 @@ class UserCreate(BaseModel):
     password: str = Field(min_length=8, max_length=256)
 
 
-class UserEdit(BaseModel):
+class UserEdit(Input):
     name: str | None = Field(None, min_length=1, max_length=64)
     role: Role | None = None
     village: str | None = None
@@ -100,6 +102,8 @@ async def login(ctx: Ctx, request: Request, response: Response, body: Credential
     try:
         token, principal = await ctx.users.sign_in(body.username, body.password, address(request))
     except SignInRefused as exc:
+        if exc.note:
+            request.state.audit_detail += f"; {exc.note}"
         status = 401 if exc.retry_after is None else 429
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         raise HTTPException(status, str(exc), headers=headers) from None
@@ -147,7 +151,7 @@ async def edit_user(ctx: Ctx, principal: Admin, username: str, body: UserEdit) -
 
 @users_router.get("/api/audit")
 async def audit(ctx: Ctx, principal: Admin, username: str | None = None, since: float | None = None,
-                before_seq: int | None = None,
+                before_seq: Seq | None = None,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditPublic]:
     """The audit log, newest first: every change made through the API and every sign-in, allowed or not."""
     entries = await ctx.users.audit(AuditQuery(username=username, since=since, before_seq=before_seq, limit=limit))

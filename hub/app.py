@@ -45,6 +45,7 @@ class Hub:
         self._election: Election | None = None
         self._state_started = False
         self.deposed = asyncio.Event()  # a core leader lost its leadership: the process must stop at once
+        self.why_deposed = ""
 
     @property
     def ctx(self) -> HubContext:
@@ -113,6 +114,7 @@ class Hub:
 
         async def watch() -> None:
             await election.deposed.wait()
+            self.why_deposed = "this process lost the leadership; another may lead now"
             self.deposed.set()
 
         self._tasks.spawn(watch())
@@ -133,13 +135,13 @@ class Hub:
         metrics.add_collector(DeviceHealthCollector(health.counts))
         intake = Intake(recorder, bus, metrics, Deriver(settings.rise_window_s))
         alerts = AlertService(town, self.registry.alert_store(settings.alert_store)(settings), bus, clock,
-                              settings.console_url)
+                              settings.console_url, settings.state_give_up_s)
         metrics.add_collector(AlertCollector(alerts))
         dispatch = DispatchService(town, self.registry.dispatch_store(settings.alert_store)(settings), bus, clock,
-                                   alerts, settings.data_dir / "photos")
+                                   alerts, settings.files() / "photos")
         users = UserService(self.registry.user_store(settings.alert_store)(settings), {v.id for v in town.villages})
         cases = CaseService(town, self.registry.case_store(settings.alert_store)(settings), bus, clock, alerts,
-                            settings.data_dir / "case-photos")
+                            settings.files() / "case-photos", settings.state_give_up_s)
         return HubContext(settings, town, self.loaded.sections, self.registry, bus, metrics, store,
                           recorder, health, DeadLetterLog(), intake, alerts, dispatch, users, cases, clock,
                           time.time())
@@ -152,6 +154,8 @@ class Hub:
                                               ctx.settings.rise_window_s)
             ctx.intake.prime(history)
         self._state_started = True
+        for failed in (ctx.alerts.failed, ctx.cases.failed):
+            self._tasks.spawn(self._stop_when(failed))
         await ctx.alerts.start(notifiers)
         await ctx.dispatch.start()
         await ctx.users.start()
@@ -160,6 +164,13 @@ class Hub:
             accounts = await seed_demo_accounts(ctx.users, ctx.town, ctx.settings.data_dir)
             log.warning("demo accounts (admin, duty, cadre.<village>) in %s: %s", accounts,
                         accounts.read_text(encoding="utf-8").splitlines()[0])
+
+    async def _stop_when(self, failed: asyncio.Event) -> None:
+        """A state store that gave up or found another leader's writes stops the process, as a lost leadership does."""
+        await failed.wait()
+        self.why_deposed = "the state store cannot be written safely (it failed too long, or another leader wrote)"
+        log.critical("%s: this process stops", self.why_deposed)
+        self.deposed.set()
 
     def _wire(self, ctx: HubContext) -> None:
         def on_batch(batch: IngestBatch) -> None:

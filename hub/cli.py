@@ -72,7 +72,7 @@ async def _serve(hub: Hub) -> None:
         for task in waits:
             task.cancel()
     if hub.deposed.is_set():
-        err.print("✗ this process lost the leadership; another may lead now, so it stops", highlight=False)
+        err.print(f"✗ {hub.why_deposed}, so it stops", highlight=False)
         raise SystemExit(3)
     out.print("gridhub stopped.")
 

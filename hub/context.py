@@ -18,6 +18,7 @@ from hub.health import HealthTracker
 from hub.intake import Intake
 from hub.metrics import HubMetrics
 from hub.models import DeviceEvent
+from hub.outbound import Outbound
 from hub.recorder import Recorder
 from hub.registry import Registry
 from hub.settings import HubSettings
@@ -46,6 +47,7 @@ class HubContext:
     clock: Clock  # the town's time: the wall clock, or the demo's
     started_at: float
     cameras: CameraFeeds | None = None  # set by the video edge while it runs
+    outbound: Outbound | None = None  # set by the MQTT edge's publisher while it runs
 
     def async_device_event(self, event: DeviceEvent) -> None:
         """Record and publish an event an edge saw on a device itself (camera motion, tamper); loop only."""

@@ -64,6 +64,8 @@ class HubMetrics:
         self.ingest_pauses = Counter("gridhub_ingest_pauses", "Times ingest paused reading for the recorder",
                                      registry=r)
         self.mqtt_reconnects = Counter("gridhub_mqtt_connects", "Successful broker connections", registry=r)
+        self.mqtt_out_refused = Counter("gridhub_mqtt_out_refused", "Outgoing MQTT messages refused: the client's "
+                                        "queue was full", ["client"], registry=r)
 
     def set_mqtt_connected(self, up: bool) -> None:
         self.mqtt_up = up

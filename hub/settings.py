@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TOWN = Path(__file__).resolve().parent.parent / "config" / "sample-town.yaml"
@@ -152,12 +152,18 @@ class HubSettings(BaseSettings):
                                      "default <host>-<pid>")
     shards: int = Field(default=16, ge=1, le=1024, description="how many shares the devices are leased in; "
                         "the same for every process of a town")
+    files_dir: Path | None = Field(default=None, description="photos, camera snapshots and synthesised speech; "
+                                   "default <data_dir>. Processes of one town share it (see README, Running a county)")
     console_url: str | None = Field(default=None, description="the console's address as people reach it, for links")
     rise_window_s: float = Field(default=3600.0, gt=0, description="window of the water level's rate of rise")
     metrics_token: SecretStr | None = Field(default=None, description="lets a Prometheus scraper read /metrics "
                                                                      "with this bearer token; else staff only")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    trusted_proxies: tuple[IPvAnyNetwork, ...] = Field(
+        default=(), description="addresses or networks (CIDR) of reverse proxies, and of multi-process mode's console "
+        "processes, whose X-Forwarded-For the console believes (GRIDHUB_TRUSTED_PROXIES='[\"10.0.0.7\"]'); none: "
+        "the address is the connection's")
     https: HttpsSettings | None = Field(default=None, description="serve the console over HTTPS (GRIDHUB_HTTPS={} "
                                         "or GRIDHUB_HTTPS__HOSTS='[\"10.0.0.5\"]'); off: plain HTTP")
     mqtt: MqttSettings | None = None
@@ -166,13 +172,23 @@ class HubSettings(BaseSettings):
     ingest_flush_s: float = Field(default=0.02, gt=0, description="longest a message waits in the ingest batch")
     ingest_batch: int = Field(default=500, ge=1, description="messages per ingest batch")
     health_check_s: float = Field(default=5.0, gt=0)
+    state_give_up_s: float = Field(default=60.0, gt=0, description="how long a failing write of alerts or cases is "
+                                   "retried before the process stops, for its supervisor or a standby to take over")
     recorder: RecorderSettings = RecorderSettings()
     demo: DemoSettings | None = None
     influx: InfluxSettings | None = None
 
+    def files(self) -> Path:
+        """Where files that any process may serve live: photos, snapshots, speech."""
+        return self.files_dir or self.data_dir
+
     def name(self) -> str:
         """This process's name among its peers."""
         return self.process_name or f"{socket.gethostname()}-{os.getpid()}"
+
+    def forwarded_allow_ips(self) -> list[str] | None:
+        """uvicorn's list of proxies to believe, or None to believe none (it would trust loopback by default)."""
+        return [str(network) for network in self.trusted_proxies] or None
 
     def client_id(self, town_id: str) -> str:
         """The base of this process's MQTT client ids: distinct per process unless there is only one."""

@@ -38,7 +38,7 @@ class CameraService:
         self.specs = {d.id: SourceSpec(d.id, d.adapter, d.address or "", section.open_timeout_s)
                       for d in ctx.town.devices if d.adapter in CAMERA_ADAPTERS}
         self.live = LiveDefaults(section.live.width, section.live.fps, section.live.max_fps)
-        self.snapshots = SnapshotStore(ctx.settings.data_dir / "snapshots", section.snapshots)
+        self.snapshots = SnapshotStore(ctx.settings.files() / "snapshots", section.snapshots)
         self.workers: dict[str, CameraWorker] = {}
         self._encoder = LiveEncoder(section.live.quality)
         self._publisher: CameraPublisher | None = None
@@ -55,10 +55,7 @@ class CameraService:
         self._loop = asyncio.get_running_loop()
         self._started = time.monotonic()
         if self._section.mqtt:
-            broker = self._ctx.settings.broker()
-            client_id = self._ctx.settings.client_id(self._ctx.town.town.id)
-            self._publisher = CameraPublisher(broker, f"{client_id}-cameras")
-            await self._publisher.start()
+            self._publisher = CameraPublisher()
             self._unsubscribe = self._ctx.bus.subscribe(DeviceEvent, self._on_event)
         one_thread_per_camera()
         backoff = Backoff(self._section.backoff_min_s, self._section.backoff_max_s)
@@ -80,8 +77,6 @@ class CameraService:
         await asyncio.to_thread(self._join)
         if self._unsubscribe is not None:
             self._unsubscribe()
-        if self._publisher is not None:
-            await self._publisher.stop()
         self._encoder.close()
 
     def _join(self) -> None:
@@ -115,7 +110,7 @@ class CameraService:
 
     def _on_event(self, event: DeviceEvent) -> None:
         if self._publisher is not None and event.device in self.specs:
-            self._publisher.publish(event)
+            self._publisher.publish(self._ctx.outbound, event)
 
     async def _watchdog(self) -> None:
         """Online while frames come; offline when none came for `stall_s` (the worker reconnects by itself)."""

@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import logging
 import time
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
@@ -29,6 +31,7 @@ from adapters.cluster.pg import connect, ensure_tables
 log = logging.getLogger(__name__)
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
                         "transfer-encoding", "upgrade", "host", "content-length"})
+FORWARDED = frozenset({"x-forwarded-for", "x-forwarded-proto"})  # this process says what it saw instead
 LEADER_TTL_S = 1.0
 SERVICE_RESTART = 1012
 
@@ -94,14 +97,22 @@ def proxy_app(directory: LeaderDirectory, client: httpx.AsyncClient) -> Starlett
     return Starlette(routes=[WebSocketRoute("/{path:path}", socket), Route("/{path:path}", http, methods=methods)])
 
 
-def _headers(headers: object, client_host: str | None) -> list[tuple[str, str]]:
-    items = [(k, v) for k, v in headers.items() if k.lower() not in HOP_BY_HOP]  # type: ignore[attr-defined]
-    return [*items, ("x-forwarded-for", client_host or "")] if client_host else items
+def _headers(headers: object, client_host: str | None, scheme: str) -> list[tuple[str, str]]:
+    """The request's headers for the leader, naming the client this process saw (after its own trusted proxies) and
+    the scheme it was reached by, which the leader believes if it trusts this process (GRIDHUB_TRUSTED_PROXIES)."""
+    items = [(k, v) for k, v in headers.items()  # type: ignore[attr-defined]
+             if k.lower() not in HOP_BY_HOP and k.lower() not in FORWARDED]
+    return [*items, *_forwarded(client_host, scheme)]
+
+
+def _forwarded(client_host: str | None, scheme: str) -> list[tuple[str, str]]:
+    proto = [("x-forwarded-proto", "https" if scheme in ("https", "wss") else "http")]
+    return [*proto, ("x-forwarded-for", client_host)] if client_host else proto
 
 
 async def _forward(client: httpx.AsyncClient, leader: str, request: Request) -> Response:
     url = leader + request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    headers = _headers(request.headers, request.client.host if request.client else None)
+    headers = _headers(request.headers, request.client.host if request.client else None, request.url.scheme)
     headers.append(("host", request.headers.get("host", "")))
     upstream = await client.send(client.build_request(request.method, url, headers=headers,
                                                       content=await request.body()), stream=True)
@@ -113,12 +124,12 @@ async def _forward(client: httpx.AsyncClient, leader: str, request: Request) -> 
 
 async def _bridge(websocket: WebSocket, leader: str) -> None:
     """Pass frames both ways until either side closes, handing on the close code (4401, 4403, 4008 …)."""
-    url = "ws" + leader.removeprefix("http") + websocket.url.path + (
-        f"?{websocket.url.query}" if websocket.url.query else "")
     headers = [(k, v) for k, v in websocket.headers.items()
                if k.lower() in ("cookie", "origin", "authorization", "user-agent")]
+    headers += _forwarded(websocket.client.host if websocket.client else None, websocket.url.scheme)
+    url, where = _upstream(websocket, leader)
     try:
-        upstream = await websockets.connect(url, additional_headers=headers, max_size=None, open_timeout=5)
+        upstream = await websockets.connect(url, additional_headers=headers, max_size=None, open_timeout=5, **where)
     except (OSError, websockets.InvalidHandshake, TimeoutError) as exc:
         log.warning("console: the leader refused a socket to %s (%s)", websocket.url.path, exc)
         await websocket.close(SERVICE_RESTART, "leader unavailable")
@@ -135,6 +146,23 @@ async def _bridge(websocket: WebSocket, leader: str) -> None:
             code, reason = upstream.close_code, upstream.close_reason or ""
     with contextlib.suppress(RuntimeError, WebSocketDisconnect):
         await websocket.close(code, reason)
+
+
+def _upstream(websocket: WebSocket, leader: str) -> tuple[str, dict[str, Any]]:
+    """The leader's socket URL under the page's own Host, and where to connect for it.
+
+    The leader admits a page's socket only if its Origin names the Host it was asked for (console.auth), so the
+    socket carries the page's Host, as the HTTP requests passed on do, while it connects to the leader's address.
+    """
+    target = urlsplit(leader)
+    secure = target.scheme == "https"
+    query = f"?{websocket.url.query}" if websocket.url.query else ""
+    url = f"{'wss' if secure else 'ws'}://{websocket.headers.get('host') or target.netloc}{websocket.url.path}{query}"
+    where: dict[str, Any] = {"host": target.hostname, "port": target.port or (443 if secure else 80),
+                             "proxy": None}  # the leader is on the town's own network
+    if secure:
+        where["server_hostname"] = target.hostname
+    return url, where
 
 
 async def _to_browser(upstream: websockets.ClientConnection, websocket: WebSocket) -> None:

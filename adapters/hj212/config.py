@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from adapters.hj212.frame import MAX_SEGMENT
+from adapters.tcp_guard import ConnectionLimits
 
 # Separators of the data segment cannot appear inside a field.
 Password = Annotated[str, StringConstraints(pattern=r"^[^;,&=\s]{1,32}$")]
@@ -31,18 +32,20 @@ class StationAuth(_Strict):
     password: Password = Field(description="the station's PW")
 
 
-class Hj212Config(_Strict):
-    """How the hub takes in HJ 212-2017 stations (devices with `adapter: hj212`, `address` = MN)."""
+class Hj212Config(ConnectionLimits):
+    """How the hub takes in HJ 212-2017 stations (devices with `adapter: hj212`, `address` = MN).
+
+    The station port's connection limits (max_connections, max_waiting_per_address, first_frame_s,
+    idle_timeout_s) are adapters.tcp_guard's, shared with the other TCP station protocols.
+    """
 
     listen: Listen | None = Field(default_factory=Listen, description="TCP server; null: MQTT only")
     password: Password | None = Field(default=None, description="PW of stations that have none of their own")
     stations: dict[str, StationAuth] = Field(default_factory=dict, description="per device id")
     mqtt_topics: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
         default_factory=list, description="topic filters whose payloads are HJ 212 frames (gateways)")
-    idle_timeout_s: float = Field(default=900.0, gt=0, le=86400, description="close a silent connection")
     reassembly_timeout_s: float = Field(default=60.0, gt=0, le=3600, description="wait for a split packet")
-    max_segment_bytes: int = Field(default=MAX_SEGMENT, ge=64, le=MAX_SEGMENT)
-    max_connections: int = Field(default=512, ge=1, le=65536)
+    max_segment_bytes: int = Field(default=MAX_SEGMENT, ge=64, le=MAX_SEGMENT, description="longer ones: oversize")
     max_future_s: float = Field(default=300.0, ge=0, description="reject DataTime further ahead")
 
     def password_of(self, device: str) -> str | None:

@@ -26,4 +26,4 @@ class Hj212PayloadDecoder:
             payload += TRAILER
         self._session.source = f"mqtt:{topic}"
         self._session.feed(payload, received, out)
-        self._session.drop_partial(received, out)
+        self._session.flush(received, out)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from adapters.hj212.config import Hj212Config
 from adapters.hj212.decode import Origin, PacketDecoder, Sink
-from adapters.hj212.frame import Frame, FrameScanner, Junk, encode
+from adapters.hj212.frame import Frame, FrameScanner, Junk, Scanned, encode
 from adapters.hj212.packet import Packet, QnRtn, SegmentError, data_ack, parse_segment, refusal
 from adapters.hj212.reassembly import GivenUp, Reassembler
 from hub.models import DeadLetter, RejectReason
@@ -36,10 +36,11 @@ class StationBook:
 
 @dataclass(frozen=True, slots=True)
 class Fed:
-    """What one read (or message) gave: frames seen and the replies owed to the station."""
+    """What one read (or message) gave: frames seen, how many were the station's own, and the replies owed."""
 
     frames: int
     replies: list[bytes]
+    accepted: int = 0  # frames with a right CRC, MN and PW: the connection is a station's
 
 
 class Session:
@@ -58,24 +59,27 @@ class Session:
 
     def feed(self, data: bytes, received: float, out: Sink) -> Fed:
         """Decode every complete frame in *data* (and what was held from before)."""
+        fed = self._decode(self._scanner.feed(data), received, out)
+        self.expire(received, out)
+        return fed
+
+    def flush(self, received: float, out: Sink) -> Fed:
+        """The end of the stream (or of an MQTT message): give up an unfinished frame, decode what follows it."""
+        return self._decode(self._scanner.flush(), received, out)
+
+    def _decode(self, items: list[Scanned], received: float, out: Sink) -> Fed:
         replies: list[bytes] = []
-        frames = 0
-        for item in self._scanner.feed(data):
+        frames = accepted = 0
+        for item in items:
             if isinstance(item, Junk):
                 self._junk(item, received, out)
                 continue
             frames += 1
-            reply = self._frame(item, received, out)
+            reply, ok = self._frame(item, received, out)
+            accepted += ok
             if reply is not None:
                 replies.append(reply)
-        self.expire(received, out)
-        return Fed(frames, replies)
-
-    def drop_partial(self, received: float, out: Sink) -> None:
-        """Give up an unfinished frame (each MQTT message must hold whole frames)."""
-        junk = self._scanner.drop_partial()
-        if junk is not None:
-            self._junk(junk, received, out)
+        return Fed(frames, replies, accepted)
 
     def _junk(self, junk: Junk, received: float, out: Sink) -> None:
         self.junk_run += junk.size
@@ -85,17 +89,18 @@ class Session:
         """Report split packets that will not complete."""
         self._given_up(self._parts.expire(now), now, out)
 
-    def _frame(self, frame: Frame, received: float, out: Sink) -> bytes | None:
+    def _frame(self, frame: Frame, received: float, out: Sink) -> tuple[bytes | None, bool]:
+        """The reply owed for *frame*, and whether it was the station's own (right CRC, MN and PW)."""
         raw = frame.segment
         try:
             packet = parse_segment(raw.decode("ascii"))
         except (UnicodeDecodeError, SegmentError) as exc:
             reason = RejectReason.BAD_FRAME if frame.crc_ok else RejectReason.BAD_CRC
             out.letters.append(DeadLetter(self.source, raw, reason, _why(exc), received, self.device))
-            return None
+            return None, False
         refused = self._refuse(frame, packet, received, out)
         if refused is not None:
-            return encode(refused)
+            return encode(refused), False
         station = self._book.by_mn[packet.mn]
         self.device = station.device
         self.junk_run = 0
@@ -104,10 +109,10 @@ class Session:
             whole, given_up = self._parts.add(packet, received, raw)
             self._given_up(given_up, received, out)
             if whole is None:
-                return ack
+                return ack, True
             packet = whole
         self._book.decoder.decode(packet, Origin(station.device, received, self.source, raw), out)
-        return ack
+        return ack, True
 
     def _refuse(self, frame: Frame, packet: Packet, received: float, out: Sink) -> str | None:
         """The CN 9011 refusal for a bad CRC, an unknown MN or a wrong PW; None when the packet is good.

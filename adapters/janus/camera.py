@@ -14,6 +14,8 @@ import contextlib
 import logging
 from pathlib import Path
 
+from adapters.janus.orphans import forget, record
+
 log = logging.getLogger(__name__)
 BACKOFF_MIN_S = 1.0
 BACKOFF_MAX_S = 30.0
@@ -65,13 +67,21 @@ class CameraRelay:
         finally:
             await self._kill()
 
+    @property
+    def pid_file(self) -> Path:
+        """Beside its log, in the Janus folder, where the next hub looks for relays a killed one left."""
+        return self.log_file.with_suffix(".pid")
+
     async def _run_once(self) -> int:
         self.starts += 1
+        argv = [str(self.binary), *pipeline(self.url, self.port)]
         with self.log_file.open("ab") as out:
             self.process = await asyncio.create_subprocess_exec(
-                str(self.binary), *pipeline(self.url, self.port), stdin=asyncio.subprocess.DEVNULL,
-                stdout=out, stderr=out, start_new_session=True)
-        return await self.process.wait()
+                *argv, stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True)
+        record(self.pid_file, self.process.pid, argv)
+        code = await self.process.wait()
+        forget(self.pid_file)
+        return code
 
     async def _kill(self) -> None:
         process, self.process = self.process, None
@@ -83,3 +93,4 @@ class CameraRelay:
         except TimeoutError:
             process.kill()
             await process.wait()
+        forget(self.pid_file)

@@ -13,6 +13,7 @@ from pathlib import Path
 from adapters.janus.config import JanusSection
 from adapters.janus.connection import JanusConnection
 from adapters.janus.jcfg import Secrets, write
+from adapters.janus.orphans import end_orphan, forget, record
 
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 15.0
@@ -43,12 +44,18 @@ class JanusProcess:
     def log_file(self) -> Path:
         return self.folder / "janus.log"
 
+    @property
+    def pid_file(self) -> Path:
+        return self.folder / "janus.pid"
+
     async def start(self) -> None:
+        await asyncio.to_thread(end_orphan, self.pid_file, "janus")  # a killed hub's, on this folder: never two
         config = write(self.section, self.folder, self.port, self.secrets)
+        argv = [str(self.section.binary), "-C", str(config), "-F", str(self.folder), "-o"]
         with self.log_file.open("ab") as out:
             self.process = await asyncio.create_subprocess_exec(
-                str(self.section.binary), "-C", str(config), "-F", str(self.folder), "-o",
-                stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True)
+                *argv, stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True)
+        record(self.pid_file, self.process.pid, argv)
         deadline = time.monotonic() + START_TIMEOUT_S
         while not await self._answers():
             if self.process.returncode is not None or time.monotonic() > deadline:
@@ -66,6 +73,7 @@ class JanusProcess:
     async def stop(self) -> None:
         process, self.process = self.process, None
         if process is None or process.returncode is not None:
+            forget(self.pid_file)
             return
         process.terminate()  # Janus closes its sessions and ports on SIGTERM
         try:
@@ -74,6 +82,7 @@ class JanusProcess:
             log.warning("janus %d did not stop in 10 s; killing it", process.pid)
             process.kill()
             await process.wait()
+        forget(self.pid_file)
 
     def _tail(self, lines: int = 20) -> str:
         try:

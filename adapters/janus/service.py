@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from adapters.call_store import SqlCallStore
 from adapters.janus.config import JanusSection
+from adapters.janus.orphans import end_orphans
 from adapters.janus.process import JanusProcess
 from adapters.janus.sfu import JanusSfu
 from adapters.sql import default_url
@@ -22,6 +25,7 @@ class JanusService:
         if section.url is not None and section.admin_key is None:
             raise ValueError("adapters.janus.admin_key: an external Janus needs the admin_key its plugins have")
         process = JanusProcess(section, folder) if section.url is None else None
+        self.folder = folder
         self.store = SqlCallStore(settings.state_url or default_url(settings.data_dir))
         self.sfu = JanusSfu(section, folder, process)
         self.calls = CallService(ctx.town, section.calls, self.store, ctx.bus, ctx.clock, self.sfu, ctx.alerts,
@@ -29,6 +33,9 @@ class JanusService:
         ctx.calls = self.calls
 
     async def start(self) -> None:
+        if self.sfu.process is not None:
+            # At once, not at the first call: meanwhile they would hold ports and keep pulling cameras.
+            await asyncio.to_thread(end_orphans, self.folder)
         await self.calls.start()
 
     async def stop(self) -> None:

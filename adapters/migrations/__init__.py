@@ -76,10 +76,11 @@ def _first() -> str:
 
 def metadata() -> sa.MetaData:
     """Every store's tables in one MetaData: what the newest revision must have built."""
-    from adapters import alert_store, broadcast_store, call_store, case_store, dispatch_store, user_store
+    from adapters import alert_store, broadcast_store, call_store, case_store, dispatch_store, sql, user_store
 
     merged = sa.MetaData()
-    for store in (alert_store, dispatch_store, user_store, case_store, broadcast_store, call_store):
-        for table in store.meta.tables.values():
+    for meta in (alert_store.meta, dispatch_store.meta, user_store.meta, case_store.meta, broadcast_store.meta,
+                 call_store.meta, sql.ids_meta):
+        for table in meta.tables.values():
             table.to_metadata(merged)
     return merged

@@ -6,6 +6,7 @@ from typing import Any
 
 from gmqtt import Client, Message
 
+from adapters.mqtt.outgoing import AckedStorage
 from hub.settings import MqttSettings
 
 STATUS_TOPIC = "gridhub/status"
@@ -29,12 +30,15 @@ class _BackoffClient(Client):  # type: ignore[misc]
         await super().reconnect(delay)
 
 
-def make_ingest_client(settings: MqttSettings, client_id: str, announce: bool = True) -> Client:
+def make_ingest_client(settings: MqttSettings, client_id: str, acks: AckedStorage,
+                       announce: bool = True) -> Client:
     """A client with a stable id, a session the broker keeps while we are away, and (if it *announce*s the hub's
-    availability) a last will. Messages are acknowledged when the message handler returns, not on arrival."""
+    availability) a last will. Messages are acknowledged when the message handler returns, not on arrival.
+    Its own publishes are kept in *acks* (see OutgoingQueue)."""
     session: dict[str, Any] = {"session_expiry_interval": settings.session_expiry_s} if settings.protocol == "5" else {}
     will = {"will_message": Message(STATUS_TOPIC, OFFLINE, qos=1, retain=True)} if announce else {}
-    client = _BackoffClient(client_id, clean_session=False, optimistic_acknowledgement=False, **will, **session)
+    client = _BackoffClient(client_id, clean_session=False, optimistic_acknowledgement=False,
+                            persistent_storage=acks, **will, **session)
     if settings.username is not None:
         client.set_auth_credentials(settings.username, settings.password)
     client.set_config({"reconnect_retries": -1, "reconnect_delay": 0.5})

@@ -32,6 +32,7 @@ from adapters.mqtt.ingest_client import (
     STATUS_TOPIC,
     make_ingest_client,
 )
+from adapters.mqtt.outgoing import AckedStorage, Outgoing, OutgoingQueue
 from adapters.mqtt.router import BatchBuilder, MqttRouter, PayloadDecoder
 from hub.context import HubContext
 from hub.models import IngestBatch
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 EDGE = "mqtt"
 MAX_READY_BATCHES = 4  # decoded batches waiting for the recorder before the socket is paused
 COMMIT_WAIT_S = 10.0  # at stop, how long batches handed in may take to commit before we disconnect
+STATUS_WAIT_S = 2.0  # at stop, how long "offline" on gridhub/status may take to be written
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,9 @@ class MqttIngestService:
                                                                decoders)
         self._share = share
         self.client_id = share.client_id if share else ctx.settings.client_id(ctx.town.town.id)
-        self._client = make_ingest_client(self._settings, self.client_id, announce=share is None)
+        acks = AckedStorage()
+        self._client = make_ingest_client(self._settings, self.client_id, acks, announce=share is None)
+        self._status = OutgoingQueue(self._client, acks, "status", ctx.metrics)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
@@ -96,6 +100,7 @@ class MqttIngestService:
     async def start(self) -> None:
         for coro in (self._connect_until_up(), self._flush_forever()):
             self._tasks.spawn(coro)
+        self._status.start()
 
     async def stop(self) -> None:
         """Hand in what is batched, acknowledge it once committed, say goodbye on gridhub/status, disconnect."""
@@ -107,7 +112,10 @@ class MqttIngestService:
             await asyncio.wait(self._uncommitted, timeout=COMMIT_WAIT_S)
         await asyncio.sleep(0)  # let the acknowledgements go out
         if self._client.is_connected and self._share is None:
-            self._client.publish(STATUS_TOPIC, OFFLINE, qos=1, retain=True)
+            self._status.offer(Outgoing(STATUS_TOPIC, OFFLINE, 1, True))
+            # Written, not acknowledged: the socket is paused. The broker reads it before our DISCONNECT.
+            await self._status.written(STATUS_WAIT_S)
+        await self._status.stop()
         with contextlib.suppress(Exception):  # also ends a reconnect in progress
             await asyncio.wait_for(self._client.disconnect(), 5)
         await asyncio.sleep(0.2)  # let the broker see the DISCONNECT before anything else stops
@@ -144,7 +152,7 @@ class MqttIngestService:
             for subscription in client.subscriptions:
                 client.resubscribe(subscription)
         if self._share is None:
-            client.publish(STATUS_TOPIC, ONLINE, qos=1, retain=True)
+            self._status.offer(Outgoing(STATUS_TOPIC, ONLINE, 1, True))
         self._ctx.metrics.set_mqtt_connected(True)
         self._ctx.metrics.mqtt_reconnects.inc()
         self.connected.set()

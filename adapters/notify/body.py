@@ -13,11 +13,13 @@ def utc_iso(ts: float) -> str:
 
 
 def notification_body(n: Notification) -> dict[str, Any]:
-    """Who is told what about which alert or case; times are UTC ISO-8601."""
+    """Who is told what about which alert or case; times are UTC ISO-8601. *delivery_id* is the same in every
+    copy of one delivery (retries, resumes after a restart): a receiver that saw it already drops the copy."""
     alert = n.alert
     if alert is None:
         return case_body(n)
     return {
+        "delivery_id": n.delivery_id,
         "alert_id": alert.id,
         "seq": n.seq,
         "action": n.action.value,
@@ -43,6 +45,7 @@ def case_body(n: Notification) -> dict[str, Any]:
     case = n.case
     assert case is not None, "a notification tells of an alert or a case"
     return {
+        "delivery_id": n.delivery_id,
         "case_id": case.id,
         "case_number": case.number,
         "category": case.category,

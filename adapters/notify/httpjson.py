@@ -10,6 +10,7 @@ import orjson
 from hub.alerts.notify import DeliveryError
 
 RETRYABLE_4XX = frozenset({408, 429})  # request timeout, too many requests: later may work
+IDEMPOTENCY_HEADER = "Idempotency-Key"  # the delivery's id: the same across retries and restarts
 SHOWN_CHARS = 4
 
 
@@ -36,10 +37,15 @@ def json_client(timeout_s: float, headers: dict[str, str] | None = None) -> http
     return httpx.AsyncClient(timeout=timeout_s, headers={"Content-Type": "application/json", **(headers or {})})
 
 
-async def send_json(client: httpx.AsyncClient, method: str, url: str, body: object) -> httpx.Response:
-    """Send once and return a 2xx response, or raise DeliveryError saying whether a retry may help."""
+async def send_json(client: httpx.AsyncClient, method: str, url: str, body: object,
+                    idempotency_key: str = "") -> httpx.Response:
+    """Send once and return a 2xx response, or raise DeliveryError saying whether a retry may help.
+
+    *idempotency_key* goes in the Idempotency-Key header, for a receiver to drop a second copy of a delivery.
+    """
+    headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
     try:
-        response = await client.request(method, url, content=orjson.dumps(body))
+        response = await client.request(method, url, content=orjson.dumps(body), headers=headers)
     except httpx.TimeoutException as exc:
         raise DeliveryError(f"{mask_url(url)}: timed out ({type(exc).__name__})") from exc
     except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:

@@ -16,52 +16,16 @@ import contextlib
 import logging
 
 import orjson
-from gmqtt import Client
-from gmqtt.storage import PersistentStorage
 
+from adapters.mqtt.outgoing import Outgoing, OutgoingQueue
+from adapters.mqtt.publisher import publishing_client
 from adapters.notify.body import notification_body
 from adapters.notify.config import MqttNotifierConfig
 from hub.alerts.notify import DeliveryError, Notification
+from hub.metrics import HubMetrics
 from hub.settings import MqttSettings
 
 log = logging.getLogger(__name__)
-
-
-class _AckedStorage(PersistentStorage):  # type: ignore[misc]
-    """gmqtt's store of unacknowledged QoS 1 publishes, which also says when each is acknowledged.
-
-    gmqtt's publish() returns nothing: it stores the packet here under its packet
-    id right after writing it, removes it on PUBACK, and clears the store when
-    the broker has lost the session (those publishes will never be acknowledged).
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._waiting: dict[int, asyncio.Future[bool]] = {}
-        self.latest: tuple[int, asyncio.Future[bool]] | None = None
-
-    def push_message(self, mid: int, raw_package: bytes) -> None:
-        super().push_message(mid, raw_package)
-        future = self._waiting[mid] = asyncio.get_running_loop().create_future()
-        self.latest = mid, future
-
-    def remove_message_by_mid(self, mid: int) -> None:
-        super().remove_message_by_mid(mid)
-        self._settle(self._waiting.pop(mid, None), True)
-
-    def clear(self) -> None:
-        super().clear()
-        for future in self._waiting.values():
-            self._settle(future, False)
-        self._waiting.clear()
-
-    def forget(self, mid: int) -> None:
-        self._waiting.pop(mid, None)
-
-    @staticmethod
-    def _settle(future: asyncio.Future[bool] | None, acked: bool) -> None:
-        if future is not None and not future.done():
-            future.set_result(acked)
 
 
 def topic_for(n: Notification, prefix: str) -> str:
@@ -73,15 +37,13 @@ def topic_for(n: Notification, prefix: str) -> str:
 class MqttNotifier:
     """Publishes every notification it wants to the hub's broker and waits for the PUBACK."""
 
-    def __init__(self, config: MqttNotifierConfig, broker: MqttSettings, client_id: str) -> None:
+    def __init__(self, config: MqttNotifierConfig, broker: MqttSettings, client_id: str,
+                 metrics: HubMetrics | None = None) -> None:
         self.name = config.name
         self.config = config
         self._broker = broker
-        self._acks = _AckedStorage()
-        self._client = Client(client_id, clean_session=True, persistent_storage=self._acks)
-        if broker.username is not None:
-            self._client.set_auth_credentials(broker.username, broker.password)
-        self._client.set_config({"reconnect_retries": -1, "reconnect_delay": 2})
+        self._client, acks = publishing_client(broker, client_id)
+        self._queue = OutgoingQueue(self._client, acks, f"notify-{config.name}", metrics)
         self._connecting = asyncio.Lock()
         self._started = False
 
@@ -94,22 +56,13 @@ class MqttNotifier:
     async def send(self, notification: Notification) -> None:
         await self._ensure_connected()
         payload = orjson.dumps(notification_body(notification))
-        # No await from here to reading `latest`: concurrent sends cannot take each other's packet id.
-        self._acks.latest = None
-        try:
-            self._client.publish(topic_for(notification, self.config.topic_prefix), payload, qos=1)
-        except Exception as exc:  # the connection went away under us
-            raise DeliveryError(f"publish failed: {type(exc).__name__}: {exc}") from exc
-        if self._acks.latest is None:
-            raise DeliveryError("gmqtt did not store the publish")  # a gmqtt change; see _AckedStorage
-        mid, acked = self._acks.latest
-        try:
-            ok = await asyncio.wait_for(asyncio.shield(acked), self.config.ack_timeout_s)
+        acked = self._queue.offer(Outgoing(topic_for(notification, self.config.topic_prefix), payload))
+        if acked is None:
+            raise DeliveryError("too many notifications waiting for the broker")
+        try:  # on timeout the message is withdrawn unless it went out already
+            await asyncio.wait_for(acked, self.config.ack_timeout_s)
         except TimeoutError:
-            self._acks.forget(mid)
             raise DeliveryError(f"no PUBACK within {self.config.ack_timeout_s:g} s") from None
-        if not ok:
-            raise DeliveryError("the connection dropped before the broker acknowledged")
 
     async def _ensure_connected(self) -> None:
         """Connect the first time; afterwards gmqtt reconnects by itself and we only check."""
@@ -119,6 +72,7 @@ class MqttNotifier:
                     raise DeliveryError(f"not connected to {self._broker.host}:{self._broker.port}")
                 return
             await self._connect()
+            self._queue.start()
             self._started = True
 
     async def _connect(self) -> None:
@@ -134,6 +88,6 @@ class MqttNotifier:
 
     async def aclose(self) -> None:
         if self._started:
+            await self._queue.stop()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._client.disconnect(), 5)
-        self._acks.clear()

@@ -29,7 +29,8 @@ class WebhookNotifier:
         return f"{self.config.method} {mask_url(self._url)}"
 
     async def send(self, notification: Notification) -> None:
-        await send_json(self._client, self.config.method, self._url, notification_body(notification))
+        await send_json(self._client, self.config.method, self._url, notification_body(notification),
+                        notification.delivery_id)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -83,7 +83,8 @@ class WecomNotifier:
         if url is None:
             raise DeliveryError(f"no robot for grid {notification.grid} and no default", retryable=False)
         body = robot_message(notification, self.config.msgtype, self.config.mention)
-        check_reply(await send_json(self._client, "POST", url, body))
+        # The robot ignores the key (it cannot drop a repeat); sent all the same for a relay that can.
+        check_reply(await send_json(self._client, "POST", url, body, notification.delivery_id))
 
     async def aclose(self) -> None:
         await self._client.aclose()

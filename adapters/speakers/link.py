@@ -8,9 +8,9 @@ becomes a FAULT device event, its end FAULT_CLEARED, recorded like the others.
 A command published while the broker is away is lost; its receipt then fails
 by its acknowledgement timeout, which is what the duty officer must see.
 
-The link speaks MQTT 3.1.1 whatever the hub's protocol: on MQTT 5 the broker's
-receive maximum (Mosquitto: 20 in flight) bounds unacknowledged publishes, and
-gmqtt raises instead of waiting, so a broadcast to a county would lose commands.
+The link speaks MQTT 3.1.1 whatever the hub's protocol, and its commands go
+through an OutgoingQueue: a broadcast to a county is more commands at once than
+a broker lets be unacknowledged (Mosquitto: 20), and gmqtt raises instead of waiting.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from gmqtt import Client
 from gmqtt.mqtt.constants import MQTTv311
 
 from adapters.mqtt.ingest_client import MAX_BACKOFF_S
+from adapters.mqtt.outgoing import Outgoing, OutgoingQueue
+from adapters.mqtt.publisher import publishing_client
 from adapters.speakers import wire
 from adapters.speakers.config import SpeakerMqttConfig
 from hub.broadcast.model import PlayCommand, SpeakerState, SpeakerStatus, StatusQuery, StopCommand, VolumeCommand
@@ -56,10 +58,8 @@ class SpeakerLink:
         self._reports: list[DeviceStatusReport] = []
         self.dropped_reports = 0
         base = ctx.settings.client_id(ctx.town.town.id)
-        self._client = Client(f"{base}-speakers", clean_session=True)
-        if self._broker.username is not None:
-            self._client.set_auth_credentials(self._broker.username, self._broker.password)
-        self._client.set_config({"reconnect_retries": -1, "reconnect_delay": 2})
+        self._client, acks = publishing_client(self._broker, f"{base}-speakers")
+        self._commands = OutgoingQueue(self._client, acks, "speakers", ctx.metrics)
         self._client.on_connect = self._on_connect
         self._client.on_message = self._on_message
         self._tasks = TaskSet()
@@ -72,11 +72,13 @@ class SpeakerLink:
                              bus.subscribe(VolumeCommand, self._send), bus.subscribe(StatusQuery, self._send)]
         for coro in (self._connect_until_up(), self._flush_forever()):
             self._tasks.spawn(coro)
+        self._commands.start()
 
     async def stop(self) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         await self._tasks.cancel()
+        await self._commands.stop()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._client.disconnect(), 5)
         await self._flush()
@@ -108,11 +110,12 @@ class SpeakerLink:
         if address is None:
             log.warning("speakers: no address for %s", command.speaker)
             return
+        if not self._client.is_connected:  # a late command is worse than none: its receipt fails by its timeout
+            log.warning("speakers: command to %s not sent: not connected", command.speaker)
+            return
         payload = wire.encode(command, self._config.capability(command.speaker), self._audio_base, self._ctx.clock())
-        try:
-            self._client.publish(wire.topic(self._config.topic_prefix, address, "cmd"), payload, qos=1)
-        except Exception as exc:  # not connected: the receipt fails by its timeout
-            log.warning("speakers: command to %s not sent: %s", command.speaker, exc)
+        if self._commands.offer(Outgoing(wire.topic(self._config.topic_prefix, address, "cmd"), payload)) is None:
+            log.warning("speakers: command to %s not sent: too many waiting", command.speaker)
 
     def _on_message(self, _client: Client, topic: str, payload: bytes, _qos: int, properties: Any) -> int:
         parts = topic.rsplit("/", 2)

@@ -25,7 +25,7 @@ class SpeakerService:
     def __init__(self, ctx: HubContext, config: SpeakerMqttConfig) -> None:
         settings = ctx.settings
         self._store = SqlBroadcastStore(settings.state_url or default_url(settings.data_dir))
-        synth = EspeakSynthesizer(settings.data_dir / "tts", config.tts_voice, config.tts_speed_wpm)
+        synth = EspeakSynthesizer(settings.files() / "tts", config.tts_voice, config.tts_speed_wpm)
 
         def healthy(speaker: str) -> bool:
             health = ctx.health.get(speaker)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from hub.alerts.config import Rule
 from hub.alerts.escalation import EscalationPolicy
 from hub.alerts.evaluators import Signal
+from hub.alerts.ids import Ids
 from hub.alerts.model import SYSTEM, Action, Alert, AlertEvent, AlertState, Severity, Transition
 from hub.town import Town
 
@@ -25,14 +26,15 @@ class AlertBook:
 
     def __init__(self, town: Town, rules: dict[str, Rule], policy: EscalationPolicy, clock: Callable[[], float],
                  alerts: Iterable[Alert] = (), last_id: int = 0, last_seq: int = 0,
-                 close_after_s: float = 72 * 3600.0) -> None:
+                 close_after_s: float = 72 * 3600.0, alert_ids: Ids | None = None, seqs: Ids | None = None) -> None:
         self._town = town
         self._devices = town.device_map()
         self._rules = rules
         self.policy = policy
         self._clock = clock
-        self._last_id = last_id
-        self._last_seq = last_seq
+        # From the database in a running hub (hub/alerts/ids.py); counted in memory without one.
+        self._ids = alert_ids or Ids.counting(last_id)
+        self._seqs = seqs or Ids.counting(last_seq)
         self.close_after_s = close_after_s
         self.by_id: dict[int, Alert] = {a.id: a for a in sorted(alerts, key=lambda a: a.id)
                                         if a.state is not AlertState.CLOSED}
@@ -41,7 +43,7 @@ class AlertBook:
 
     @property
     def last_seq(self) -> int:
-        return self._last_seq
+        return self._seqs.last
 
     def open_alerts(self) -> list[Alert]:
         return [a for a in self.by_key.values() if a.state.is_open]
@@ -66,13 +68,13 @@ class AlertBook:
         return alert.state is AlertState.RESOLVED and now - (alert.resolved_at or 0.0) <= window
 
     def _raise(self, signal: Signal, now: float) -> AlertEvent:
-        self._last_id += 1
+        alert_id = self._ids.take()
         device = self._devices.get(signal.device or "")
         grid = device.grid if device else _grouped(signal.source, "grid")
         village = self._town.village_of(grid) if grid else None
         village_id = village.id if village else _grouped(signal.source, "village")
         rule = self._rules.get(signal.rule)
-        alert = Alert(self._last_id, signal.rule, signal.source, rule.title if rule else signal.rule,
+        alert = Alert(alert_id, signal.rule, signal.source, rule.title if rule else signal.rule,
                       signal.severity or Severity.YELLOW, AlertState.RAISED, signal.message, signal.value, 1,
                       now, now, now, True, device=device.id if device else None, grid=grid,
                       village=village_id, detail=dict(signal.detail))
@@ -205,11 +207,11 @@ class AlertBook:
         return alert
 
     def _record(self, alert: Alert, action: Action, actor: str, now: float, note: str) -> AlertEvent:
-        self._last_seq += 1
+        seq = self._seqs.take()
         alert = alert.evolve(updated_at=now)
         self._store(alert)
         self._dirty.pop(alert.id, None)
-        transition = Transition(self._last_seq, alert.id, action, actor, now, note, alert.state, alert.severity)
+        transition = Transition(seq, alert.id, action, actor, now, note, alert.state, alert.severity)
         return AlertEvent(alert, transition)
 
     def _store(self, alert: Alert) -> None:

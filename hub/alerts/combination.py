@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Literal
 
+from hub.alerts.book import AlertBook
 from hub.alerts.config import CombinationRule
 from hub.alerts.evaluators import Signal
-from hub.alerts.model import Alert
+from hub.alerts.model import Alert, AlertEvent
 from hub.town import Town
 
 TOWN_WIDE_SOURCE = "town:town"  # the one source of a `within: town` combination's alert (its group is "town")
@@ -72,3 +73,21 @@ def combination_signals(rules: list[CombinationRule], open_alerts: list[Alert], 
                 held.discard(source)
         signals += [Signal(rule.id, source, None, 0.0) for source in held]
     return signals
+
+
+
+def applied(book: AlertBook, rules: list[CombinationRule], town: Town, signal: Signal) -> list[AlertEvent]:
+    """*signal* applied to *book*, then what it changes in *rules*' combinations.
+
+    Signal by signal, not per batch of them, so that a combination's count and severity do not depend on how
+    readings happened to be batched: one process and several, fed the same, tell the same story.
+    """
+    events = book.apply(signal)
+    if any(signal.rule in c.all_of for c in rules):
+        events += combined(book, rules, town)
+    return events
+
+
+def combined(book: AlertBook, rules: list[CombinationRule], town: Town) -> list[AlertEvent]:
+    """What the alerts open in *book* now make of *rules*' combinations, applied to it."""
+    return [e for s in combination_signals(rules, book.open_alerts(), town) for e in book.apply(s)]

@@ -28,6 +28,9 @@ class AlertCollector(Collector):
                                 value=s.writer.backlog())
         yield CounterMetricFamily("gridhub_alert_store_failures", "Failed alert store commits",
                                   value=s.writer.failures)
+        yield CounterMetricFamily("gridhub_alert_store_stale_writes",
+                                  "Alert writes refused because another process had written the alert since",
+                                  value=s.writer.stale_writes)
         notes = CounterMetricFamily("gridhub_notifications", "Notifications by outcome", labels=["outcome"])
         notes.add_metric(["sent"], s.deliveries.sent)
         notes.add_metric(["failed"], s.deliveries.failed)

@@ -75,6 +75,7 @@ class Notification:
     ts: float
     seq: int = 0  # the transition it tells of: with level, what tells a repeat delivery from a new one
     case: CaseSubject | None = None
+    delivery_id: str = ""  # set for each channel's send: receivers drop a second copy of the same id
 
     @property
     def grid(self) -> str | None:

@@ -11,16 +11,17 @@ import logging
 from collections.abc import Callable
 
 from hub.alerts.book import AlertBook
-from hub.alerts.combination import combination_signals
-from hub.alerts.delivery import DeliveryManager
+from hub.alerts.combination import applied, combined
+from hub.alerts.delivery import DeliveryManager, Planned
 from hub.alerts.escalation import EscalationPolicy
 from hub.alerts.evaluators import Signal
+from hub.alerts.ids import Ids
 from hub.alerts.model import Alert, AlertEvent, Transition
 from hub.alerts.notify import Notifier
 from hub.alerts.render import Renderer
 from hub.alerts.rules import RuleSet
 from hub.alerts.store import AlertStore, Delivery
-from hub.alerts.writer import AlertWriter
+from hub.alerts.writer import GIVE_UP_S, AlertWriter
 from hub.bus import Bus
 from hub.models import DeviceEvent, IngestBatch
 from hub.tasks import TaskSet
@@ -28,13 +29,14 @@ from hub.town import Town
 
 log = logging.getLogger(__name__)
 TICK_S = 1.0
+SPARE_IDS, SPARE_SEQS = 4, 64  # numbers in hand, topped up every tick: a restart leaves at most these unused
 
 
 class AlertService:
     """Owns the alert book; everything that changes an alert goes through here."""
 
     def __init__(self, town: Town, store: AlertStore, bus: Bus, clock: Callable[[], float],
-                 console_url: str | None = None) -> None:
+                 console_url: str | None = None, give_up_s: float = GIVE_UP_S) -> None:
         self.town = town
         self.store = store
         self._bus = bus
@@ -42,19 +44,26 @@ class AlertService:
         self.rules = RuleSet.for_town(town, clock())
         self.policy = EscalationPolicy(town, town.alerts)
         self.renderer = Renderer(town, self.policy, console_url)
-        self.writer = AlertWriter(store, self._announce)
+        self.writer = AlertWriter(store, self._announce, give_up_s)
+        self.failed = self.writer.failed  # the store could not be written: the hub must stop
         self.deliveries = DeliveryManager([], self.writer.add_delivery, clock)
         self.book = AlertBook(town, self.rules.rules, self.policy, clock)
-        self._combined = {r for c in self.rules.combinations for r in c.all_of}
         self._tasks = TaskSet()
         self._writing: asyncio.Task[None] | None = None
         self._unsubscribe: list[Callable[[], None]] = []
+        self._ids: tuple[Ids, ...] = ()
 
     async def start(self, notifiers: list[Notifier]) -> None:
         """Load the book as it was, and go live."""
         self.deliveries.notifiers = {n.name: n for n in notifiers}
         alerts, (last_id, last_seq) = await asyncio.to_thread(lambda: (self.store.unfinished(), self.store.last_ids()))
-        self.book = AlertBook(self.town, self.rules.rules, self.policy, self._clock, alerts, last_id, last_seq)
+        self._ids = (Ids(lambda n: self.store.reserve_ids("alert", n), SPARE_IDS, last_id),
+                     Ids(lambda n: self.store.reserve_ids("alert_seq", n), SPARE_SEQS, last_seq),
+                     delivery_ids := Ids(lambda n: self.store.reserve_ids("delivery", n), SPARE_SEQS))
+        self.deliveries.ids = lambda: str(delivery_ids.take())
+        await self._top_up()
+        self.book = AlertBook(self.town, self.rules.rules, self.policy, self._clock, alerts,
+                              alert_ids=self._ids[0], seqs=self._ids[1])
         for alert in alerts:
             self.rules.restore(alert)
         self._unsubscribe = [self._bus.subscribe(IngestBatch, self.async_on_batch),
@@ -82,16 +91,24 @@ class AlertService:
         self._apply(self.rules.on_event(event))
 
     def _apply(self, signals: list[Signal]) -> None:
-        if not signals:
-            return
-        self._commit([e for s in signals for e in self.book.apply(s)])
+        combinations = self.rules.combinations
+        events = [e for s in signals for e in applied(self.book, combinations, self.town, s)]
+        if events:
+            self._store(events)
 
     def _commit(self, events: list[AlertEvent]) -> asyncio.Future[None] | None:
-        """Store *events*, with what they change in combination rules."""
-        if self._combined and any(e.alert.rule in self._combined for e in events):
-            events += [e for s in combination_signals(self.rules.combinations, self.book.open_alerts(), self.town)
-                       for e in self.book.apply(s)]
-        return self.writer.add(events) if events else None
+        """Store what people did, with what it changes in combination rules."""
+        combinations = self.rules.combinations
+        if any(e.alert.rule in c.all_of for e in events for c in combinations):
+            events += combined(self.book, combinations, self.town)
+        return self._store(events) if events else None
+
+    def _store(self, events: list[AlertEvent]) -> asyncio.Future[None]:
+        """Queue *events* for the writer with the deliveries that tell of them: stored with them (an outbox),
+        started once they are."""
+        planned = [p for e in events if e.transition is not None for n in self.renderer.notifications(e)
+                   for p in self.deliveries.plan(n, e.transition.seq)]
+        return self.writer.add(events, planned)
 
     # --- people's actions -----------------------------------------------------------------------
 
@@ -119,12 +136,10 @@ class AlertService:
 
     # --- after storing --------------------------------------------------------------------------
 
-    def _announce(self, events: list[AlertEvent]) -> None:
+    def _announce(self, events: list[AlertEvent], planned: list[Planned]) -> None:
         for event in events:
             self._bus.async_publish(event)
-            if event.transition is not None:
-                for notification in self.renderer.notifications(event):
-                    self.deliveries.submit(notification, event.transition.seq)
+        self.deliveries.launch(planned)
 
     async def _resume_deliveries(self) -> None:
         pending = await asyncio.to_thread(self.store.pending_deliveries)
@@ -143,6 +158,17 @@ class AlertService:
 
     # --- timers ---------------------------------------------------------------------------------
 
+    async def _top_up(self) -> None:
+        for ids in self._ids:
+            await ids.top_up()
+
+    async def _try_top_up(self) -> None:
+        """Top up, or make do with the numbers in hand while the store fails (its writer decides when to stop)."""
+        try:
+            await self._top_up()
+        except Exception as exc:
+            log.warning("alerts: reserving ids failed (%s); using those in hand", exc)
+
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(TICK_S)
@@ -151,3 +177,4 @@ class AlertService:
                 self._commit(self.book.tick() + self.book.take_updates())
             except Exception:
                 log.exception("alert tick failed")
+            await self._try_top_up()  # after the timers, which then run when they are due, not a query later

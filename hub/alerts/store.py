@@ -15,6 +15,11 @@ from hub.alerts.model import Action, Alert, AlertState, Severity, Transition
 from hub.alerts.notify import ChainLevel
 
 
+class StaleWrite(Exception):
+    """A row changed in the store since this process read or last wrote it: another process (a new leader) has
+    taken over. Writing on would overwrite its work, so the writer stops and the process with it."""
+
+
 class DeliveryStatus(StrEnum):
     PENDING = "pending"  # not yet delivered; retried, also after a restart
     SENT = "sent"
@@ -25,7 +30,7 @@ class DeliveryStatus(StrEnum):
 class Delivery:
     """One notification to one channel, and how delivering it went."""
 
-    id: str
+    id: str  # a number from the database's delivery counter, as text (random hex before it had one)
     alert_id: int | None  # None for a case's delivery, which has *case_id* instead
     seq: int  # the transition (or case trail entry) it tells of
     action: Action
@@ -65,13 +70,17 @@ class FeedEntry:
 
 class AlertStore(Protocol):
     def save(self, alerts: Sequence[Alert], transitions: Sequence[FeedEntry], deliveries: Sequence[Delivery]) -> None:
-        """Upsert alerts and deliveries, append transitions, in one transaction."""
+        """Upsert alerts and deliveries, append transitions, in one transaction; StaleWrite if an alert changed in
+        the store since this store last read or wrote it."""
 
     def unfinished(self) -> list[Alert]:
         """Every alert not closed: what the book holds after a restart."""
 
     def last_ids(self) -> tuple[int, int]:
-        """The highest alert id and transition seq used so far."""
+        """The highest alert id and transition seq stored so far."""
+
+    def reserve_ids(self, counter: str, count: int) -> list[int]:
+        """*count* new numbers of *counter* (alert, alert_seq) that no process was or will be handed."""
 
     def get(self, alert_id: int) -> Alert | None: ...
 

@@ -25,6 +25,7 @@ class CallCreate(BaseModel):
     title: str | None = Field(default=None, max_length=80, description="default: the alert's title, or 视频调度")
     villages: list[str] = Field(default_factory=list, max_length=64,
                                 description="villages invited; default: the alert's village")
-    alert_id: int | None = Field(default=None, description="the alert this call is about; its history records the call")
+    alert_id: int | None = Field(default=None, ge=1, le=2**63 - 1,  # a BIGINT: larger ones fail in the store
+                                 description="the alert this call is about; its history records the call")
     camera: str | None = Field(default=None,
                                description="camera shared into the call; default: the alert's, if a camera")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hub.alerts.ids import Ids
 from hub.cases import escalation, limits
 from hub.cases.config import CasesConfig
 from hub.cases.duplicates import Candidate, candidates
@@ -28,14 +29,26 @@ _TIMED = frozenset({CaseState.ACCEPTED, CaseState.ROUTED, CaseState.HANDLING})  
 
 class CaseBook:
     def __init__(self, town: Town, config: CasesConfig, clock: Callable[[], float], cases: Iterable[Case] = (),
-                 last_id: int = 0, last_seq: int = 0) -> None:
+                 last_id: int = 0, last_seq: int = 0, ids: Ids | None = None, seqs: Ids | None = None) -> None:
         self.town = town
         self.config = config
         self.calendar = limits.calendar_of(config, town.town.timezone)
         self._tz = ZoneInfo(town.town.timezone)
         self._clock = clock
         self.cases: dict[int, Case] = {c.id: c for c in cases if c.state.is_open}
-        self.last_id, self.last_seq = last_id, last_seq
+        # From the database in a running hub (hub/alerts/ids.py); counted in memory without one.
+        self._ids = ids or Ids.counting(last_id)
+        self._seqs = seqs or Ids.counting(last_seq)
+
+    @property
+    def last_id(self) -> int:
+        """The newest case's id."""
+        return self._ids.last
+
+    @property
+    def last_seq(self) -> int:
+        """The newest trail entry's number."""
+        return self._seqs.last
 
     # --- intake -----------------------------------------------------------------------------------
 
@@ -48,9 +61,9 @@ class CaseBook:
             raise CaseInputError(f"no grid {grid!r}")
         village = self._village(grid, new.village)
         now = self._clock()
-        self.last_id += 1
-        number = f"{datetime.fromtimestamp(now, self._tz):%Y%m%d}-{self.last_id:04d}"
-        case = Case(self.last_id, number, new.source, new.category, new.kind, new.title, new.matter,
+        case_id = self._ids.take()
+        number = f"{datetime.fromtimestamp(now, self._tz):%Y%m%d}-{case_id:04d}"
+        case = Case(case_id, number, new.source, new.category, new.kind, new.title, new.matter,
                     CaseState.RECEIVED, actor, now, now, new.requester, new.address, new.location, grid, village,
                     new.urgent, new.source_ref, dict(new.attributes), new.photos, new.media_url, new.alert_id)
         events = [self._record(case, Action.RECEIVE, actor, now, detail={"source": new.source.value})]
@@ -264,11 +277,11 @@ class CaseBook:
 
     def _record(self, case: Case, action: Action, actor: str, now: float, note: str = "",
                 detail: dict[str, str] | None = None) -> CaseEvent:
+        seq = self._seqs.take()  # first: it may fail (no number in hand, the store down) and change nothing
         case = case.evolve(updated_at=now)
         if case.state.is_open:
             self.cases[case.id] = case
         else:
             self.cases.pop(case.id, None)
-        self.last_seq += 1
-        entry = Entry(self.last_seq, case.id, action, actor, now, case.state, note, detail or {})
+        entry = Entry(seq, case.id, action, actor, now, case.state, note, detail or {})
         return CaseEvent(entry, case)

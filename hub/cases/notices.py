@@ -1,8 +1,8 @@
 """Telling people of a case's escalation steps: one message per chain level a step names, through the alert
 channels, retried and logged by the alerts' DeliveryManager, with the case store as the delivery log.
 
-A step's trail entry is stored before its messages are submitted, and each delivery is logged as pending
-before its first attempt and resumed after a restart, as alert deliveries are. The step is taken once
+A step's trail entry and its deliveries, pending, are stored in one transaction (an outbox) before the first
+attempt, and a pending delivery is resumed after a restart, as alert deliveries are. The step is taken once
 (`Case.escalations`), so its messages are made once.
 """
 
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Iterable
 
-from hub.alerts.delivery import Backoff, DeliveryManager
+from hub.alerts.delivery import Backoff, DeliveryManager, Planned
 from hub.alerts.model import Action as AlertAction
 from hub.alerts.notify import CaseSubject, ChainLevel, Notification, Notifier, Recipient
 from hub.alerts.store import Delivery
+from hub.alerts.writer import GIVE_UP_S
 from hub.cases import escalation
 from hub.cases.model import Action, Case, CaseEvent, Entry
 from hub.cases.store import CaseStore
@@ -70,12 +72,14 @@ class CaseNotices:
     """Sends each escalation step's messages and keeps their delivery log in the case store. Loop only."""
 
     def __init__(self, town: Town, store: CaseStore, calendar: WorkCalendar, clock: Callable[[], float],
-                 console_url: str | None = None, backoff: Backoff = ALERTS_BACKOFF) -> None:
+                 console_url: str | None = None, backoff: Backoff = ALERTS_BACKOFF,
+                 give_up_s: float = GIVE_UP_S) -> None:
         self._town = town
         self._store = store
         self._calendar = calendar
         self._console_url = console_url
-        self._log = DeliveryLog(store)
+        self._log = DeliveryLog(store, give_up_s)
+        self.failed = self._log.failed
         self.deliveries = DeliveryManager([], self._log.add, clock, backoff)
 
     async def start(self, notifiers: Iterable[Notifier]) -> None:
@@ -91,12 +95,23 @@ class CaseNotices:
         await self.deliveries.stop()  # the channels are the alerts', which close them
         await self._log.stop()
 
+    def plan(self, events: Iterable[CaseEvent]) -> list[Planned]:
+        """The deliveries of every escalation step among *events*: stored with the steps, then `launch`ed."""
+        return [p for event in events if event.entry.action is Action.ESCALATE
+                for notification in self._notifications(event.case, event.entry)
+                for p in self.deliveries.plan(notification, event.entry.seq)]
+
     def submit(self, events: Iterable[CaseEvent]) -> None:
-        """Messages for every escalation step among *events*, which are stored already."""
-        for event in events:
-            if event.entry.action is Action.ESCALATE:
-                for notification in self._notifications(event.case, event.entry):
-                    self.deliveries.submit(notification, event.entry.seq)
+        """Messages for every escalation step among *events*, stored already, logged on their own: only for
+        callers that store steps without their deliveries (the service stores both together)."""
+        planned = self.plan(events)
+        for p in planned:
+            self._log.add(p.delivery)
+        self.launch(planned)
+
+    def launch(self, planned: list[Planned]) -> None:
+        """Start the deliveries `plan` made, once they are stored."""
+        self.deliveries.launch(planned)
 
     def _notifications(self, case: Case, entry: Entry) -> list[Notification]:
         refs = [r for r in entry.detail.get("notify", "").split(",") if r]
@@ -114,10 +129,13 @@ class CaseNotices:
 
 
 class DeliveryLog:
-    """Stores delivery states off the loop, the newest state of each, retrying while the store fails."""
+    """Stores delivery states off the loop, the newest state of each, retrying while the store fails for
+    *give_up_s* at most: then it sets `failed` (the hub stops, for a supervisor or a standby to take over)."""
 
-    def __init__(self, store: CaseStore) -> None:
+    def __init__(self, store: CaseStore, give_up_s: float = GIVE_UP_S) -> None:
         self._store = store
+        self._give_up_s = give_up_s
+        self.failed = asyncio.Event()
         self._pending: dict[str, Delivery] = {}
         self._wake = asyncio.Event()
         self._stopping = False
@@ -143,6 +161,7 @@ class DeliveryLog:
             self._pending = {}
 
     async def _run(self) -> None:
+        failing_since: float | None = None
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -151,12 +170,20 @@ class DeliveryLog:
                 if batch:
                     await asyncio.to_thread(self._store.save_deliveries, list(batch.values()))
             except Exception:
-                log.exception("case store: saving %d delivery states failed; retrying in %.0f s", len(batch), RETRY_S)
+                failing_since = failing_since or time.monotonic()
                 self._pending = batch | self._pending  # newer states of the same deliveries win
                 if self._stopping:  # the next start resumes them from what the store last kept
+                    log.exception("case store: %d delivery states not saved at stop", len(batch))
                     return
+                if time.monotonic() - failing_since >= self._give_up_s:
+                    log.critical("case store: saving delivery states failed for %.0f s; giving up, the hub stops",
+                                 self._give_up_s, exc_info=True)
+                    self.failed.set()
+                    return
+                log.exception("case store: saving %d delivery states failed; retrying in %.0f s", len(batch), RETRY_S)
                 await asyncio.sleep(RETRY_S)
                 self._wake.set()
                 continue
+            failing_since = None
             if self._stopping and not self._pending:
                 return

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from hub.alerts.ids import Ids
 from hub.alerts.service import AlertService
+from hub.alerts.store import StaleWrite
+from hub.alerts.writer import GIVE_UP_S
 from hub.bus import Bus
 from hub.cases.appointments import Appointment, Slot, Slotting, clash
 from hub.cases.book import CaseBook
@@ -25,7 +29,9 @@ from hub.cases.store import CaseStore
 from hub.ledger import Ledger
 from hub.town import DeviceKind, Town
 
+log = logging.getLogger(__name__)
 TICK_S = 30.0
+SPARE_SEQS, SPARE_DELIVERIES = 16, 4
 ALERT_CATEGORY = {DeviceKind.RIVER_STATION: "flood-safety", DeviceKind.RAIN_GAUGE: "flood-safety",
                   DeviceKind.WATER_QUALITY: "environment", DeviceKind.CAMERA: "public-security"}
 Change = Callable[[Case], CaseEvent | list[CaseEvent]]
@@ -33,7 +39,7 @@ Change = Callable[[Case], CaseEvent | list[CaseEvent]]
 
 class CaseService:
     def __init__(self, town: Town, store: CaseStore, bus: Bus, clock: Callable[[], float], alerts: AlertService,
-                 photos: Path) -> None:
+                 photos: Path, give_up_s: float = GIVE_UP_S) -> None:
         self.town = town
         self.config = town.cases
         self.store = store
@@ -44,13 +50,25 @@ class CaseService:
         self.slots = Slotting(self.config, self.book.calendar)
         self._last_appointment = 0
         self._ledger: Ledger[CaseEvent] = Ledger(bus, "case")
-        self.notices = CaseNotices(town, store, self.book.calendar, clock, alerts.renderer.console_url)
+        self.stale_writes = 0
+        self._ids: tuple[Ids, Ids, Ids] = (Ids.counting(), Ids.counting(), Ids.counting())
+        self.notices = CaseNotices(town, store, self.book.calendar, clock, alerts.renderer.console_url,
+                                   give_up_s=give_up_s)
+        self.failed = self.notices.failed  # the store could not be written, or another process has: stop
 
     async def start(self) -> None:
         """Load the open cases and start the timers; the alert service is started first (its channels)."""
         open_cases, (last_id, last_seq, last_appointment) = await asyncio.to_thread(
             lambda: (self.store.open_cases(), self.store.last_ids()))
-        self.book = CaseBook(self.town, self.config, self._clock, open_cases, last_id, last_seq)
+        # Case ids are reserved one at a time, as a case comes in, so that the numbers people see stay in a row;
+        # trail numbers a few ahead, topped up after each commit.
+        self._ids = (Ids(lambda n: self.store.reserve_ids("case", n), 1, last_id),
+                     Ids(lambda n: self.store.reserve_ids("case_seq", n), SPARE_SEQS, last_seq),
+                     delivery_ids := Ids(lambda n: self.store.reserve_ids("delivery", n), SPARE_DELIVERIES))
+        self.notices.deliveries.ids = lambda: str(delivery_ids.take())
+        await self._ids[1].top_up()
+        await self._ids[2].top_up()
+        self.book = CaseBook(self.town, self.config, self._clock, open_cases, ids=self._ids[0], seqs=self._ids[1])
         self._last_appointment = last_appointment
         self.photos.mkdir(parents=True, exist_ok=True)
         await self.notices.start(self._alerts.deliveries.notifiers.values())
@@ -73,6 +91,7 @@ class CaseService:
         async with self._ledger.lock:
             if appointment is not None:
                 await self._free(appointment)
+            await self._ids[0].top_up()
             events = self.book.receive(new, actor)
             case = events[-1].case
             token = secrets.token_hex(16) if with_token else None
@@ -145,7 +164,7 @@ class CaseService:
                 after = after.evolve(decided_at=self._clock(), follow_up_due=self.book.calendar.end_of_day(
                     self._clock(), self.config.follow_up_days))
             event = self.book.note(case, actor, note, Action.MEDIATION, {"outcome": after.outcome})
-            await self._ledger.commit([event], lambda: self.store.save_mediation(
+            await self._write([event], lambda: self.store.save_mediation(
                 case_id, after.model_dump_json(), event.case, event.entry))
         return after
 
@@ -175,7 +194,7 @@ class CaseService:
             return made
         note = f"预约{self.slots.names[slot.resource]}：{self._when(made)}，{slot.purpose}".rstrip("，")
         event = self.book.note(case, actor, note, Action.APPOINTMENT, {"appointment": str(made.id)})
-        await self._ledger.commit([event], lambda: self.store.save_appointment(made, event.case, event.entry))
+        await self._write([event], lambda: self.store.save_appointment(made, event.case, event.entry))
         return made
 
     async def cancel_appointment(self, appointment_id: int, actor: str, reason: str) -> Appointment:
@@ -198,7 +217,7 @@ class CaseService:
                 return cancelled
             note = f"取消预约{self.slots.names.get(found.resource, found.resource)}（{self._when(found)}）：{reason}"
             event = self.book.note(case, actor, note, Action.APPOINTMENT_CANCEL, {"appointment": str(found.id)})
-            await self._ledger.commit([event], lambda: self.store.save_appointment(cancelled, event.case, event.entry))
+            await self._write([event], lambda: self.store.save_appointment(cancelled, event.case, event.entry))
         return cancelled
 
     async def appointments_of(self, case_id: int) -> list[Appointment]:
@@ -223,5 +242,22 @@ class CaseService:
 
     async def _commit(self, events: list[CaseEvent], token: tuple[str, int] | None = None) -> None:
         cases = list({e.case.id: e.case for e in events}.values())
-        await self._ledger.commit(events, lambda: self.store.save(cases, [e.entry for e in events], token))
-        self.notices.submit(events)
+        planned = self.notices.plan(events)
+        deliveries = [p.delivery for p in planned]
+        await self._write(events, lambda: self.store.save(cases, [e.entry for e in events], token, deliveries))
+        self.notices.launch(planned)
+
+    async def _write(self, events: list[CaseEvent], save: Callable[[], None]) -> None:
+        """Store and announce; a stale write means another process leads now, so this one must stop."""
+        try:
+            await self._ledger.commit(events, save)
+        except StaleWrite as exc:
+            self.stale_writes += 1
+            log.critical("case store: %s; another process leads now, so this one stops writing", exc)
+            self.failed.set()
+            raise
+        try:
+            await self._ids[1].top_up()
+            await self._ids[2].top_up()
+        except Exception as exc:  # stored all the same; the next change reserves on the spot
+            log.warning("cases: reserving trail numbers failed (%s)", exc)

@@ -26,13 +26,19 @@ class CaseQuery:
 
 
 class CaseStore(Protocol):
-    def save(self, cases: Sequence[Case], entries: Sequence[Entry], token: tuple[str, int] | None = None) -> None:
-        """Upsert *cases*, append *entries* and keep an Open311 token for a case, in one transaction."""
+    def save(self, cases: Sequence[Case], entries: Sequence[Entry], token: tuple[str, int] | None = None,
+             deliveries: Sequence[Delivery] = ()) -> None:
+        """Upsert *cases*, append *entries*, keep an Open311 token for a case and log the *deliveries* that tell of
+        the entries, in one transaction; StaleWrite if a case changed in the store since this store last read or
+        wrote it."""
 
     def open_cases(self) -> list[Case]: ...
 
     def last_ids(self) -> tuple[int, int, int]:
-        """The highest case id, entry seq and appointment id used so far."""
+        """The highest case id, entry seq and appointment id stored so far."""
+
+    def reserve_ids(self, counter: str, count: int) -> list[int]:
+        """*count* new numbers of *counter* (case, case_seq) that no process was or will be handed."""
 
     def get(self, case_id: int) -> Case | None: ...
 

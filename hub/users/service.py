@@ -30,9 +30,12 @@ class UserError(Exception):
 
 
 class SignInRefused(Exception):
-    def __init__(self, reason: str, retry_after: int | None = None) -> None:
+    """Why a sign-in is refused, as the caller is told; `note` is for the audit log only."""
+
+    def __init__(self, reason: str, retry_after: int | None = None, note: str = "") -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.note = note
 
 
 def digest(token: str) -> str:
@@ -95,12 +98,13 @@ class UserService:
                 reset = self.limiter.get_window_stats(item, "sign-in", key).reset_time
                 raise SignInRefused("too many failed sign-ins; try again later", max(1, int(reset - time.time())))
         user = self.users.get(username)
-        if not await asyncio.to_thread(self._verify, user, password) or user is None:
+        right = await asyncio.to_thread(self._verify, user, password)
+        if not right or user is None or user.disabled:
+            # A disabled account answers as a wrong password does, in the same time, and counts as a failure:
+            # otherwise "disabled" would tell a guesser that the password they tried is the right one.
             self.limiter.hit(FAILURES_PER_ACCOUNT, "sign-in", username)
             self.limiter.hit(FAILURES_PER_ADDRESS, "sign-in", address)
-            raise SignInRefused("wrong username or password")
-        if user.disabled:
-            raise SignInRefused("this account is disabled")
+            raise SignInRefused("wrong username or password", note="disabled, right password" if right else "")
         self.limiter.clear(FAILURES_PER_ACCOUNT, "sign-in", username)
         token = secrets.token_urlsafe(32)
         now = self.clock()

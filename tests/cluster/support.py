@@ -29,13 +29,15 @@ class Cluster:
     state_url: str
     broker_port: int
     shards: int = 8
+    town: Path | None = None  # the sample town unless given
+    extra_env: dict[str, str] = field(default_factory=dict)  # for the processes started from now on
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "GRIDHUB_STATE_URL": self.state_url, "GRIDHUB_STORE": "postgres",
                 "GRIDHUB_SHARDS": str(self.shards), "GRIDHUB_ADMIN_PASSWORD": PASSWORD,
-                "GRIDHUB_HEALTH_CHECK_S": "1"}
+                "GRIDHUB_HEALTH_CHECK_S": "1", **self.extra_env}
 
     def create_admin(self) -> None:
         subprocess.run([GRIDHUB, "create-admin", "root", "--name", "王强", "--data-dir", str(self.workdir / "admin")],
@@ -48,12 +50,32 @@ class Cluster:
         with (data / "hub.log").open("ab") as log:
             self.processes[name] = subprocess.Popen(
                 [GRIDHUB, "run", "--role", role, "--name", name, "--mqtt", f"mqtt://127.0.0.1:{self.broker_port}",
-                 "--http-port", str(port), "--data-dir", str(data)], env=self.env(), stdout=log, stderr=log)
+                 "--http-port", str(port), "--data-dir", str(data), *(["--town", str(self.town)] if self.town else [])],
+                env=self.env(), stdout=log, stderr=log)
         self.ports[name] = port
 
     def kill(self, name: str) -> None:
         self.processes[name].send_signal(signal.SIGKILL)
         self.processes[name].wait(10)
+
+    def pause(self, name: str) -> None:
+        """Freeze a process (SIGSTOP): its sockets and PostgreSQL locks stay, it reads nothing."""
+        self.processes[name].send_signal(signal.SIGSTOP)
+
+    def resume(self, name: str) -> None:
+        self.processes[name].send_signal(signal.SIGCONT)
+
+    def cpu_seconds(self, name: str) -> float:
+        """User and system CPU time a process (all its threads) has used so far, from /proc/<pid>/stat."""
+        stat = Path(f"/proc/{self.processes[name].pid}/stat").read_text()
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+    def kill_all(self) -> None:
+        """Kill -9 every process still running (quicker than stop when nothing of the town is kept)."""
+        for name, process in self.processes.items():
+            if process.poll() is None:
+                self.kill(name)
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -90,6 +112,14 @@ class Cluster:
                         "WHERE l.locktype = 'advisory' AND a.application_name LIKE 'gh-ingest-%' GROUP BY 1")
         with sa.create_engine(self.state_url, poolclass=NullPool).connect() as conn:
             return {str(name).rsplit("-", 1)[-1]: int(n) for name, n in conn.execute(query)}
+
+
+def wait_led(base: str, timeout: float = 60) -> None:
+    """Wait until a console at *base* knows a leader to pass requests to (it answers 503 until then)."""
+    deadline = time.monotonic() + timeout
+    while httpx.get(base + "/api/status", timeout=5).status_code == 503:
+        assert time.monotonic() < deadline, f"{base} found no leader within {timeout} s"
+        time.sleep(0.1)
 
 
 def signed_in(base: str) -> httpx.Client:

@@ -12,7 +12,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.shards import shard_of, wanted
-from tests.cluster.support import Cluster, hy_rain, signed_in
+from tests.cluster.support import Cluster, hy_rain, signed_in, wait_led
 from tests.support import Mosquitto
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
@@ -59,6 +59,8 @@ def test_a_town_on_five_processes_answers_as_one(cluster: Cluster) -> None:
     until(lambda: cluster.leader() in ("c1", "c2"), 60, "a leader")
     until(lambda: sum(cluster.shares_held().values()) == cluster.shards and len(cluster.shares_held()) == 2,
           30, "both workers holding every share between them")
+    for name in ("k1", "k2"):  # the leader names itself before its own console listens
+        wait_led(cluster.url(name))
     a, b = signed_in(cluster.url("k1")), signed_in(cluster.url("k2"))
     try:
         _same_answers(cluster, a, b)

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from console.service import GRACE_S
 from hub.users.model import Role
+from hub.webserver import GRACE_S
 from tests.camera_files import file_camera_town
 from tests.support import console_url, hub_settings, make_hub, signed_in, wait_for
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 
 from hub.settings import HubSettings
 from hub.users.model import Role
@@ -105,3 +109,54 @@ async def test_a_scraper_reads_metrics_with_its_token_only(tmp_path: Path) -> No
         assert wrong.status_code == 401
         scraped = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me-please"})
         assert scraped.status_code == 200 and "gridhub_devices" in scraped.text
+
+
+async def test_a_disabled_account_answers_as_a_wrong_password_does(tmp_path: Path) -> None:
+    async with make_hub(settings(tmp_path)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+        await account(hub)
+        await hub.ctx.users.update("officer", disabled=True)
+        answers, seconds = {}, {}
+        for password in (PASSWORD, "letmein123", PASSWORD, "letmein123", PASSWORD):  # five failures lock
+            started = time.perf_counter()
+            answer = await http.post("/api/auth/login", json={"username": "officer", "password": password})
+            seconds[password] = min(seconds.get(password, 99.0), time.perf_counter() - started)
+            answers.setdefault(password, set()).add((answer.status_code, answer.text))
+        assert answers[PASSWORD] == answers["letmein123"] == {(401, '{"detail":"wrong username or password"}')}
+        assert 1 / 3 < seconds[PASSWORD] / seconds["letmein123"] < 3  # both check the password in full
+        locked = await http.post("/api/auth/login", json={"username": "officer", "password": PASSWORD})
+        assert locked.status_code == 429  # a right password to a disabled account counts as a failure too
+        log = (await http.get("/api/audit", headers=await signed_in(hub, Role.admin))).json()
+        assert [e["detail"] for e in log[1:3]] == ["username=officer; disabled, right password", "username=officer"]
+
+
+async def test_a_cookie_from_another_site_is_refused_whichever_header_tells(tmp_path: Path) -> None:
+    async with make_hub(settings(tmp_path)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+        await account(hub)
+        signed = await http.post("/api/auth/login", json={"username": "officer", "password": PASSWORD})
+        ours = console_url(hub).rstrip("/")
+        host = ours.removeprefix("http://")
+        forged = [{"Referer": "http://evil.example/page"}, {"Sec-Fetch-Site": "cross-site"},
+                  {"Sec-Fetch-Site": "same-site", "Referer": f"http://{host.split(':')[0]}:1/"},
+                  {"Origin": f"https://{host}"}, {"Origin": f"http://{host}", "Referer": "http://evil.example/"},
+                  {"Origin": "null"}, {"Origin": f"http://{host}", "Sec-Fetch-Site": "cross-site"}]
+        for headers in forged:
+            refused = await http.post("/api/alerts/1/acknowledge", json={}, headers=headers)
+            assert (refused.status_code, refused.json()["detail"]) == (403, "cross-site request refused"), headers
+        log = (await http.get("/api/audit", headers=await signed_in(hub, Role.admin))).json()
+        assert log[-2]["detail"] == "cross-site: Referer: http://evil.example/page" and log[-2]["username"] == "officer"
+        allowed = [{}, {"Origin": ours, "Referer": f"{ours}/cases/", "Sec-Fetch-Site": "same-origin"},
+                   {"Origin": f"http://{host.upper()}"}, {"Sec-Fetch-Site": "none"}]
+        for headers in allowed:  # no header at all: not a browser, which always tells
+            passed = await http.post("/api/alerts/1/acknowledge", json={}, headers=headers)
+            assert passed.status_code == 404, headers  # through; there is no alert 1
+        http.cookies.clear()
+        bearer = {"Authorization": f"Bearer {signed.json()['token']}", "Origin": "http://evil.example"}
+        assert (await http.post("/api/alerts/1/acknowledge", json={}, headers=bearer)).status_code == 404
+        ws = ours.replace("http://", "ws://") + "/ws/alerts"
+        cookie = {"Cookie": f"gridhub_session={signed.json()['token']}"}
+        async with websockets.connect(ws, additional_headers={**cookie, "Origin": f"https://{host}"}) as socket:
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(socket.recv(), 5)
+            assert socket.close_code == 4403 and socket.close_reason == "cross-site socket refused"
+        async with websockets.connect(ws, additional_headers={**cookie, "Origin": ours}) as socket:
+            assert json.loads(await asyncio.wait_for(socket.recv(), 5))["type"] == "snapshot"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hub.alerts.book import AlertBook
-from hub.alerts.combination import combination_signals
+from hub.alerts.combination import applied
 from hub.alerts.config import CombinationRule
 from hub.alerts.evaluators import Signal
 from hub.alerts.model import Action, AlertEvent, AlertState, Severity
@@ -24,9 +24,7 @@ class Scene:
         self.book: AlertBook = make_book(town, self.clock)
 
     def feed(self, *signals: Signal) -> list[AlertEvent]:
-        events = [e for s in signals for e in self.book.apply(s)]
-        combined = combination_signals(self.rules.combinations, self.book.open_alerts(), self.rules.town)
-        return events + [e for s in combined for e in self.book.apply(s)]
+        return [e for s in signals for e in applied(self.book, self.rules.combinations, self.rules.town, s)]
 
     def combined(self, rule: str = "flood-risk") -> dict[str, tuple[Severity, AlertState, bool]]:
         return {a.source: (a.severity, a.state, a.active) for a in self.book.by_id.values() if a.rule == rule}
@@ -72,6 +70,16 @@ def test_the_combination_holds_while_both_sides_hold() -> None:
     assert t.feed(signal("river-rise", "RS01", YELLOW)) == []
     assert t.combined() == {"basin:upper": (RED, AlertState.RAISED, True)}
     assert t.book.by_id[3].count == 3
+
+
+def test_a_combination_counts_the_same_however_its_signals_are_batched() -> None:
+    feed = [signal("river-rise", "RS01", YELLOW), signal("rainfall", "RG01", ORANGE),
+            signal("rainfall", "RG01", ORANGE), signal("river-rise", "RS01", YELLOW)]
+    batched, one_by_one = Scene(town_with()), Scene(town_with())
+    batched.feed(*feed)
+    for s in feed:
+        one_by_one.feed(s)
+    assert batched.book.by_id[3].count == one_by_one.book.by_id[3].count == 3
 
 
 def test_a_combination_of_an_acknowledged_alert_still_holds() -> None:

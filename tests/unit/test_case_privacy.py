@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from hub.cases.model import Action, CaseState
-from hub.cases.privacy import CENTRE_ONLY, handles, mask_id, mask_phone, mask_text, masked, may, sees
+from console.case_schemas import CasePublic
+from hub.cases.model import Action, CaseState, Extension
+from hub.cases.privacy import CENTRE_ONLY, handles, masked, may, sees
+from hub.privacy import mask_id, mask_phone, mask_text
 from hub.users.model import Principal, Role
 from tests.case_support import ID_NUMBER, OFFICER, PHONE, book, case_in, new_case
 
@@ -57,3 +59,12 @@ def test_centre_steps_are_for_staff_and_the_units_for_the_handler(action: Action
     assert may(OFFICER_P, case, action) and may(ADMIN, case, action)
     assert may(SHIMEN, case, action) is (action not in CENTRE_ONLY)
     assert not may(LIUWAN, case, action) and not may(PATROL, case, action)
+
+
+def test_a_request_for_more_time_reads_masked_outside_the_whole_record() -> None:
+    asked = Extension(3, "等户主13912345678回电", "cadre.shimen", 0.0, note="请先拨0731-2345678")
+    case = case_in(book(), CaseState.HANDLING).evolve(extensions=(asked,))
+    [shown] = CasePublic.of(case, 0.0, "纠纷").extensions
+    assert (shown.reason, shown.note) == ("等户主139****5678回电", "请先拨0731-***5678")
+    [whole] = CasePublic.of(case, 0.0, "纠纷", whole=True).extensions
+    assert (whole.reason, whole.note) == (asked.reason, asked.note)

@@ -110,7 +110,8 @@ def test_configuration_mistakes_are_errors(entry: dict[str, object], wrong: str)
 def test_body_carries_the_alert_the_people_and_utc_times() -> None:
     body = notification_body(dataclasses.replace(notification(), seq=41))
     assert body == {
-        "alert_id": 17, "seq": 41, "action": "raise", "rule": "river-warning-level", "source": "RS01",
+        "delivery_id": "", "alert_id": 17, "seq": 41, "action": "raise", "rule": "river-warning-level",
+        "source": "RS01",
         "severity": "orange", "state": "raised", "level": "grid_worker",
         "title": "【橙色预警】清溪河石门水位站 水位超警戒", "text": notification().text,
         "recipients": [{"name": "谭芳", "phone": "18207342575"}, {"name": "张清", "phone": "18207348141"}],

@@ -11,8 +11,8 @@ import pytest
 from cryptography import x509
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
-from console.tls import server_files
 from hub.settings import HttpsSettings
+from hub.tls import server_files
 
 
 def verify(files_dir: Path, name: str) -> None:

@@ -117,5 +117,6 @@ async def test_a_role_change_or_a_disable_signs_the_account_out_everywhere(users
     assert principal.village == "fenglin"
     await users.update("li", disabled=True)
     assert await users.principal(token) is None
-    with pytest.raises(SignInRefused, match="disabled"):
+    with pytest.raises(SignInRefused, match="wrong username or password") as refused:  # as for a wrong one
         await users.sign_in("li", PASSWORD, "10.0.0.5")
+    assert refused.value.note == "disabled, right password"  # for the audit log only

@@ -1,0 +1,216 @@
+"""One station connection's SL 651 frames: scan, check CRC, station, password and centre, reassemble, decode, reply.
+
+Replies follow the standard: each report is confirmed (serial number and the
+centre's time) ending with ESC (stay online) or EOT; each packet of a multi-packet
+message that ends with ETB gets an ACK, the last one the confirmation; a packet
+with a bad CRC from a known station gets a NAK so that it is sent again. Link
+keep-alives (2FH) are not answered.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from adapters.sl651.config import Sl651Config
+from adapters.sl651.decode import Collected, Origin, ReportDecoder
+from adapters.sl651.elements import ElementTable, load_table
+from adapters.sl651.frame import ACK, EOT, ESC, ETB, NAK, UPLINK_ENDS, Encoding, Frame, Header, encode
+from adapters.sl651.report import KEEP_ALIVE, REPORTS, ReportError, parse_report
+from adapters.sl651.scanner import FrameScanner, Junk, Scanned
+from hub.models import DeadLetter, RejectReason
+from hub.town import Town
+
+
+@dataclass(frozen=True, slots=True)
+class Station:
+    device: str
+    password: str
+
+
+class StationBook:
+    """What the hub knows of its SL 651 stations: address → device and password, and how to decode them."""
+
+    def __init__(self, town: Town, config: Sl651Config, table: ElementTable | None = None) -> None:
+        self.config = config
+        self.tz = ZoneInfo(town.town.timezone)
+        self.table = (table or load_table()).index()
+        self.by_address = {d.address.upper(): Station(d.id, config.password_of(d.id) or "")
+                           for d in town.devices if d.adapter == "sl651" and d.address}
+        self.decoder = ReportDecoder(self.table, self.tz, config.max_future_s)
+        self._clock = (0, "")
+
+    def now(self) -> str:
+        """The centre's local time as YYMMDDhhmmss, for replies (formatted once a second)."""
+        second = int(time.time())
+        if self._clock[0] != second:
+            self._clock = (second, datetime.fromtimestamp(second, self.tz).strftime("%y%m%d%H%M%S"))
+        return self._clock[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Fed:
+    """What one read gave: frames seen, how many were a station's own, and the replies owed."""
+
+    frames: int
+    replies: list[bytes]
+    accepted: int = 0
+
+
+@dataclass(slots=True)
+class _Message:
+    """The packets of one multi-packet message received so far."""
+
+    count: int
+    started: float
+    bodies: dict[int, bytes] = field(default_factory=dict)
+    raw: bytes = b""
+
+
+class Session:
+    """Decodes one station connection's frames into a Collected."""
+
+    def __init__(self, book: StationBook, source: str) -> None:
+        self._book = book
+        self.source = source
+        self._scanner = FrameScanner(book.config.max_length)
+        self._messages: dict[tuple[str, int], _Message] = {}
+        self.device: str | None = None  # the last station authenticated on this connection
+        self.junk_run = 0  # bytes of junk since the last good frame
+
+    def pending(self) -> int:
+        return self._scanner.pending()
+
+    def feed(self, data: bytes, received: float, out: Collected) -> Fed:
+        fed = self._decode(self._scanner.feed(data), received, out)
+        self.expire(received, out)
+        return fed
+
+    def flush(self, received: float, out: Collected) -> Fed:
+        return self._decode(self._scanner.flush(), received, out)
+
+    def expire(self, now: float, out: Collected) -> None:
+        """Multi-packet messages that will not complete become dead letters."""
+        timeout = self._book.config.reassembly_timeout_s
+        for key, message in list(self._messages.items()):
+            if now - message.started > timeout:
+                del self._messages[key]
+                station = self._book.by_address.get(key[0])
+                detail = f"{len(message.bodies)} of {message.count} packets of a {key[1]:02X}H message arrived"
+                out.letters.append(DeadLetter(self.source, message.raw, RejectReason.INCOMPLETE, detail, now,
+                                              station.device if station else None))
+
+    def _decode(self, items: list[Scanned], received: float, out: Collected) -> Fed:
+        replies: list[bytes] = []
+        frames = accepted = 0
+        for item in items:
+            if isinstance(item, Junk):
+                self._junk(item, received, out)
+                continue
+            frames += 1
+            reply, ok = self._frame(item, received, out)
+            accepted += ok
+            if reply is not None:
+                replies.append(reply)
+        return Fed(frames, replies, accepted)
+
+    def _junk(self, junk: Junk, received: float, out: Collected) -> None:
+        self.junk_run += junk.size
+        station = self._book.by_address.get(junk.station or "")
+        device = station.device if station else self.device
+        out.letters.append(DeadLetter(self.source, junk.raw, junk.reason, junk.detail, received, device))
+
+    def _frame(self, frame: Frame, received: float, out: Collected) -> tuple[bytes | None, bool]:
+        """The reply owed for *frame*, and whether it was a station's own (right CRC, station and password)."""
+        station = self._refuse(frame, received, out)
+        if station is None:
+            nak = not frame.crc_ok and frame.header.station in self._book.by_address
+            return (self._reply(frame, NAK) if nak else None), False
+        self.device = station.device
+        self.junk_run = 0
+        origin = Origin(station.device, received, self.source, frame.raw)
+        if frame.header.function not in REPORTS:
+            out.letters.append(origin.letter(RejectReason.UNSUPPORTED,
+                                             f"function {frame.header.function:02X}H is not a report"))
+            return None, True
+        body = self._whole(frame, received) if frame.packets else frame.body
+        if body is not None:
+            self._report(frame, body, origin, out)
+        if frame.end == ETB:
+            return self._reply(frame, ACK), True
+        if frame.header.function == KEEP_ALIVE:
+            return None, True
+        return self._reply(frame, ESC if self._book.config.keep_online else EOT), True
+
+    def _refuse(self, frame: Frame, received: float, out: Collected) -> Station | None:
+        """The frame's station when the frame is good; else a dead letter and None."""
+        h, config = frame.header, self._book.config
+        station = self._book.by_address.get(h.station)
+        device = station.device if station else None
+        if h.downlink:
+            reason, detail = RejectReason.BAD_FRAME, "a centre's (downlink) frame"
+        elif not frame.crc_ok:
+            reason, detail = RejectReason.BAD_CRC, f"CRC does not match (station {h.station})"
+        elif station is None:
+            reason, detail = RejectReason.UNKNOWN_DEVICE, f"no sl651 device with address {h.station}"
+        elif h.password != station.password:
+            reason, detail = RejectReason.WRONG_PASSWORD, f"wrong password for {station.device}"
+        elif h.centre != config.centre:
+            reason, detail = RejectReason.BAD_FRAME, f"addressed to centre {h.centre}, this is centre {config.centre}"
+        elif frame.end not in UPLINK_ENDS:
+            reason, detail = RejectReason.BAD_FRAME, f"end character {frame.end:02X}H is not one a station sends"
+        else:
+            return station
+        out.letters.append(DeadLetter(self.source, frame.raw, reason, detail, received, device))
+        return None
+
+    def _whole(self, frame: Frame, received: float) -> bytes | None:
+        """The message's body once its last packet has arrived; None while packets are missing."""
+        assert frame.packets is not None
+        count, serial = frame.packets
+        key = (frame.header.station, frame.header.function)
+        message = self._messages.get(key)
+        if message is None or message.count != count:
+            message = self._messages[key] = _Message(count, received)
+        message.bodies[serial] = frame.body
+        message.raw = frame.raw
+        if len(message.bodies) < count:
+            return None
+        del self._messages[key]
+        return b"".join(message.bodies[k] for k in sorted(message.bodies))
+
+    def _report(self, frame: Frame, body: bytes, origin: Origin, out: Collected) -> None:
+        try:
+            report = parse_report(frame.encoding, frame.header.function, body, self._book.table)
+        except ReportError as exc:
+            out.letters.append(origin.letter(exc.reason, str(exc)))
+            return
+        if report.station is not None and report.station != frame.header.station:
+            out.letters.append(origin.letter(RejectReason.BAD_FRAME, f"the body names station {report.station}, "
+                                                                     f"the header {frame.header.station}"))
+            return
+        self._book.decoder.decode(report, origin, out)
+
+    def _reply(self, frame: Frame, end: int) -> bytes:
+        """A downlink frame for *frame*: the serial number it carried (0 when unknown) and the centre's time."""
+        h = frame.header
+        now = self._book.now()
+        serial = _serial(frame)
+        body = serial.to_bytes(2, "big") + bytes.fromhex(now) if frame.encoding is Encoding.HEX \
+            else f"{serial:04X} {now}".encode("ascii")
+        down = Header(self._book.config.centre, h.station, h.password, h.function, downlink=True)
+        return encode(frame.encoding, down, body, end, frame.packets)
+
+
+def _serial(frame: Frame) -> int:
+    """The serial number at the start of a report's body (only the first packet of a message has one)."""
+    if frame.packets is not None and frame.packets[1] != 1:
+        return 0
+    try:
+        if frame.encoding is Encoding.HEX:
+            return int.from_bytes(frame.body[:2], "big") if len(frame.body) >= 2 else 0
+        return int(frame.body[:4], 16)
+    except ValueError:
+        return 0

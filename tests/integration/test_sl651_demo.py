@@ -14,7 +14,7 @@ from hub.store import SeriesQuery
 from tests.support import hub_settings, make_hub, wait_for
 
 pytestmark = pytest.mark.integration
-RIVER, RAIN = "RS05", "RG03"  # the sample town's SL 651 stations: HEX/BCD and ASCII
+RIVER, RAIN = "RS04", "RG02"  # the sample town's SL 651 stations: HEX/BCD and ASCII
 FIVE_MIN = "rainfall.5m"
 
 

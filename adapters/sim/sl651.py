@@ -2,7 +2,7 @@
 
 Every 5 simulated minutes each station sends a timed report (32H): river level Z
 (river stations), accumulated rainfall PT and supply voltage VT; on the hour an
-hourly report (34H) adds the hour's 5-minute rain series DRP. Rain and level follow
+hourly report (34H) takes its place, adding the hour's 5-minute rain series DRP. Rain and level follow
 the same model as the MQTT stations (adapters.sim.stations), so in the flood
 scenario the levels rise and DRP fills up with the storm. A report stays queued
 until the hub confirms its serial number; the connection is kept while the hub
@@ -86,15 +86,16 @@ class HydroStation:
         self.level += (RISE_M_PER_MM * rate_mm_h - RELAX_PER_H * (self.level - self.base)) * hours
 
     def report(self, at: float) -> None:
-        """Queue the timed report observed at *at*, and the hourly one too on the hour."""
+        """Queue the report observed at *at*: on the hour the hourly one, else the timed one."""
         local = datetime.fromtimestamp(at, UTC).astimezone(self.tz)
         values = [(VT, round(12.4 + self.rng.random() * 0.4, 2)), (PT, self.total_mm)]
         if self.river:
             values.insert(0, (Z, round(self.level + self.rng.gauss(0, 0.005), 3)))
-        self._queue(TIMED, local, values, None)
-        if local.minute == 0:
-            drp = [NO_DATA] * (12 - len(self.fives)) + [min(254, round(mm * 10)) for mm in self.fives]
-            self._queue(HOURLY, local, values, bytes(drp))
+        if local.minute:
+            self._queue(TIMED, local, values, None)
+            return
+        drp = [NO_DATA] * (12 - len(self.fives)) + [min(254, round(mm * 10)) for mm in self.fives]
+        self._queue(HOURLY, local, values, bytes(drp))
 
     def _queue(self, function: int, local: datetime, values: list[tuple[tuple[int, int, str], float]],
                drp: bytes | None) -> None:

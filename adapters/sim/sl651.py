@@ -58,6 +58,7 @@ class HydroStation:
     serial: int = 0
     queue: deque[tuple[int, bytes]] = field(default_factory=lambda: deque(maxlen=QUEUE_MAX))
     queued: asyncio.Event = field(default_factory=asyncio.Event)
+    connections: int = 0  # how often it has dialled in
 
     async def next_report(self) -> tuple[int, bytes]:
         """The oldest unconfirmed report (serial, frame), once there is one."""
@@ -189,6 +190,7 @@ class Sl651Simulators:
                 log.debug("demo: %s cannot reach %s:%d (%s)", station.device.id, host, port, exc)
                 await asyncio.sleep(1.0)
                 continue
+            station.connections += 1
             try:
                 await self._send_queued(station, reader, writer)
             except (OSError, TimeoutError, NotConfirmed) as exc:
@@ -200,12 +202,14 @@ class Sl651Simulators:
     async def _send_queued(self, station: HydroStation, reader: asyncio.StreamReader,
                            writer: asyncio.StreamWriter) -> None:
         """Send each queued report until the hub confirms it; return when the hub ends the session with EOT."""
-        scanner = FrameScanner()
+        scanner, received = FrameScanner(), deque[Frame]()
         while True:
             serial, frame = await station.next_report()
+            if reader.at_eof():
+                return  # the hub closed the connection while the station had nothing to say: dial again
             writer.write(frame)
             await writer.drain()
-            reply = await asyncio.wait_for(_reply(reader, scanner), REPLY_TIMEOUT_S)
+            reply = await asyncio.wait_for(_reply(reader, scanner, received), REPLY_TIMEOUT_S)
             if reply.end == NAK:
                 continue  # the hub saw a bad CRC: send it again
             _check(reply, station, serial)
@@ -214,15 +218,14 @@ class Sl651Simulators:
                 return
 
 
-async def _reply(reader: asyncio.StreamReader, scanner: FrameScanner) -> Frame:
-    """The next frame from the hub; junk between frames is skipped."""
-    while True:
+async def _reply(reader: asyncio.StreamReader, scanner: FrameScanner, received: deque[Frame]) -> Frame:
+    """The next frame from the hub (one read may bring several); junk between frames is skipped."""
+    while not received:
         data = await reader.read(4096)
         if not data:
             raise ConnectionResetError("the hub closed the connection")
-        frames = [f for f in scanner.feed(data) if isinstance(f, Frame)]
-        if frames:
-            return frames[0]
+        received.extend(f for f in scanner.feed(data) if isinstance(f, Frame))
+    return received.popleft()
 
 
 def _check(reply: Frame, station: HydroStation, serial: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from itertools import pairwise
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from adapters.sim.service import SimulatorService
 from adapters.sl651.frame import Encoding
 from hub.app import Hub
 from hub.store import SeriesQuery
-from tests.support import hub_settings, make_hub, wait_for
+from tests.support import hub_settings, make_hub, sample_town, wait_for
 
 pytestmark = pytest.mark.integration
 RIVER, RAIN = "RS04", "RG02"  # the sample town's SL 651 stations: HEX/BCD and ASCII
@@ -53,6 +54,8 @@ async def test_flood_demo_sl651_stations_report_in_both_encodings_with_the_5_min
         levels = [v for _, v in series(hub, RIVER, "water_level")]
         assert levels[-1] - levels[0] > 0.5  # the river rises with the rain
         assert hub.ctx.dead_letters.total() == 0
+        # The hub ends its confirmations with ESC: each station keeps the one connection.
+        assert [s.connections for s in simulators(hub).sl651.stations] == [1, 1]
 
 
 async def test_sl651_stations_dial_again_when_the_hub_listener_restarts_and_lose_no_report(tmp_path: Path) -> None:
@@ -72,3 +75,19 @@ async def test_sl651_stations_dial_again_when_the_hub_listener_restarts_and_lose
         for device in (RIVER, RAIN):
             stamps = sorted({ts for ts, _ in series(hub, device, "battery_voltage")})
             assert {round(b - a) for a, b in pairwise(stamps)} == {300}, device  # every 5 minutes, none lost
+
+
+async def test_sl651_stations_hang_up_on_eot_and_dial_again_for_each_report(tmp_path: Path) -> None:
+    loaded = sample_town()
+    config = loaded.sections["sl651"].model_copy(update={"keep_online": False})  # confirmations end with EOT
+    town = dataclasses.replace(loaded, sections={**loaded.sections, "sl651": config})
+    demo = {"scenario": "normal", "interval_s": 60, "speed": 1800, "lead_h": 2}
+    async with make_hub(hub_settings(tmp_path, None, demo=demo), town) as hub:
+        await wait_for(lambda: all(len(series(hub, d, "battery_voltage")) >= 12 for d in (RIVER, RAIN)),
+                       what="an hour of reports, each on a connection of its own")
+        for device in (RIVER, RAIN):
+            stamps = sorted({ts for ts, _ in series(hub, device, "battery_voltage")})
+            assert {round(b - a) for a, b in pairwise(stamps)} == {300}, device
+        assert hub.ctx.dead_letters.total() == 0
+        for station in simulators(hub).sl651.stations:
+            assert station.connections >= 12, station.device.id

@@ -59,6 +59,7 @@ class HydroStation:
     queue: deque[tuple[int, bytes]] = field(default_factory=lambda: deque(maxlen=QUEUE_MAX))
     queued: asyncio.Event = field(default_factory=asyncio.Event)
     connections: int = 0  # how often it has dialled in
+    dropped: int = 0  # unconfirmed reports it had no room to keep
 
     async def next_report(self) -> tuple[int, bytes]:
         """The oldest unconfirmed report (serial, frame), once there is one."""
@@ -105,6 +106,10 @@ class HydroStation:
         body = (_hex_body if self.encoding is Encoding.HEX else _ascii_body)(
             self.serial, local, self.header.station, category, values, drp)
         header = Header(self.header.centre, self.header.station, self.header.password, function)
+        if len(self.queue) == QUEUE_MAX:  # like a real station's memory: the oldest report goes, counted
+            self.dropped += 1
+            log.warning("demo: %s has kept %d unconfirmed reports; dropped the oldest (%d so far)",
+                        self.device.id, QUEUE_MAX, self.dropped)
         self.queue.append((self.serial, encode(self.encoding, header, body)))
         self.queued.set()
 

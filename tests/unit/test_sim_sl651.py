@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from adapters.sim.sl651 import HydroStation
+from adapters.sim.sl651 import QUEUE_MAX, HydroStation
 from adapters.sim.stations import rain_rate
 from adapters.sl651.decode import Collected
 from adapters.sl651.frame import Encoding
@@ -46,3 +46,11 @@ def test_an_hour_of_reports_decodes_with_the_5_minute_rain_in_both_encodings() -
         totals = [r.value for r in out.readings if r.quantity == "rainfall_total"]
         assert round(totals[-1] - totals[0], 1) == round(sum(0.5 * (k + 1) for k in range(1, 12)), 1)
         assert any(r.quantity == "water_level" for r in out.readings) is (device_id == "RS04")
+
+
+def test_a_station_that_cannot_reach_the_hub_keeps_a_day_of_reports_and_counts_what_it_drops() -> None:
+    s = station("RG02")
+    for k in range(QUEUE_MAX + 3):
+        s.advance(1.0)
+        s.report(HOUR + 300 * k)
+    assert len(s.queue) == QUEUE_MAX and s.dropped == 3 and s.queue[0][0] == 4  # the oldest three went

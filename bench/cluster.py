@@ -80,6 +80,7 @@ def bench_town(folder: Path, stations: int) -> Path:
     text = DEFAULT_TOWN.read_text(encoding="utf-8")
     text = text.replace("\ndevices:\n", "\ndevices:\n" + extra, 1)
     text = text.replace("port: 9212}", f"port: {free_port()}}}", 1)  # several runs may share the machine
+    text = text.replace("port: 9651}", f"port: {free_port()}}}", 1)
     path = folder / "bench-town.yaml"
     path.write_text(text, encoding="utf-8")
     return path

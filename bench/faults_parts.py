@@ -38,6 +38,7 @@ def bench_town(folder: Path, hook_url: str) -> Path:
          "      name: mqtt-feed", f"    - {{type: webhook, name: bench-hook, url: '{hook_url}', timeout_s: 2}}"),
         ("    detect_fps: 5\n    cameras:", "    enabled: false\n    detect_fps: 5\n    cameras:"),
         ("port: 9212}", f"port: {free_port()}}}"),  # not the port a running demo holds
+        ("port: 9651}", f"port: {free_port()}}}"),
     ]
     for old, new in edits:
         assert old in text, f"the sample town changed: {old!r}"

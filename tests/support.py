@@ -156,14 +156,17 @@ class Publisher:
 
 @functools.cache
 def sample_town() -> LoadedTown:
-    """The sample town, its HJ 212 server on a free port (so a running demo does not collide with tests), no cameras."""
+    """The sample town, its HJ 212 and SL 651 servers on free ports (a running demo keeps its own), no cameras."""
     loaded = load_town(DEFAULT_TOWN, Registry.discover())
     hj212 = loaded.sections["hj212"]
     listen = hj212.listen.model_copy(update={"port": free_port()})
     hj212 = hj212.model_copy(update={"listen": listen})
+    sl651 = loaded.sections["sl651"]
+    sl651 = sl651.model_copy(update={"listen": sl651.listen.model_copy(update={"port": free_port()})})
     # The sample town's cameras have fictional addresses: camera tests bring their own.
     cameras = loaded.sections["cameras"].model_copy(update={"enabled": False})
-    return dataclasses.replace(loaded, sections={**loaded.sections, "hj212": hj212, "cameras": cameras})
+    return dataclasses.replace(loaded, sections={**loaded.sections, "hj212": hj212, "sl651": sl651,
+                                                "cameras": cameras})
 
 
 def hub_settings(tmp: Path, broker: MqttSettings | None, **extra: object) -> HubSettings:

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 import paho.mqtt.client as mqtt
@@ -15,7 +16,9 @@ from paho.mqtt.reasoncodes import ReasonCode
 from adapters.hj212.config import Hj212Config
 from adapters.mqtt.client import connect_async, make_client
 from adapters.sim.hj212 import Hj212Simulators
+from adapters.sim.sl651 import Sl651Simulators
 from adapters.sim.stations import SimStation, rain_rate, vendor_of
+from adapters.sl651.config import Sl651Config
 from hub.context import HubContext
 from hub.settings import DemoSettings
 
@@ -37,6 +40,8 @@ class SimulatorService:
         self._clock = ctx.clock
         self._hj212 = Hj212Simulators(ctx.town.devices, ctx.sections.get("hj212", Hj212Config()), self._demo,
                                       ctx.clock)
+        self.sl651 = Sl651Simulators(ctx.town.devices, ctx.sections.get("sl651", Sl651Config()), self._demo,
+                                      ctx.clock, ZoneInfo(ctx.town.town.timezone))
         self._task: asyncio.Task[None] | None = None
 
     def _client(self, station: SimStation) -> mqtt.Client:
@@ -57,11 +62,13 @@ class SimulatorService:
             client.loop_start()
         self._task = asyncio.create_task(self._run(), name="gridhub-simulators")
         self._hj212.start()
-        log.info("demo: %d simulated stations over MQTT, %d over HJ 212, scenario %s, ×%g speed",
-                 len(self._stations), len(self._hj212), self._demo.scenario.value, self._demo.speed)
+        self.sl651.start()
+        log.info("demo: %d simulated stations over MQTT, %d over HJ 212, %d over SL 651, scenario %s, ×%g speed",
+                 len(self._stations), len(self._hj212), len(self.sl651), self._demo.scenario.value, self._demo.speed)
 
     async def stop(self) -> None:
         await self._hj212.stop()
+        await self.sl651.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -42,9 +42,10 @@ def januses(folder: Path) -> list[int]:
 
 
 def town_file(tmp_path: Path) -> Path:
-    """The sample town with its HJ 212 port free and its (fictional) cameras off."""
+    """The sample town with its HJ 212 and SL 651 ports free and its (fictional) cameras off."""
     text = DEFAULT_TOWN.read_text(encoding="utf-8")
     text = text.replace("port: 9212}", f"port: {free_port()}}}")
+    text = text.replace("port: 9651}", f"port: {free_port()}}}")
     text = text.replace("  cameras:                 # video analysis", "  cameras:\n    enabled: false\n    # video")
     path = tmp_path / "town.yaml"
     path.write_text(text, encoding="utf-8")

@@ -41,6 +41,7 @@ def town_file(tmp: Path, receiver: HttpReceiver) -> Path:
                                     "repeat_min": 600}
     town["alerts"]["notifiers"] = [{"type": "webhook", "name": "sms", "url": receiver.url("/sms")}]
     town["adapters"]["hj212"]["listen"]["port"] = free_port()
+    town["adapters"]["sl651"]["listen"]["port"] = free_port()
     town["adapters"]["cameras"]["enabled"] = False
     path = tmp / "town.yaml"
     path.write_text(yaml.safe_dump(town, allow_unicode=True), encoding="utf-8")

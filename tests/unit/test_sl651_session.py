@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -75,7 +74,10 @@ def test_section_checks() -> None:
     problems = [p for _, p in check_section(t, Sl651Config(stations={"NOPE": {"password": "1111"}}))]  # type: ignore[dict-item]
     assert any("already used" in p for p in problems) and any("10 hex digits" in p for p in problems)
     assert any("no password" in p for p in problems) and any("no sl651 device 'NOPE'" in p for p in problems)
-    assert check_section(dataclasses.replace(sample_town()).town, Sl651Config()) == []
+    sample = sample_town()
+    assert check_section(sample.town, sample.sections["sl651"]) == []  # its SL 651 stations (RS04, RG02)
+    others = sample.town.model_copy(update={"devices": [d for d in sample.town.devices if d.adapter != "sl651"]})
+    assert check_section(others, Sl651Config()) == []  # a town without sl651 devices needs no section
 
 
 @settings(max_examples=300, deadline=None)

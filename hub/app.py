@@ -78,6 +78,9 @@ class Hub:
                 if service is not None:
                     await service.start()
                     self.services.append(service)
+            for state in (ctx.broadcast, ctx.calls):  # made by their plugins' services, when the town has them
+                if state is not None:
+                    self._tasks.spawn(self._stop_when(state.failed))
         except BaseException:
             await self.stop()
             raise
@@ -154,7 +157,7 @@ class Hub:
                                               ctx.settings.rise_window_s)
             ctx.intake.prime(history)
         self._state_started = True
-        for failed in (ctx.alerts.failed, ctx.cases.failed):
+        for failed in (ctx.alerts.failed, ctx.cases.failed, ctx.dispatch.failed):
             self._tasks.spawn(self._stop_when(failed))
         await ctx.alerts.start(notifiers)
         await ctx.dispatch.start()

@@ -23,6 +23,7 @@ from hub.models import DeviceEvent, IngestBatch
 from hub.recorder import Recorder
 from hub.registry import Registry, Service
 from hub.settings import HubSettings, Role
+from hub.stale_metrics import StaleWriteCollector
 from hub.tasks import TaskSet
 from hub.townfile import LoadedTown
 from hub.users.demo import seed_demo_accounts
@@ -63,6 +64,7 @@ class Hub:
     async def start(self) -> None:
         """Start what this process's role runs: a core process first waits until it leads."""
         self._ctx = ctx = self._build_core()
+        ctx.metrics.add_collector(StaleWriteCollector(ctx))
         ctx.recorder.start()
         self._wire(ctx)
         role = self.settings.role

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import httpx
 import pytest
 
 from adapters.broadcast_store import SqlBroadcastStore
@@ -20,7 +21,7 @@ from hub.dispatch.service import DispatchService
 from tests.broadcast_support import rig, speaker_town
 from tests.integration.test_dispatch import raise_alert, settings
 from tests.integration.test_stale_writes_more import RECORDING, NoSynth
-from tests.support import ManualClock, Mosquitto, make_hub, wait_for
+from tests.support import ManualClock, Mosquitto, console_url, make_hub, signed_in, wait_for
 
 pytestmark = pytest.mark.integration
 OFFICER = "officer"
@@ -28,7 +29,8 @@ JOB = JobCreate(text="河道水位上涨", target=Target(speakers=("SPK01",)), a
 
 
 async def test_a_hub_whose_dispatch_was_changed_by_another_leader_stops(tmp_path: Path, own_broker: Mosquitto) -> None:
-    async with make_hub(settings(tmp_path, own_broker)) as hub:
+    async with make_hub(settings(tmp_path, own_broker)) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub)) as http:
         alert_id = await raise_alert(hub, own_broker)
         [dispatch] = await hub.ctx.dispatch.assign(alert_id, ["T01"], "查看水位", OFFICER)
         store = SqlDispatchStore(state_url(hub.ctx.settings))
@@ -39,7 +41,8 @@ async def test_a_hub_whose_dispatch_was_changed_by_another_leader_stops(tmp_path
             with pytest.raises(StaleWrite):
                 await hub.ctx.dispatch.cancel(dispatch.id, OFFICER, "改派")
             await wait_for(hub.deposed.is_set, what="the hub told to stop")
-            assert "state store" in hub.why_deposed and hub.ctx.dispatch.stale_writes == 1
+            assert "state store" in hub.why_deposed
+            assert 'gridhub_state_stale_writes_total{store="dispatch"} 1.0' in (await http.get("/metrics")).text
         finally:
             await successor.stop()
             store.close()
@@ -60,7 +63,8 @@ async def test_a_hub_whose_broadcast_job_was_changed_by_another_leader_stops(tmp
             await wait_for(lambda: (store.get(job.id) or job).state is JobState.CANCELLED, what="the cancel stored")
             await r.broadcast.confirm(job.id, None, OFFICER)
             await wait_for(r.hub.deposed.is_set, what="the hub told to stop")
-            assert r.broadcast.stale_writes == 1 and "state store" in r.hub.why_deposed
+            assert "state store" in r.hub.why_deposed
+            assert 'gridhub_state_stale_writes_total{store="broadcast"} 1.0' in (await r.http.get("/metrics")).text
         finally:
             await successor.stop()
             store.close()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
 
-from adapters.sql import SqlStore, upsert
+from adapters.sql import SqlStore, Versions, reserve_ids, upsert
 from hub.dispatch.model import Dispatch, DispatchState, Entry, TeamState
 from hub.dispatch.store import DispatchQuery, Replay
 
@@ -22,6 +23,7 @@ dispatches = sa.Table(
     sa.Column("team", sa.String(64), nullable=False, index=True),
     sa.Column("state", sa.String(16), nullable=False, index=True),
     sa.Column("body", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),  # see adapters.sql.Versions
 )
 entries = sa.Table(
     "gridhub_dispatch_log", meta,
@@ -50,6 +52,7 @@ replays = sa.Table(
 )
 
 
+_READ = (dispatches.c.id, dispatches.c.version, dispatches.c.body)
 team_edits = sa.Table(
     "gridhub_team_edits", meta,
     sa.Column("team", sa.String(64), primary_key=True), sa.Column("body", sa.Text, nullable=False),
@@ -57,30 +60,37 @@ team_edits = sa.Table(
 
 
 class SqlDispatchStore(SqlStore):
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self._versions = Versions("dispatch")
+
     def save(self, items: Sequence[Dispatch], log: Sequence[Entry], states: Sequence[TeamState],
              replay: Replay | None = None) -> None:
         with self.engine.begin() as conn:
             if replay is not None:
                 conn.execute(replays.insert(), {"member": replay.member, "key": replay.key,
                                                 "answer": replay.answer, "ts": replay.ts})
-            if items:
-                upsert(conn, dispatches, "id", [
-                    {"id": d.id, "alert_id": d.alert_id, "team": d.team, "state": d.state.value,
-                     "body": _DISPATCH.dump_json(d).decode()} for d in items])
+            written = self._versions.write(conn, dispatches, [
+                {"id": d.id, "alert_id": d.alert_id, "team": d.team, "state": d.state.value,
+                 "body": _DISPATCH.dump_json(d).decode()} for d in items])
             if log:
                 conn.execute(entries.insert(), [{"seq": e.seq, "dispatch_id": e.dispatch_id, "team": e.team,
                                                  "body": _ENTRY.dump_json(e).decode()} for e in log])
             if states:
                 upsert(conn, teams, "team", [{"team": t.team, "body": _TEAM.dump_json(t).decode()}
                                                    for t in states])
+        self._versions.keep(written)
 
     def active(self) -> list[Dispatch]:
         done = [DispatchState.CLEARED.value, DispatchState.CANCELLED.value]
-        return self._dispatches(sa.select(dispatches.c.body).where(dispatches.c.state.not_in(done)))
+        return self._dispatches(sa.select(*_READ).where(dispatches.c.state.not_in(done)))
 
     def teams(self) -> list[TeamState]:
         with self.engine.connect() as conn:
             return [_TEAM.validate_json(b) for b in conn.execute(sa.select(teams.c.body)).scalars()]
+
+    def reserve_ids(self, counter: str, count: int) -> list[int]:
+        return reserve_ids(self.engine, counter, count)
 
     def last_ids(self) -> tuple[int, int]:
         with self.engine.connect() as conn:
@@ -93,10 +103,10 @@ class SqlDispatchStore(SqlStore):
         where = [x for x in (c.alert_id == query.alert_id if query.alert_id is not None else None,
                              c.team == query.team if query.team else None,
                              c.state.in_([s.value for s in query.states]) if query.states else None) if x is not None]
-        return self._dispatches(sa.select(c.body).where(*where).order_by(c.id.desc()).limit(query.limit))
+        return self._dispatches(sa.select(*_READ).where(*where).order_by(c.id.desc()).limit(query.limit))
 
     def get(self, dispatch_id: int) -> Dispatch | None:
-        found = self._dispatches(sa.select(dispatches.c.body).where(dispatches.c.id == dispatch_id))
+        found = self._dispatches(sa.select(*_READ).where(dispatches.c.id == dispatch_id))
         return found[0] if found else None
 
     def entries(self, dispatch_id: int | None = None, team: str | None = None, limit: int = 500) -> list[Entry]:
@@ -113,7 +123,7 @@ class SqlDispatchStore(SqlStore):
         if not photo_id.isalnum():
             return []
         listed = sa.select(entries.c.dispatch_id).where(entries.c.body.contains(f'"photo":"{photo_id}"'))
-        return self._dispatches(sa.select(dispatches.c.body).where(dispatches.c.id.in_(listed)))
+        return self._dispatches(sa.select(*_READ).where(dispatches.c.id.in_(listed)))
 
     def add_login_code(self, code_hash: str, member: str, expires: float) -> None:
         with self.engine.begin() as conn:
@@ -154,6 +164,10 @@ class SqlDispatchStore(SqlStore):
         with self.engine.begin() as conn:
             conn.execute(sa.delete(sessions).where(sessions.c.member == member))
 
-    def _dispatches(self, select: sa.Select[str]) -> list[Dispatch]:
+    def _dispatches(self, select: sa.Select[Any]) -> list[Dispatch]:
+        """Dispatches from a select of id, version and body, their versions noted for the next write."""
         with self.engine.connect() as conn:
-            return [_DISPATCH.validate_json(b) for b in conn.execute(select).scalars()]
+            rows = conn.execute(select).all()
+        for key, version, _ in rows:
+            self._versions.seen(key, version)
+        return [_DISPATCH.validate_json(b) for _, _, b in rows]

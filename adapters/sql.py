@@ -126,7 +126,8 @@ ids = sa.Table(  # SQLite's stand-in for sequences (PostgreSQL uses real ones: s
     "gridhub_ids", ids_meta,
     sa.Column("name", sa.String(32), primary_key=True), sa.Column("next_value", sa.BigInteger, nullable=False),
 )
-COUNTERS = frozenset({"alert", "alert_seq", "case", "case_seq", "delivery"})
+COUNTERS = frozenset({"alert", "alert_seq", "case", "case_seq", "delivery", "dispatch", "dispatch_seq", "broadcast",
+                      "call", "call_seq"})
 
 
 def reserve_ids(db: Engine, name: str, count: int) -> list[int]:
@@ -147,7 +148,8 @@ def reserve_ids(db: Engine, name: str, count: int) -> list[int]:
 
 
 class Versions:
-    """The version of each row (alerts or cases, by id) this process last read or wrote.
+    """The version of each row (alerts, cases, dispatches, broadcast jobs or calls, by id) this process last read
+    or wrote.
 
     A write expects the row still at that version, and moves it on by one; a row this process has not seen is
     new, and is inserted. A row another process (a new leader) wrote meanwhile fails the write with StaleWrite

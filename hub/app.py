@@ -23,6 +23,7 @@ from hub.models import DeviceEvent, IngestBatch
 from hub.recorder import Recorder
 from hub.registry import Registry, Service
 from hub.settings import HubSettings, Role
+from hub.stale_metrics import StaleWriteCollector
 from hub.tasks import TaskSet
 from hub.townfile import LoadedTown
 from hub.users.demo import seed_demo_accounts
@@ -63,6 +64,7 @@ class Hub:
     async def start(self) -> None:
         """Start what this process's role runs: a core process first waits until it leads."""
         self._ctx = ctx = self._build_core()
+        ctx.metrics.add_collector(StaleWriteCollector(ctx))
         ctx.recorder.start()
         self._wire(ctx)
         role = self.settings.role
@@ -78,6 +80,9 @@ class Hub:
                 if service is not None:
                     await service.start()
                     self.services.append(service)
+            for state in (ctx.broadcast, ctx.calls):  # made by their plugins' services, when the town has them
+                if state is not None:
+                    self._tasks.spawn(self._stop_when(state.failed))
         except BaseException:
             await self.stop()
             raise
@@ -154,7 +159,7 @@ class Hub:
                                               ctx.settings.rise_window_s)
             ctx.intake.prime(history)
         self._state_started = True
-        for failed in (ctx.alerts.failed, ctx.cases.failed):
+        for failed in (ctx.alerts.failed, ctx.cases.failed, ctx.dispatch.failed):
             self._tasks.spawn(self._stop_when(failed))
         await ctx.alerts.start(notifiers)
         await ctx.dispatch.start()

@@ -172,8 +172,9 @@ class HubSettings(BaseSettings):
     ingest_flush_s: float = Field(default=0.02, gt=0, description="longest a message waits in the ingest batch")
     ingest_batch: int = Field(default=500, ge=1, description="messages per ingest batch")
     health_check_s: float = Field(default=5.0, gt=0)
-    state_give_up_s: float = Field(default=60.0, gt=0, description="how long a failing write of alerts or cases is "
-                                   "retried before the process stops, for its supervisor or a standby to take over")
+    state_give_up_s: float = Field(default=60.0, gt=0, description="how long a failing write of alerts, cases or "
+                                   "broadcast jobs is retried before the process stops, for its supervisor or a "
+                                   "standby to take over")
     recorder: RecorderSettings = RecorderSettings()
     demo: DemoSettings | None = None
     influx: InfluxSettings | None = None

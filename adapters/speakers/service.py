@@ -31,7 +31,8 @@ class SpeakerService:
             health = ctx.health.get(speaker)
             return health is None or health.state is not DeviceState.OFFLINE
 
-        self.broadcast = BroadcastService(ctx.town, config, self._store, synth, ctx.bus, ctx.clock, healthy)
+        self.broadcast = BroadcastService(ctx.town, config, self._store, synth, ctx.bus, ctx.clock, healthy,
+                                          settings.state_give_up_s)
         ctx.broadcast = self.broadcast
         audio_base = (config.audio_base_url or settings.console_url
                       or f"http://{settings.http_host}:{settings.http_port}")

@@ -11,10 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Callable
 
+from hub.alerts.ids import Ids
 from hub.alerts.model import AlertEvent
+from hub.alerts.store import StaleWrite
+from hub.alerts.writer import GIVE_UP_S
 from hub.broadcast.config import BroadcastConfig, JobCreate, JobEdit, Target
 from hub.broadcast.engine import Changes, Engine, Key
 from hub.broadcast.model import (
@@ -50,7 +54,7 @@ class BroadcastService:
     """Creates, confirms and cancels jobs; steps the engine; stores and announces what changed."""
 
     def __init__(self, town: Town, config: BroadcastConfig, store: BroadcastStore, synth: Synthesizer,
-                 bus: Bus, clock: Callable[[], float], healthy: Online) -> None:
+                 bus: Bus, clock: Callable[[], float], healthy: Online, give_up_s: float = GIVE_UP_S) -> None:
         self.town = town
         self.config = config
         self.store = store
@@ -62,7 +66,12 @@ class BroadcastService:
         self._silent: set[str] = set()  # speakers whose own last word was 'offline'
         self.statuses: dict[str, SpeakerStatus] = {}  # each speaker's last report
         self.engine = Engine(config, town.town.timezone, self.online)
-        self._last_id = 0
+        self._ids = Ids.counting()
+        self._give_up_s = give_up_s
+        self.stale_writes = 0
+        # The store failed for give_up_s, or another process wrote a job this one was about to overwrite: the hub
+        # must stop.
+        self.failed = asyncio.Event()
         self._origins: set[str] = set()
         self._kick = asyncio.Event()
         self._pending_jobs: dict[int, Job] = {}
@@ -79,8 +88,10 @@ class BroadcastService:
         return speaker not in self._silent and self._healthy(speaker)
 
     async def start(self) -> None:
-        (jobs, receipts), self._last_id = await asyncio.to_thread(
+        (jobs, receipts), last_id = await asyncio.to_thread(
             lambda: (self.store.unfinished(), self.store.last_job_id()))
+        # Job ids one at a time, as a job is made, so that they stay in a row.
+        self._ids = Ids(lambda n: self.store.reserve_ids("broadcast", n), 1, last_id)
         self.engine.restore(jobs, receipts)
         self._origins = {j.origin for j in jobs if j.origin}
         self._unsubscribe = [self._bus.subscribe(SpeakerResult, self._on_result),
@@ -95,7 +106,8 @@ class BroadcastService:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         await self._tasks.cancel()
-        await self._flush()
+        if not self.failed.is_set():  # else the store refused it already: what it kept is resumed by the next leader
+            await self._flush()
 
     # --- people's actions -----------------------------------------------------------------------
 
@@ -105,6 +117,7 @@ class BroadcastService:
         speakers = resolve(self.town, self.config.zones, spec.target)
         if not speakers:
             raise UnknownTarget("the target reaches no speaker")
+        await self._ids.top_up()
         job = await self._with_audio(Job(
             id=self._next_id(), text=spec.text, priority=Priority(spec.priority), target=spec.target,
             speakers=speakers, state=JobState.PROPOSED, created_at=now, updated_at=now, created_by=actor,
@@ -158,8 +171,7 @@ class BroadcastService:
         return next_daily(job.daily_at, self.town.town.timezone, begin - 1.0) if job.daily_at else begin
 
     def _next_id(self) -> int:
-        self._last_id += 1
-        return self._last_id
+        return self._ids.take()
 
     def _after_action(self) -> None:
         self._step()  # the caller sees its job stored-to-be and the first commands out
@@ -273,15 +285,30 @@ class BroadcastService:
             self._bus.async_publish(BroadcastUpdate(job, self.summary(job), tuple(by_job.get(job_id, ()))))
 
     async def _writer(self) -> None:
+        """Store what changed, retrying a failing store for give_up_s at most; a stale write is not retried."""
+        failing_since: float | None = None
         while True:
             await self._write.wait()
             self._write.clear()
             try:
                 await self._flush()
+            except StaleWrite as exc:
+                self.stale_writes += 1
+                log.critical("broadcast store: %s; another process leads now, so this one stops writing", exc)
+                self.failed.set()
+                return
             except Exception:
+                failing_since = failing_since or time.monotonic()
+                if time.monotonic() - failing_since >= self._give_up_s:
+                    log.critical("broadcast store: saving failed for %.0f s; giving up, the hub stops",
+                                 self._give_up_s, exc_info=True)
+                    self.failed.set()
+                    return
                 log.exception("broadcast: saving failed; retrying in 1 s")
                 await asyncio.sleep(1.0)
                 self._write.set()
+                continue
+            failing_since = None
 
     async def _flush(self) -> None:
         jobs, receipts = self._pending_jobs, self._pending_receipts

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from hub.alerts.ids import Ids
 from hub.calls.model import Call, CallAction, CallEntry, CallEvent, CallState, Participant, Presence, Side
 from hub.users.model import Principal, Role
 
@@ -29,10 +30,11 @@ class CallBook:
     """Every open call."""
 
     def __init__(self, clock: Callable[[], float], calls: Iterable[Call] = (), last_id: int = 0,
-                 last_seq: int = 0) -> None:
+                 last_seq: int = 0, ids: Ids | None = None, seqs: Ids | None = None) -> None:
         self._clock = clock
-        self._last_id = last_id
-        self._last_seq = last_seq
+        # From the database in a running hub (hub/alerts/ids.py); counted in memory without one.
+        self._ids = ids or Ids.counting(last_id)
+        self._seqs = seqs or Ids.counting(last_seq)
         self.calls: dict[int, Call] = {c.id: c for c in calls if c.state is CallState.OPEN}
 
     def get(self, call_id: int) -> Call:
@@ -45,8 +47,7 @@ class CallBook:
 
     def open(self, title: str, villages: tuple[str, ...], actor: str, alert_id: int | None = None,
              camera: str | None = None) -> CallEvent:
-        self._last_id += 1
-        call = Call(self._last_id, title, CallState.OPEN, actor, self._clock(), villages, alert_id, camera)
+        call = Call(self._ids.take(), title, CallState.OPEN, actor, self._clock(), villages, alert_id, camera)
         self.calls[call.id] = call
         return self._log(call, CallAction.OPEN, actor, note="、".join(villages))
 
@@ -146,5 +147,4 @@ class CallBook:
              note: str = "") -> CallEvent:
         if call.state is CallState.OPEN:
             self.calls[call.id] = call
-        self._last_seq += 1
-        return CallEvent(call, CallEntry(self._last_seq, call.id, action, actor, self._clock(), username, note))
+        return CallEvent(call, CallEntry(self._seqs.take(), call.id, action, actor, self._clock(), username, note))

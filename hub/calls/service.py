@@ -13,7 +13,9 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from enum import StrEnum
 
+from hub.alerts.ids import Ids
 from hub.alerts.service import AlertService
+from hub.alerts.store import StaleWrite
 from hub.bus import Bus
 from hub.calls.book import CallBook, CallError, CallInvalid
 from hub.calls.config import CallCreate, CallsConfig
@@ -25,6 +27,7 @@ from hub.town import DeviceKind, Town
 from hub.users.model import Principal
 
 log = logging.getLogger(__name__)
+SPARE_SEQS = 8
 SHAREABLE = frozenset({"rtsp"})  # camera adapters whose stream the SFU can take as it is
 
 
@@ -66,11 +69,20 @@ class CallService:
         self.villages = {v.id: v.name for v in town.villages}
         self._lock = asyncio.Lock()
         self._present: dict[tuple[int, str], Attendance] = {}
+        self._ids: tuple[Ids, Ids] = (Ids.counting(), Ids.counting())
+        self.stale_writes = 0
+        # Another process wrote a call this one was about to overwrite: the hub must stop. (A failing write is not
+        # retried here: the action that made it fails, and its caller is told.)
+        self.failed = asyncio.Event()
 
     async def start(self) -> None:
         """Load the open calls, mark who was in them as dropped, and open their rooms again."""
         calls, (last_id, last_seq) = await asyncio.to_thread(lambda: (self.store.open_calls(), self.store.last_ids()))
-        self.book = CallBook(self._clock, calls, last_id, last_seq)
+        # Call ids one at a time, as a call opens, so that they stay in a row; log numbers a few ahead.
+        self._ids = (Ids(lambda n: self.store.reserve_ids("call", n), 1, last_id),
+                     Ids(lambda n: self.store.reserve_ids("call_seq", n), SPARE_SEQS, last_seq))
+        await self._ids[1].top_up()
+        self.book = CallBook(self._clock, calls, ids=self._ids[0], seqs=self._ids[1])
         for event in self.book.after_restart():
             await self._commit(event)
         for call in list(self.book.calls.values()):
@@ -95,6 +107,7 @@ class CallService:
         if camera is not None:
             self._camera_url(camera)
         title = spec.title or (alert.title if alert else TITLE)
+        await self._ids[0].top_up()
         event = await self._commit(self.book.open(title, villages, principal.actor, spec.alert_id))
         try:
             await self.sfu.open_room(event.call.id)
@@ -174,8 +187,18 @@ class CallService:
         """Store *event*, then announce it and write what the alert's history needs."""
         async with self._lock:
             entries = [event.entry] if event.entry else []
-            await asyncio.to_thread(self.store.save, [event.call], entries)
+            try:
+                await asyncio.to_thread(self.store.save, [event.call], entries)
+            except StaleWrite as exc:
+                self.stale_writes += 1
+                log.critical("call store: %s; another process leads now, so this one stops writing", exc)
+                self.failed.set()
+                raise
             self._bus.async_publish(event)
+        try:
+            await self._ids[1].top_up()
+        except Exception as exc:  # stored all the same; the next change reserves on the spot
+            log.warning("calls: reserving log numbers failed (%s)", exc)
         if event.entry is not None and event.call.alert_id is not None:
             await self._note_alert(event.call, event.entry)
         return event

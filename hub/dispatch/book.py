@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from hub.alerts.ids import Ids
 from hub.dispatch.config import DispatchConfig
 from hub.dispatch.model import (
     ORDER,
@@ -39,7 +40,7 @@ class DispatchError(Exception):
 class DispatchBook:
     def __init__(self, town: Town, config: DispatchConfig, clock: Callable[[], float],
                  dispatches: Iterable[Dispatch] = (), teams: Iterable[TeamState] = (),
-                 last_id: int = 0, last_seq: int = 0) -> None:
+                 last_id: int = 0, last_seq: int = 0, ids: Ids | None = None, seqs: Ids | None = None) -> None:
         self.config = config
         self._clock = clock
         self.team_ids = [t.id for t in town.teams]
@@ -47,7 +48,18 @@ class DispatchBook:
         self.teams: dict[str, TeamState] = {t: TeamState(t, TeamStatus.AVAILABLE, now) for t in self.team_ids}
         self.teams |= {t.team: t for t in teams if t.team in self.teams}
         self.dispatches: dict[int, Dispatch] = {d.id: d for d in dispatches}
-        self._last_id, self.last_seq = last_id, last_seq
+        # From the database in a running hub (hub/alerts/ids.py); counted in memory without one.
+        self._ids = ids or Ids.counting(last_id)
+        self._seqs = seqs or Ids.counting(last_seq)
+
+    @property
+    def last_seq(self) -> int:
+        """The newest log entry's number."""
+        return self._seqs.last
+
+    def next_seq(self) -> int:
+        """A new log entry's number."""
+        return self._seqs.take()
 
     def active(self, team: str | None = None, alert_id: int | None = None) -> list[Dispatch]:
         return [d for d in self.dispatches.values() if d.state.is_active
@@ -63,8 +75,7 @@ class DispatchBook:
                 raise DispatchError(f"team {team} already has an active dispatch for alert {alert_id}")
         now = self._clock()
         for team in dict.fromkeys(teams):
-            self._last_id += 1
-            dispatch = Dispatch(self._last_id, alert_id, team, instructions, DispatchState.ASSIGNED, actor, now, now)
+            dispatch = Dispatch(self._ids.take(), alert_id, team, instructions, DispatchState.ASSIGNED, actor, now, now)
             events.append(self._record(dispatch, Action.ASSIGN, actor, now, instructions,
                                        team_status=TeamStatus.DISPATCHED))
         return events
@@ -89,10 +100,10 @@ class DispatchBook:
         state = self._team(team)
         if status in (TeamStatus.AVAILABLE, TeamStatus.UNAVAILABLE) and self.active(team):
             raise DispatchError(f"team {team} still has active dispatches: clear or cancel them first")
+        seq = self._seqs.take()  # first: it may fail (no number in hand, the store down) and change nothing
         now = self._clock()
         self.teams[team] = TeamState(team, status, now, state.location)
-        self.last_seq += 1
-        entry = Entry(self.last_seq, Action.TEAM_STATUS, actor, now, team=team, note=note or status.value)
+        entry = Entry(seq, Action.TEAM_STATUS, actor, now, team=team, note=note or status.value)
         return DispatchEvent(entry, None, self.teams[team])
 
     # --- the patrol member --------------------------------------------------------------------------
@@ -161,11 +172,11 @@ class DispatchBook:
     def _record(self, dispatch: Dispatch, action: Action, actor: str, now: float, note: str = "",
                 location: Location | None = None, photo: str | None = None,
                 team_status: TeamStatus | None = None) -> DispatchEvent:
+        seq = self._seqs.take()  # first: it may fail and change nothing
         dispatch = dispatch.evolve(updated_at=now)
         self.dispatches[dispatch.id] = dispatch
         if team_status is not None:
             old = self.teams[dispatch.team]
             self.teams[dispatch.team] = TeamState(dispatch.team, team_status, now, old.location)
-        self.last_seq += 1
-        entry = Entry(self.last_seq, action, actor, now, dispatch.id, dispatch.team, note, location, photo)
+        entry = Entry(seq, action, actor, now, dispatch.id, dispatch.team, note, location, photo)
         return DispatchEvent(entry, dispatch, self.teams[dispatch.team])

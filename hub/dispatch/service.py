@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from hub.alerts.ids import Ids
 from hub.alerts.model import AlertState
 from hub.alerts.service import AlertService
+from hub.alerts.store import StaleWrite
 from hub.bus import Bus
 from hub.dispatch.book import DispatchBook
 from hub.dispatch.members import MemberRef, digest, new_secret
@@ -24,7 +27,9 @@ from hub.dispatch.store import DispatchStore, Replay
 from hub.ledger import Ledger
 from hub.town import Member, Town
 
+log = logging.getLogger(__name__)
 TICK_S = 5.0
+SPARE_SEQS = 16
 
 
 class DispatchService:
@@ -41,12 +46,23 @@ class DispatchService:
         self.book = DispatchBook(town, self.config, clock)
         self._ledger: Ledger[DispatchEvent] = Ledger(bus, "dispatch")
         self._sessions: dict[str, str] = {}  # token digest → member, so phones do not hit the database
+        self._ids: tuple[Ids, Ids] = (Ids.counting(), Ids.counting())
+        self.stale_writes = 0
+        # Another process wrote a dispatch this one was about to overwrite: the hub must stop. (A failing write is
+        # not retried here: the action that made it fails, and its caller is told.)
+        self.failed = asyncio.Event()
 
     async def start(self) -> None:
         active, states, (last_id, last_seq), edits = await asyncio.to_thread(
             lambda: (self.store.active(), self.store.teams(), self.store.last_ids(), self.store.team_edits()))
         self.roster = Roster(self.town, {t: TeamEdits.model_validate_json(e) for t, e in edits.items()})
-        self.book = DispatchBook(self.town, self.config, self._clock, active, states, last_id, last_seq)
+        # Dispatch ids are reserved one at a time, as a dispatch is made, so that they stay in a row; log numbers
+        # a few ahead, topped up after each commit.
+        self._ids = (Ids(lambda n: self.store.reserve_ids("dispatch", n), 1, last_id),
+                     Ids(lambda n: self.store.reserve_ids("dispatch_seq", n), SPARE_SEQS, last_seq))
+        await self._ids[1].top_up()
+        self.book = DispatchBook(self.town, self.config, self._clock, active, states, ids=self._ids[0],
+                                 seqs=self._ids[1])
         self.photos.mkdir(parents=True, exist_ok=True)
         self._ledger.start_timers(TICK_S, self.book.tick, self._commit)
 
@@ -60,6 +76,7 @@ class DispatchService:
         if alert is None or not alert.state.is_open:
             raise LookupError(f"no open alert {alert_id}")
         async with self._ledger.lock:
+            await self._ids[0].top_up()
             events = self.book.assign(alert_id, teams, instructions, actor)
             await self._commit(events)
         if alert.state is not AlertState.DISPATCHED:
@@ -76,6 +93,7 @@ class DispatchService:
 
     async def reassign(self, dispatch_id: int, team: str, actor: str, reason: str) -> Dispatch:
         async with self._ledger.lock:
+            await self._ids[0].top_up()
             events = self.book.reassign(dispatch_id, team, actor, reason)
             await self._commit(events)
         assert events[-1].dispatch is not None
@@ -125,8 +143,8 @@ class DispatchService:
             edits = edits.model_copy(update={"left": (*edits.left, int(leaves.rsplit(".", 1)[1]))})
             notes.append(f"队员 {self.roster.members[leaves].member.name}（{leaves}）离队")
         async with self._ledger.lock:
-            self.book.last_seq += 1
-            entry = Entry(self.book.last_seq, Action.TEAM_EDIT, actor, self._clock(), team=team, note="；".join(notes))
+            entry = Entry(self.book.next_seq(), Action.TEAM_EDIT, actor, self._clock(), team=team,
+                          note="；".join(notes))
             await asyncio.to_thread(self.store.save_team_edits, team, edits.model_dump_json(), entry)
             if leaves is not None:
                 await asyncio.to_thread(self.store.end_sessions, leaves)
@@ -179,5 +197,15 @@ class DispatchService:
     async def _commit(self, events: list[DispatchEvent], replay: Replay | None = None) -> None:
         dispatches = {e.dispatch.id: e.dispatch for e in events if e.dispatch is not None}
         teams = {e.team.team: e.team for e in events if e.team is not None}
-        await self._ledger.commit(events, lambda: self.store.save(
-            list(dispatches.values()), [e.entry for e in events], list(teams.values()), replay))
+        try:
+            await self._ledger.commit(events, lambda: self.store.save(
+                list(dispatches.values()), [e.entry for e in events], list(teams.values()), replay))
+        except StaleWrite as exc:
+            self.stale_writes += 1
+            log.critical("dispatch store: %s; another process leads now, so this one stops writing", exc)
+            self.failed.set()
+            raise
+        try:
+            await self._ids[1].top_up()
+        except Exception as exc:  # stored all the same; the next change reserves on the spot
+            log.warning("dispatch: reserving log numbers failed (%s)", exc)

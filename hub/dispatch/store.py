@@ -30,14 +30,18 @@ class Replay:
 class DispatchStore(Protocol):
     def save(self, dispatches: Sequence[Dispatch], entries: Sequence[Entry], teams: Sequence[TeamState],
              replay: Replay | None = None) -> None:
-        """Upsert dispatches and team states, append entries and remember *replay*, in one transaction."""
+        """Upsert dispatches and team states, append entries and remember *replay*, in one transaction; StaleWrite
+        if a dispatch changed in the store since this store last read or wrote it."""
 
     def active(self) -> list[Dispatch]: ...
 
     def teams(self) -> list[TeamState]: ...
 
     def last_ids(self) -> tuple[int, int]:
-        """The highest dispatch id and entry seq used so far."""
+        """The highest dispatch id and entry seq stored so far."""
+
+    def reserve_ids(self, counter: str, count: int) -> list[int]:
+        """*count* new numbers of *counter* (dispatch, dispatch_seq) that no process was or will be handed."""
 
     def find(self, query: DispatchQuery) -> list[Dispatch]: ...
 

@@ -12,15 +12,18 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from pydantic import TypeAdapter
 
 from adapters import alert_store, case_store, dispatch_store, migrations, user_store
 from adapters.alert_store import SqlAlertStore
 from adapters.broadcast_store import SqlBroadcastStore
 from adapters.call_store import SqlCallStore
 from adapters.dispatch_store import SqlDispatchStore
-from adapters.sql import migrate
+from adapters.sql import migrate, reserve_ids
+from hub.calls.model import Call, CallState
 from hub.registry import Registry
 from hub.settings import HubSettings
 
@@ -169,3 +172,44 @@ def test_the_stores_of_one_database_share_one_engine(sql_url: str, tmp_path: Pat
     again = SqlAlertStore(sql_url)
     assert again.engine is not engine
     again.close()
+
+
+def test_an_upgrade_from_0002_versions_dispatches_jobs_and_calls_and_counts_on_past_their_rows(sql_url: str) -> None:
+    call = Call(3, "巡查", CallState.OPEN, "duty", 1.0, ("yunling",))
+    db = sa.create_engine(sql_url)
+    try:
+        with db.begin() as conn:
+            command.upgrade(migrations.config(conn), "0002")
+        run_sql(sql_url,
+                "INSERT INTO gridhub_dispatches (id, alert_id, team, state, body) "
+                "VALUES (5, 1, 'T01', 'assigned', '{}')",
+                "INSERT INTO gridhub_dispatch_log (seq, dispatch_id, team, body) VALUES (12, 5, 'T01', '{}')",
+                "INSERT INTO gridhub_broadcast_jobs (id, state, created_at, body) VALUES (9, 'proposed', 1, '{}')",
+                "INSERT INTO gridhub_call_log (seq, call_id, body) VALUES (4, 3, '{}')")
+        with db.begin() as conn:
+            conn.execute(sa.text("INSERT INTO gridhub_calls (id, state, alert_id, villages, opened_at, body) "
+                                 "VALUES (3, 'open', NULL, ',yunling,', 1, :body)"),
+                         {"body": TypeAdapter(Call).dump_json(call).decode()})
+        assert migrate(sql_url) == migrations.head() == "0003"
+        assert differences(sql_url) == []
+        assert [reserve_ids(db, name, 1) for name in ("dispatch", "dispatch_seq", "broadcast", "call", "call_seq")] \
+            == [[6], [13], [10], [4], [5]]
+        with db.connect() as conn:
+            assert conn.execute(sa.text("SELECT version FROM gridhub_dispatches")).scalar_one() == 0
+        store = SqlCallStore(sql_url)
+        try:  # a row from before its version is read at version 0 and written on from there
+            found = store.get(3)
+            assert found is not None
+            store.save([found.evolve(state=CallState.ENDED)], [])
+            with db.connect() as conn:
+                assert conn.execute(sa.text("SELECT version FROM gridhub_calls")).scalar_one() == 1
+        finally:
+            store.close()
+        with db.begin() as conn:
+            command.downgrade(migrations.config(conn), "0002")
+        with db.connect() as conn:
+            assert "version" not in {c["name"] for c in sa.inspect(conn).get_columns("gridhub_calls")}
+        migrate(sql_url)
+        assert differences(sql_url) == [] and reserve_ids(db, "call", 1) == [4]
+    finally:
+        db.dispose()

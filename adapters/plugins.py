@@ -47,21 +47,21 @@ def _mqtt_out(ctx: HubContext) -> Service:
 
 
 def _hj212(ctx: HubContext) -> Service | None:
-    from adapters.hj212.server import Hj212TcpService
+    from adapters.hj212.server import hj212_server
 
     config: Hj212Config = ctx.sections.get("hj212", Hj212Config())
     if config.listen is None or not any(d.adapter == "hj212" for d in ctx.town.devices):
         return None
-    return Hj212TcpService(ctx, config, config.listen)
+    return hj212_server(ctx, config, config.listen)
 
 
 def _sl651(ctx: HubContext) -> Service | None:
-    from adapters.sl651.server import Sl651TcpService
+    from adapters.sl651.server import sl651_server
 
     config: Sl651Config = ctx.sections.get("sl651", Sl651Config())
     if not any(d.adapter == "sl651" for d in ctx.town.devices):
         return None
-    return Sl651TcpService(ctx, config, config.listen)
+    return sl651_server(ctx, config)
 
 
 def _influx(ctx: HubContext) -> Service | None:

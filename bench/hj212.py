@@ -27,10 +27,10 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adapters.hj212.decode import Collected
 from adapters.hj212.frame import encode
 from adapters.hj212.session import Session, StationBook
 from adapters.mqtt.router import BatchBuilder, MqttRouter
+from adapters.stations import Collected
 from tests.support import Mosquitto, hub_settings, make_hub, sample_town, wait_for
 
 LOADED = sample_town()

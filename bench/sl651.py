@@ -27,13 +27,12 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.hj212 import frame as hj212_frame
-from adapters.hj212.decode import Collected as Hj212Collected
 from adapters.hj212.session import Session as Hj212Session
 from adapters.hj212.session import StationBook as Hj212Book
 from adapters.sl651.config import Sl651Config
-from adapters.sl651.decode import Collected
 from adapters.sl651.frame import Encoding, Header, encode
 from adapters.sl651.session import Session, StationBook
+from adapters.stations import Collected
 from hub.town import Device, DeviceKind
 from tests.support import free_port, hub_settings, make_hub, sample_town, wait_for
 
@@ -90,7 +89,7 @@ def parse_rates(n: int) -> tuple[float, float]:
     sl651 = n / (time.perf_counter() - began)
     assert len(out.readings) == n * READINGS and not out.letters, out.letters[:3]
     data = hj212_frames(n, *HJ212_STATIONS[0], start)
-    hj, hj_out = Hj212Session(Hj212Book(TOWN, HJ212), "bench"), Hj212Collected()
+    hj, hj_out = Hj212Session(Hj212Book(TOWN, HJ212), "bench"), Collected()
     began = time.perf_counter()
     for i in range(0, len(data), 65536):
         hj.feed(data[i:i + 65536], time.time(), hj_out)

@@ -9,7 +9,7 @@ from collections import defaultdict
 from adapters.cluster.leases import ShardLeases
 from adapters.hj212.config import Hj212Config
 from adapters.hj212.mqtt import Hj212PayloadDecoder
-from adapters.hj212.server import Hj212TcpService
+from adapters.hj212.server import hj212_server
 from adapters.jsonmap import JsonAdapterConfig
 from adapters.mqtt.router import MqttRouter
 from adapters.mqtt.service import IngestShare, MqttIngestService
@@ -66,7 +66,7 @@ class IngestWorker:
             edges.append(MqttIngestService(ctx, share=share))
         listen = self._hj212_config.listen
         if listen is not None and self._owns_hj212(shard):
-            edges.append(Hj212TcpService(ctx, self._hj212_config, listen))
+            edges.append(hj212_server(ctx, self._hj212_config, listen))
         for edge in edges:
             await edge.start()
         self._edges[shard] = edges

@@ -9,7 +9,7 @@ are kept as `hj212:<code>` (value as sent, no unit, no bounds).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Protocol
 
@@ -32,16 +32,6 @@ class Sink(Protocol):
     readings: list[Reading]
     letters: list[DeadLetter]
     reports: list[DeviceStatusReport]
-
-
-@dataclass(slots=True)
-class Collected:
-    """What frames decoded into, until it is handed in as one batch."""
-
-    readings: list[Reading] = field(default_factory=list)
-    letters: list[DeadLetter] = field(default_factory=list)
-    reports: list[DeviceStatusReport] = field(default_factory=list)
-    messages: int = 0
 
 
 @dataclass(frozen=True, slots=True)

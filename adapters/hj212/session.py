@@ -14,6 +14,7 @@ from adapters.hj212.decode import Origin, PacketDecoder, Sink
 from adapters.hj212.frame import Frame, FrameScanner, Junk, Scanned, encode
 from adapters.hj212.packet import Packet, QnRtn, SegmentError, data_ack, parse_segment, refusal
 from adapters.hj212.reassembly import GivenUp, Reassembler
+from adapters.stations import Fed
 from hub.models import DeadLetter, RejectReason
 from hub.town import Town
 
@@ -32,15 +33,6 @@ class StationBook:
         self.by_mn = {d.address: Station(d.id, config.password_of(d.id) or "")
                       for d in town.devices if d.adapter == "hj212" and d.address}
         self.decoder = PacketDecoder(ZoneInfo(town.town.timezone), config.max_future_s)
-
-
-@dataclass(frozen=True, slots=True)
-class Fed:
-    """What one read (or message) gave: frames seen, how many were the station's own, and the replies owed."""
-
-    frames: int
-    replies: list[bytes]
-    accepted: int = 0  # frames with a right CRC, MN and PW: the connection is a station's
 
 
 class Session:

@@ -9,26 +9,16 @@ observation time.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from adapters.sl651.elements import Element, ElementIndex, ElementKind, raw_key
 from adapters.sl651.report import KEEP_ALIVE, MANUAL, Report, Values
+from adapters.stations import Collected
 from hub.models import DeadLetter, DeviceEvent, DeviceEventKind, DeviceStatusReport, Quality, Reading, RejectReason
 
 EARLIEST = datetime(2000, 1, 2)  # a station whose clock was never set
 RAIN_STEP = timedelta(minutes=5)
-
-
-@dataclass(slots=True)
-class Collected:
-    """What frames decoded into, until it is handed in as one batch."""
-
-    readings: list[Reading] = field(default_factory=list)
-    letters: list[DeadLetter] = field(default_factory=list)
-    reports: list[DeviceStatusReport] = field(default_factory=list)
-    events: list[DeviceEvent] = field(default_factory=list)
-    messages: int = 0
 
 
 @dataclass(frozen=True, slots=True)

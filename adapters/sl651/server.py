@@ -1,150 +1,15 @@
-"""The TCP server SL 651 stations dial in to, on the event loop.
-
-Each connection has its own session and hands in one batch per read, awaiting
-the hub's intake: a station that floods waits for the recorder, the others go
-on. Memory per connection is bounded (one read plus one frame). Who may hold a
-connection, and for how long, is the connection guard's to say (adapters.tcp_guard):
-a flood of silent sockets cannot shut stations out. A connection that sends only
-junk is closed; what it held when it ends is decoded, so no valid frame is dropped.
-"""
+"""The TCP server SL 651 stations dial in to: the stations' server (adapters.station_server) with SL 651 sessions."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-import time
-
-from adapters.sl651.config import Listen, Sl651Config
-from adapters.sl651.decode import Collected
-from adapters.sl651.session import Fed, Session, StationBook
-from adapters.tcp_guard import Admitted, ConnectionGuard
+from adapters.sl651.config import Sl651Config
+from adapters.sl651.session import Session, StationBook
+from adapters.station_server import StationTcpService
 from hub.context import HubContext
-from hub.models import IngestBatch
-
-log = logging.getLogger(__name__)
-EDGE = "sl651"
-READ_BYTES = 64 * 1024
-MAX_JUNK_RUN = 64 * 1024  # bytes of junk in a row before we stop listening to a connection
-WRITE_TIMEOUT_S = 10.0  # a station that does not read its replies does not hold its handler forever
-BACKLOG = 1024  # connections the kernel queues before we accept them: a station's SYN outlasts a connect flood
 
 
-class Sl651TcpService:
-    """Accepts station connections and turns their frames into batches for the hub."""
-
-    name = "sl651"
-
-    def __init__(self, ctx: HubContext, config: Sl651Config, listen: Listen) -> None:
-        self._ctx = ctx
-        self._config = config
-        self._listen = listen
-        self._book = StationBook(ctx.town, config)
-        self._guard = ConnectionGuard(EDGE, config)
-        self._collector = self._guard.collector()
-        self._server: asyncio.Server | None = None
-        self._handlers: set[asyncio.Task[None]] = set()
-        self.port = listen.port
-
-    @property
-    def url(self) -> str:
-        return f"tcp://{self._listen.host}:{self.port} (SL 651 stations)"
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, self._listen.host, self._listen.port, backlog=BACKLOG)
-        self.port = self._server.sockets[0].getsockname()[1]
-        self._ctx.metrics.add_collector(self._collector)
-        log.info("sl651: listening on %s:%d for %d stations", self._listen.host, self.port, len(self._book.by_address))
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for task in list(self._handlers):
-            task.cancel()
-        for task in list(self._handlers):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._server is not None:
-            await self._server.wait_closed()
-            self._ctx.metrics.registry.unregister(self._collector)  # a worker that regains the share adds it again
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        conn = self._guard.admit(_host(writer), writer.transport.abort)
-        if conn is None:
-            writer.close()
-            return
-        task = asyncio.current_task()
-        assert task is not None
-        self._handlers.add(task)
-        try:
-            await self._serve(reader, writer, conn, Session(self._book, f"tcp:{_peer(writer)}"))
-        except (ConnectionError, OSError, TimeoutError) as exc:
-            log.info("sl651: %s: connection ended (%s)", _peer(writer), exc or type(exc).__name__)
-        except asyncio.CancelledError:
-            pass  # the hub is stopping; what was read is handed in below
-        finally:
-            self._handlers.discard(task)
-            self._guard.release(conn)
-            writer.close()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, conn: Admitted,
-                     session: Session) -> None:
-        try:
-            while await self._read(reader, writer, conn, session):
-                pass
-        finally:
-            await asyncio.shield(self._finish(writer, session))
-
-    async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, conn: Admitted,
-                    session: Session) -> bool:
-        """Take in one read; False when the connection is to end."""
-        try:
-            data = await asyncio.wait_for(reader.read(READ_BYTES), self._guard.read_timeout(conn))
-        except TimeoutError:
-            log.info("sl651: %s: %s; closing", session.source, self._guard.timed_out(conn).replace("_", " "))
-            return False
-        if not data:
-            return False
-        out = Collected()
-        fed = session.feed(data, time.time(), out)
-        if fed.accepted:
-            self._guard.valid_frame(conn)
-        await self._deliver(out, fed, writer)
-        if session.junk_run > MAX_JUNK_RUN:
-            log.warning("sl651: %s sent %d bytes of junk in a row; closing", session.source, session.junk_run)
-            self._guard.closed(conn, "junk")
-            return False
-        return True
-
-    async def _finish(self, writer: asyncio.StreamWriter, session: Session) -> None:
-        """The end of the stream: an unfinished frame is junk, frames after it count, split packets end here."""
-        out = Collected()
-        fed = session.flush(time.time(), out)
-        session.expire(float("inf"), out)  # split packets cannot complete on another connection
-        with contextlib.suppress(ConnectionError, OSError, TimeoutError):  # the station may be gone: the data is not
-            await self._deliver(out, fed, writer)
-
-    async def _deliver(self, out: Collected, fed: Fed, writer: asyncio.StreamWriter) -> None:
-        """Hand in what a read gave, then send the replies: a confirmation means the hub has the data."""
-        out.messages = fed.frames
-        await self._hand_in(out)
-        if fed.replies and not writer.is_closing():
-            writer.writelines(fed.replies)
-            await asyncio.wait_for(writer.drain(), WRITE_TIMEOUT_S)
-
-    async def _hand_in(self, out: Collected) -> None:
-        if out.messages or out.readings or out.letters or out.reports:
-            batch = IngestBatch(tuple(out.readings), tuple(out.letters), tuple(out.reports), out.messages, time.time())
-            await self._ctx.intake.async_submit(batch, EDGE)
-        for event in out.events:  # ZT alarm bits that changed
-            self._ctx.async_device_event(event)
-
-
-def _host(writer: asyncio.StreamWriter) -> str:
-    peer = writer.get_extra_info("peername")
-    return str(peer[0]) if isinstance(peer, tuple) else str(peer)
-
-
-def _peer(writer: asyncio.StreamWriter) -> str:
-    peer = writer.get_extra_info("peername")
-    return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+def sl651_server(ctx: HubContext, config: Sl651Config) -> StationTcpService:
+    """Accepts SL 651 station connections and turns their frames into batches for the hub."""
+    book = StationBook(ctx.town, config)
+    return StationTcpService(ctx, "sl651", "SL 651", config, config.listen, lambda source: Session(book, source),
+                             len(book.by_address))

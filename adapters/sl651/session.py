@@ -15,11 +15,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from adapters.sl651.config import Sl651Config
-from adapters.sl651.decode import Collected, Origin, ReportDecoder
+from adapters.sl651.decode import Origin, ReportDecoder
 from adapters.sl651.elements import ElementTable, load_table
 from adapters.sl651.frame import ACK, EOT, ESC, ETB, NAK, UPLINK_ENDS, Encoding, Frame, Header, encode
 from adapters.sl651.report import KEEP_ALIVE, REPORTS, ReportError, parse_report
 from adapters.sl651.scanner import FrameScanner, Junk, Scanned
+from adapters.stations import Collected, Fed
 from hub.models import DeadLetter, RejectReason
 from hub.town import Town
 
@@ -48,15 +49,6 @@ class StationBook:
         if self._clock[0] != second:
             self._clock = (second, datetime.fromtimestamp(second, self.tz).strftime("%y%m%d%H%M%S"))
         return self._clock[1]
-
-
-@dataclass(frozen=True, slots=True)
-class Fed:
-    """What one read gave: frames seen, how many were a station's own, and the replies owed."""
-
-    frames: int
-    replies: list[bytes]
-    accepted: int = 0
 
 
 @dataclass(slots=True)

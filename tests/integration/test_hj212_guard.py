@@ -57,8 +57,11 @@ def _start(tmp: Path, hj212: Hj212Config) -> tuple[RunningHub, Mosquitto]:
     broker = Mosquitto(tmp / "mosquitto")
     broker.start()
     loaded = sample_town()
-    hj212 = hj212.model_copy(update={"listen": Listen(port=0)})  # any free port: others test on this machine too
-    loaded = dataclasses.replace(loaded, sections={**loaded.sections, "hj212": hj212})
+    # Any free port, taken at bind: a port picked ahead could be taken meanwhile by a flood's own sockets.
+    hj212 = hj212.model_copy(update={"listen": Listen(port=0)})
+    sl651 = loaded.sections["sl651"]
+    sl651 = sl651.model_copy(update={"listen": sl651.listen.model_copy(update={"port": 0})})
+    loaded = dataclasses.replace(loaded, sections={**loaded.sections, "hj212": hj212, "sl651": sl651})
     hub = make_hub(hub_settings(tmp / "hub", broker.settings(client_id="gridhub-hj212-guard")), loaded)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)

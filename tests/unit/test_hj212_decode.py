@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.hj212.decode import QUALITY as QUALITY_FLAGS
-from adapters.hj212.decode import Collected
 from adapters.hj212.frame import encode
 from adapters.hj212.mqtt import Hj212PayloadDecoder
 from adapters.hj212.packet import parse_segment
 from adapters.hj212.session import Session, StationBook
 from adapters.mqtt.router import BatchBuilder, MqttRouter
+from adapters.stations import Collected
 from hub.models import Quality, RejectReason
 from tests.hj212_support import MN1, MN2, PW2, TOWN, frame, segment
 from tests.support import sample_town

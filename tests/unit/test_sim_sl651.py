@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 from adapters.sim.sl651 import QUEUE_MAX, HydroStation
 from adapters.sim.stations import rain_rate
-from adapters.sl651.decode import Collected
 from adapters.sl651.frame import Encoding
 from adapters.sl651.session import Session, StationBook
+from adapters.stations import Collected
 from hub.settings import Scenario
 from tests.support import sample_town
 

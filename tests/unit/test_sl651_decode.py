@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from adapters.sl651.decode import Collected, Origin, ReportDecoder
+from adapters.sl651.decode import Origin, ReportDecoder
 from adapters.sl651.elements import load_table
 from adapters.sl651.frame import Encoding
 from adapters.sl651.report import ReportError, parse_report
+from adapters.stations import Collected
 from hub.models import DeviceEventKind, Quality, RejectReason
 from tests.sl651_support import STATION, ascii_body, hex_body
 

@@ -10,8 +10,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from adapters.sl651.config import Sl651Config, check_section
-from adapters.sl651.decode import Collected
 from adapters.sl651.session import Session, StationBook
+from adapters.stations import Collected
 from hub.configfile import ConfigError
 from hub.models import RejectReason
 from hub.registry import Registry

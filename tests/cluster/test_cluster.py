@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import paho.mqtt.client as mqtt
@@ -13,23 +11,10 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.shards import shard_of, wanted
 from tests.cluster.support import Cluster, hy_rain, signed_in, wait_led
-from tests.support import Mosquitto
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
 GAUGE, SN, TOPIC = "RG01", "HY230151", "hy/HY230151/up"
 REPORTS, MM = 60, 1.2  # one report a minute for the last hour: 72 mm, an orange rain alert (60–80 mm in 1 h)
-
-
-@pytest.fixture
-def cluster(tmp_path: Path, postgres_url: str) -> Iterator[Cluster]:
-    broker = Mosquitto(tmp_path / "mosquitto")
-    broker.start()
-    town = Cluster(tmp_path, postgres_url, broker.port)
-    try:
-        yield town
-    finally:
-        town.stop()
-        broker.stop()
 
 
 def until(check: object, timeout: float, what: str) -> float:

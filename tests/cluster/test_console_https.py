@@ -6,7 +6,6 @@ import asyncio
 import json
 import ssl
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,18 +16,8 @@ from hub.settings import HttpsSettings
 from hub.tls import server_files
 from tests.case_api_support import desk_case
 from tests.cluster.support import PASSWORD, Cluster
-from tests.support import Mosquitto
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
-
-
-@pytest.fixture
-def cluster(tmp_path: Path, postgres_url: str, own_broker: Mosquitto) -> Iterator[Cluster]:
-    town = Cluster(tmp_path, postgres_url, own_broker.port)
-    try:
-        yield town
-    finally:
-        town.stop()
 
 
 async def test_a_console_process_over_https(cluster: Cluster, tmp_path: Path) -> None:

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import websockets
 
 from tests.cluster.support import Cluster, signed_in, wait_led
-from tests.support import Mosquitto
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
-
-
-@pytest.fixture
-def cluster(tmp_path: Path, postgres_url: str, own_broker: Mosquitto) -> Iterator[Cluster]:
-    town = Cluster(tmp_path, postgres_url, own_broker.port)
-    try:
-        yield town
-    finally:
-        town.stop()
 
 
 async def test_a_pages_socket_through_a_console_gets_the_alert_feed(cluster: Cluster) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import cv2
 import httpx
@@ -12,22 +10,9 @@ import numpy as np
 import pytest
 
 from tests.case_support import middle_of
-from tests.cluster.support import Cluster, signed_in
-from tests.support import Mosquitto
+from tests.cluster.support import Cluster, signed_in, wait_led
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
-
-
-@pytest.fixture
-def cluster(tmp_path: Path, postgres_url: str) -> Iterator[Cluster]:
-    broker = Mosquitto(tmp_path / "mosquitto")
-    broker.start()
-    town = Cluster(tmp_path, postgres_url, broker.port, extra_env={"GRIDHUB_FILES_DIR": str(tmp_path / "files")})
-    try:
-        yield town
-    finally:
-        town.stop()
-        broker.stop()
 
 
 def leading(cluster: Cluster, client: httpx.Client, not_: str | None = None) -> str:
@@ -40,14 +25,12 @@ def leading(cluster: Cluster, client: httpx.Client, not_: str | None = None) -> 
 
 
 def test_a_photo_outlives_the_leader_that_stored_it(cluster: Cluster) -> None:
+    cluster.extra_env = {"GRIDHUB_FILES_DIR": str(cluster.workdir / "files")}
     cluster.create_admin()
     for role, name in [("core", "c1"), ("core", "c2"), ("console", "k1")]:
         cluster.start(role, name)
     cluster.wait_listening("k1")
-    deadline = time.monotonic() + 60
-    while httpx.get(cluster.url("k1") + "/api/status").status_code == 503:
-        assert time.monotonic() < deadline, "no leader"
-        time.sleep(0.2)
+    wait_led(cluster.url("k1"))
     client = signed_in(cluster.url("k1"))
     try:
         first = leading(cluster, client)

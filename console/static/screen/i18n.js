@@ -296,6 +296,12 @@ const listeners = new Set();
 
 export const currentLang = () => lang;
 
+/** Add a panel's own strings, so each panel keeps its words beside its code: call at module load. */
+export function addStrings(zhMore, enMore) {
+  Object.assign(zh, zhMore);
+  Object.assign(en, enMore);
+}
+
 /** The string for *key* in the current language, with {name} filled from *vars*; the key itself if unknown. */
 export function t(key, vars = {}) {
   const text = DICTIONARIES[lang][key] ?? zh[key] ?? key;

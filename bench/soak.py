@@ -11,7 +11,10 @@ minus one, in per cent. Readings lost: two per message the broker acknowledged, 
 the SK stations in the hub's store once it has stopped.
 
 Prints the rates, RSS at each stage, readings lost, and last soak_rss_growth_pct.
-Run: .venv/bin/python bench/soak.py [--minutes 30] [--rate 5000] [--smoke]
+With --trace K, Python's allocations are traced (slower) and the K places whose memory grew most between the end
+of warm-up and the end of the run are printed first: where to look when RSS grows.
+
+Run: .venv/bin/python bench/soak.py [--minutes 30] [--rate 5000] [--trace K] [--smoke]
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 import uuid
 from dataclasses import dataclass, replace
 from multiprocessing.sharedctypes import Synchronized
@@ -122,7 +126,31 @@ class Run:
     dead_letters: int
 
 
-async def soak(broker: Mosquitto, data: Path, seconds: float, rate: float, every: float) -> Run:
+class Growth:
+    """tracemalloc's snapshots at the end of warm-up and at the end; the places that grew most between them."""
+
+    def __init__(self, top: int) -> None:
+        self.top = top
+        self.first: tracemalloc.Snapshot | None = None
+        if top:
+            tracemalloc.start(4)
+
+    def sample(self, elapsed: float, seconds: float) -> None:
+        if self.top and self.first is None and elapsed >= WARM_UP * seconds:
+            self.first = tracemalloc.take_snapshot()
+
+    def print(self) -> None:
+        if self.first is None:
+            return
+        grown = tracemalloc.take_snapshot().compare_to(self.first, "traceback")
+        print(f"traced Python memory, the {self.top} places that grew most after warm-up:")
+        for stat in grown[: self.top]:
+            print(f"  {stat.size_diff / 1024:+9.0f} KiB {stat.count_diff:+8d} blocks")
+            for line in stat.traceback.format(limit=4, most_recent_first=True):
+                print(f"      {line}")
+
+
+async def soak(broker: Mosquitto, data: Path, seconds: float, rate: float, every: float, growth: Growth) -> Run:
     settings = hub_settings(data, broker.settings("5", "gridhub-soak"), health_check_s=5)
     committed = [0]
 
@@ -140,8 +168,10 @@ async def soak(broker: Mosquitto, data: Path, seconds: float, rate: float, every
         samples, started = [], time.monotonic()
         while publisher.is_alive():
             samples.append((time.monotonic() - started, rss_mib()))
+            growth.sample(samples[-1][0], seconds)
             await asyncio.sleep(every)
         ended = time.monotonic()
+        growth.print()
         await wait_for(lambda: committed[0] >= 2 * acked.value, timeout=600, what="every reading committed")
         return Run(took.value, sent.value, acked.value, committed[0], time.monotonic() - ended, samples,
                    len(hub.ctx.alerts.book.open_alerts()), hub.ctx.dead_letters.total())
@@ -180,12 +210,12 @@ def report(run: Run, lost: int, rate: float) -> None:
     print(f"soak_rss_growth_pct: {growth:.1f}")
 
 
-async def main(minutes: float, rate: float, every: float) -> None:
+async def main(minutes: float, rate: float, every: float, trace: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         broker = Mosquitto(Path(tmp) / "mosquitto")
         broker.start()
         try:
-            run = await soak(broker, Path(tmp) / "hub", minutes * 60, rate, every)
+            run = await soak(broker, Path(tmp) / "hub", minutes * 60, rate, every, Growth(trace))
         finally:
             broker.stop()
         lost = 2 * run.acked - stored(Path(tmp) / "hub")
@@ -197,8 +227,9 @@ if __name__ == "__main__":
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--rate", type=float, default=5000.0, help="messages/s (two readings each)")
     parser.add_argument("--every", type=float, default=5.0, help="seconds between RSS readings")
+    parser.add_argument("--trace", type=int, default=0, metavar="K", help="print the K places that grew most")
     parser.add_argument("--smoke", action="store_true", help="10 s at 500 messages/s: checks the bench runs")
     args = parser.parse_args()
     if args.smoke:
         args.minutes, args.rate, args.every = 10 / 60, 500.0, 0.25
-    asyncio.run(main(args.minutes, args.rate, args.every))
+    asyncio.run(main(args.minutes, args.rate, args.every, args.trace))

@@ -85,6 +85,8 @@ class MqttIngestService:
         acks = AckedStorage()
         self._client = make_ingest_client(self._settings, self.client_id, acks, announce=share is None)
         self._status = OutgoingQueue(self._client, acks, "status", ctx.metrics)
+        # Batches whose messages wait for their commit to be acknowledged; each leaves once committed.
+        ctx.metrics.watch_queue("mqtt-awaiting-commit", lambda: float(len(self._uncommitted)))
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
@@ -170,6 +172,7 @@ class MqttIngestService:
             self._batch_started = now
             self._batch_committed = asyncio.get_running_loop().create_future()
             self._uncommitted.add(self._batch_committed)
+            self._batch_committed.add_done_callback(self._uncommitted.discard)
         committed = self._batch_committed
         self._router.handle(topic, payload, now, self._batch)
         if self._batch.messages >= self._ctx.settings.ingest_batch:

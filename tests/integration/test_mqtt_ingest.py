@@ -130,6 +130,23 @@ async def test_readings_published_while_hub_is_down_arrive_later(tmp_path: Path,
         await wait_for(lambda: count(hub) == 500, what="readings queued by the broker")
 
 
+async def test_committed_batches_are_not_kept(tmp_path: Path, system_broker_port: int) -> None:
+    """Each batch waits for its commit only until then: hours of ingest must not pile up finished waits."""
+    settings = hub_settings(tmp_path, {"host": "127.0.0.1", "port": system_broker_port, "keepalive_s": 5,
+                                       "client_id": f"gridhub-test-{uuid.uuid4().hex[:8]}"}, ingest_batch=10)
+    total, start = 400, time.time() - 5000
+    async with make_hub(settings) as hub:
+        await connected(hub)
+        device = Publisher(system_broker_port, f"dev-{uuid.uuid4().hex[:6]}")
+        for i in range(total):
+            device.publish(RS01_TOPIC, vendor_a(start + i, 5000))
+        await wait_for(lambda: count(hub) == total, what="every reading committed")
+        registry = hub.ctx.metrics.registry
+        await wait_for(lambda: registry.get_sample_value("gridhub_queue_depth", {"queue": "mqtt-awaiting-commit"}) == 0,
+                       what="no batch left waiting once all are committed")
+        device.close()
+
+
 async def test_silent_device_goes_offline_then_online(tmp_path: Path, system_broker_port: int) -> None:
     loaded = sample_town()
     quick = Thresholds(offline_after_s={DeviceKind.RIVER_STATION: 1.0})

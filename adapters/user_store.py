@@ -36,6 +36,11 @@ class SqlUserStore(SqlStore):
         with self.engine.connect() as conn:
             return [_USER.validate_json(body) for body in conn.scalars(sa.select(users.c.body))]
 
+    def user(self, username: str) -> User | None:
+        with self.engine.connect() as conn:
+            body = conn.scalar(sa.select(users.c.body).where(users.c.username == username))
+        return None if body is None else _USER.validate_json(body)
+
     def save_user(self, user: User) -> None:
         with self.engine.begin() as conn:
             upsert(conn, users, "username", [{"username": user.username, "body": _USER.dump_json(user).decode()}])

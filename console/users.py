@@ -131,7 +131,7 @@ async def me(principal: Anyone) -> Me:
 @users_router.get("/api/users")
 async def list_users(ctx: Ctx, principal: Admin) -> list[UserPublic]:
     """Every console account."""
-    return [UserPublic.of(u) for u in sorted(ctx.users.users.values(), key=lambda u: u.username)]
+    return [UserPublic.of(u) for u in sorted((await ctx.users.reload()).values(), key=lambda u: u.username)]
 
 
 @users_router.post("/api/users", status_code=201)

@@ -61,10 +61,24 @@ class UserService:
         self.users = {u.username: u for u in users}
         self.sessions = {s.digest: s for s in sessions}
 
+    async def reload(self) -> dict[str, User]:
+        """Every account as the store has it now: `gridhub create-admin` may have written one meanwhile."""
+        self.users = {u.username: u for u in await asyncio.to_thread(self.store.users)}
+        return self.users
+
+    async def _fresh(self, username: str) -> User | None:
+        """*username*'s account as the store has it now (made or reset by another process), kept in memory."""
+        user = await asyncio.to_thread(self.store.user, username)
+        if user is None:
+            self.users.pop(username, None)
+        else:
+            self.users[username] = user
+        return user
+
     async def create(self, username: str, password: str, name: str, role: Role,
                      village: str | None = None, password_hash: str | None = None) -> User:
         """A new account; *password_hash* (from `hash_password`) spares hashing one password again."""
-        if username in self.users:
+        if await self._fresh(username) is not None:
             raise UserError(f"user {username!r} exists")
         self._check_village(village)
         user = User(username=username, name=name, role=role, village=village, created=self.clock(),
@@ -76,7 +90,9 @@ class UserService:
     async def update(self, username: str, *, name: str | None = None, role: Role | None = None,
                      village: str | None = None, disabled: bool | None = None, password: str | None = None) -> User:
         """Change an account; a change of role, village, password or a disable signs it out everywhere."""
-        user = self._user(username)
+        user = await self._fresh(username)
+        if user is None:
+            raise UserError(f"no user {username!r}")
         changes: dict[str, object] = {k: v for k, v in {"name": name, "role": role, "disabled": disabled}.items()
                                       if v is not None}
         if role is not None or village is not None:
@@ -97,7 +113,7 @@ class UserService:
             if not self.limiter.test(item, "sign-in", key):
                 reset = self.limiter.get_window_stats(item, "sign-in", key).reset_time
                 raise SignInRefused("too many failed sign-ins; try again later", max(1, int(reset - time.time())))
-        user = self.users.get(username)
+        user = await self._fresh(username)
         right = await asyncio.to_thread(self._verify, user, password)
         if not right or user is None or user.disabled:
             # A disabled account answers as a wrong password does, in the same time, and counts as a failure:
@@ -144,12 +160,6 @@ class UserService:
 
     async def audit(self, query: AuditQuery) -> list[AuditEntry]:
         return await asyncio.to_thread(self.store.audit, query)
-
-    def _user(self, username: str) -> User:
-        user = self.users.get(username)
-        if user is None:
-            raise UserError(f"no user {username!r}")
-        return user
 
     def _check_village(self, village: str | None) -> None:
         if village is not None and village not in self.villages:

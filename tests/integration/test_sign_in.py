@@ -101,6 +101,27 @@ async def test_the_command_line_creates_the_first_admin(tmp_path: Path) -> None:
         assert signed.status_code == 200 and signed.json()["user"]["role"] == "admin"
 
 
+async def test_an_admin_made_or_reset_while_the_hub_runs_signs_in_without_a_restart(tmp_path: Path) -> None:
+    gridhub = Path(sys.executable).with_name("gridhub")
+
+    def create_admin(password: str) -> None:
+        done = subprocess.run([str(gridhub), "create-admin", "duty-root", "--name", "值班管理员",
+                               "--data-dir", str(tmp_path)], env={**os.environ, "GRIDHUB_ADMIN_PASSWORD": password},
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 0, done.stderr
+
+    async with make_hub(settings(tmp_path)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+        await asyncio.to_thread(create_admin, "made-while-running")
+        signed = await http.post("/api/auth/login", json={"username": "duty-root", "password": "made-while-running"})
+        assert signed.status_code == 200, signed.text
+        listed = await http.get("/api/users")
+        assert "duty-root" in [u["username"] for u in listed.json()]
+        await asyncio.to_thread(create_admin, "reset-while-running")
+        old = await http.post("/api/auth/login", json={"username": "duty-root", "password": "made-while-running"})
+        new = await http.post("/api/auth/login", json={"username": "duty-root", "password": "reset-while-running"})
+        assert (old.status_code, new.status_code) == (401, 200)
+
+
 async def test_a_scraper_reads_metrics_with_its_token_only(tmp_path: Path) -> None:
     async with make_hub(settings(tmp_path, metrics_token="scrape-me-please")) as hub, \
             httpx.AsyncClient(base_url=console_url(hub)) as http:

@@ -31,6 +31,7 @@ from adapters.mqtt.ingest_client import (
     ONLINE,
     STATUS_TOPIC,
     make_ingest_client,
+    take_qos1,
 )
 from adapters.mqtt.outgoing import AckedStorage, Outgoing, OutgoingQueue
 from adapters.mqtt.router import BatchBuilder, MqttRouter, PayloadDecoder
@@ -89,10 +90,11 @@ class MqttIngestService:
         ctx.metrics.watch_queue("mqtt-awaiting-commit", lambda: float(len(self._uncommitted)))
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
-        self._client.on_message = self._on_message
+        self._client.on_message = self._on_message  # QoS 0: nothing to acknowledge
+        self._puback = take_qos1(self._client, self._on_qos1)
         self._batch = BatchBuilder()
         self._batch_started = 0.0
-        self._batch_committed: asyncio.Future[None] | None = None
+        self._batch_mids: list[int] = []  # the current batch's QoS 1 packet ids, acknowledged once it is committed
         self._uncommitted: set[asyncio.Future[None]] = set()
         self._ready: deque[IngestBatch] = deque()
         self._paused = False
@@ -165,29 +167,46 @@ class MqttIngestService:
         self.connected.clear()
         log.warning("mqtt: disconnected (%s); reconnecting", exc or "by the broker")
 
-    async def _on_message(self, _client: Client, topic: str, payload: bytes, _qos: int, _properties: Any) -> int:
-        """Decode into the current batch; return (and so acknowledge) once that batch is committed."""
+    def _on_message(self, _client: Client, topic: str, payload: bytes, _qos: int, _properties: Any) -> int:
+        self._decode(topic, payload, None)
+        return 0
+
+    def _on_qos1(self, topic: str, payload: bytes, mid: int) -> None:
+        self._decode(topic, payload, mid)
+
+    def _decode(self, topic: str, payload: bytes, mid: int | None) -> None:
+        """Decode into the current batch, whose commit acknowledges *mid* (a QoS 1 packet id)."""
         now = time.time()
         if self._batch.messages == 0:
             self._batch_started = now
-            self._batch_committed = asyncio.get_running_loop().create_future()
-            self._uncommitted.add(self._batch_committed)
-            self._batch_committed.add_done_callback(self._uncommitted.discard)
-        committed = self._batch_committed
+        if mid is not None:
+            self._batch_mids.append(mid)
         self._router.handle(topic, payload, now, self._batch)
         if self._batch.messages >= self._ctx.settings.ingest_batch:
             self._take(now)
-        if committed is not None:
-            await committed
-        return 0
 
     def _take(self, now: float) -> None:
         if self._batch.messages:
-            done = self._batch_committed
-            self._ready.append(self._batch.take(received=now, committed=_resolver(done) if done else None))
-            self._batch_committed = None
+            self._ready.append(self._batch.take(received=now, committed=self._on_commit(self._batch_mids)))
+            self._batch_mids = []
         if len(self._ready) > MAX_READY_BATCHES:
             self._pause(True)
+
+    def _on_commit(self, mids: list[int]) -> Callable[[], None] | None:
+        """What the recorder calls once a batch is committed: acknowledge its QoS 1 messages, all at once."""
+        if not mids:
+            return None
+        done = asyncio.get_running_loop().create_future()
+        self._uncommitted.add(done)
+        done.add_done_callback(self._uncommitted.discard)
+        done.add_done_callback(lambda _: self._acknowledge(mids))
+        return _resolver(done)
+
+    def _acknowledge(self, mids: list[int]) -> None:
+        if not self._client.is_connected:  # the broker delivers them again; the store keeps one of each
+            return
+        for mid in mids:
+            self._puback(mid)
 
     async def _flush_forever(self) -> None:
         interval = self._ctx.settings.ingest_flush_s

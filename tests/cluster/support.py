@@ -13,8 +13,10 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.pool import NullPool
 
+from hub.settings import DEFAULT_TOWN as SAMPLE_TOWN
 from tests.support import free_port, listening
 
 GRIDHUB = str(Path(sys.executable).parent / "gridhub")
@@ -29,10 +31,15 @@ class Cluster:
     state_url: str
     broker_port: int
     shards: int = 8
-    town: Path | None = None  # the sample town unless given
+    town: Path | None = None  # the sample town, on free station ports, unless given
     extra_env: dict[str, str] = field(default_factory=dict)  # for the processes started from now on
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.town is None:
+            self.workdir.mkdir(parents=True, exist_ok=True)
+            self.town = sample_town_file(self.workdir / "town.yaml")
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "GRIDHUB_STATE_URL": self.state_url, "GRIDHUB_STORE": "postgres",
@@ -50,7 +57,7 @@ class Cluster:
         with (data / "hub.log").open("ab") as log:
             self.processes[name] = subprocess.Popen(
                 [GRIDHUB, "run", "--role", role, "--name", name, "--mqtt", f"mqtt://127.0.0.1:{self.broker_port}",
-                 "--http-port", str(port), "--data-dir", str(data), *(["--town", str(self.town)] if self.town else [])],
+                 "--http-port", str(port), "--data-dir", str(data), "--town", str(self.town)],
                 env=self.env(), stdout=log, stderr=log)
         self.ports[name] = port
 
@@ -112,6 +119,15 @@ class Cluster:
                         "WHERE l.locktype = 'advisory' AND a.application_name LIKE 'gh-ingest-%' GROUP BY 1")
         with sa.create_engine(self.state_url, poolclass=NullPool).connect() as conn:
             return {str(name).rsplit("-", 1)[-1]: int(n) for name, n in conn.execute(query)}
+
+
+def sample_town_file(path: Path) -> Path:
+    """The sample town with its HJ 212 and SL 651 stations listened for on free ports: a demo may hold its own."""
+    town = yaml.safe_load(SAMPLE_TOWN.read_text(encoding="utf-8"))
+    for adapter in ("hj212", "sl651"):
+        town["adapters"][adapter]["listen"]["port"] = free_port()
+    path.write_text(yaml.safe_dump(town, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def wait_led(base: str, timeout: float = 60) -> None:

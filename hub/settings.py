@@ -169,7 +169,8 @@ class HubSettings(BaseSettings):
     mqtt: MqttSettings | None = None
     embedded_port: int = Field(default=18830, ge=0, le=65535, description="loopback port of the embedded broker")
     max_payload_bytes: int = Field(default=64 * 1024, ge=64)
-    ingest_flush_s: float = Field(default=0.02, gt=0, description="longest a message waits in the ingest batch")
+    ingest_flush_s: float = Field(default=0.0, ge=0, le=5, description="how long an MQTT ingest batch gathers "
+                                  "messages before it is handed in; 0: as soon as the loop has read what arrived")
     ingest_batch: int = Field(default=500, ge=1, description="messages per ingest batch")
     health_check_s: float = Field(default=5.0, gt=0)
     state_give_up_s: float = Field(default=60.0, gt=0, description="how long a failing write of alerts, cases or "

@@ -94,6 +94,7 @@ class MqttIngestService:
         self._puback = take_qos1(self._client, self._on_qos1)
         self._batch = BatchBuilder()
         self._batch_started = 0.0
+        self._started = asyncio.Event()  # a batch has begun: the flusher hands it in once the loop is free
         self._batch_mids: list[int] = []  # the current batch's QoS 1 packet ids, acknowledged once it is committed
         self._uncommitted: set[asyncio.Future[None]] = set()
         self._ready: deque[IngestBatch] = deque()
@@ -179,6 +180,7 @@ class MqttIngestService:
         now = time.time()
         if self._batch.messages == 0:
             self._batch_started = now
+            self._started.set()
         if mid is not None:
             self._batch_mids.append(mid)
         self._router.handle(topic, payload, now, self._batch)
@@ -209,12 +211,16 @@ class MqttIngestService:
             self._puback(mid)
 
     async def _flush_forever(self) -> None:
-        interval = self._ctx.settings.ingest_flush_s
+        """Hand in the batch as soon as the loop has read what the socket held: a message arriving alone goes
+        on at once; under load a batch is whatever arrived meanwhile (up to `ingest_batch`). A positive
+        `ingest_flush_s` lets a batch gather that long first."""
+        gather = self._ctx.settings.ingest_flush_s
         while True:
-            await asyncio.sleep(interval / 2)
-            now = time.time()
-            if self._batch.messages and now - self._batch_started >= interval:
-                self._take(now)
+            await self._started.wait()
+            self._started.clear()
+            if (wait := self._batch_started + gather - time.time()) > 0:
+                await asyncio.sleep(wait)
+            self._take(time.time())
             await self._submit_ready()
             self._pause(False)
 

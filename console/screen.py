@@ -47,7 +47,8 @@ from hub.users.model import Principal
 log = logging.getLogger(__name__)
 screen_router = APIRouter(tags=["screen"])
 VENDOR = Path(__file__).resolve().parent.parent / "web" / "node_modules"
-LIBRARIES = {"leaflet": VENDOR / "leaflet" / "dist", "echarts": VENDOR / "echarts" / "dist"}
+LIBRARIES = {"leaflet": VENDOR / "leaflet" / "dist", "echarts": VENDOR / "echarts" / "dist",
+             "swagger-ui": VENDOR / "swagger-ui-dist"}  # the API docs page (console/api_docs.py)
 
 
 def _serve_libraries() -> None:

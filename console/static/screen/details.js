@@ -1,7 +1,7 @@
 // The drawer over the map: a grid (its people, alerts and devices) or a device (readings, events, picture).
 import { api } from "./api.js";
 import { openAlerts } from "./alerts.js";
-import { dayTime, el } from "./format.js";
+import { dayTime, el, gridPlace } from "./format.js";
 import { t } from "./i18n.js";
 import { devicesIn, gridFeature, gridsOf } from "./map.js";
 
@@ -83,7 +83,7 @@ async function deviceBody(feature) {
   const grid = gridFeature(d.grid);
   const levels = feature.properties.levels;
   return [el("h3", "", `${d.id} ${d.name}`),
-    el("p", "sub", `${t(`kind.${d.kind}`)} · ${grid ? grid.properties.village_name + grid.properties.name : d.grid}`),
+    el("p", "sub", `${t(`kind.${d.kind}`)} · ${grid ? gridPlace(grid.properties.village_name, grid.properties.name) : d.grid}`),
     el("p", "", el("span", `chip state-${d.state}`, t(`dev.${d.state}`)), ` ${t("details.lastSeen")} ${dayTime(d.last_seen)}`),
     levels ? el("p", "levels", t("details.levels", { w: levels.warning_level, g: levels.guarantee_level })) : null,
     ...(d.kind === "camera" && camerasRunning ? picture(d.id) : []),

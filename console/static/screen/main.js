@@ -6,7 +6,7 @@ import * as cameras from "./cameras.js";
 import * as cases from "./cases.js";
 import * as details from "./details.js";
 import * as feeds from "./feeds.js";
-import { clock, setZone } from "./format.js";
+import { clock, setHubClock, setZone } from "./format.js";
 import { onLang } from "./i18n.js";
 import * as kpis from "./kpis.js";
 import { Lifetime } from "./live.js";
@@ -24,6 +24,7 @@ async function enter() {
   const setup = await api("/api/screen/setup");
   leave();
   setZone(setup.timezone);
+  setHubClock(setup.clock);
   hide();
   $("town-name").textContent = setup.town;
   $("user").textContent = userLabel(setup.user);

@@ -4,7 +4,7 @@
 import * as L from "/vendor/leaflet/leaflet-src.esm.js";
 import { api } from "./api.js";
 import { showDevice, showGrid } from "./details.js";
-import { SEVERITY_ORDER, el, worse } from "./format.js";
+import { SEVERITY_ORDER, el, gridPlace, worse } from "./format.js";
 import { onLang, t } from "./i18n.js";
 import { emit } from "./live.js";
 
@@ -228,7 +228,7 @@ function inside([x, y], ring) {
 /** A place to name in words: the alert's grid, else its village. */
 export function placeOf(alert) {
   const grid = alert.grid && known.grids.get(alert.grid);
-  if (grid) return `${grid.properties.village_name}${grid.properties.name}`;
+  if (grid) return gridPlace(grid.properties.village_name, grid.properties.name);
   return known.villages.get(alert.village)?.name || alert.basin || alert.source;
 }
 

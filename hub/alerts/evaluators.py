@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from hub.alerts.conditions import LevelTracker
 from hub.alerts.config import DeviceEventRule, NoDataRule
 from hub.alerts.model import Severity
-from hub.alerts.wording import comparison, number
+from hub.alerts.wording import comparison, number, reason_name, zone_name
 from hub.derived import TRUSTED
 from hub.models import DeviceEvent, Reading
 from hub.quantities import QUANTITIES
@@ -152,8 +152,8 @@ class EventEvaluator:
             return Signal(self.rule.id, self.device.id, None, event.ts, device=self.device.id)
         if event.kind not in self.rule.raise_on or not self._in_hours(event.ts) or not self._in_zone(event):
             return None
-        reason = f"（{event.reason}）" if event.reason else ""
-        zone = event.detail.get("zone")
+        reason = f"（{reason_name(event.reason)}）" if event.reason else ""
+        zone = zone_name(str(event.detail.get("zone") or ""))
         where = f" {zone}" if zone else ""
         message = f"{self.device.name}{where} {self.rule.title}{reason}"
         return Signal(self.rule.id, self.device.id, self.rule.severity, event.ts, None, message, self.device.id,

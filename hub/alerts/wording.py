@@ -23,3 +23,21 @@ def comparison(value: float, line: float, above: bool = True) -> str:
     if past:
         return "超过" if above else "低于"
     return "接近"
+
+
+# Why a device went offline, as the health tracker and the edges record it (codes), in words for a message.
+REASONS = {"no_frames": "视频无画面", "silent": "超时未上报", "never_seen": "从未上报", "last_will": "连接中断",
+           "stream": "视频流中断", "message": "收到数据"}
+# Camera zones are named in the town file by id; the usual ones read in Chinese, "all" is the whole picture.
+ZONES = {"all": "", "riverbank": "河岸", "riverside": "河边", "school_gate": "校门口", "road": "道路",
+         "bridge": "桥面", "gate": "大门", "square": "广场"}
+
+
+def reason_name(reason: str) -> str:
+    """A device event's reason code in Chinese; an unknown one as it is."""
+    return REASONS.get(reason, reason)
+
+
+def zone_name(zone: str) -> str:
+    """A camera zone's id in Chinese ("" for the whole picture); an unknown one as it is."""
+    return ZONES.get(zone, zone)

@@ -199,7 +199,7 @@ def test_device_event_zones_and_resolve_at_any_hour() -> None:
     assert rules.on_event(DeviceEvent("CAM07", K.MOTION, night, detail={"zone": "road"})) == []
     assert rules.on_event(DeviceEvent("CAM07", K.MOTION, night)) == []
     raised = rules.on_event(DeviceEvent("CAM07", K.MOTION, night, "有人", {"zone": "riverbank"}))
-    assert raised[0].message == "清溪河滨河步道天网 riverbank 夜间河道有人（有人）"
+    assert raised[0].message == "清溪河滨河步道天网 河岸 夜间河道有人（有人）"
     assert raised[0].detail == {"event": "motion", "zone": "riverbank"}
     assert verdicts(rules.on_event(DeviceEvent("CAM07", K.MOTION_END, local(12, 0)))) == {"CAM07": None}
     assert rules.on_event(DeviceEvent("CAM01", K.MOTION, night, detail={"zone": "riverbank"})) == []

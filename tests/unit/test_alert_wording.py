@@ -6,7 +6,7 @@ from __future__ import annotations
 from hub.alerts.config import Level, Match, ThresholdRule
 from hub.alerts.model import Severity
 from hub.alerts.rules import RuleSet
-from hub.alerts.wording import comparison, number
+from hub.alerts.wording import comparison, number, reason_name, zone_name
 from tests.alert_support import T0, reading, town_with
 
 
@@ -44,3 +44,8 @@ def test_a_rise_rate_is_said_with_two_decimals() -> None:
     rules = RuleSet.for_town(town_with(rise, default_rules=False), T0)
     [signal] = rules.on_readings([reading("RS01", "water_level_rise", 0.41237, T0, unit="m/h")])
     assert "水位涨率 0.41 m/h，超过黄色阈值 0.3 m/h" in signal.message, signal.message
+
+
+def test_reasons_and_zones_read_in_chinese_and_the_whole_picture_is_not_named() -> None:
+    assert reason_name("no_frames") == "视频无画面" and reason_name("断电") == "断电"
+    assert zone_name("riverbank") == "河岸" and zone_name("all") == "" and zone_name("东门") == "东门"

@@ -2,7 +2,8 @@
 import { api } from "./api.js";
 import { openAlerts } from "./alerts.js";
 import { dayTime, el, gridPlace } from "./format.js";
-import { t } from "./i18n.js";
+import { alertMessage, alertTitle, reasonName } from "./alert-words.js";
+import { onLang, t } from "./i18n.js";
 import { devicesIn, gridFeature, gridsOf } from "./map.js";
 
 const $ = (id) => document.getElementById(id);
@@ -17,6 +18,7 @@ export function start(life, setup) {
   life.on("readings", (items) => { if (shown?.device && items.some((r) => r.device === shown.device.id)) refresh(); });
   life.on("device-event", (e) => { if (shown?.device?.id === e.device) refresh(); });
   life.on("alerts", () => { if (shown?.grid) refresh(); });
+  life.add(onLang(() => { if (shown) redraw().catch(() => {}); })); // the drawer follows the language switch
   life.add(close);
 }
 
@@ -73,7 +75,7 @@ function gridBody(feature) {
     contact(t("details.worker"), p.worker), contact(t("details.cadre"), p.cadre),
     el("p", "contact", el("span", "label", t("details.wechat")), ` ${p.wechat_group}`),
     el("h4", "", t("details.alerts")),
-    alerts.length ? el("ul", "", ...alerts.map((a) => el("li", `sev-text-${a.severity}`, `${a.title}：${a.message}`)))
+    alerts.length ? el("ul", "", ...alerts.map((a) => el("li", `sev-text-${a.severity}`, `${alertTitle(a)}: ${alertMessage(a)}`)))
       : el("p", "muted", t("details.none")),
     el("h4", "", t("details.devices")), devices.length ? el("ul", "devices", ...devices) : el("p", "muted", t("details.none"))];
 }
@@ -90,7 +92,7 @@ async function deviceBody(feature) {
     el("h4", "", t("details.latest")), readings(d.latest),
     el("h4", "", t("details.events")),
     d.events.length ? el("ul", "events", ...d.events.slice(0, 6).map((e) =>
-      el("li", "", `${dayTime(e.time)} ${t(`event.${e.kind}`)}${e.reason ? ` (${e.reason})` : ""}`)))
+      el("li", "", `${dayTime(e.time)} ${t(`event.${e.kind}`)}${e.reason ? ` (${reasonName(e.reason)})` : ""}`)))
       : el("p", "muted", t("details.none")),
     grid ? contact(t("details.worker"), grid.properties.worker) : null];
 }

@@ -7,10 +7,13 @@ import { teamName } from "./teams.js";
 
 const $ = (id) => document.getElementById(id);
 
-/** The note typed, or null when the officer cancels. */
-export function askNote(title) {
+/** The note typed, or null when the officer cancels; *warning* is said above the note, *ok* names the button. */
+export function askNote(title, warning = "", ok = t("dialog.ok")) {
   const dialog = $("note-dialog");
   $("note-title").textContent = title;
+  $("note-warning").textContent = warning;
+  $("note-warning").hidden = !warning;
+  $("note-ok").textContent = ok;
   $("note-text").value = "";
   dialog.returnValue = "";
   dialog.showModal();

@@ -100,7 +100,7 @@ async function deviceBody(feature) {
 function readings(latest) {
   if (!latest.length) return el("p", "muted", t("details.none"));
   return el("table", "readings", ...latest.map((r) => el("tr", "",
-    el("td", "", t(`q.${r.quantity}`)), el("td", "num", `${Number(r.value.toFixed(3))} ${r.unit}`),
+    el("td", "", t(`q.${r.quantity}`)), el("td", "num", `${Number(r.value.toFixed(2))} ${r.unit}`),
     el("td", "muted", dayTime(r.time)))));
 }
 

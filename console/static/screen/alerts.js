@@ -144,7 +144,8 @@ function actions(a) {
   }
   if (["raised", "acknowledged", "dispatched"].includes(a.state)) {
     box.append(button("resolve", async () => {
-      const now = alerts.get(a.id) || a; // the newest the feed has: the condition may have cleared since
+      // Ask the hub whether the condition still holds now: the card may be a repeat behind.
+      const now = await api(`/api/alerts/${a.id}`).catch(() => alerts.get(a.id) || a);
       const note = now.active
         ? await askNote(t("resolve.activeTitle"), t("resolve.activeWarning", { at: stamp(now.last_seen_at) }),
           t("resolve.anyway"))

@@ -27,13 +27,15 @@ export function start(life, setup) {
     ask();
   });
   life.on("device-event", (e) => cameraEvent(e, life));
-  life.add(onLang(() => { show(); if (wall.running) strip(); }));
+  life.add(onLang(() => { show(); if (wall.running) strip(); else off(); }));
   life.every(TURN_MS, () => turn(1));
-  if (!wall.running) { $("snapshots").replaceChildren(el("p", "muted", t("cameras.off"))); return; }
+  if (!wall.running) { off(); return; }
   wall.socket = life.socket("/ws/cameras", { onOpen: ask, onMessage: frame });
   wall.refreshSnapshots = life.coalesce(2000, () => snapshots().catch(() => {}));
   snapshots().catch(() => {});
 }
+
+const off = () => $("snapshots").replaceChildren(el("p", "muted", t("cameras.off")));
 
 const pageOf = () => wall.cameras.slice(wall.page * PER_PAGE, (wall.page + 1) * PER_PAGE);
 

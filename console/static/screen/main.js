@@ -27,8 +27,10 @@ async function enter() {
   setHubClock(setup.clock);
   hide();
   $("town-name").textContent = setup.town;
-  $("user").textContent = userLabel(setup.user);
   life = new Lifetime();
+  const who = () => { $("user").textContent = userLabel(setup.user); };
+  who();
+  life.add(onLang(who));
   const tick = () => { $("clock").textContent = clock(new Date()); };
   tick();
   life.every(1000, tick);

@@ -145,6 +145,7 @@ async function attempt(entered) {
   const { user } = await res.json();
   if (!CONSOLE_ROLES.includes(user.role)) { say("login.notConsole"); return; }
   say("");
+  document.dispatchEvent(new CustomEvent("console-signed-in")); // the call invite's socket, say, may connect now
   await entered();
 }
 

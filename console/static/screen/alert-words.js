@@ -35,7 +35,8 @@ addStrings({
   "cmp.达到": "at", "cmp.超过": "above", "cmp.低于": "below", "cmp.接近": "near",
   "msg.threshold": "{device}: {quantity} {value} {unit}, {cmp} {line} {unit}",
   "msg.rainfall": "{device}: {window} rainfall {value} mm", "msg.event": "{device}: {event}",
-  "msg.quiet": "{device}: no data for {d}",
+  "msg.quiet": "{device}: no data for {d}", "msg.basin": "Across the {where} basin, each of the rules it combines holds",
+  "msg.town": "Across the town, each of the rules it combines holds",
   "reason.no_frames": "no picture", "reason.silent": "silent too long", "reason.never_seen": "never reported",
   "reason.last_will": "connection lost", "reason.stream": "stream lost", "reason.message": "data received",
   "zone.riverbank": "riverbank", "zone.riverside": "riverside", "zone.school_gate": "school gate", "zone.road": "road",
@@ -68,7 +69,8 @@ export function alertMessage(a) {
   if (d.window && a.value !== null) return t("msg.rainfall", { device, window: d.window, value: round(a.value) });
   if (d.event) return t("msg.event", { device, event: t(`event.${d.event}`) });
   if (a.rule.endsWith("no-data") && a.value !== null) return t("msg.quiet", { device, d: duration(a.value) });
-  return a.wide ? alertTitle(a) : a.message;
+  if (a.wide) return a.wide === "basin" ? t("msg.basin", { where: a.basin || "" }) : t("msg.town");
+  return a.message;
 }
 
 const round = (v) => String(Math.round(v * 100) / 100);
@@ -91,12 +93,18 @@ export function lasting(a) {
 
 // --- the feed's order -----------------------------------------------------------------------------------
 // Alerts of one rule make one group (every rain gauge's 强降雨 together), so repeats of one rule cannot fill the
-// feed: a group shows its worst few and folds the rest. Groups go by their worst severity, then their newest
-// raise; nothing depends on whether an alert is acknowledged, so acknowledging one never moves it.
+// feed: a group shows its worst few and folds the rest. The river's own warnings (水位超警, and the basin's flood
+// risk) lead, whatever the rain's colour, since they are what a flood night turns on; then groups go by their
+// worst severity and their newest raise. Nothing depends on whether an alert is acknowledged, so acknowledging
+// one never moves it.
 
+const LEADING = ["river-level", "flood-risk"];
+const lead = (a) => (LEADING.includes(a.rule) ? LEADING.indexOf(a.rule) : LEADING.length);
 const sevRank = (a) => SEVERITY_ORDER.indexOf(a.severity);
 const raised = (a) => new Date(a.raised_at).getTime();
 const byWorst = (a, b) => sevRank(a) - sevRank(b) || raised(b) - raised(a) || a.id - b.id;
+const byGroup = (x, y) => lead(x.alerts[0]) - lead(y.alerts[0]) || byWorst(x.alerts[0], y.alerts[0])
+  || newest(y) - newest(x);
 
 /** Open alerts as groups [{rule, alerts}], in the feed's order; resolved ones come last, each alone. */
 export function groupAlerts(all) {
@@ -107,7 +115,7 @@ export function groupAlerts(all) {
     groups.get(a.rule).alerts.push(a);
   }
   const ordered = [...groups.values()].map((g) => ({ ...g, alerts: g.alerts.sort(byWorst) }));
-  ordered.sort((x, y) => byWorst(x.alerts[0], y.alerts[0]) || newest(y) - newest(x));
+  ordered.sort(byGroup);
   const resolved = all.filter((a) => a.state === "resolved").sort(byWorst);
   return [...ordered, ...resolved.map((a) => ({ rule: a.rule, alerts: [a], resolved: true }))];
 }

@@ -80,7 +80,7 @@ function prune() {
   for (const [id, until] of fresh) if (Date.now() > until) fresh.delete(id);
 }
 
-const GROUP_SHOWN = 3; // a group's worst few are shown; the rest fold, so one rule cannot fill the feed
+const GROUP_SHOWN = 2; // a group's worst few are shown; the rest fold, so one rule cannot fill the feed
 const unfolded = new Set(); // rules whose group the officer unfolded
 
 function render() {

@@ -11,10 +11,9 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from hub.town import Town
-from hub.users.model import Role
-from tests.e2e.pages import BIG_SCREEN, hub_for, open_page, sign_in
+from tests.e2e.pages import hub_for, officer_screen
 from tests.screen_support import open_alert
-from tests.support import Mosquitto, account, publish_level
+from tests.support import Mosquitto, publish_level
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(180)]
 CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
@@ -44,8 +43,7 @@ async def test_english_mode_leaves_no_chinese_in_the_panels_and_drawers(
         tmp_path: Path, own_broker: Mosquitto, chromium: Browser) -> None:
     async with hub_for(tmp_path, own_broker) as hub:
         problems: list[str] = []
-        _, page = await open_page(chromium, BIG_SCREEN, problems)
-        await sign_in(page, hub, await account(hub, Role.officer))
+        page = await officer_screen(chromium, hub, problems)
         await publish_level(own_broker.port, "RS01", hub, 58.4)
         alert = await open_alert(hub, "river-level", "RS01")
         card = page.locator(f'article.alert[data-alert-id="{alert.id}"]')

@@ -16,10 +16,9 @@ from playwright.async_api import Browser, Locator, Page, expect
 from hub.alerts.model import AlertState
 from hub.town import Device
 from hub.townfile import LoadedTown
-from hub.users.model import Role
-from tests.e2e.pages import BIG_SCREEN, hub_for, open_page, sign_in
+from tests.e2e.pages import hub_for, officer_screen
 from tests.screen_support import open_alert
-from tests.support import Mosquitto, Publisher, account, publish_level, sample_town, wait_for
+from tests.support import Mosquitto, Publisher, publish_level, sample_town, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(180)]
 EXTRA_GAUGES = 8  # with RG01, nine gauges raining red: more cards than the feed's height holds
@@ -52,8 +51,7 @@ async def test_a_new_level_warning_shows_above_the_fold_while_rain_repeats_fill_
         tmp_path: Path, own_broker: Mosquitto, chromium: Browser, artifacts: Path) -> None:
     async with hub_for(tmp_path, own_broker, town_with_many_gauges()) as hub:
         problems: list[str] = []
-        _, page = await open_page(chromium, BIG_SCREEN, problems)
-        await sign_in(page, hub, await account(hub, Role.officer))
+        page = await officer_screen(chromium, hub, problems)
         gauges = [d for d in hub.ctx.town.devices if d.id == "RG01" or d.id.startswith("RG1")]
         await rain_on(gauges, own_broker.port, reports=6)
         await wait_for(lambda: sum(a.rule == "rainfall" and a.severity.value == "red" and a.count > 3
@@ -99,8 +97,7 @@ async def test_resolving_an_alert_whose_condition_holds_asks_first(
         tmp_path: Path, own_broker: Mosquitto, chromium: Browser) -> None:
     async with hub_for(tmp_path, own_broker) as hub:
         problems: list[str] = []
-        _, page = await open_page(chromium, BIG_SCREEN, problems)
-        await sign_in(page, hub, await account(hub, Role.officer))
+        page = await officer_screen(chromium, hub, problems)
         await publish_level(own_broker.port, "RS01", hub, 58.4)  # over 58.0: the condition holds
         alert = await open_alert(hub, "river-level", "RS01")
         card = page.locator(f'article.alert[data-alert-id="{alert.id}"]')

@@ -84,6 +84,7 @@ async def test_a_cadre_signed_in_through_the_form_is_invited_without_a_reload(
     problems: list[str] = []
     _, screen = await open_page(call_browser, {**BIG_SCREEN, "ignore_https_errors": True}, problems)
     await signed_in_through_the_form(screen, base, "", cadre)
+    await expect(screen.locator("#map-panel h2")).to_have_text("石门村网格")  # their village's map, not the town's
     async with httpx.AsyncClient(base_url=base, verify=False, headers=await signed_in(hub)) as http:
         made = await http.post("/api/calls", json={"title": "石门村河段会商", "villages": ["shimen"]})
         assert made.status_code == 201, made.text

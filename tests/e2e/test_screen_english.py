@@ -60,6 +60,10 @@ async def test_english_mode_leaves_no_chinese_in_the_panels_and_drawers(
         await expect(card.locator(".alert-message")).to_contain_text("Water level 58.4 m, above 58 m")
         await expect(page.locator("#user")).to_have_text("Duty officer 张伟")
         assert await chinese_left(page, "#screen", names) == []
+        cut = await page.locator("#team-board .team-name").evaluate_all(
+            "names => names.filter(n => n.scrollWidth > n.clientWidth + 1).map(n => n.textContent)")
+        assert cut == [], f"team names cut: {cut}"
+        await expect(page.locator("#team-board .team-name").first).to_have_text(hub.ctx.town.teams[0].name)
 
         await page.locator("#map [data-device=RS01]").dispatch_event("click")
         await expect(page.locator("#details h3")).to_contain_text("RS01")

@@ -14,11 +14,12 @@ import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
 from hub.alerts.model import AlertState
+from hub.settings import MqttSettings
 from hub.town import Device
 from hub.townfile import LoadedTown
 from tests.e2e.pages import hub_for, officer_screen
 from tests.screen_support import open_alert
-from tests.support import Mosquitto, Publisher, publish_level, sample_town, wait_for
+from tests.support import Mosquitto, Publisher, hub_settings, make_hub, publish_level, sample_town, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(180)]
 EXTRA_GAUGES = 8  # with RG01, nine gauges raining red: more cards than the feed's height holds
@@ -126,4 +127,19 @@ async def test_resolving_an_alert_whose_condition_holds_asks_first(
         await expect(dialog.locator("#note-title")).to_have_text("解除告警")
         await expect(dialog.locator("#note-warning")).to_be_hidden()
         await dialog.locator("button[value=cancel]").click()
+        assert problems == [], problems
+
+
+async def test_an_alert_raised_now_by_a_hub_clock_hours_behind_reads_just_now(
+        tmp_path: Path, own_broker: Mosquitto, chromium: Browser) -> None:
+    """The demo's clock replays the recent past: an alert it raised a moment ago is not "4 小时前" by the browser's."""
+    behind = 4 * 3600.0
+    mqtt = MqttSettings(host="127.0.0.1", port=own_broker.port, keepalive_s=5)
+    async with make_hub(hub_settings(tmp_path, mqtt), clock=lambda: time.time() - behind) as hub:
+        problems: list[str] = []
+        page = await officer_screen(chromium, hub, problems)
+        await publish_level(own_broker.port, "RS01", hub, 58.4, ts=time.time() - behind)
+        alert = await open_alert(hub, "river-level", "RS01")
+        card = page.locator(f'article.alert[data-alert-id="{alert.id}"]')
+        await expect(card.locator(".alert-time")).to_contain_text("刚刚")
         assert problems == [], problems

@@ -7,7 +7,8 @@ const STEP_LABEL = { acknowledge: "已确认", en_route: "已出发", on_scene: 
 const STATE_LABEL = { assigned: "待确认", acknowledged: "已确认", en_route: "前往中", on_scene: "在现场", cleared: "已完成", cancelled: "已取消" };
 const ORDER = ["assigned", "acknowledged", "en_route", "on_scene", "cleared"];
 const STEP_STATE = { acknowledge: "acknowledged", en_route: "en_route", on_scene: "on_scene", clear: "cleared" };
-const TEAM_LABEL = { available: "待命", dispatched: "已派出", en_route: "前往中", on_scene: "在现场", returning: "返回中", unavailable: "休息" };
+// The team's status in the big screen's words (i18n.js team.*), so the phone and the centre say the same.
+const TEAM_LABEL = { available: "待命", dispatched: "已派遣", en_route: "前往中", on_scene: "在现场", returning: "返回中", unavailable: "休整" };
 let token = localStorage.getItem("gridhub.token");
 let queue = JSON.parse(localStorage.getItem("gridhub.queue") || "[]");
 let me = null;

@@ -88,6 +88,7 @@ export function duration(seconds) {
 export function lasting(a) {
   if (a.count < 2) return "";
   const span = (new Date(a.last_seen_at) - new Date(a.raised_at)) / 1000;
+  if (span < 1) return t("alerts.repeats", { n: a.count }); // a burst: no span to speak of yet
   return t("alerts.lasting", { d: duration(span), every: duration(span / (a.count - 1)) });
 }
 

@@ -1,10 +1,11 @@
 // The live alert feed (/ws/alerts): open alerts, newest transitions resumed from the last seq after a drop,
 // with acknowledge, dispatch and resolve for the roles the hub allows them; grouped by rule (alert-words.js).
-// Resolving an alert whose condition still holds asks first: it would come back and escalate again. A village cadre also gets the basin-
-// and town-wide alerts covering the village: labelled, and without buttons, since the centre acts on them.
+// Resolving an alert whose condition still holds asks first: it would come back and escalate again. A village
+// cadre also gets the basin- and town-wide alerts covering the village: labelled, and without buttons, since the
+// centre acts on them.
+import { alertMessage, alertTitle, groupAlerts, lasting } from "./alert-words.js";
 import { api, toast } from "./api.js";
 import { askNote, openDispatch } from "./dialogs.js";
-import { alertMessage, alertTitle, groupAlerts, lasting } from "./alert-words.js";
 import { ago, el, hhmm, stamp } from "./format.js";
 import { onLang, t } from "./i18n.js";
 import { emit } from "./live.js";

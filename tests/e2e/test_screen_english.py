@@ -70,6 +70,15 @@ async def test_english_mode_leaves_no_chinese_in_the_panels_and_drawers(
         await expect(page.locator("#details")).to_contain_text("Latest")
         assert await chinese_left(page, "#details", names) == []
 
+        await card.locator("button[data-action=dispatch]").click()  # the dispatch dialog, in English too
+        await expect(page.locator("#dispatch-teams .team-choice").first).to_be_visible()
+        await expect(page.locator("#dispatch-alert")).to_contain_text("River level over warning")
+        assert await chinese_left(page, "#dispatch-dialog", names) == []
+        await page.locator("#dispatch-dialog button[value=cancel]").click()
+        await card.locator("button[data-action=resolve]").click()  # and the resolve dialog's warning
+        await expect(page.locator("#note-warning")).to_contain_text("condition still holds")
+        assert await chinese_left(page, "#note-dialog", names) == []
+        await page.locator("#note-dialog button[value=cancel]").click()
         await page.locator("#details-close").click()
         await card.locator(".alert-message").click()  # an alert opens its grid's drawer
         await expect(page.locator("#details")).to_be_visible()

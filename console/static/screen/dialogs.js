@@ -1,4 +1,5 @@
 // The two questions the screen asks: a note (to resolve an alert) and which teams to send (to dispatch).
+import { alertMessage, alertTitle } from "./alert-words.js";
 import { api, toast } from "./api.js";
 import { el } from "./format.js";
 import { t } from "./i18n.js";
@@ -27,9 +28,9 @@ export function askNote(title, warning = "", ok = t("dialog.ok")) {
 export async function openDispatch(alert) {
   const dialog = $("dispatch-dialog");
   dialog.dataset.alertId = alert.id;
-  $("dispatch-alert").textContent = `${alert.title}：${alert.message}`;
+  $("dispatch-alert").textContent = `${alertTitle(alert)}: ${alertMessage(alert)}`;
   $("dispatch-error").textContent = "";
-  $("dispatch-instructions").value = t("dispatch.default", { place: placeOf(alert), what: alert.message });
+  $("dispatch-instructions").value = t("dispatch.default", { place: placeOf(alert), what: alertMessage(alert) });
   $("dispatch-teams").replaceChildren();
   dialog.showModal();
   try {

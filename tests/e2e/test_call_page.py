@@ -64,6 +64,9 @@ async def test_the_call_page_has_the_consoles_header_and_offers_only_shareable_c
     await expect(cameras).to_have_count(1 + len(shareable))  # 不共享, then the cameras the hub can share
     assert await cameras.evaluate_all("options => options.map(o => o.value)") == ["", *shareable]
 
+    await page.fill("#open input[name=alert_id]", "99999")  # no such alert: refused, and said in Chinese
+    await page.click("#open button[type=submit]")
+    await expect(page.locator("#open-error")).to_have_text("发起失败：没有这个告警，或它已关闭：请核对告警编号")
     await header.locator(".lang-toggle").click()
     await expect(page.locator("#lobby h2").first).to_have_text("Open video calls")
     await expect(page.locator("#open button[type=submit]")).to_have_text("Open")
@@ -74,7 +77,8 @@ async def test_the_call_page_has_the_consoles_header_and_offers_only_shareable_c
     await expect(page.locator("#login")).to_be_visible()
     assert await page.evaluate("window.stayed") is True
     await context.close()
-    assert problems == [], problems
+    assert problems == ["console: Failed to load resource: the server responded with a status of 404 (Not Found)"], \
+        problems  # the refusal the test asked for, and nothing else
 
 
 async def test_a_cadre_signed_in_through_the_form_is_invited_without_a_reload(

@@ -16,7 +16,7 @@ async function api(method, path, body) {
   } catch { throw new Error(window.callWords.explain(0)); }
   const data = res.headers.get("content-type")?.includes("json") ? await res.json() : null;
   const detail = data && data.detail ? JSON.stringify(data.detail) : "";
-  if (!res.ok) throw new Error(window.callWords.explain(res.status, detail));
+  if (!res.ok) throw Object.assign(new Error(window.callWords.explain(res.status, detail)), { status: res.status });
   return data;
 }
 
@@ -117,7 +117,9 @@ async function openCall(ev) {
   try {
     const call = await api("POST", "/api/calls", body);
     location.hash = `#${call.id}`;
-  } catch (err) { $("open-error").textContent = tr("call.failed.open", { why: err.message }); }
+  } catch (err) {  // a 404 here is the alert named, the call does not exist yet
+    $("open-error").textContent = tr("call.failed.open", { why: err.status === 404 ? tr("why.alert") : err.message });
+  }
 }
 
 /** Only the cameras a call can share (the hub names them): a simulated one would only be refused. */

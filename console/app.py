@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from console.alert_feed import AlertFeed, alert_feed_router
 from console.alerts import alerts_router
+from console.api_docs import docs_router
 from console.audit import AuditMiddleware
 from console.auth import Staff, Watcher, signed_in, token_of
 from console.broadcast import BroadcastFeed, broadcast_router
@@ -60,10 +61,11 @@ MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last time datetime can sho
 
 
 def create_app(ctx: HubContext) -> FastAPI:
-    app = FastAPI(title="gridhub", version="0.1.0", docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(title="gridhub", version="0.1.0", docs_url=None, redoc_url=None)
     app.state.ctx = ctx
     app.add_middleware(AuditMiddleware)
     app.include_router(users_router)
+    app.include_router(docs_router)
     app.state.live = LiveFeed(ctx)
     app.state.alert_feed = AlertFeed(ctx)
     app.include_router(live_router)

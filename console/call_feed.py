@@ -37,8 +37,8 @@ class CallFeed:
 
 @call_feed_router.websocket("/ws/calls")
 async def call_feed(websocket: WebSocket) -> None:
-    """`hello` with the open calls (and the villages) in the caller's scope, then `{"type": "call", "call", "entry"}`
-    per change."""
+    """`hello` with the open calls (and the villages) in the caller's scope and, for the centre, the cameras a call
+    can share; then `{"type": "call", "call", "entry"}` per change."""
     ctx: HubContext = websocket.app.state.ctx
     feed: CallFeed = websocket.app.state.call_feed
     principal = await ws_admit(websocket, *WATCHERS)
@@ -50,8 +50,12 @@ async def call_feed(websocket: WebSocket) -> None:
         live = ctx.calls.book.calls.values() if ctx.calls else ()
         calls = [CallPublic.of(c, ctx.clock(), whole).model_dump(mode="json") for c in live if scoped(principal, c)]
         villages = [{"id": v.id, "name": v.name} for v in ctx.town.villages if principal.sees_village(v.id)]
-        return [{"type": "hello", "me": principal.username, "role": principal.role.value,
-                 "available": ctx.calls is not None, "villages": villages, "calls": calls}]
+        names = ctx.town.device_map()
+        cameras = [{"id": c, "name": names[c].name} for c in ctx.calls.shareable_cameras()
+                   if principal.is_staff] if ctx.calls else []
+        return [{"type": "hello", "me": principal.username, "name": principal.name, "role": principal.role.value,
+                 "available": ctx.calls is not None, "villages": villages, "calls": calls,
+                 "cameras": cameras}]
 
     async def send(event: CallEvent) -> None:
         entry = CallEntryPublic.of(event.entry, whole).model_dump(mode="json") if event.entry else None

@@ -14,8 +14,10 @@ from console.deps import Ctx
 from console.dispatch import refused
 from console.dispatch_schemas import DispatchPublic, Fix, PhoneStep, TeamPublic, team_public
 from console.photos import store_photo
+from hub.alerts.model import Alert
 from hub.context import HubContext
 from hub.dispatch.members import MemberRef
+from hub.town import Town
 
 phone_router = APIRouter(prefix="/api/phone", tags=["phone"])
 
@@ -31,12 +33,29 @@ class SignedIn(BaseModel):
     team: str
 
 
+class PhoneContact(BaseModel):
+    """Someone the patrol may call from the job: the scene's grid worker, or the centre's duty line."""
+
+    role: str = Field(description="网格员 or 综治中心")
+    name: str
+    phone: str
+
+
+class StepRules(BaseModel):
+    """What the hub asks of a step, so the phone says so before it sends one that would be refused."""
+
+    note_required: list[str] = Field(description="steps refused without a note")
+    location_required: list[str] = Field(description="steps refused without a GPS fix")
+
+
 class Job(BaseModel):
     """A dispatch with what the phone needs to know of its alert."""
 
     dispatch: DispatchPublic
     alert: AlertPublic | None
     place: tuple[float, float] | None = Field(description="lon, lat of the alert's device, if any")
+    place_name: str = Field(default="", description="the scene in words: the grid, else the village")
+    worker: PhoneContact | None = Field(default=None, description="the grid worker of the scene, from the town file")
 
 
 class Me(BaseModel):
@@ -45,6 +64,8 @@ class Me(BaseModel):
     role: str
     team: TeamPublic
     jobs: list[Job]
+    rules: StepRules
+    centre: PhoneContact | None = Field(description="the centre's duty line (alerts.duty_officer in the town file)")
 
 
 async def phone_member(request: Request, principal: Patrol) -> MemberRef:
@@ -75,10 +96,26 @@ def me_of(ctx: HubContext, member: MemberRef) -> Me:
         alert = ctx.alerts.book.by_id.get(d.alert_id)
         device = ctx.town.device_map().get(alert.device or "") if alert else None
         jobs.append(Job(dispatch=DispatchPublic.of(d), alert=AlertPublic.of(alert) if alert else None,
-                        place=device.location if device else None))
+                        place=device.location if device else None, **scene_of(ctx.town, alert)))
+    config, duty = ctx.dispatch.config, ctx.town.alerts.duty_officer
     return Me(member=member.id, name=member.member.name, role=member.member.role,
               team=team_public(book.teams[team.id], team, ctx.dispatch.roster.of_team(team.id),
-                               [d.id for d in book.active(team.id)]), jobs=jobs)
+                               [d.id for d in book.active(team.id)]), jobs=jobs,
+              rules=StepRules(note_required=list(config.note_required),
+                              location_required=list(config.location_required)),
+              centre=PhoneContact(role="综治中心", name=duty.name, phone=duty.phone) if duty else None)
+
+
+def scene_of(town: Town, alert: Alert | None) -> dict[str, Any]:
+    """Where the job is, in words, and whom to call there: the grid worker of the alert's grid."""
+    grid = town.grids().get(alert.grid or "") if alert else None
+    village = town.village_of(grid.id) if grid else None
+    if grid is None or village is None:
+        named = next((v.name for v in town.villages if alert and v.id == alert.village), "")
+        return {"place_name": named}
+    name = grid.name if grid.name.startswith(village.name) else f"{village.name}{grid.name}"
+    return {"place_name": name,
+            "worker": PhoneContact(role="网格员", name=grid.worker.name, phone=grid.worker.phone)}
 
 
 @phone_router.get("/me")

@@ -28,6 +28,7 @@ from console.screen_schemas import (
     EventSnapshot,
     GridFeature,
     GridProperties,
+    HubClock,
     Kpis,
     Levels,
     PointGeometry,
@@ -47,7 +48,8 @@ from hub.users.model import Principal
 log = logging.getLogger(__name__)
 screen_router = APIRouter(tags=["screen"])
 VENDOR = Path(__file__).resolve().parent.parent / "web" / "node_modules"
-LIBRARIES = {"leaflet": VENDOR / "leaflet" / "dist", "echarts": VENDOR / "echarts" / "dist"}
+LIBRARIES = {"leaflet": VENDOR / "leaflet" / "dist", "echarts": VENDOR / "echarts" / "dist",
+             "swagger-ui": VENDOR / "swagger-ui-dist"}  # the API docs page (console/api_docs.py)
 
 
 def _serve_libraries() -> None:
@@ -78,7 +80,13 @@ async def setup(ctx: Ctx, principal: Watcher) -> ScreenSetup:
                        center=town.town.center, tiles=console.tiles,
                        rainfall_mm=RainfallLevels(**rain.model_dump()) if rain else None,
                        acknowledge_within_min={s: ctx.alerts.book.policy.after_s(s) / 60 for s in Severity},
-                       cameras_running=ctx.cameras is not None)
+                       cameras_running=ctx.cameras is not None, clock=hub_clock(ctx))
+
+
+def hub_clock(ctx: HubContext) -> HubClock:
+    """The hub's time now, and how fast it runs: the demo's clock catches up with real time at its speed."""
+    demo = ctx.settings.demo
+    return HubClock(now=at(ctx.clock()), speed=demo.speed if demo and demo.speed > 1 else 1.0)
 
 
 @screen_router.get("/api/map")

@@ -112,6 +112,13 @@ class RainfallLevels(BaseModel):
     h24: tuple[float, float, float, float]
 
 
+class HubClock(BaseModel):
+    """The town's time as the hub keeps it: the wall clock, or the demo's, which replays the recent past fast."""
+
+    now: datetime = Field(description="the hub's time when the setup was read")
+    speed: float = Field(description="hub seconds per real second until it reaches real time (1: real time)")
+
+
 class ScreenSetup(BaseModel):
     """What the screen needs once after sign-in."""
 
@@ -123,6 +130,7 @@ class ScreenSetup(BaseModel):
     rainfall_mm: RainfallLevels | None
     acknowledge_within_min: dict[Severity, float] = Field(description="escalation limit per severity")
     cameras_running: bool = Field(description="whether live tiles and snapshots can be asked for")
+    clock: HubClock = Field(description="so that 'minutes ago' and chart ranges follow the hub, not the browser")
 
 
 class ScreenSession(BaseModel):

@@ -82,12 +82,14 @@ class AlertBook:
         return self._record(alert, Action.RAISE, SYSTEM, now, "")
 
     def _reopen(self, alert: Alert, signal: Signal, now: float) -> AlertEvent:
+        # Resolved while its condition still held (the screen asked first): the history says why it is back.
+        held = "；解除时条件仍成立，重新逐级通知" if alert.active else ""
         severity = signal.severity or alert.severity
         alert = alert.evolve(state=AlertState.RAISED, severity=severity, message=signal.message, value=signal.value,
                              count=alert.count + 1, last_seen_at=now, active=True, cleared_at=None,
                              resolved_at=None, escalation_level=0, acknowledged_by=None,
                              next_escalation_at=now + self.policy.after_s(severity), detail=dict(signal.detail))
-        return self._record(alert, Action.REOPEN, SYSTEM, now, f"{_minutes(now - alert.updated_at)}后再次出现")
+        return self._record(alert, Action.REOPEN, SYSTEM, now, f"{_minutes(now - alert.updated_at)}后再次出现{held}")
 
     def _repeat(self, alert: Alert, signal: Signal, now: float) -> list[AlertEvent]:
         severity = signal.severity or alert.severity

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from hub.alerts.conditions import LevelTracker
 from hub.alerts.config import DeviceEventRule, NoDataRule
 from hub.alerts.model import Severity
+from hub.alerts.wording import comparison, number, reason_name, zone_name
 from hub.derived import TRUSTED
 from hub.models import DeviceEvent, Reading
 from hub.quantities import QUANTITIES
@@ -36,7 +37,7 @@ class Signal:
 
 def describe(device: Device, quantity: str, value: float, unit: str) -> str:
     label = QUANTITIES[quantity].label_zh if quantity in QUANTITIES else quantity
-    return f"{device.name} {label} {value:g} {unit}"
+    return f"{device.name} {label} {number(value)} {unit}"
 
 
 @dataclass(slots=True)
@@ -56,7 +57,7 @@ class ThresholdEvaluator:
         level = self.tracker.update(r.value, r.ts)
         if level < 0:
             return self._cleared(r) if before >= 0 else None
-        verb = "超过" if self.tracker.above else "低于"
+        verb = comparison(r.value, self.tracker.thresholds[level], self.tracker.above)
         message = f"{describe(self.device, r.quantity, r.value, r.unit)}，{verb}{self.names[level]}"
         return Signal(self.rule, self.device.id, self.severities[level], r.ts, r.value, message, self.device.id,
                       {"quantity": r.quantity, "line": self.tracker.thresholds[level]})
@@ -91,7 +92,7 @@ class RainfallEvaluator:
         severity = list(Severity)[worst]
         mm = self.latest.get(worst_key, 0.0)
         window = worst_key.removeprefix("rainfall_")
-        message = (f"{self.device.name} {window}累计雨量 {mm:g} mm，"
+        message = (f"{self.device.name} {window}累计雨量 {number(mm)} mm，"
                    f"达{severity.label_zh}等级（≥{self.trackers[worst_key].thresholds[worst]:g} mm）")
         return Signal(self.rule, self.device.id, severity, r.ts, mm, message, self.device.id,
                       {"window": window, "totals": dict(self.latest)})
@@ -151,8 +152,8 @@ class EventEvaluator:
             return Signal(self.rule.id, self.device.id, None, event.ts, device=self.device.id)
         if event.kind not in self.rule.raise_on or not self._in_hours(event.ts) or not self._in_zone(event):
             return None
-        reason = f"（{event.reason}）" if event.reason else ""
-        zone = event.detail.get("zone")
+        reason = f"（{reason_name(event.reason)}）" if event.reason else ""
+        zone = zone_name(str(event.detail.get("zone") or ""))
         where = f" {zone}" if zone else ""
         message = f"{self.device.name}{where} {self.rule.title}{reason}"
         return Signal(self.rule.id, self.device.id, self.rule.severity, event.ts, None, message, self.device.id,

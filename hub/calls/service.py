@@ -231,6 +231,10 @@ class CallService:
         if unknown:
             raise CallInvalid(f"no such village: {', '.join(unknown)}")
 
+    def shareable_cameras(self) -> list[str]:
+        """The cameras a call can show: real RTSP cameras, when sharing is on (the call page offers only these)."""
+        return [d.id for d in self.town.devices if self._shareable(d.id)]
+
     def _shareable(self, device_id: str | None) -> bool:
         device = self.town.device_map().get(device_id or "")
         return self._share_cameras and device is not None and device.kind is DeviceKind.CAMERA \

@@ -18,7 +18,7 @@ async def seed_demo_accounts(users: UserService, town: Town, data_dir: Path) -> 
     if users.users and path.exists():
         return path
     password = secrets.token_urlsafe(9)
-    accounts = [("admin", "管理员", Role.admin, None), ("duty", "值班员 张伟", Role.officer, None),
+    accounts = [("admin", "管理员", Role.admin, None), ("duty", "张伟", Role.officer, None),
                 *((f"cadre.{v.id.lower()}", v.cadre.name, Role.cadre, v.id) for v in town.villages)]
     hashed = await users.hash_password(password)  # once: hashing is slow on purpose
     for username, name, role, village in accounts:

@@ -60,8 +60,10 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        """How actions are signed in histories, e.g. 值班员 张伟 (zhangwei)."""
-        return f"{self.role.label} {self.name} ({self.username})"
+        """How actions are signed in histories, e.g. 值班员 张伟 (zhangwei); a name that already says the role
+        (值班员 张伟, 管理员) is not given it twice."""
+        name = self.name if self.name.startswith(self.role.label) else f"{self.role.label} {self.name}"
+        return f"{name} ({self.username})"
 
     def sees_village(self, village: str | None) -> bool:
         """Staff see every village; a cadre only their own (town-wide things, of no village, are the centre's).

@@ -11,7 +11,8 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from hub.app import Hub
 from hub.settings import MqttSettings
 from hub.townfile import LoadedTown
-from tests.support import PASSWORD, Mosquitto, console_url, hub_settings, make_hub
+from hub.users.model import Role
+from tests.support import PASSWORD, Mosquitto, account, console_url, hub_settings, make_hub
 
 BIG_SCREEN: dict[str, Any] = {"viewport": {"width": 1920, "height": 1080}, "locale": "zh-CN",
                               "timezone_id": "Asia/Shanghai"}
@@ -40,3 +41,10 @@ async def sign_in(page: Page, hub: Hub, username: str, password: str = PASSWORD,
     # Argon2 is slow on purpose, and slower still on a busy machine.
     await expect(page.locator("#screen")).to_be_visible(timeout=20000)
     await page.evaluate("window.stayed = true")  # gone if the page ever reloads
+
+
+async def officer_screen(browser: Browser, hub: Hub, problems: list[str]) -> Page:
+    """The big screen, signed in through its form by a new duty officer (张伟)."""
+    _, page = await open_page(browser, BIG_SCREEN, problems)
+    await sign_in(page, hub, await account(hub, Role.officer))
+    return page

@@ -163,6 +163,18 @@ def test_without_auto_resolve_the_alert_waits_for_a_person(clock: FakeClock) -> 
     assert Action.RESOLVE not in actions(book.tick())
 
 
+def test_an_alert_resolved_while_its_condition_held_says_so_when_it_comes_back(
+        book: AlertBook, clock: FakeClock) -> None:
+    raise_level(book)
+    book.resolve(1, "值班员 张伟 (duty)", "先行解除")
+    assert book.by_id[1].active  # the level is still over
+    clock.advance(60)
+    (reopened,) = book.apply(signal("river-level", "RS01", RED, value=59.7))
+    assert reopened.transition is not None and reopened.transition.action is Action.REOPEN
+    assert reopened.transition.note == "1 分钟后再次出现；解除时条件仍成立，重新逐级通知"
+    assert reopened.alert.escalation_level == 0 and reopened.alert.state is AlertState.RAISED
+
+
 def test_a_recurrence_soon_after_resolving_reopens_the_same_alert(book: AlertBook, clock: FakeClock) -> None:
     raise_level(book)
     book.acknowledge(1, "谭芳", "已到现场")

@@ -37,7 +37,7 @@ def test_river_level_default_rule_uses_each_stations_own_flood_levels() -> None:
     signals = rules.on_readings([reading("RS01", "water_level", 57.9, T0, unit="m"),
                                  reading("RS02", "water_level", 57.3, T0, unit="m")])
     assert [(s.rule, s.source, s.severity) for s in signals] == [("river-level", "RS02", ORANGE)]
-    assert signals[0].message == "清溪河柳湾水位站 水位 57.3 m，超过警戒水位 57.3 m"
+    assert signals[0].message == "清溪河柳湾水位站 水位 57.3 m，达到警戒水位 57.3 m"  # on the line
     signals = rules.on_readings([reading("RS01", "water_level", 59.5, T0 + 60)])
     assert verdicts(signals) == {"RS01": RED}
     assert "保证水位 59.5 m" in signals[0].message
@@ -199,7 +199,7 @@ def test_device_event_zones_and_resolve_at_any_hour() -> None:
     assert rules.on_event(DeviceEvent("CAM07", K.MOTION, night, detail={"zone": "road"})) == []
     assert rules.on_event(DeviceEvent("CAM07", K.MOTION, night)) == []
     raised = rules.on_event(DeviceEvent("CAM07", K.MOTION, night, "有人", {"zone": "riverbank"}))
-    assert raised[0].message == "清溪河滨河步道天网 riverbank 夜间河道有人（有人）"
+    assert raised[0].message == "清溪河滨河步道天网 河岸 夜间河道有人（有人）"
     assert raised[0].detail == {"event": "motion", "zone": "riverbank"}
     assert verdicts(rules.on_event(DeviceEvent("CAM07", K.MOTION_END, local(12, 0)))) == {"CAM07": None}
     assert rules.on_event(DeviceEvent("CAM01", K.MOTION, night, detail={"zone": "riverbank"})) == []

@@ -40,6 +40,12 @@ async def test_a_cadre_signs_in_and_is_scoped_to_their_village(users: UserServic
     assert principal.actor == "村干部 李华 (li.yunling)"
 
 
+def test_a_name_that_says_the_role_is_not_signed_with_it_twice() -> None:
+    assert Principal("duty", "值班员 张伟", Role.officer).actor == "值班员 张伟 (duty)"
+    assert Principal("admin", "管理员", Role.admin).actor == "管理员 (admin)"
+    assert Principal("duty", "张伟", Role.officer).actor == "值班员 张伟 (duty)"
+
+
 @pytest.mark.parametrize(("role", "village", "why"), [
     (Role.cadre, None, "needs a village"),
     (Role.officer, "yunling", "only a cadre has one"),

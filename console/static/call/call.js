@@ -5,8 +5,8 @@ const state = { client: null, callId: null, call: null, mids: { sub: new Map(), 
   streams: new Map(), joinClickedAt: null, firstFrameMs: null };
 window.callState = state;
 
-const label = (t) => (t.camera ? `摄像头 ${t.camera} ${t.name}` : t.side === "centre" ? `${t.name}（中心）`
-  : `${t.name}（${t.village_name || t.village || ""}）`);
+const label = (t) => (t.camera ? tr("call.cameraTile", { id: t.camera, name: t.name })
+  : t.side === "centre" ? `${t.name}（${tr("call.centreSide")}）` : `${t.name}（${t.village_name || t.village || ""}）`);
 
 function tile(key, text, stream, own = false) {
   let div = tileOf(key);
@@ -36,7 +36,7 @@ function firstFrame(video) {
 }
 
 const handlers = {
-  ready(msg) { state.call = msg.call; status(`已加入（${msg.me}）`); renderCall(); },
+  ready(msg) { state.call = msg.call; status(tr("call.joined", { who: window.callSignIn.userLabel(page.me) })); renderCall(); },
   call(call) { state.call = call; renderCall(); },
   tiles(pc, tiles) {
     state.mids[pc] = new Map(tiles.map((t) => [t.mid, t]));
@@ -68,10 +68,17 @@ const handlers = {
       for (const user of state.streams.keys()) removeTile(user);
       state.streams.clear();
       handlers.cameraOff();
-      status(`连接中断，正在重新加入…${reason ? `（${reason}）` : ""}`);
-    } else status("正在加入…");
+      status(tr("call.rejoining"));
+      if (reason) console.warn("call: rejoining after", reason);
+    } else status(tr("call.joining"));
   },
-  closed(code, text) { leaveRoom(); $("join-error").textContent = text; status(text); },
+  closed(code, text) {  // rtc.js's reason is Chinese; the page says it in its own language
+    leaveRoom();
+    const key = text === "已离开" ? "call.left" : `call.closed.${code}`;
+    const why = tr(key) === key ? text : tr(key);
+    $("join-error").textContent = key === "call.left" ? "" : why;
+    status(why);
+  },
 };
 
 const tileOf = (key) => document.querySelector(`.tile[data-key="${CSS.escape(key)}"]`);
@@ -92,12 +99,13 @@ window.joinCall = async function joinCall(id) {
     stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true },
       video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15, max: 20 } } });
   } catch (err) {
-    $("join-error").textContent = `无法打开摄像头或麦克风：${err.message}（需要 HTTPS，并允许浏览器使用）`;
+    $("join-error").textContent = tr("call.noMedia");
+    console.warn("call: no camera or microphone:", err.message);
     return;
   }
   show("room");
   state.callId = id;
-  tile("me", "我", stream, true);
+  tile("me", tr("call.me"), stream, true);
   state.client = new CallClient(id, stream, handlers);
   state.client.connect();
   $("mic").onclick = () => toggle("audio");
@@ -108,8 +116,14 @@ window.joinCall = async function joinCall(id) {
 function toggle(kind) {
   const muted = { ...state.client.muted, [kind]: !state.client.muted[kind] };
   state.client.mute(muted.audio, muted.video);
-  $("mic").textContent = muted.audio ? "取消静音" : "静音";
-  $("cam").textContent = muted.video ? "打开摄像头" : "关闭摄像头";
+  labelControls();
+}
+
+/** The mute and camera buttons say what a press does, in the page's language. */
+function labelControls() {
+  const muted = state.client?.muted || { audio: false, video: false };
+  $("mic").textContent = tr(muted.audio ? "call.unmute" : "call.mute");
+  $("cam").textContent = tr(muted.video ? "call.camOn" : "call.camOff");
 }
 
 function leaveRoom() {
@@ -122,6 +136,10 @@ function leaveRoom() {
 
 function renderCall() {
   const call = state.call;
+  if (!call || !state.client) return;
+  labelControls();
+  const me = tileOf("me");
+  if (me) me.querySelector(".label").textContent = tr("call.me");
   $("title").textContent = `#${call.id} ${call.title}`;
   for (const p of call.participants) {
     const div = tileOf(p.username);
@@ -133,25 +151,28 @@ function renderCall() {
 
 function renderCentre(call) {
   $("share").value = call.camera || "";
+  const failed = (what) => (err) => { $("centre-error").textContent = tr(`call.failed.${what}`, { why: err.message }); };
   $("share").onchange = () => api("PUT", `/api/calls/${call.id}/camera`, { camera: $("share").value || null })
-    .catch((err) => status(`共享失败：${err.message}`));
-  $("invite").replaceChildren(new Option("选择村（社区）", ""),
+    .then(() => { $("centre-error").textContent = ""; }, failed("share"));
+  $("invite").replaceChildren(new Option(tr("call.pickVillage"), ""),
     ...page.villages.filter((v) => !call.villages.includes(v.id)).map((v) => new Option(v.name, v.id)));
   $("invite").onchange = () => $("invite").value && api("POST", `/api/calls/${call.id}/invite`,
-    { villages: [$("invite").value] }).catch((err) => status(`邀请失败：${err.message}`));
+    { villages: [$("invite").value] }).catch(failed("invite"));
   $("people").replaceChildren(...call.participants.filter((p) => p.presence === "in").map((p) => {
     const li = document.createElement("li");
-    li.textContent = `${p.name}${p.village ? `（${villageName(p.village)}）` : "（中心）"}${p.audio_muted ? " 已静音" : ""} `;
+    const side = p.village ? villageName(p.village) : tr("call.centreSide");
+    li.textContent = `${p.name}（${side}）${p.audio_muted ? ` ${tr("call.muted")}` : ""} `;
     if (p.username !== page.me.username) {
       const b = document.createElement("button");
-      b.textContent = "移出";
-      b.onclick = () => api("POST", `/api/calls/${call.id}/remove`, { username: p.username }).catch(console.error);
+      b.textContent = tr("call.remove");
+      b.onclick = () => api("POST", `/api/calls/${call.id}/remove`, { username: p.username }).catch(failed("remove"));
       li.append(b);
     }
     return li;
   }));
-  $("end").onclick = () => confirm("结束本次视频调度？") && api("POST", `/api/calls/${call.id}/end`).catch(console.error);
+  $("end").onclick = () => confirm(tr("call.endAsk")) && api("POST", `/api/calls/${call.id}/end`).catch(failed("end"));
 }
+window.renderCall = renderCall;
 
 state.stats = async (pc) => {
   // Frames decoded per m-line of *pc*, and whose they are: what the tests watch increase.

@@ -1,14 +1,19 @@
 "use strict";
 // On the console (a PC, or a cadre's phone): a banner when a video dispatch call is open to us, with one button
-// to join it. Calls come live over /ws/calls, the same socket whatever the device.
+// to join it. Calls come live over /ws/calls, the same socket whatever the device. The banner sits at the bottom
+// corner, never over the page's header (its clock, views, language and sign-out stay visible and clickable); a
+// page that was signed out connects once someone signs in through its form (the "console-signed-in" event).
 (() => {
   const calls = new Map();
   let me = null;
+  let socket = null;
   const banner = document.createElement("div");
   banner.id = "call-invite";
   banner.hidden = true;
-  banner.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:10;padding:0.6rem 1rem;background:#7a2430;"
-    + "color:#fff;font-size:1.1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap";
+  banner.setAttribute("role", "status");
+  banner.style.cssText = "position:fixed;right:16px;bottom:16px;max-width:min(520px,calc(100vw - 32px));z-index:1100;"
+    + "padding:0.6rem 1rem;background:#7a2430;color:#fff;font-size:1.1rem;border-radius:6px;"
+    + "box-shadow:0 2px 12px rgba(0,0,0,0.5);display:flex;flex-direction:column;gap:0.4rem";
   document.addEventListener("DOMContentLoaded", () => document.body.prepend(banner));
 
   function render() {
@@ -17,7 +22,8 @@
     banner.replaceChildren(...waiting.map((c) => {
       const a = document.createElement("a");
       a.href = c.url;
-      a.textContent = `视频调度 #${c.id}「${c.title}」邀请您加入 ▶`;
+      a.textContent = document.documentElement.lang === "en" ? `Video call #${c.id} “${c.title}”: join ▶`
+        : `视频调度 #${c.id}「${c.title}」邀请您加入 ▶`;
       a.style.cssText = "color:#fff;font-weight:bold";
       return a;
     }));
@@ -31,6 +37,7 @@
 
   function connect(delay = 1000) {
     const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/calls`);
+    socket = ws;
     ws.onmessage = (ev) => {
       const msg = JSON.parse(ev.data);
       if (msg.type === "hello") {
@@ -45,7 +52,12 @@
       }
       render();
     };
-    ws.onclose = (ev) => { if (ev.code !== 4401 && ev.code !== 4403) setTimeout(() => connect(Math.min(delay * 2, 30000)), delay); };
+    ws.onclose = (ev) => {
+      if (socket !== ws) return;
+      if (ev.code === 4401 || ev.code === 4403) { socket = null; calls.clear(); render(); return; } // until a sign-in
+      setTimeout(() => connect(Math.min(delay * 2, 30000)), delay);
+    };
   }
+  document.addEventListener("console-signed-in", () => { if (socket === null) connect(); });
   connect();
 })();

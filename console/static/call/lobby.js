@@ -1,16 +1,22 @@
 "use strict";
 // The call page's way in: the console's sign-in (the big screen's, /static/screen/login.js) when needed, the calls
 // open to us (live, over /ws/calls) and, for the centre, the form that opens a call. `#<id>` in the address is
-// the call to join.
+// the call to join. Its words are the console's (words.js), in Chinese or English; the hub's refusals are said
+// in them too, never in the hub's English.
 const $ = (id) => document.getElementById(id);
 const show = (id) => { for (const s of ["lobby", "join", "room"]) $(s).hidden = s !== id; };
-const page = { me: null, villages: [], calls: new Map(), cameras: [] };
+const page = { me: null, villages: [], calls: new Map(), cameras: [], ws: null };
+const tr = (key, vars) => window.callI18n.t(key, vars);
 
 async function api(method, path, body) {
-  const res = await fetch(path, { method, headers: body ? { "Content-Type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined });
+  let res;
+  try {
+    res = await fetch(path, { method, headers: body ? { "Content-Type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined });
+  } catch { throw new Error(window.callWords.explain(0)); }
   const data = res.headers.get("content-type")?.includes("json") ? await res.json() : null;
-  if (!res.ok) throw new Error((data && data.detail && JSON.stringify(data.detail)) || `${res.status}`);
+  const detail = data && data.detail ? JSON.stringify(data.detail) : "";
+  if (!res.ok) throw Object.assign(new Error(window.callWords.explain(res.status, detail)), { status: res.status });
   return data;
 }
 
@@ -18,12 +24,29 @@ const isCentre = () => page.me && ["admin", "officer"].includes(page.me.role);
 const villageName = (id) => (page.villages.find((v) => v.id === id) || { name: id }).name;
 
 async function start() {
-  if (page.me) return; // signed in once: the page is running
   page.me = await api("GET", "/api/auth/me");
+  const setup = await api("GET", "/api/screen/setup");
   window.callSignIn.hide();
+  $("town-name").textContent = setup.town;
+  relabel();
   watchCalls();
-  if (isCentre()) loadCameras().catch(console.error);
   route();
+}
+
+/** Signed out: the call left, the feed closed, until someone signs in again. */
+function stop() {
+  window.callState?.client?.leave();
+  page.ws?.close(1000);
+  Object.assign(page, { me: null, ws: null, calls: new Map(), cameras: [] });
+}
+
+/** What the page says that the dictionaries cannot: who is in, where we are, in the page's language. */
+function relabel() {
+  if (!page.me) return;
+  $("user").textContent = window.callSignIn.userLabel(page.me);
+  if (!$("lobby").hidden) showLobby();
+  if (!$("join").hidden) describeJoin();
+  window.renderCall?.();
 }
 
 function route() {
@@ -34,19 +57,22 @@ function route() {
 
 function watchCalls(delay = 1000) {
   const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/calls`);
+  page.ws = ws;
   ws.onmessage = (ev) => {
     const msg = JSON.parse(ev.data);
     if (msg.type === "hello") {
       page.villages = msg.villages;
       page.calls = new Map(msg.calls.map((c) => [c.id, c]));
+      page.cameras = msg.cameras || [];
       delay = 1000;
       renderVillages();
+      renderCameras();
     } else if (msg.type === "call") {
       if (msg.call.state === "open") page.calls.set(msg.call.id, msg.call); else page.calls.delete(msg.call.id);
     }
     renderCalls();
   };
-  ws.onclose = () => setTimeout(() => watchCalls(Math.min(delay * 2, 30000)), delay);
+  ws.onclose = () => { if (page.ws === ws) setTimeout(() => watchCalls(Math.min(delay * 2, 30000)), delay); };
 }
 
 function renderCalls() {
@@ -54,16 +80,17 @@ function renderCalls() {
     const li = document.createElement("li");
     const a = document.createElement("a");
     a.href = `#${c.id}`;
-    a.textContent = `#${c.id} ${c.title}（${c.villages.map(villageName).join("、") || "未邀请"}）`;
-    li.append(a, ` 发起：${c.opened_by}`);
+    a.textContent = `#${c.id} ${c.title}（${c.villages.map(villageName).join("、") || tr("call.uninvited")}）`;
+    li.append(a, ` ${tr("call.openedBy", { who: c.opened_by })}`);
     return li;
   }));
-  if (!$("lobby").hidden && !page.calls.size) $("calls").textContent = "暂无";
+  if (!$("lobby").hidden && !page.calls.size) $("calls").textContent = tr("call.none");
   if (!$("join").hidden) describeJoin();
 }
 
 function showLobby() {
   show("lobby");
+  $("title").textContent = tr("call.title");
   renderCalls();
   $("open").hidden = !isCentre();
   $("open").onsubmit = openCall;
@@ -90,21 +117,26 @@ async function openCall(ev) {
   try {
     const call = await api("POST", "/api/calls", body);
     location.hash = `#${call.id}`;
-  } catch (err) { $("open-error").textContent = `发起失败：${err.message}`; }
+  } catch (err) {  // a 404 here is the alert named, the call does not exist yet
+    $("open-error").textContent = tr("call.failed.open", { why: err.status === 404 ? tr("why.alert") : err.message });
+  }
 }
 
-async function loadCameras() {
-  page.cameras = await api("GET", "/api/devices?kind=camera");
+/** Only the cameras a call can share (the hub names them): a simulated one would only be refused. */
+function renderCameras() {
   for (const select of [document.querySelector("#open select[name=camera]"), $("share")]) {
     select.replaceChildren(select.firstElementChild, ...page.cameras.map((d) => new Option(`${d.id} ${d.name}`, d.id)));
+    select.disabled = page.cameras.length === 0;
   }
+  document.querySelector(".camera-note").hidden = page.cameras.length > 0;
 }
 
 function describeJoin() {
   const id = parseInt(location.hash.slice(1), 10);
   const call = page.calls.get(id);
-  $("title").textContent = call ? call.title : "视频调度";
-  $("join-what").textContent = call ? `视频调度 #${id}「${call.title}」，发起：${call.opened_by}` : `视频调度 #${id}`;
+  $("title").textContent = call ? call.title : tr("call.title");
+  $("join-what").textContent = call ? tr("call.joinWhat", { id, title: call.title, who: call.opened_by })
+    : tr("call.joinId", { id });
 }
 
 function showJoin(id) {
@@ -117,6 +149,9 @@ function showJoin(id) {
 window.addEventListener("hashchange", route);
 window.addEventListener("DOMContentLoaded", async () => {
   // A module, imported from this classic script: the page's other scripts share its globals.
+  window.callI18n = await import("/static/screen/i18n.js");
+  window.callWords = await import("/call/words.js");
   window.callSignIn = await import("/static/screen/login.js");
-  await window.callSignIn.startPage({ title: "call.signIn", enter: start });
+  window.callI18n.onLang(relabel);
+  await window.callSignIn.startPage({ title: "call.signIn", enter: start, leave: stop });
 });

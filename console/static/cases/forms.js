@@ -5,7 +5,7 @@ import { el } from "/static/screen/format.js";
 import { t } from "/static/screen/i18n.js";
 
 /** A labelled control. *spec*: {name, kind, required, multiple, min, max, value, choices: [[value, label]],
- *  groups: [{label, choices}]}; kinds: text, textarea, number, select, checkbox, file. */
+ *  groups: [{label, choices}], placeholder}; kinds: text, textarea, number, select, checkbox, file. */
 export function control(spec) {
   const input = make(spec);
   input.name = spec.name;
@@ -19,7 +19,8 @@ function make(spec) {
   if (spec.kind === "textarea") return Object.assign(el("textarea"), { rows: 3, maxLength: 2000, value: spec.value ?? "" });
   if (spec.kind === "select") {
     const select = Object.assign(el("select"), { multiple: Boolean(spec.multiple), size: spec.multiple ? 5 : 0 });
-    if (!spec.multiple && !spec.required) select.append(option("", "—"));
+    // A required choice with a placeholder starts on it, so the browser asks for a choice before it submits.
+    if (!spec.multiple && (!spec.required || spec.placeholder)) select.append(option("", spec.placeholder ?? "—"));
     for (const group of spec.groups ?? [{ choices: spec.choices }]) {
       const options = group.choices.map(([value, label]) => option(value, label));
       select.append(...(group.label ? [Object.assign(el("optgroup", "", ...options), { label: group.label })] : options));

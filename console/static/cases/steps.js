@@ -4,8 +4,11 @@
 // states it applies to. The hub decides all the same, and its refusal is shown in the step's form.
 import { api } from "/static/screen/api.js";
 import { el } from "/static/screen/format.js";
-import { t } from "/static/screen/i18n.js";
+import { addStrings, t } from "/static/screen/i18n.js";
 import { stepForm, upload } from "./forms.js";
+
+addStrings({ "wb.pickLead": "请选择牵头单位", "wb.pickLeadUsual": "请选择牵头单位（该类事项通常由{unit}牵头）" },
+  { "wb.pickLead": "Pick the lead unit", "wb.pickLeadUsual": "Pick the lead unit (usually {unit} for this category)" });
 
 const pending = (c) => c.extensions.some((e) => e.approved === null);
 const ANY = null; // a note may be added in any state
@@ -82,16 +85,18 @@ function spec(name, c, ctx) {
     case "approve": return { name, kind: "select", required: true,
       choices: [["yes", t("wb.approve.yes")], ["no", t("wb.approve.no")]] };
     case "lead": return { name, kind: "select", required: true, groups: units(ctx.options),
-      value: c.lead?.ref ?? suggested(c, ctx.options) };
+      value: c.lead?.ref ?? "", placeholder: pickLead(c, ctx.options) }; // routing is a choice, never a default
     case "assisting": return { name, kind: "select", multiple: true, groups: units(ctx.options),
       value: c.assisting.map((u) => u.ref) };
     default: throw new Error(`no field ${name}`);
   }
 }
 
-/** The category's usual lead unit, if the town file names one. */
-function suggested(c, options) {
-  return options.categories.find((k) => k.id === c.category)?.lead ?? "";
+/** The placeholder of the lead unit: pick one, naming the category's usual lead if the town file has one. */
+function pickLead(c, options) {
+  const usual = options.categories.find((k) => k.id === c.category)?.lead;
+  const name = usual && units(options).flatMap((g) => g.choices).find(([value]) => value === usual)?.[1];
+  return name ? t("wb.pickLeadUsual", { unit: name }) : t("wb.pickLead");
 }
 
 /** Every unit a case may go to, grouped: departments, villages, grids, teams. */

@@ -4,13 +4,15 @@
 import { api, toast } from "/static/screen/api.js";
 import { CaseFeed, OPEN_STATES } from "/static/screen/case-feed.js";
 import { dayTime, el, setZone } from "/static/screen/format.js";
-import { onLang, t } from "/static/screen/i18n.js";
+import { addStrings, onLang, t } from "/static/screen/i18n.js";
 import { Lifetime } from "/static/screen/live.js";
 import { hide, startPage, userLabel } from "/static/screen/login.js";
 import { renderCase } from "./case-view.js";
 import { DayView } from "./day.js";
 import { option, restoreTyped, typedIn } from "./forms.js";
 import { isStaff } from "./steps.js";
+
+addStrings({ "nav.call": "视频调度", "nav.desk": "来访登记" }, { "nav.call": "Video calls", "nav.desk": "Visitor desk" });
 
 const STATES = ["received", "accepted", "routed", "handling", "handled", "verified", "closed", "rated", "rejected",
   "merged"];
@@ -43,6 +45,7 @@ async function enter() {
   window.addEventListener("hashchange", opened);
   life.add(() => window.removeEventListener("hashchange", opened));
   life.add(onLang(() => {
+    $("user").textContent = userLabel(setup.user); // 值班员 张伟, Duty officer 张伟
     filters(); renderList();
     if (desk.detail) draw();
     if (desk.day.day) desk.day.render();

@@ -1,7 +1,7 @@
 "use strict";
 // The app shell works without a network: pages and scripts from the cache, the API always from the network.
-const CACHE = "gridhub-phone-v1";
-const SHELL = ["./", "index.html", "phone.js", "phone.css", "manifest.webmanifest", "icon.svg"];
+const CACHE = "gridhub-phone-v2";
+const SHELL = ["./", "index.html", "advice.js", "phone.js", "phone.css", "manifest.webmanifest", "icon.svg"];
 self.addEventListener("install", (e) => e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL))));
 self.addEventListener("activate", (e) => e.waitUntil(caches.keys().then((keys) =>
   Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))));

@@ -1,9 +1,12 @@
 // The live alert feed (/ws/alerts): open alerts, newest transitions resumed from the last seq after a drop,
-// with acknowledge, dispatch and resolve for the roles the hub allows them. A village cadre also gets the basin-
-// and town-wide alerts covering the village: labelled, and without buttons, since the centre acts on them.
+// with acknowledge, dispatch and resolve for the roles the hub allows them; grouped by rule (alert-words.js).
+// Resolving an alert whose condition still holds asks first: it would come back and escalate again. A village
+// cadre also gets the basin- and town-wide alerts covering the village: labelled, and without buttons, since the
+// centre acts on them.
+import { alertMessage, alertTitle, groupAlerts, lasting } from "./alert-words.js";
 import { api, toast } from "./api.js";
 import { askNote, openDispatch } from "./dialogs.js";
-import { SEVERITY_ORDER, ago, el, hhmm } from "./format.js";
+import { ago, el, hhmm, stamp } from "./format.js";
 import { onLang, t } from "./i18n.js";
 import { emit } from "./live.js";
 
@@ -78,35 +81,51 @@ function prune() {
   for (const [id, until] of fresh) if (Date.now() > until) fresh.delete(id);
 }
 
-function rank(a) {
-  return [STATE_ORDER.indexOf(a.state), SEVERITY_ORDER.indexOf(a.severity), -new Date(a.raised_at).getTime()];
-}
-
-function byRank(a, b) {
-  const [x, y] = [rank(a), rank(b)];
-  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
-}
+const GROUP_SHOWN = 2; // a group's worst few are shown; the rest fold, so one rule cannot fill the feed
+const unfolded = new Set(); // rules whose group the officer unfolded
 
 function render() {
-  const shown = [...alerts.values()].sort(byRank);
-  const open = shown.filter((a) => a.state !== "resolved");
+  const groups = groupAlerts([...alerts.values()]);
+  const open = [...alerts.values()].filter((a) => a.state !== "resolved");
   document.getElementById("alerts-count").textContent = open.length ? String(open.length) : "";
   const list = document.getElementById("alert-list");
-  list.replaceChildren(...(shown.length ? shown.map(card) : [el("p", "empty", t("alerts.none"))]));
+  list.replaceChildren(...(groups.length ? groups.map(groupNode) : [el("p", "empty", t("alerts.none"))]));
 }
 
-function card(a) {
-  const node = el("article", `alert sev-${a.severity} state-${a.state}${fresh.has(a.id) ? " fresh" : ""}`,
+function groupNode(g) {
+  if (g.alerts.length === 1) return card(g.alerts[0]);
+  const open = unfolded.has(g.rule);
+  const shown = open ? g.alerts : g.alerts.slice(0, GROUP_SHOWN);
+  const waiting = g.alerts.filter((a) => a.state === "raised").length;
+  const fold = g.alerts.length > GROUP_SHOWN ? el("button", "group-fold",
+    open ? t("alerts.group.less") : t("alerts.group.more", { n: g.alerts.length - GROUP_SHOWN })) : null;
+  if (fold) {
+    fold.type = "button";
+    fold.onclick = () => { if (open) unfolded.delete(g.rule); else unfolded.add(g.rule); render(); };
+  }
+  const node = el("section", `alert-group sev-${g.alerts[0].severity}`,
+    el("div", "group-head", el("span", "sev-badge", t(`sev.${g.alerts[0].severity}`)),
+      el("span", "group-title", alertTitle(g.alerts[0])),
+      el("span", "group-count", t("alerts.group.count", { n: g.alerts.length })),
+      waiting ? el("span", "group-waiting", t("alerts.group.waiting", { n: waiting })) : null),
+    ...shown.map((a) => card(a, true)), fold);
+  node.dataset.rule = g.rule;
+  return node;
+}
+
+function card(a, inGroup = false) {
+  const node = el("article", `alert sev-${a.severity} state-${a.state}${fresh.has(a.id) ? " fresh" : ""}${inGroup ? " in-group" : ""}`,
     el("div", "alert-head", el("span", "sev-badge", t(`sev.${a.severity}`)),
       a.wide ? el("span", `wide-badge wide-${a.wide}`, t(`alerts.wide.${a.wide}`)) : null,
-      el("span", "alert-title", a.title),
+      inGroup ? null : el("span", "alert-title", alertTitle(a)),
       el("time", "alert-time", `${hhmm(a.raised_at)} · ${ago(a.raised_at)}`)),
-    el("p", "alert-message", a.message),
+    el("p", "alert-message", alertMessage(a)),
     el("p", "alert-meta", el("span", "alert-state", t(`state.${a.state}`)),
-      a.count > 1 ? ` · ${t("alerts.times", { n: a.count })}` : "",
+      a.count > 1 ? el("span", "alert-lasting", ` · ${lasting(a)}`) : "",
       a.state === "raised" ? ` · ${t("alerts.told", { who: t(`chain.${a.escalation_level}`) })}` : "",
       a.acknowledged_by ? ` · ${t("alerts.by", { who: a.acknowledged_by })}` : ""),
     actions(a));
+  if (a.count > 1) node.querySelector(".alert-lasting").title = t("alerts.repeats", { n: a.count });
   node.dataset.alertId = a.id;
   node.addEventListener("click", (ev) => {
     if (!ev.target.closest("button")) emit("focus", a);
@@ -126,7 +145,12 @@ function actions(a) {
   }
   if (["raised", "acknowledged", "dispatched"].includes(a.state)) {
     box.append(button("resolve", async () => {
-      const note = await askNote(t("note.resolve"));
+      // Ask the hub whether the condition still holds now: the card may be a repeat behind.
+      const now = await api(`/api/alerts/${a.id}`).catch(() => alerts.get(a.id) || a);
+      const note = now.active
+        ? await askNote(t("resolve.activeTitle"), t("resolve.activeWarning", { at: stamp(now.last_seen_at) }),
+          t("resolve.anyway"))
+        : await askNote(t("note.resolve"));
       if (note !== null) await act(a, "resolve", note);
     }));
   }

@@ -1,6 +1,7 @@
 // The camera wall: a page of live tiles over /ws/cameras (the pages turn by themselves), and the newest
 // event snapshots. Nothing is asked of the hub while its video analysis is not running.
 import { api } from "./api.js";
+import { zoneName } from "./alert-words.js";
 import { showDevice } from "./details.js";
 import { dayTime, el } from "./format.js";
 import { onLang, t } from "./i18n.js";
@@ -26,13 +27,15 @@ export function start(life, setup) {
     ask();
   });
   life.on("device-event", (e) => cameraEvent(e, life));
-  life.add(onLang(() => { show(); if (wall.running) strip(); }));
+  life.add(onLang(() => { show(); if (wall.running) strip(); else off(); }));
   life.every(TURN_MS, () => turn(1));
-  if (!wall.running) { $("snapshots").replaceChildren(el("p", "muted", t("cameras.off"))); return; }
+  if (!wall.running) { off(); return; }
   wall.socket = life.socket("/ws/cameras", { onOpen: ask, onMessage: frame });
   wall.refreshSnapshots = life.coalesce(2000, () => snapshots().catch(() => {}));
   snapshots().catch(() => {});
 }
+
+const off = () => $("snapshots").replaceChildren(el("p", "muted", t("cameras.off")));
 
 const pageOf = () => wall.cameras.slice(wall.page * PER_PAGE, (wall.page + 1) * PER_PAGE);
 
@@ -111,6 +114,6 @@ function strip() {
     img.alt = s.camera;
     img.loading = "lazy";
     img.src = `/api/cameras/${encodeURIComponent(s.camera)}/snapshots/${encodeURIComponent(s.name)}`;
-    return el("figure", "snapshot", img, el("figcaption", "", `${s.camera} ${t(`event.${s.event}`)} ${s.detail} · ${dayTime(s.time)}`));
+    return el("figure", "snapshot", img, el("figcaption", "", `${[s.camera, t(`event.${s.event}`), zoneName(s.detail)].filter(Boolean).join(" ")} · ${dayTime(s.time)}`));
   }) : [el("p", "muted", t("cameras.noEvents"))]));
 }

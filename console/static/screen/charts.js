@@ -16,9 +16,11 @@ export function chartIn(element) {
   return [chart, () => { watcher.disconnect(); chart.dispose(); }];
 }
 
-function timeAxis(spanS) {
+/** The whole range asked for (the series' start and end), not just where there are readings: 7 days reads as 7. */
+function timeAxis(spanS, series) {
   const label = spanS > 2 * 86400 ? dayTime : hhmm;
-  return { type: "time", axisLabel: { color: TEXT, formatter: (v) => label(new Date(v)), hideOverlap: true },
+  return { type: "time", min: new Date(series.start).getTime(), max: new Date(series.end).getTime(),
+    axisLabel: { color: TEXT, formatter: (v) => label(new Date(v)), hideOverlap: true },
     axisLine: { lineStyle: { color: GRID_LINE } }, splitLine: { show: false } };
 }
 
@@ -46,7 +48,7 @@ export function levelOption(series, levels, spanS) {
   ] } : undefined;
   return {
     animation: false, grid: { left: 48, right: 16, top: 28, bottom: 24 }, tooltip: tooltip("m"),
-    xAxis: timeAxis(spanS),
+    xAxis: timeAxis(spanS, series),
     yAxis: valueAxis(t("river.level"), { min: values.length || lines.length ? +(low - pad).toFixed(2) : undefined,
       max: values.length || lines.length ? +(high + pad).toFixed(2) : undefined }),
     series: [{ type: "line", data, showSymbol: data.length < 60, lineStyle: { color: "#5ab0ff", width: 2 },
@@ -58,7 +60,7 @@ export function levelOption(series, levels, spanS) {
 export function rainOption(series, spanS) {
   return {
     animation: false, grid: { left: 48, right: 16, top: 28, bottom: 24 }, tooltip: tooltip("mm"),
-    xAxis: timeAxis(spanS), yAxis: valueAxis(t("river.rain"), { min: 0 }),
+    xAxis: timeAxis(spanS, series), yAxis: valueAxis(t("river.rain"), { min: 0 }),
     series: [{ type: "bar", data: series.points.map((p) => [p.time, +p.sum.toFixed(1)]),
       itemStyle: { color: "#3fa7d6" }, barMaxWidth: 14 }],
   };

@@ -1,8 +1,9 @@
 // The drawer over the map: a grid (its people, alerts and devices) or a device (readings, events, picture).
 import { api } from "./api.js";
 import { openAlerts } from "./alerts.js";
-import { dayTime, el } from "./format.js";
-import { t } from "./i18n.js";
+import { dayTime, el, gridPlace } from "./format.js";
+import { alertMessage, alertTitle, reasonName } from "./alert-words.js";
+import { onLang, t } from "./i18n.js";
 import { devicesIn, gridFeature, gridsOf } from "./map.js";
 
 const $ = (id) => document.getElementById(id);
@@ -17,6 +18,7 @@ export function start(life, setup) {
   life.on("readings", (items) => { if (shown?.device && items.some((r) => r.device === shown.device.id)) refresh(); });
   life.on("device-event", (e) => { if (shown?.device?.id === e.device) refresh(); });
   life.on("alerts", () => { if (shown?.grid) refresh(); });
+  life.add(onLang(() => { if (shown) redraw().catch(() => {}); })); // the drawer follows the language switch
   life.add(close);
 }
 
@@ -73,7 +75,7 @@ function gridBody(feature) {
     contact(t("details.worker"), p.worker), contact(t("details.cadre"), p.cadre),
     el("p", "contact", el("span", "label", t("details.wechat")), ` ${p.wechat_group}`),
     el("h4", "", t("details.alerts")),
-    alerts.length ? el("ul", "", ...alerts.map((a) => el("li", `sev-text-${a.severity}`, `${a.title}：${a.message}`)))
+    alerts.length ? el("ul", "", ...alerts.map((a) => el("li", `sev-text-${a.severity}`, `${alertTitle(a)}: ${alertMessage(a)}`)))
       : el("p", "muted", t("details.none")),
     el("h4", "", t("details.devices")), devices.length ? el("ul", "devices", ...devices) : el("p", "muted", t("details.none"))];
 }
@@ -83,14 +85,14 @@ async function deviceBody(feature) {
   const grid = gridFeature(d.grid);
   const levels = feature.properties.levels;
   return [el("h3", "", `${d.id} ${d.name}`),
-    el("p", "sub", `${t(`kind.${d.kind}`)} · ${grid ? grid.properties.village_name + grid.properties.name : d.grid}`),
+    el("p", "sub", `${t(`kind.${d.kind}`)} · ${grid ? gridPlace(grid.properties.village_name, grid.properties.name) : d.grid}`),
     el("p", "", el("span", `chip state-${d.state}`, t(`dev.${d.state}`)), ` ${t("details.lastSeen")} ${dayTime(d.last_seen)}`),
     levels ? el("p", "levels", t("details.levels", { w: levels.warning_level, g: levels.guarantee_level })) : null,
     ...(d.kind === "camera" && camerasRunning ? picture(d.id) : []),
     el("h4", "", t("details.latest")), readings(d.latest),
     el("h4", "", t("details.events")),
     d.events.length ? el("ul", "events", ...d.events.slice(0, 6).map((e) =>
-      el("li", "", `${dayTime(e.time)} ${t(`event.${e.kind}`)}${e.reason ? ` (${e.reason})` : ""}`)))
+      el("li", "", `${dayTime(e.time)} ${t(`event.${e.kind}`)}${e.reason ? ` (${reasonName(e.reason)})` : ""}`)))
       : el("p", "muted", t("details.none")),
     grid ? contact(t("details.worker"), grid.properties.worker) : null];
 }
@@ -98,7 +100,7 @@ async function deviceBody(feature) {
 function readings(latest) {
   if (!latest.length) return el("p", "muted", t("details.none"));
   return el("table", "readings", ...latest.map((r) => el("tr", "",
-    el("td", "", t(`q.${r.quantity}`)), el("td", "num", `${Number(r.value.toFixed(3))} ${r.unit}`),
+    el("td", "", t(`q.${r.quantity}`)), el("td", "num", `${Number(r.value.toFixed(2))} ${r.unit}`),
     el("td", "muted", dayTime(r.time)))));
 }
 

@@ -1,4 +1,5 @@
 // The two questions the screen asks: a note (to resolve an alert) and which teams to send (to dispatch).
+import { alertMessage, alertTitle } from "./alert-words.js";
 import { api, toast } from "./api.js";
 import { el } from "./format.js";
 import { t } from "./i18n.js";
@@ -7,10 +8,13 @@ import { teamName } from "./teams.js";
 
 const $ = (id) => document.getElementById(id);
 
-/** The note typed, or null when the officer cancels. */
-export function askNote(title) {
+/** The note typed, or null when the officer cancels; *warning* is said above the note, *ok* names the button. */
+export function askNote(title, warning = "", ok = t("dialog.ok")) {
   const dialog = $("note-dialog");
   $("note-title").textContent = title;
+  $("note-warning").textContent = warning;
+  $("note-warning").hidden = !warning;
+  $("note-ok").textContent = ok;
   $("note-text").value = "";
   dialog.returnValue = "";
   dialog.showModal();
@@ -24,9 +28,9 @@ export function askNote(title) {
 export async function openDispatch(alert) {
   const dialog = $("dispatch-dialog");
   dialog.dataset.alertId = alert.id;
-  $("dispatch-alert").textContent = `${alert.title}：${alert.message}`;
+  $("dispatch-alert").textContent = `${alertTitle(alert)}: ${alertMessage(alert)}`;
   $("dispatch-error").textContent = "";
-  $("dispatch-instructions").value = t("dispatch.default", { place: placeOf(alert), what: alert.message });
+  $("dispatch-instructions").value = t("dispatch.default", { place: placeOf(alert), what: alertMessage(alert) });
   $("dispatch-teams").replaceChildren();
   dialog.showModal();
   try {

@@ -16,9 +16,16 @@ export const dayTime = (iso) => format(iso, { month: "2-digit", day: "2-digit", 
 export const stamp = (iso) => format(iso, { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
   second: "2-digit" });
 
-/** "3 min ago" for a past time. */
+// The hub's clock as the page estimates it: the demo's runs fast (speed) from hours back until it is real time,
+// so an alert it raised a minute ago is not "4 hours ago" by the browser's clock.
+let hubAt = { hub: Date.now(), page: Date.now(), speed: 1 };
+export function setHubClock({ now, speed }) { hubAt = { hub: new Date(now).getTime(), page: Date.now(), speed }; }
+/** The hub's time now (ms), never ahead of the browser's. */
+export const hubNow = () => Math.min(Date.now(), hubAt.hub + (Date.now() - hubAt.page) * hubAt.speed);
+
+/** "3 min ago" for a past time, by the hub's clock. */
 export function ago(iso) {
-  const s = (Date.now() - new Date(iso).getTime()) / 1000;
+  const s = Math.max(0, hubNow() - new Date(iso).getTime()) / 1000;
   if (s < 60) return t("time.ago.s");
   if (s < 3600) return t("time.ago.m", { n: Math.floor(s / 60) });
   if (s < 86400) return t("time.ago.h", { n: Math.floor(s / 3600) });
@@ -32,6 +39,9 @@ export function el(tag, className = "", ...content) {
   node.append(...content.filter((c) => c !== null && c !== undefined && c !== false));
   return node;
 }
+
+/** A grid's place as people say it: 石门村第一网格, not 石门村石门村第一网格 when the grid's name has its village. */
+export const gridPlace = (village, grid) => (grid.startsWith(village) ? grid : `${village}${grid}`);
 
 export const SEVERITY_ORDER = ["red", "orange", "yellow", "blue"];
 export const worse = (a, b) => (!a ? b : !b ? a : SEVERITY_ORDER.indexOf(a) <= SEVERITY_ORDER.indexOf(b) ? a : b);

@@ -36,8 +36,12 @@ export async function startPage({ title, enter, leave = () => {} }) {
   }
 }
 
-/** Who is signed in, as the header says it: 值班员 张伟 (the demo's names carry the role already). */
-export const userLabel = ({ name, role_label: role }) => (name.startsWith(role) ? name : `${role} ${name}`);
+/** Who is signed in, as the header says it in the page's language: 值班员 张伟, Duty officer 张伟; a name that
+ * carries the role already (值班员 张伟) is not given it twice. */
+export function userLabel({ name, role, role_label: label }) {
+  const bare = name.startsWith(label) ? name.slice(label.length).trim() : name;
+  return bare ? `${t(`role.${role}`)} ${bare}` : t(`role.${role}`);
+}
 
 /** The form over the page, saying why (expired, signedOut, offline) if there is a reason. */
 export function show(reason = "") {
@@ -141,6 +145,7 @@ async function attempt(entered) {
   const { user } = await res.json();
   if (!CONSOLE_ROLES.includes(user.role)) { say("login.notConsole"); return; }
   say("");
+  document.dispatchEvent(new CustomEvent("console-signed-in")); // the call invite's socket, say, may connect now
   await entered();
 }
 

@@ -4,8 +4,8 @@
 import * as L from "/vendor/leaflet/leaflet-src.esm.js";
 import { api } from "./api.js";
 import { showDevice, showGrid } from "./details.js";
-import { SEVERITY_ORDER, el, worse } from "./format.js";
-import { onLang, t } from "./i18n.js";
+import { SEVERITY_ORDER, el, gridPlace, worse } from "./format.js";
+import { addStrings, onLang, t } from "./i18n.js";
 import { emit } from "./live.js";
 
 const SEVERITY_FILL = { blue: "#2f7de1", yellow: "#e8c21c", orange: "#f07f13", red: "#e5322d" };
@@ -38,8 +38,21 @@ export function start(life, setup) {
   life.on("focus", focus);
   life.on("teams", placeTeams);
   life.on("resync", () => load().catch(() => {}));
-  life.add(onLang(() => { if (map) { legend(); banner(lastAlerts || []); } }));
+  life.add(onLang(() => { if (map) { legend(); banner(lastAlerts || []); title(); } }));
+  mine = setup.user.role === "cadre" ? setup.user.village : null;
+  life.add(() => { mine = null; title(); });
   load(true).catch(() => {});
+}
+
+addStrings({ "map.village": "{name}网格" }, { "map.village": "{name} grids" });
+let mine = null; // a cadre's village: their map is of it, not of the town
+
+/** The map's heading: 全镇网格 for the centre, the village's own grids for its cadre. */
+function title() {
+  const heading = document.querySelector("#map-panel h2");
+  if (!mine) { heading.dataset.i18n = "map.title"; heading.textContent = t("map.title"); return; }
+  delete heading.dataset.i18n; // translate() would put the town's title back
+  heading.textContent = t("map.village", { name: known.villages.get(mine)?.name ?? mine });
 }
 
 async function load(fit = false) {
@@ -51,6 +64,7 @@ async function load(fit = false) {
   for (const g of grids) drawGrid(g);
   for (const d of devices) drawDevice(d);
   labelVillages();
+  title();
   if (lastAlerts) colour(lastAlerts);
   else for (const g of grids) paint(g.id, g.properties.severity);
   emit("devices", devices);
@@ -228,7 +242,7 @@ function inside([x, y], ring) {
 /** A place to name in words: the alert's grid, else its village. */
 export function placeOf(alert) {
   const grid = alert.grid && known.grids.get(alert.grid);
-  if (grid) return `${grid.properties.village_name}${grid.properties.name}`;
+  if (grid) return gridPlace(grid.properties.village_name, grid.properties.name);
   return known.villages.get(alert.village)?.name || alert.basin || alert.source;
 }
 

@@ -2,7 +2,7 @@
 // town's rainfall levels, and the chosen station's and gauge's series over a chosen range from the recorder.
 import { api } from "./api.js";
 import { chartIn, levelOption, rainOption } from "./charts.js";
-import { el } from "./format.js";
+import { el, hubNow } from "./format.js";
 import { onLang, t } from "./i18n.js";
 
 // Long ranges ask the recorder for buckets: a few hundred points whatever the range.
@@ -115,7 +115,7 @@ function severityOf(window, mm) {
 
 async function charts() {
   const range = RANGES[state.range];
-  const end = Date.now() / 1000;
+  const end = hubNow() / 1000; // the hub's time: the demo's clock runs hours behind while it catches up
   const query = (device, quantity, every) =>
     `/api/readings?device=${device}&quantity=${quantity}&start=${Math.floor(end - range.s)}&end=${Math.ceil(end)}${every ? `&every=${every}` : ""}`;
   const station = state.stations.find((d) => d.id === state.station);

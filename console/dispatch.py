@@ -23,6 +23,7 @@ from console.dispatch_schemas import (
     EntryPublic,
     LoginLink,
     MemberAdd,
+    PhonePresence,
     Reason,
     Reassign,
     RecommendationPublic,
@@ -99,6 +100,18 @@ async def team_status(ctx: Ctx, principal: Staff, team_id: str, body: TeamStatus
     """Set a team available, returning or off duty (dispatch states follow the phones)."""
     await refused(ctx.dispatch.set_team_status(team_id, body.status, principal.actor, body.note))
     return _team(ctx, team_id)
+
+
+@dispatch_router.get("/api/teams/{team_id}/phones")
+async def phones(ctx: Ctx, principal: Staff, request: Request, team_id: str) -> list[PhonePresence]:
+    """Each member of the team: phones signed in, since when, and whether one is online now."""
+    if team_id not in ctx.dispatch.roster.teams:
+        raise HTTPException(404, f"no team {team_id!r}")
+    signed = await ctx.dispatch.signed_in(team_id)
+    online = request.app.state.dispatch_feed.phones_open
+    return [PhonePresence(member=m.id, name=m.member.name, role=m.member.role, phones=signed.get(m.id, (0, 0))[0],
+                          signed_in_at=at(signed[m.id][1]) if m.id in signed else None, online=online[m.id] > 0)
+            for m in ctx.dispatch.roster.of_team(team_id)]
 
 
 @dispatch_router.get("/api/alerts/{alert_id}/recommendations")

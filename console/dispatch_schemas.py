@@ -138,6 +138,17 @@ class TeamStatusChange(Officer):
     note: str = Field(default="", max_length=2000)
 
 
+class PhonePresence(BaseModel):
+    """Whether a member's phone is signed in, and whether its live feed is open now."""
+
+    member: str
+    name: str
+    role: str
+    phones: int = Field(description="phones signed in (sessions not expired)")
+    signed_in_at: datetime | None = Field(description="when the latest of them signed in")
+    online: bool = Field(description="a phone of theirs has its live feed open now")
+
+
 class LoginLink(BaseModel):
     member: str
     code: str

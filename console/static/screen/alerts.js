@@ -2,6 +2,7 @@
 // with acknowledge, dispatch and resolve for the roles the hub allows them. A village cadre also gets the basin-
 // and town-wide alerts covering the village: labelled, and without buttons, since the centre acts on them.
 import { api, toast } from "./api.js";
+import { moreActions } from "./alert-actions.js";
 import { askNote, openDispatch } from "./dialogs.js";
 import { SEVERITY_ORDER, ago, el, hhmm } from "./format.js";
 import { onLang, t } from "./i18n.js";
@@ -106,7 +107,7 @@ function card(a) {
       a.count > 1 ? ` · ${t("alerts.times", { n: a.count })}` : "",
       a.state === "raised" ? ` · ${t("alerts.told", { who: t(`chain.${a.escalation_level}`) })}` : "",
       a.acknowledged_by ? ` · ${t("alerts.by", { who: a.acknowledged_by })}` : ""),
-    actions(a));
+    actions(a), moreActions(a));
   node.dataset.alertId = a.id;
   node.addEventListener("click", (ev) => {
     if (!ev.target.closest("button")) emit("focus", a);

@@ -104,7 +104,8 @@ class CallService:
             raise KeyError(spec.alert_id)
         villages = tuple(dict.fromkeys(spec.villages)) or ((alert.village,) if alert and alert.village else ())
         self._check_villages(villages)
-        camera = spec.camera or (self._camera_near(alert.device, alert.grid, alert.village) if alert else None)
+        camera = spec.camera or (self._camera_near(alert.device, alert.grid, alert.village, spec.nearest_camera)
+                                 if alert else None)
         if camera is not None:
             self._camera_url(camera)
         title = spec.title or (alert.title if alert else TITLE)
@@ -237,11 +238,13 @@ class CallService:
         return self._share_cameras and device is not None and device.kind is DeviceKind.CAMERA \
             and device.adapter in SHAREABLE and bool(device.address)
 
-    def _camera_near(self, device: str | None, grid: str | None, village: str | None) -> str | None:
-        """The alert's own camera if it can be shared, else the nearest that can in its grid or village: a river
-        station's alert is seen through the camera on that bank."""
+    def _camera_near(self, device: str | None, grid: str | None, village: str | None, nearest: bool) -> str | None:
+        """The alert's own camera if it can be shared, else (if *nearest*) the nearest that can in its grid or
+        village: a river station's alert is seen through the camera on that bank."""
         if self._shareable(device):
             return device
+        if not nearest:
+            return None
         grids = {grid} if grid else set()
         grids |= {g.id for v in self.town.villages if v.id == village for g in v.grids}
         shareable = [d for d in self.town.devices if d.grid in grids and self._shareable(d.id)]

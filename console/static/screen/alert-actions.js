@@ -80,7 +80,7 @@ function caseNotice(made) {
 async function startCall(a) {
   let call;
   try {
-    call = await api("/api/calls", { method: "POST", body: { alert_id: a.id } });
+    call = await api("/api/calls", { method: "POST", body: { alert_id: a.id, nearest_camera: true } });
   } catch (err) {
     toast(err.status === 503 ? t(/not running/.test(err.message) ? "call.off" : "call.down") : reasonOf(err));
     return;

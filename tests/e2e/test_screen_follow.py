@@ -52,6 +52,8 @@ async def test_the_officer_follows_a_dispatch_to_the_photo_and_position_then_rea
         await expect(screen.locator("#details h3")).to_have_text("Dispatch follow-through")
         cancelled = screen.locator(f'article.follow-dispatch[data-dispatch="{job_id}"] .chip')
         await expect(cancelled).to_have_text("Cancelled")
+        instructions = screen.locator("#details .follow-instructions").first
+        await expect(instructions).to_have_text("Instructions: 沿河堤巡查，拍照回传")
         assert problems == []
 
 
@@ -151,7 +153,7 @@ async def cancel(hub: Hub, screen: Page, dispatch_id: int) -> None:
 
 
 async def test_the_officer_enrols_a_phone_from_the_team_board(
-        tmp_path: Path, own_broker: Mosquitto, chromium: Browser) -> None:
+        tmp_path: Path, own_broker: Mosquitto, chromium: Browser, artifacts: Path) -> None:
     async with hub_for(tmp_path, own_broker) as hub:
         problems: list[str] = []
         _, screen = await open_page(chromium, BIG_SCREEN, problems)
@@ -166,6 +168,7 @@ async def test_the_officer_enrols_a_phone_from_the_team_board(
         assert "/m/#code=" in url
         scanned = scan(await link.locator(".crew-qr").screenshot())
         assert scanned == url  # the phone's camera reads what the screen shows
+        await screen.screenshot(path=str(artifacts / "team-sign-in-link-1920x1080.png"))
 
         phone_context = await chromium.new_context(**PHONE)
         phone = await phone_context.new_page()

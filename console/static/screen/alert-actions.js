@@ -39,8 +39,10 @@ function button(action, label, run) {
 
 async function openCase(a) {
   categories ??= (await api("/api/case-options")).categories;
-  const options = [{ value: "", label: t("case.categoryDefault") }, ...categories.map((c) => ({ value: c.id, label: c.name }))];
-  const made = await ask({ name: "case", title: t("case.title"), intro: `${a.title}：${a.message}（${placeOf(a)}）`,
+  const options = [{ value: "", label: t("case.categoryDefault") },
+    ...categories.map((c) => ({ value: c.id, label: c.name }))];
+  const intro = t("case.about", { title: a.title, message: a.message, place: placeOf(a) });
+  const made = await ask({ name: "case", title: t("case.title"), intro,
     fields: [{ name: "category", label: t("case.category"), kind: "select", options, value: "" },
       { name: "urgent", label: t("case.urgent"), kind: "checkbox", value: true },
       { name: "note", label: t("case.note"), kind: "textarea" }],

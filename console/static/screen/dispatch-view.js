@@ -21,7 +21,9 @@ const positions = new Map(); // team → its latest shared fix, read with each r
 export function start(life, setup) {
   staff = ["admin", "officer"].includes(setup.user.role);
   const refresh = life.coalesce(250, () => { if (view && showing(view)) showView(view); });
-  life.on("dispatch", (m) => { if (view && (m.dispatch?.alert_id === view.alert.id || m.type === "hello")) refresh(); });
+  life.on("dispatch", (m) => {
+    if (view && (m.dispatch?.alert_id === view.alert.id || m.type === "hello")) refresh();
+  });
   life.every(POLL_MS, refresh);
   life.add(onLang(refresh));
   life.add(() => { view = null; clearMarks(); });
@@ -53,7 +55,8 @@ const isOver = (d) => ["cleared", "cancelled"].includes(d.state);
 function fixesOf(d) {
   const fixes = d.log.filter((e) => e.location).map((e) => e.location);
   const last = positions.get(d.team);
-  if (last && new Date(last.time) >= new Date(d.created_at) && !fixes.some((f) => f.time === last.time)) fixes.push(last);
+  const since = (f) => new Date(f.time) >= new Date(d.created_at);
+  if (last && since(last) && !fixes.some((f) => f.time === last.time)) fixes.push(last);
   return fixes.sort((a, b) => new Date(a.time) - new Date(b.time));
 }
 
@@ -64,9 +67,9 @@ function track(d) {
 
 function card(d) {
   const node = el("article", `follow-dispatch dstate-${d.state}`,
-    el("div", "follow-head", el("strong", "", teamName(d.team)), el("span", `chip dstate-${d.state}`, t(`dstate.${d.state}`)),
-      el("span", "muted", `#${d.id}`)),
-    el("p", "follow-instructions", `${t("follow.instructions")}：${d.instructions}`),
+    el("div", "follow-head", el("strong", "", teamName(d.team)),
+      el("span", `chip dstate-${d.state}`, t(`dstate.${d.state}`)), el("span", "muted", `#${d.id}`)),
+    el("p", "follow-instructions", t("follow.instructions", { text: d.instructions })),
     d.reason ? el("p", "follow-reason", t("follow.reason", { why: d.reason })) : null,
     el("p", "muted follow-fix-line", lastFix(d)),
     el("ol", "follow-log", ...d.log.map((e) => entry(d, e))),
@@ -83,18 +86,21 @@ function lastFix(d) {
 
 function entry(d, e) {
   const what = t(`daction.${e.action}`);
+  const accuracy = e.location?.accuracy_m;
+  const caption = t("follow.photoOf", { team: teamName(d.team), step: what, at: stamp(e.time) });
   const item = el("li", `follow-entry action-${e.action}`,
     el("span", "follow-time", stamp(e.time)), el("span", "follow-what", what), el("span", "muted", e.actor),
     e.note ? el("p", "follow-note", e.note) : null,
-    e.location?.accuracy_m != null ? el("span", "muted follow-gps", t("follow.gps", { m: Math.round(e.location.accuracy_m) })) : null,
-    e.photo ? thumbnail(e.photo, t("follow.photoOf", { team: teamName(d.team), step: what, at: stamp(e.time) })) : null);
+    accuracy != null ? el("span", "muted follow-gps", t("follow.gps", { m: Math.round(accuracy) })) : null,
+    e.photo ? thumbnail(e.photo, caption) : null);
   item.dataset.seq = e.seq;
   return item;
 }
 
 function actions(d) {
   const box = el("div", "follow-actions");
-  for (const [action, run] of [["cancel", cancel], ["reassign", reassign], ["team-status", () => setTeamStatus(d.team)]]) {
+  const offered = [["cancel", cancel], ["reassign", reassign], ["team-status", () => setTeamStatus(d.team)]];
+  for (const [action, run] of offered) {
     const b = el("button", `act act-${action}`, t(action === "team-status" ? "follow.teamStatus" : `follow.${action}`));
     Object.assign(b, { type: "button" });
     b.dataset.action = action;
@@ -113,8 +119,9 @@ async function cancel(d) {
 
 async function reassign(d) {
   const ranked = (await api(`/api/alerts/${d.alert_id}/recommendations`)).filter((r) => r.team !== d.team);
+  const eta = (r) => t("dispatch.eta", { km: r.distance_km.toFixed(1), min: Math.round(r.eta_min) });
   const options = ranked.map((r) => ({ value: r.team,
-    label: `${teamName(r.team)} · ${t(`team.${r.status}`)} · ${t("dispatch.eta", { km: r.distance_km.toFixed(1), min: Math.round(r.eta_min) })}` }));
+    label: `${teamName(r.team)} · ${t(`team.${r.status}`)} · ${eta(r)}` }));
   const done = await ask({ name: "reassign", title: t("follow.reassignTitle", { team: teamName(d.team) }),
     fields: [{ name: "team", label: t("follow.toTeam"), kind: "select", options, value: options[0]?.value },
       { name: "reason", label: t("follow.why"), kind: "textarea", required: true }],

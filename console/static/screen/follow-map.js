@@ -17,8 +17,9 @@ export function sceneOf(alert) {
 }
 
 function icon(className, html, data) {
+  const attributes = Object.entries(data).map(([k, v]) => `data-${k}="${v}"`).join(" ");
   return L.divIcon({ className: "follow-icon", iconSize: null,
-    html: `<span class="${className}" ${Object.entries(data).map(([k, v]) => `data-${k}="${v}"`).join(" ")}>${html}</span>` });
+    html: `<span class="${className}" ${attributes}>${html}</span>` });
 }
 
 /** Draw *tracks* ({team, label, points: [[lat, lon], …]}) and the scene; fit the map to them when *fit*. */
@@ -29,7 +30,8 @@ export function drawMarks(scene, tracks, fit) {
   group = L.layerGroup().addTo(map);
   const all = [];
   if (scene) {
-    L.marker(scene, { icon: icon("follow-scene", "◎", { scene: "1" }), keyboard: false, zIndexOffset: 900 }).addTo(group);
+    const mark = icon("follow-scene", "◎", { scene: "1" });
+    L.marker(scene, { icon: mark, keyboard: false, zIndexOffset: 900 }).addTo(group);
     all.push(scene);
   }
   for (const track of tracks) {

@@ -71,7 +71,8 @@ function linkButton(shown, m) {
   b.addEventListener("click", async () => {
     b.disabled = true;
     try {
-      shown.link = { ...(await api(`/api/members/${encodeURIComponent(m.id)}/login-link`, { method: "POST" })), name: m.name };
+      const link = await api(`/api/members/${encodeURIComponent(m.id)}/login-link`, { method: "POST" });
+      shown.link = { ...link, name: m.name };
       if (showing(shown)) showView(shown);
     } catch (err) {
       toast(reasonOf(err));

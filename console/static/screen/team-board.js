@@ -32,12 +32,14 @@ async function render(shown) {
   if (!team) return [el("p", "muted", t("refused.missing"))];
   const phones = staff ? await api(`/api/teams/${encodeURIComponent(team.id)}/phones`) : [];
   const presence = new Map(phones.map((p) => [p.member, p]));
+  shown.presence = presence;
+  if (shown.link && (presence.get(shown.link.member)?.phones ?? 0) > shown.link.phones) shown.link = null; // used
   return [el("h3", "", team.name), el("p", "sub", el("span", `chip team-${team.status}`, t(`team.${team.status}`)),
     ` ${ago(team.since)} · ${team.id}`),
   staff ? statusButton(team.id) : null,
+  shown.link ? linkBox(shown.link) : null,
   el("h4", "", t("crew.members")),
   el("ul", "crew-members", ...team.members.map((m) => member(shown, m, presence.get(m.id)))),
-  shown.link ? linkBox(shown.link) : null,
   el("h4", "", t("crew.jobs")),
   team.active_dispatches.length ? el("ul", "crew-jobs", ...team.active_dispatches.map(job))
     : el("p", "muted", t("crew.noJobs"))];
@@ -72,7 +74,7 @@ function linkButton(shown, m) {
     b.disabled = true;
     try {
       const link = await api(`/api/members/${encodeURIComponent(m.id)}/login-link`, { method: "POST" });
-      shown.link = { ...link, name: m.name };
+      shown.link = { ...link, name: m.name, phones: shown.presence?.get(m.id)?.phones ?? 0 };
       if (showing(shown)) showView(shown);
     } catch (err) {
       toast(reasonOf(err));
@@ -86,6 +88,10 @@ function linkButton(shown, m) {
 function linkBox(link) {
   const qr = el("div", "crew-qr");
   qr.innerHTML = link.qr_svg; // the hub's own SVG (segno), of the link it just made
+  const svg = qr.querySelector("svg");
+  if (svg && !svg.getAttribute("viewBox")) { // so that it scales to the box, large enough to scan across a room
+    svg.setAttribute("viewBox", `0 0 ${svg.getAttribute("width")} ${svg.getAttribute("height")}`);
+  }
   const url = el("input", "crew-url");
   Object.assign(url, { readOnly: true, value: link.url });
   const copy = el("button", "", t("crew.copy"));

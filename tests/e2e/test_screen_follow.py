@@ -14,6 +14,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from hub.app import Hub
 from hub.dispatch.model import DispatchState
+from hub.users.model import Role
 from tests.e2e.pages import BIG_SCREEN, hub_for, open_page, sign_in
 from tests.e2e.test_phone_dispatch import NEAR_RS01, PHONE, jpeg, open_phone, raise_alert, state
 from tests.e2e.test_video_call import RIVER
@@ -54,6 +55,7 @@ async def test_the_officer_follows_a_dispatch_to_the_photo_and_position_then_rea
         await expect(cancelled).to_have_text("Cancelled")
         instructions = screen.locator("#details .follow-instructions").first
         await expect(instructions).to_have_text("Instructions: 沿河堤巡查，拍照回传")
+        await a_cadre_follows_it_read_only(chromium, hub, alert_id, job_id, problems)
         assert problems == []
 
 
@@ -150,6 +152,20 @@ async def cancel(hub: Hub, screen: Page, dispatch_id: int) -> None:
     assert hub.ctx.dispatch.book.dispatches[dispatch_id].state is DispatchState.CANCELLED
     await expect(card.locator(".chip")).to_have_text("已取消")
     await expect(card.locator('button[data-action="cancel"]')).to_have_count(0)
+
+
+async def a_cadre_follows_it_read_only(chromium: Browser, hub: Hub, alert_id: int, job_id: int,
+                                       problems: list[str]) -> None:
+    """Shimen's cadre follows the dispatches to their village's alert, photo included, with no button to act."""
+    _, page = await open_page(chromium, BIG_SCREEN, problems)
+    await sign_in(page, hub, await account(hub, Role.cadre, "shimen"))
+    await page.locator(f'article.alert[data-alert-id="{alert_id}"] button[data-action="follow"]').click()
+    card = page.locator(f'#details article.follow-dispatch[data-dispatch="{job_id}"]')
+    await expect(card.locator("img.photo-thumb")).to_be_visible()
+    await page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                                 arg=await card.locator("img.photo-thumb").element_handle())
+    await expect(page.locator("#details article.follow-dispatch")).to_have_count(2)
+    await expect(page.locator("#details button.act")).to_have_count(0)
 
 
 async def test_the_officer_enrols_a_phone_from_the_team_board(

@@ -195,6 +195,9 @@ async def test_the_officer_enrols_a_phone_from_the_team_board(
         await expect(link).to_have_count(0)  # used: the screen no longer offers it
         await phone_context.close()
         await expect(row.locator(".chip")).to_contain_text("已登录 1 台", timeout=10000)
+        await screen.locator("header .lang-toggle").click()
+        await expect(row.locator(".chip")).to_contain_text("1 signed in")
+        await expect(row.locator('button[data-action="link"]')).to_have_text("Sign-in link")
         assert problems == []
 
 

@@ -39,7 +39,10 @@ async def test_the_officer_follows_a_dispatch_to_the_photo_and_position_then_rea
 
         _, screen = await open_page(chromium, BIG_SCREEN, problems)
         await sign_in(screen, hub, await account(hub))
-        await screen.locator(f'article.alert[data-alert-id="{alert_id}"] button[data-action="follow"]').click()
+        alert_card = screen.locator(f'article.alert[data-alert-id="{alert_id}"]')
+        on_the_job = f"{hub.ctx.dispatch.roster.teams['T01'].name} 在现场"
+        await expect(alert_card.locator(".alert-dispatches")).to_have_text(on_the_job)
+        await alert_card.locator('button[data-action="follow"]').click()
         card = screen.locator(f'#details article.follow-dispatch[data-dispatch="{job_id}"]')
         await expect(card.locator(".follow-entry")).to_have_count(4)  # assign, acknowledge, en route, on scene
         await expect(card.locator(".chip")).to_have_text("在现场")
@@ -48,7 +51,10 @@ async def test_the_officer_follows_a_dispatch_to_the_photo_and_position_then_rea
         await refused_in_chinese(screen, card)
         problems.remove("console: Failed to load resource: the server responded with a status of 409 (Conflict)")
         new_id = await reassign(hub, screen, card, job_id)
+        t02 = hub.ctx.dispatch.roster.teams["T02"].name
+        await expect(alert_card.locator(".alert-dispatches")).to_have_text(f"{t02} 待确认")  # the card follows too
         await cancel(hub, screen, new_id)
+        await expect(alert_card.locator(".alert-dispatches")).to_have_count(0)
         await screen.locator("header .lang-toggle").click()
         await expect(screen.locator("#details h3")).to_have_text("Dispatch follow-through")
         cancelled = screen.locator(f'article.follow-dispatch[data-dispatch="{job_id}"] .chip')

@@ -6,24 +6,54 @@ import { followAlert } from "./dispatch-view.js";
 import { el } from "./format.js";
 import { t } from "./i18n.js";
 import { placeOf } from "./map.js";
+import { teamName } from "./teams.js";
 
 const OPEN = ["raised", "acknowledged", "dispatched"];
 let staff = false;
 let categories = null; // read once, when the first case form opens
+const active = new Map(); // dispatch id → the active dispatch, as /ws/dispatch tells staff (the team board's socket)
+const boxes = new Map(); // alert id → its card's box of ours, told when a dispatch moves (the alert itself may not)
 
 export function start(life, setup) {
   staff = ["admin", "officer"].includes(setup.user.role);
-  life.add(() => { categories = null; });
+  life.add(() => { categories = null; active.clear(); boxes.clear(); });
+  life.on("dispatch", keep);
 }
 
-/** The extra buttons for alert *a*, for the signed-in role (null when there are none). */
+function keep(message) {
+  if (message.type === "hello") {
+    active.clear();
+    for (const d of message.dispatches) active.set(d.id, d);
+  } else if (message.dispatch) {
+    const d = message.dispatch;
+    if (["cleared", "cancelled"].includes(d.state)) active.delete(d.id); else active.set(d.id, d);
+  }
+  for (const [id, box] of boxes) {
+    if (!box.isConnected) { boxes.delete(id); continue; }
+    box.querySelector(".alert-dispatches")?.remove();
+    box.prepend(onTheJob(id) ?? "");
+  }
+}
+
+/** Who is on the alert's job and how far they are: "石门村志愿巡逻队 在现场", for the card. */
+function onTheJob(alertId) {
+  const teams = [...active.values()].filter((d) => d.alert_id === alertId)
+    .map((d) => `${teamName(d.team)} ${t(`dstate.${d.state}`)}`);
+  return teams.length ? el("p", "alert-dispatches", teams.join("、")) : null;
+}
+
+/** The teams on alert *a*'s job and the extra buttons for the signed-in role (null when there are none). */
 export function moreActions(a) {
   const buttons = [];
   if (a.state === "dispatched") buttons.push(button("follow", "follow.open", () => followAlert(a)));
   if (staff && OPEN.includes(a.state)) {
     buttons.push(button("case", "case.open", () => openCase(a)), button("call", "call.open", () => startCall(a)));
   }
-  return buttons.length ? el("div", "alert-actions alert-more", ...buttons) : null;
+  const line = onTheJob(a.id);
+  if (!buttons.length && !line) return null;
+  const box = el("div", "alert-more", line, el("div", "alert-actions", ...buttons));
+  boxes.set(a.id, box);
+  return box;
 }
 
 function button(action, label, run) {

@@ -21,6 +21,7 @@ from console.dispatch_schemas import (
     DispatchDetail,
     DispatchPublic,
     EntryPublic,
+    Fix,
     LoginLink,
     MemberAdd,
     PhonePresence,
@@ -155,8 +156,10 @@ async def detail(ctx: Ctx, principal: Watcher, dispatch_id: Id) -> DispatchDetai
         await alert_in_scope(ctx, principal, dispatch.alert_id)
     log = await asyncio.to_thread(ctx.dispatch.store.entries, dispatch_id)
     whole = principal.is_staff  # a cadre reads numbers in the instructions and the team's notes masked
+    until = dispatch.cleared_at or dispatch.cancelled_at
+    track = ctx.dispatch.book.trail(dispatch.team, dispatch.created_at, until)
     return DispatchDetail(**DispatchPublic.of(dispatch, whole).model_dump(),
-                          log=[EntryPublic.of(e, whole) for e in log])
+                          log=[EntryPublic.of(e, whole) for e in log], track=[Fix.from_location(f) for f in track])
 
 
 @dispatch_router.post("/api/dispatches/{dispatch_id}/cancel")

@@ -16,13 +16,14 @@ from hub.app import Hub
 from hub.dispatch.model import DispatchState
 from hub.users.model import Role
 from tests.e2e.pages import BIG_SCREEN, hub_for, open_page, sign_in
-from tests.e2e.test_phone_dispatch import NEAR_RS01, PHONE, jpeg, open_phone, raise_alert, state
+from tests.e2e.test_phone_dispatch import PHONE, jpeg, open_phone, raise_alert, state
 from tests.e2e.test_video_call import RIVER
 from tests.rtsp.server import RtspServer, serving, town_watched_by
 from tests.screen_support import open_alert
 from tests.support import Mosquitto, account, console_url, publish_level, signed_in, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(180)]
+ALONG_THE_BANK = [(113.0676, 27.2160), (113.0688, 27.2171)]  # the patrol walks north-east from the station
 
 
 async def test_the_officer_follows_a_dispatch_to_the_photo_and_position_then_reassigns_and_cancels(
@@ -34,8 +35,14 @@ async def test_the_officer_follows_a_dispatch_to_the_photo_and_position_then_rea
                                                         "instructions": "沿河堤巡查，拍照回传"})
         job_id = made.json()[0]["id"]
         problems: list[str] = []
-        _, phone = await open_phone(chromium, http, "T01.1", problems)
+        phone_context, phone = await open_phone(chromium, http, "T01.1", problems)
         await work_the_job(hub, phone, job_id)
+        token = await phone.evaluate("localStorage.getItem('gridhub.token')")
+        await phone_context.close()  # from here on its positions are the test's
+        for lon, lat in ALONG_THE_BANK:
+            shared = await http.post("/api/phone/location", json={"lon": lon, "lat": lat, "accuracy_m": 9},
+                                     headers={"Authorization": f"Bearer {token}"})
+            assert shared.status_code == 204, shared.text
 
         _, screen = await open_page(chromium, BIG_SCREEN, problems)
         await sign_in(screen, hub, await account(hub))
@@ -104,16 +111,21 @@ async def see_the_photo(screen: Page, card: Locator, artifacts: Path) -> None:
 
 
 async def see_the_position(screen: Page, card: Locator) -> None:
-    """The phone's fix is the team's mark on the map, beside the scene; the drawer says where and when."""
+    """The phone's fixes are the team's track on the map, ending at its mark, beside the scene; the drawer says
+    where and when."""
     fix = screen.locator('#map .follow-fix[data-team="T01"]')
     await expect(fix).to_be_visible()
+    lon, lat = ALONG_THE_BANK[-1]
     assert (float(await fix.get_attribute("data-lat") or 0), float(await fix.get_attribute("data-lon") or 0)) == \
-        (NEAR_RS01["latitude"], NEAR_RS01["longitude"])
+        (lat, lon)
+    await expect(screen.locator("#map path.follow-track")).to_have_count(1)
+    walked = (await fix.get_attribute("data-track") or "").split(" ")
+    assert walked[-len(ALONG_THE_BANK):] == [f"{lat},{lon}" for lon, lat in ALONG_THE_BANK]  # every shared fix
     await expect(screen.locator("#map .follow-scene")).to_be_visible()
     map_box, fix_box = await screen.locator("#map").bounding_box(), await fix.bounding_box()
     assert map_box is not None and fix_box is not None
     assert map_box["x"] < fix_box["x"] < map_box["x"] + map_box["width"] - 360  # left of the drawer
-    await expect(card.locator(".follow-fix-line")).to_contain_text(f"{NEAR_RS01['latitude']:.5f}")
+    await expect(card.locator(".follow-fix-line")).to_contain_text(f"{lat:.5f}, {lon:.5f}")
     await expect(card.locator(".follow-entry.action-on_scene .follow-gps")).to_have_text("定位 ±12 m")
 
 

@@ -18,6 +18,7 @@ export function start(life, setup) {
   staff = ["admin", "officer"].includes(setup.user.role);
   life.add(() => { categories = null; active.clear(); boxes.clear(); });
   life.on("dispatch", keep);
+  life.on("teams", relabel);
 }
 
 function keep(message) {
@@ -28,10 +29,16 @@ function keep(message) {
     const d = message.dispatch;
     if (["cleared", "cancelled"].includes(d.state)) active.delete(d.id); else active.set(d.id, d);
   }
+  relabel();
+}
+
+/** Say again who is on each card's job: a dispatch moved, or the team board has read the teams' names. */
+function relabel() {
   for (const [id, box] of boxes) {
     if (!box.isConnected) { boxes.delete(id); continue; }
     box.querySelector(".alert-dispatches")?.remove();
-    box.prepend(onTheJob(id) ?? "");
+    const line = onTheJob(id);
+    if (line) box.prepend(line);
   }
 }
 

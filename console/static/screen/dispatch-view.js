@@ -51,13 +51,13 @@ async function render(shown) {
 
 const isOver = (d) => ["cleared", "cancelled"].includes(d.state);
 
-/** The team's fixes for this dispatch in time order: its steps', then its latest shared position if newer. */
+/** The team's fixes for this job in time order: those of its steps, those its phones shared meanwhile, and,
+ *  while it is on, the team's latest position. */
 function fixesOf(d) {
-  const fixes = d.log.filter((e) => e.location).map((e) => e.location);
-  const last = positions.get(d.team);
-  const since = (f) => new Date(f.time) >= new Date(d.created_at);
-  if (last && since(last) && !fixes.some((f) => f.time === last.time)) fixes.push(last);
-  return fixes.sort((a, b) => new Date(a.time) - new Date(b.time));
+  const shared = [...(d.track ?? []), ...(!isOver(d) && positions.has(d.team) ? [positions.get(d.team)] : [])];
+  const fixes = new Map(d.log.filter((e) => e.location).map((e) => [e.location.time, e.location]));
+  for (const f of shared) if (new Date(f.time) >= new Date(d.created_at)) fixes.set(f.time, f);
+  return [...fixes.values()].sort((a, b) => new Date(a.time) - new Date(b.time));
 }
 
 function track(d) {

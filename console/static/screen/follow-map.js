@@ -38,7 +38,8 @@ export function drawMarks(scene, tracks, fit) {
     if (!track.points.length) continue;
     if (track.points.length > 1) L.polyline(track.points, { className: "follow-track", weight: 3 }).addTo(group);
     const last = track.points[track.points.length - 1];
-    L.marker(last, { icon: icon("follow-fix", track.team, { team: track.team, lat: last[0], lon: last[1] }),
+    const data = { team: track.team, lat: last[0], lon: last[1], track: track.points.map((p) => p.join(",")).join(" ") };
+    L.marker(last, { icon: icon("follow-fix", track.team, data),
       keyboard: false, zIndexOffset: 1000 }).bindTooltip(track.label).addTo(group);
     all.push(...track.points);
   }

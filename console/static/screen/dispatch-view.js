@@ -39,6 +39,7 @@ async function render(shown) {
   const found = await api(`/api/dispatches?alert_id=${shown.alert.id}&limit=50`);
   const [dispatches, teams] = await Promise.all([Promise.all(found.map((d) => api(`/api/dispatches/${d.id}`))),
     api("/api/teams")]);
+  if (!showing(shown)) return []; // the drawer went on to something else meanwhile: no marks for this
   positions.clear();
   for (const team of teams) if (team.location) positions.set(team.id, team.location);
   dispatches.sort((a, b) => Number(isOver(a)) - Number(isOver(b)) || b.id - a.id); // active first, newest first

@@ -145,6 +145,13 @@ class SqlDispatchStore(SqlStore):
                                .where(sessions.c.hash == token_hash)).first()
         return row.member if row is not None and row.expires > now else None
 
+    def signed_in(self, members: Sequence[str], now: float) -> dict[str, tuple[int, float]]:
+        c = sessions.c
+        query = (sa.select(c.member, sa.func.count(), sa.func.max(c.expires))
+                 .where(c.member.in_(list(members)), c.expires > now).group_by(c.member))
+        with self.engine.connect() as conn:
+            return {row[0]: (int(row[1]), float(row[2])) for row in conn.execute(query)}
+
     def replayed(self, member: str, key: str) -> str | None:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(replays.c.answer).where(replays.c.member == member,

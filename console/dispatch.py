@@ -21,8 +21,10 @@ from console.dispatch_schemas import (
     DispatchDetail,
     DispatchPublic,
     EntryPublic,
+    Fix,
     LoginLink,
     MemberAdd,
+    PhonePresence,
     Reason,
     Reassign,
     RecommendationPublic,
@@ -101,6 +103,18 @@ async def team_status(ctx: Ctx, principal: Staff, team_id: str, body: TeamStatus
     return _team(ctx, team_id)
 
 
+@dispatch_router.get("/api/teams/{team_id}/phones")
+async def phones(ctx: Ctx, principal: Staff, request: Request, team_id: str) -> list[PhonePresence]:
+    """Each member of the team: phones signed in, since when, and whether one is online now."""
+    if team_id not in ctx.dispatch.roster.teams:
+        raise HTTPException(404, f"no team {team_id!r}")
+    signed = await ctx.dispatch.signed_in(team_id)
+    online = request.app.state.dispatch_feed.phones_open
+    return [PhonePresence(member=m.id, name=m.member.name, role=m.member.role, phones=signed.get(m.id, (0, 0))[0],
+                          signed_in_at=at(signed[m.id][1]) if m.id in signed else None, online=online[m.id] > 0)
+            for m in ctx.dispatch.roster.of_team(team_id)]
+
+
 @dispatch_router.get("/api/alerts/{alert_id}/recommendations")
 async def recommendations(ctx: Ctx, principal: Staff, alert_id: Id) -> list[RecommendationPublic]:
     """Teams to send: available first, nearest first, with a straight-line ETA."""
@@ -142,8 +156,10 @@ async def detail(ctx: Ctx, principal: Watcher, dispatch_id: Id) -> DispatchDetai
         await alert_in_scope(ctx, principal, dispatch.alert_id)
     log = await asyncio.to_thread(ctx.dispatch.store.entries, dispatch_id)
     whole = principal.is_staff  # a cadre reads numbers in the instructions and the team's notes masked
+    until = dispatch.cleared_at or dispatch.cancelled_at
+    track = ctx.dispatch.book.trail(dispatch.team, dispatch.created_at, until)
     return DispatchDetail(**DispatchPublic.of(dispatch, whole).model_dump(),
-                          log=[EntryPublic.of(e, whole) for e in log])
+                          log=[EntryPublic.of(e, whole) for e in log], track=[Fix.from_location(f) for f in track])
 
 
 @dispatch_router.post("/api/dispatches/{dispatch_id}/cancel")

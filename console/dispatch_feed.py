@@ -7,6 +7,7 @@ cannot keep up is closed (code 4008) rather than skipped; it reconnects.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ class DispatchFeed:
 
     def __init__(self, ctx: HubContext) -> None:
         self.subscribers: set[Subscriber[_Outgoing]] = set()
+        self.phones_open: Counter[str] = Counter()  # member → their phones' feeds open now: "online" on the screen
         ctx.bus.subscribe(DispatchEvent, self._on_event)
 
     def _on_event(self, event: DispatchEvent) -> None:
@@ -92,4 +94,11 @@ async def phone_feed(websocket: WebSocket) -> None:
             await websocket.close(WS_NOT_SIGNED_IN, "sign in again")
         return
     hello = {"type": "hello", "me": me_of(ctx, member).model_dump(mode="json")}
-    await _serve(websocket, member.team.id, hello)
+    feed: DispatchFeed = websocket.app.state.dispatch_feed
+    feed.phones_open[member.id] += 1
+    try:
+        await _serve(websocket, member.team.id, hello)
+    finally:
+        feed.phones_open[member.id] -= 1
+        if feed.phones_open[member.id] <= 0:
+            del feed.phones_open[member.id]

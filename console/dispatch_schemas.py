@@ -32,7 +32,11 @@ class Fix(BaseModel):
 
     @classmethod
     def of(cls, loc: Location | None) -> Fix | None:
-        return None if loc is None else cls(lon=loc.lon, lat=loc.lat, accuracy_m=loc.accuracy_m, time=utc(loc.ts))
+        return None if loc is None else cls.from_location(loc)
+
+    @classmethod
+    def from_location(cls, loc: Location) -> Fix:
+        return cls(lon=loc.lon, lat=loc.lat, accuracy_m=loc.accuracy_m, time=utc(loc.ts))
 
 
 class DispatchPublic(BaseModel):
@@ -83,6 +87,9 @@ class EntryPublic(BaseModel):
 
 class DispatchDetail(DispatchPublic):
     log: list[EntryPublic]
+    track: list[Fix] = Field(default_factory=list,
+                             description="the positions the team's phones shared during the job, oldest first "
+                                         "(kept in memory since the hub started, the last 240 per team)")
 
 
 class MemberPublic(BaseModel):
@@ -136,6 +143,17 @@ class Reassign(Reason):
 class TeamStatusChange(Officer):
     status: TeamStatus
     note: str = Field(default="", max_length=2000)
+
+
+class PhonePresence(BaseModel):
+    """Whether a member's phone is signed in, and whether its live feed is open now."""
+
+    member: str
+    name: str
+    role: str
+    phones: int = Field(description="phones signed in (sessions not expired)")
+    signed_in_at: datetime | None = Field(description="when the latest of them signed in")
+    online: bool = Field(description="a phone of theirs has its live feed open now")
 
 
 class LoginLink(BaseModel):

@@ -29,3 +29,6 @@ class CallCreate(BaseModel):
                                  description="the alert this call is about; its history records the call")
     camera: str | None = Field(default=None,
                                description="camera shared into the call; default: the alert's, if a camera")
+    nearest_camera: bool = Field(default=False,
+                                 description="no camera named and the alert's device not one that can be shared: "
+                                             "share the nearest that can, in the alert's grid, else its village")

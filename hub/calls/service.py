@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator, Callable
 from enum import StrEnum
 
@@ -23,7 +24,7 @@ from hub.calls.history import TITLE, note
 from hub.calls.model import Call, CallEntry, CallEvent, Side
 from hub.calls.ports import LegLost, MediaLeg, Member, Sfu
 from hub.calls.store import CallStore
-from hub.town import DeviceKind, Town
+from hub.town import Device, DeviceKind, Town
 from hub.users.model import Principal
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,8 @@ class CallService:
             raise KeyError(spec.alert_id)
         villages = tuple(dict.fromkeys(spec.villages)) or ((alert.village,) if alert and alert.village else ())
         self._check_villages(villages)
-        camera = spec.camera or (alert.device if alert and self._shareable(alert.device) else None)
+        camera = spec.camera or (self._camera_near(alert.device, alert.grid, alert.village, spec.nearest_camera)
+                                 if alert else None)
         if camera is not None:
             self._camera_url(camera)
         title = spec.title or (alert.title if alert else TITLE)
@@ -239,6 +241,25 @@ class CallService:
         device = self.town.device_map().get(device_id or "")
         return self._share_cameras and device is not None and device.kind is DeviceKind.CAMERA \
             and device.adapter in SHAREABLE and bool(device.address)
+
+    def _camera_near(self, device: str | None, grid: str | None, village: str | None, nearest: bool) -> str | None:
+        """The alert's own camera if it can be shared, else (if *nearest*) the nearest that can in its grid or
+        village: a river station's alert is seen through the camera on that bank."""
+        if self._shareable(device):
+            return device
+        if not nearest:
+            return None
+        grids = {grid} if grid else set()
+        grids |= {g.id for v in self.town.villages if v.id == village for g in v.grids}
+        shareable = [d for d in self.town.devices if d.grid in grids and self._shareable(d.id)]
+        here = self.town.device_map().get(device or "")
+        place = here.location if here else None
+
+        def away(d: Device) -> tuple[bool, float]:
+            far = math.dist(place, d.location) if place and d.location else math.inf
+            return d.grid != grid, far
+
+        return min(shareable, key=away).id if shareable else None
 
     def _camera_url(self, camera: str) -> str:
         device = self.town.device_map().get(camera)

@@ -6,6 +6,7 @@ events to store and announce; times come from the injected clock.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable
 
 from hub.alerts.ids import Ids
@@ -27,6 +28,7 @@ from hub.dispatch.model import (
 from hub.town import Town
 
 SYSTEM = "system"
+TRAIL_FIXES = 240  # per team: two hours of a phone sharing its position every 30 s
 _STEP_ACTION = {Step.ACKNOWLEDGE: Action.ACKNOWLEDGE, Step.EN_ROUTE: Action.EN_ROUTE,
                 Step.ON_SCENE: Action.ON_SCENE, Step.CLEAR: Action.CLEAR}
 _STEP_TIME = {Step.ACKNOWLEDGE: "acknowledged_at", Step.EN_ROUTE: "en_route_at", Step.ON_SCENE: "on_scene_at",
@@ -48,6 +50,9 @@ class DispatchBook:
         self.teams: dict[str, TeamState] = {t: TeamState(t, TeamStatus.AVAILABLE, now) for t in self.team_ids}
         self.teams |= {t.team: t for t in teams if t.team in self.teams}
         self.dispatches: dict[int, Dispatch] = {d.id: d for d in dispatches}
+        # The positions phones shared, newest last: in memory only, for the screen to draw a job's track (steps
+        # keep their own fixes in the log); a restart starts them afresh.
+        self.trails: dict[str, deque[Location]] = {}
         # From the database in a running hub (hub/alerts/ids.py); counted in memory without one.
         self._ids = ids or Ids.counting(last_id)
         self._seqs = seqs or Ids.counting(last_seq)
@@ -134,7 +139,12 @@ class DispatchBook:
         state = self._team(team)
         if state.location is None or location.ts >= state.location.ts:
             self.teams[team] = TeamState(team, state.status, state.since, location)
+            self.trails.setdefault(team, deque(maxlen=TRAIL_FIXES)).append(location)
         return self.teams[team]
+
+    def trail(self, team: str, since: float, until: float | None = None) -> list[Location]:
+        """The positions *team*'s phones shared from *since* to *until* (or now), oldest first."""
+        return [f for f in self.trails.get(team, ()) if f.ts >= since and (until is None or f.ts <= until)]
 
     # --- timers -------------------------------------------------------------------------------------
 

@@ -165,6 +165,13 @@ class DispatchService:
         self._sessions[digest(token)] = member
         return token, self.roster.members[member]
 
+    async def signed_in(self, team: str) -> dict[str, tuple[int, float]]:
+        """The team's members with a phone signed in: how many phones, and when the latest signed in."""
+        members = [m.id for m in self.roster.of_team(team)]
+        found = await asyncio.to_thread(self.store.signed_in, members, self._clock())
+        days = self.config.session_days * 86400
+        return {m: (count, latest - days) for m, (count, latest) in found.items()}
+
     async def member_of(self, token: str) -> MemberRef | None:
         key = digest(token)
         member = self._sessions.get(key) or await asyncio.to_thread(self.store.session, key, self._clock())

@@ -61,6 +61,9 @@ class DispatchStore(Protocol):
 
     def session(self, token_hash: str, now: float) -> str | None: ...
 
+    def signed_in(self, members: Sequence[str], now: float) -> dict[str, tuple[int, float]]:
+        """Of *members*, those with a phone signed in: how many phones, and when the latest session ends."""
+
     def replayed(self, member: str, key: str) -> str | None:
         """The stored answer to an action already applied under this idempotency key."""
 

@@ -43,7 +43,10 @@ async def test_basin_and_town_wide_alerts_on_the_officers_and_the_cadres_screens
         off_basin = next(g.id for v in hub.ctx.town.villages for g in v.grids if g.id not in on_basin)
         await expect(page.locator(f"path.grid-{off_basin}")).not_to_have_class(ANY_SEVERITY)
         await the_town_wide_alert_is_a_banner(page, town_wide)
-        await expect(page.locator(f'article.alert[data-alert-id="{town_wide.id}"] button')).to_have_count(3)
+        buttons = page.locator(f'article.alert[data-alert-id="{town_wide.id}"] button')
+        await expect(buttons).to_have_count(5)
+        assert [await b.get_attribute("data-action") for b in await buttons.all()] == \
+            ["acknowledge", "dispatch", "resolve", "case", "call"]  # the last two: open a case, start a call
 
         await escape_closes_the_drawer(page, flood, town_wide)
         await escape_closes_a_dialog(page, card)

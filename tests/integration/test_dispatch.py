@@ -15,6 +15,7 @@ import websockets
 
 from hub.app import Hub
 from hub.settings import MqttSettings
+from hub.users.model import Role
 from tests.support import (
     ManualClock,
     Mosquitto,
@@ -168,3 +169,54 @@ async def test_the_roster_is_edited_with_numbers_for_life(tmp_path: Path, own_br
         assert (await http.get("/api/phone/me", headers=headers)).status_code == 200  # still signed in
         log = await asyncio.to_thread(hub.ctx.dispatch.store.entries, None, "T04")
         assert [e.action.value for e in log] == ["team_edit"] * 3
+
+
+async def test_the_screen_sees_which_phones_are_signed_in_and_online(tmp_path: Path, own_broker: Mosquitto) -> None:
+    async with make_hub(settings(tmp_path, own_broker)) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub)) as http:
+        async def presence() -> dict[str, dict[str, Any]]:
+            answer = await http.get("/api/teams/T03/phones")
+            assert answer.status_code == 200, answer.text
+            return {p["member"]: p for p in answer.json()}
+
+        before = await presence()
+        assert set(before) == {m.id for m in hub.ctx.dispatch.roster.of_team("T03")}
+        assert all(p["phones"] == 0 and p["signed_in_at"] is None and not p["online"] for p in before.values())
+        token = (await phone(http, "T03.1"))["Authorization"][7:]
+        await phone(http, "T03.1")  # a second phone of the same member
+        signed = (await presence())["T03.1"]
+        assert (signed["phones"], signed["online"]) == (2, False) and signed["signed_in_at"] is not None
+        assert (await presence())["T03.2"]["phones"] == 0
+        ws_url = console_url(hub).replace("http", "ws", 1)
+        async with websockets.connect(f"{ws_url}ws/phone?token={token}") as ws:
+            assert json.loads(await ws.recv())["type"] == "hello"
+            assert (await presence())["T03.1"]["online"]
+
+        async def offline() -> bool:
+            return not (await presence())["T03.1"]["online"]
+        await wait_for(offline, what="the phone's feed closed")
+        assert (await http.get("/api/teams/T99/phones")).status_code == 404
+        cadre = {"Authorization": (await signed_in(hub, Role.cadre, "shimen"))["Authorization"]}
+        assert (await http.get("/api/teams/T03/phones", headers=cadre)).status_code == 403
+
+
+async def test_a_jobs_track_is_what_its_phones_shared_while_it_was_on(tmp_path: Path, own_broker: Mosquitto) -> None:
+    async with make_hub(settings(tmp_path, own_broker)) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub)) as http:
+        alert_id = await raise_alert(hub, own_broker)
+        t05 = await phone(http, "T05.1")
+
+        async def share(lon: float) -> None:
+            fix = {"lon": lon, "lat": 27.2151, "accuracy_m": 10}
+            assert (await http.post("/api/phone/location", headers=t05, json=fix)).status_code == 204
+
+        await share(113.0600)  # before the job: not part of it
+        made = await http.post("/api/dispatches", json={"alert_id": alert_id, "teams": ["T05"], "instructions": "巡查"})
+        job = made.json()[0]["id"]
+        for lon in (113.0620, 113.0640, 113.0660):
+            await share(lon)
+        assert (await http.post(f"/api/dispatches/{job}/cancel", json={"reason": "险情已排除"})).status_code == 200
+        await share(113.0500)  # on the way home: after the job
+        detail = (await http.get(f"/api/dispatches/{job}")).json()
+        assert [f["lon"] for f in detail["track"]] == [113.0620, 113.0640, 113.0660]
+        assert all(f["accuracy_m"] == 10 for f in detail["track"])

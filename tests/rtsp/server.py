@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
+from hub.townfile import LoadedTown
 from streams.frames import Image
-from tests.support import free_port, listening
+from tests.support import free_port, listening, sample_town
 
 TOOL = Path(__file__).with_name("gst_tool.py")
 PYTHON = "/usr/bin/python3"  # Debian's, where python3-gi and the GStreamer bindings live
@@ -61,3 +64,23 @@ class RtspServer:
             self.process.kill()
             self.process.wait(10)
             self.process = None
+
+
+@contextlib.contextmanager
+def serving(folder: Path, clips: dict[str, Callable[[float], Image]], seconds: float) -> Iterator[RtspServer]:
+    """*clips* encoded into *folder* and served, each at its name, until the block ends."""
+    encode_all(folder, clips, seconds)
+    server = RtspServer(folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def town_watched_by(server: RtspServer) -> LoadedTown:
+    """The sample town with each camera *server* serves at the server's address (the others as they are)."""
+    loaded = sample_town()
+    served = {p.stem for p in server.folder.glob("*.mkv")}
+    devices = [d.model_copy(update={"address": server.url(d.id)}) if d.id in served else d for d in loaded.town.devices]
+    return dataclasses.replace(loaded, town=loaded.town.model_copy(update={"devices": devices}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.dispatch.book import DispatchBook, DispatchError
+from hub.dispatch.book import TRAIL_FIXES, DispatchBook, DispatchError
 from hub.dispatch.config import DispatchConfig
 from hub.dispatch.model import Action, DispatchState, Location, Step, TeamStatus
 from hub.dispatch.recommend import alert_place, distance_km, recommend
@@ -107,3 +107,15 @@ def test_roster_numbers_are_for_life() -> None:
     assert ids[0] == f"{team}.2" and ids[-1] == f"{team}.{size + 1}"
     assert roster.next_number(team) == size + 2
     assert f"{team}.1" not in roster.members
+
+
+def test_shared_positions_make_a_bounded_trail_of_newer_fixes() -> None:
+    clock = FakeClock()
+    b = book(clock)
+    for i in range(TRAIL_FIXES + 5):
+        b.locate("T01", Location(113.0 + i * 1e-4, 27.2, T0 + 30 * i))
+    b.locate("T01", Location(110.0, 20.0, T0))  # late and older than the last: not where the team is now
+    trail = b.trail("T01", T0)
+    assert len(trail) == TRAIL_FIXES and trail[0].ts == T0 + 30 * 5 and trail[-1] == b.teams["T01"].location
+    assert [f.ts for f in b.trail("T01", T0 + 30 * 100, T0 + 30 * 102)] == [T0 + 3000, T0 + 3030, T0 + 3060]
+    assert b.trail("T02", T0) == []

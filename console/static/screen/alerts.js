@@ -5,6 +5,7 @@
 // centre acts on them.
 import { alertMessage, alertTitle, groupAlerts, lasting } from "./alert-words.js";
 import { api, toast } from "./api.js";
+import { moreActions } from "./alert-actions.js";
 import { askNote, openDispatch } from "./dialogs.js";
 import { ago, el, hhmm, stamp } from "./format.js";
 import { onLang, t } from "./i18n.js";
@@ -124,7 +125,7 @@ function card(a, inGroup = false) {
       a.count > 1 ? el("span", "alert-lasting", ` · ${lasting(a)}`) : "",
       a.state === "raised" ? ` · ${t("alerts.told", { who: t(`chain.${a.escalation_level}`) })}` : "",
       a.acknowledged_by ? ` · ${t("alerts.by", { who: a.acknowledged_by })}` : ""),
-    actions(a));
+    actions(a), moreActions(a));
   if (a.count > 1) node.querySelector(".alert-lasting").title = t("alerts.repeats", { n: a.count });
   node.dataset.alertId = a.id;
   node.addEventListener("click", (ev) => {

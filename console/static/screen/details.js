@@ -24,7 +24,7 @@ export function start(life, setup) {
 
 /** Put the drawer away (its × button, Escape, sign-out). */
 export function close() {
-  shown = null;
+  swap(null);
   $("details").hidden = true;
   show([]);
 }
@@ -37,19 +37,34 @@ function show(nodes) {
   $("details-body").replaceChildren(...nodes);
 }
 
+/** What the drawer shows next; a panel's own view is told when it goes (to take its marks off the map). */
+function swap(next) {
+  if (shown?.view && shown.view !== next?.view) shown.view.leave?.();
+  shown = next;
+}
+
+/** A panel's own view in the drawer: *view.render()* gives its nodes, asked again by `showView` to refresh. */
+export function showView(view) {
+  swap({ view });
+  redraw().catch(() => {});
+}
+
+/** Whether the drawer shows *view* now. */
+export const showing = (view) => shown?.view === view;
+
 export function showGrid(feature) {
-  shown = { grid: feature };
+  swap({ grid: feature });
   redraw().catch(() => {});
 }
 
 export function showDevice(feature) {
-  shown = { device: feature };
+  swap({ device: feature });
   redraw().catch(() => {});
 }
 
 async function redraw() {
   const what = shown;
-  const body = what.grid ? gridBody(what.grid) : await deviceBody(what.device);
+  const body = what.view ? await what.view.render() : what.grid ? gridBody(what.grid) : await deviceBody(what.device);
   if (what !== shown) return; // another was clicked meanwhile
   show(body.filter(Boolean));
   $("details").hidden = false;

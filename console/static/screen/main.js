@@ -6,6 +6,7 @@ import * as cameras from "./cameras.js";
 import * as cases from "./cases.js";
 import * as details from "./details.js";
 import * as feeds from "./feeds.js";
+import * as follow from "./follow.js";
 import { clock, setHubClock, setZone } from "./format.js";
 import { onLang } from "./i18n.js";
 import * as kpis from "./kpis.js";
@@ -16,7 +17,7 @@ import * as river from "./river.js";
 import * as teams from "./teams.js";
 
 // Feeds last: every panel listens before the first live message arrives.
-const PANELS = [kpis, details, map, alerts, river, cameras, teams, admin, feeds];
+const PANELS = [kpis, details, map, alerts, river, cameras, teams, follow, admin, feeds];
 const $ = (id) => document.getElementById(id);
 let life = null;
 

@@ -250,6 +250,8 @@ export function placeOf(alert) {
 export const villages = () => [...known.villages].map(([id, v]) => ({ id, name: v.name }));
 
 export const gridFeature = (id) => known.grids.get(id);
+/** The Leaflet map, for a panel that draws its own marks on it (null when signed out). */
+export const leafletMap = () => map;
 export const deviceFeature = (id) => known.devices.get(id);
 export const devicesIn = (grid) => [...known.devices.values()].filter((d) => d.properties.grid === grid);
 export const devicesOfKind = (kind) => [...known.devices.values()].filter((d) => d.properties.kind === kind);

@@ -5,12 +5,15 @@ import { ago, el, hhmm } from "./format.js";
 import { onLang, t } from "./i18n.js";
 import { emit } from "./live.js";
 import { gridAt, gridFeature } from "./map.js";
+import { openTeam } from "./team-board.js";
 
 const CADRE_POLL_MS = 30000;
 const teams = new Map();
 
 /** A team's name, or its id when the board does not hold it. */
 export const teamName = (id) => teams.get(id)?.name ?? id;
+/** A team as the board holds it (status, last fix, members), if it does. */
+export const teamOf = (id) => teams.get(id);
 
 export function start(life, setup) {
   life.add(() => { teams.clear(); render(); });
@@ -21,6 +24,7 @@ export function start(life, setup) {
   life.on("devices", () => { render(); emit("teams", [...teams.values()]); }); // the grids are known now
   if (["admin", "officer"].includes(setup.user.role)) {
     life.socket("/ws/dispatch", { onMessage: (message) => {
+      emit("dispatch", message);
       if (message.type === "dispatch" && message.team && teams.has(message.team.id)) {
         teams.get(message.team.id).status = message.team.status;
         render();
@@ -62,6 +66,7 @@ function render() {
       el("p", "team-meta", `${ago(team.since)} · ${t("teams.members", { n: team.members.length })}`,
         team.active_dispatches.length ? ` · ${t("teams.jobs", { n: team.active_dispatches.length })}` : ""));
     card.dataset.team = team.id;
+    card.addEventListener("click", () => openTeam(team.id));
     return card;
   });
   board.replaceChildren(...(cards.length ? cards : [el("p", "muted", t("teams.none"))]));

@@ -2,6 +2,7 @@
 import * as admin from "./admin.js";
 import { api } from "./api.js";
 import * as alerts from "./alerts.js";
+import * as broadcast from "./broadcast.js";
 import * as cameras from "./cameras.js";
 import * as cases from "./cases.js";
 import * as details from "./details.js";
@@ -16,7 +17,7 @@ import * as river from "./river.js";
 import * as teams from "./teams.js";
 
 // Feeds last: every panel listens before the first live message arrives.
-const PANELS = [kpis, details, map, alerts, river, cameras, teams, admin, feeds];
+const PANELS = [kpis, details, map, alerts, river, cameras, teams, broadcast, admin, feeds];
 const $ = (id) => document.getElementById(id);
 let life = null;
 

@@ -1,0 +1,139 @@
+"""The broadcast panel on the big screen, in a real headless Chromium, with simulated speakers on a real broker:
+the duty officer warns a village and watches every speaker's receipt arrive, cancels a broadcast that is playing,
+and confirms the broadcast an alert proposed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from hub.users.model import Role
+from tests.broadcast_support import Rig, rig
+from tests.e2e.pages import BIG_SCREEN, open_page, sign_in
+from tests.support import account, publish_level, wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(240)]
+EVACUATE = "紧急通知：清溪河水位超过保证水位，石门村沿河群众请立即转移到村委会安置点！"
+LONG = "各位村民请注意，今天下午三点在村委会召开防汛工作会议，请各户派一名代表准时参加，谢谢配合。"
+SHIMEN = ["SPK13", "SPK14", "SPK15"]
+RIVERSIDE = ["SPK03", *(f"SPK{n}" for n in range(13, 24))]
+# Every state each speaker's receipt shows in the panel, in order, stamped as the page sees it change.
+WATCH_RECEIPTS = """() => {
+  window.receiptStates = {};
+  new MutationObserver(() => {
+    for (const r of document.querySelectorAll("#bc-job-list .bc-job.followed .bc-receipt")) {
+      const seen = (window.receiptStates[r.dataset.speaker] ??= []);
+      if (seen.at(-1) !== r.dataset.state) seen.push(r.dataset.state);
+    }
+  }).observe(document.getElementById("broadcast-panel"), { childList: true, subtree: true, attributes: true });
+}"""
+
+
+async def open_panel(chromium: Browser, r: Rig, problems: list[str]) -> Page:
+    _, page = await open_page(chromium, BIG_SCREEN, problems)
+    await sign_in(page, r.hub, await account(r.hub, Role.officer))
+    await expect(page.locator("#map [data-device]")).to_have_count(len(r.hub.ctx.town.devices))
+    await page.click("#broadcast-open")
+    await expect(page.locator("#broadcast-panel")).to_be_visible()
+    return page
+
+
+def marker(page: Page, speaker: str) -> object:
+    return page.locator(".dev-icon", has=page.locator(f'[data-device="{speaker}"]'))
+
+
+async def test_the_officer_warns_a_village_and_watches_every_receipt_arrive(
+        tmp_path: Path, system_broker_port: int, chromium: Browser, artifacts: Path) -> None:
+    async with rig(tmp_path, system_broker_port) as r:
+        problems: list[str] = []
+        page = await open_panel(chromium, r, problems)
+        await page.fill("#bc-text", EVACUATE)
+        await page.select_option("#bc-add-village", "shimen")
+        await expect(page.locator("#bc-chips [data-kind=villages]")).to_contain_text("石门村")
+        await expect(page.locator("#bc-reach")).to_have_text("共 3 个广播终端")
+        for speaker in SHIMEN:
+            await expect(marker(page, speaker)).to_have_class(re.compile(r"\bbc-target\b"))
+        await page.select_option("#bc-priority", "emergency")
+        await page.fill("#bc-repeat", "2")
+
+        await page.click("#bc-preview")
+        audio = page.locator("#bc-audio")
+        await expect(audio).to_have_attribute("src", re.compile(r"^/api/broadcast/audio/\w+\.wav$"), timeout=20000)
+        speech = await r.http.get(str(await audio.get_attribute("src")))
+        assert speech.status_code == 200 and speech.content[:4] == b"RIFF"  # espeak-ng's WAV, as speakers get it
+
+        await page.evaluate(WATCH_RECEIPTS)
+        await page.click("#bc-send")
+        job = page.locator("#bc-job-list .bc-job.followed")
+        await expect(job.locator(".bc-receipt")).to_have_count(3)
+        for speaker in SHIMEN:
+            await expect(job.locator(f'[data-speaker="{speaker}"]')).to_have_attribute("data-state", "done",
+                                                                                       timeout=30000)
+            await expect(marker(page, speaker)).to_have_attribute("data-receipt", "done")
+        await expect(job.locator(".bc-state")).to_have_text("已完成")
+        await expect(job.locator(".bc-job-summary")).to_contain_text("已播 3/3")
+        seen = await page.evaluate("window.receiptStates")
+        assert all("playing" in seen[s] and seen[s][-1] == "done" for s in SHIMEN), seen  # watched, not just read
+
+        [stored] = (await r.http.get("/api/broadcast/jobs")).json()
+        assert (stored["text"], stored["priority"], stored["repeat"]) == (EVACUATE, "emergency", 2)
+        assert stored["speakers"] == SHIMEN and stored["summary"]["played"] == 3
+        assert {d for d in r.address if r.speaker(d).plays} == set(SHIMEN)  # the village, nobody else
+        assert stored["created_by"].endswith("(officer)")
+        await page.screenshot(path=str(artifacts / "broadcast-panel-1920x1080.png"))
+
+        await page.click("header .lang-toggle")
+        await expect(job.locator(".bc-state")).to_have_text("done")
+        await expect(page.locator("#bc-send")).to_have_text("Broadcast")
+        english = await page.locator("#broadcast-panel").inner_text()
+        names = [r.hub.ctx.town.device_map()[s].name for s in SHIMEN]
+        town = r.hub.ctx.town
+        zones = [z.title for z in r.broadcast.config.zones.values()]
+        places = [*(v.name for v in town.villages), *(g.name for g in town.grids().values()), *zones]
+        for data in sorted([EVACUATE, "张伟", *names, *places], key=len, reverse=True):  # the town's, not words
+            english = english.replace(data, "")
+        assert not re.search(r"[\u4e00-\u9fff]", english), english
+        assert problems == []
+
+
+async def test_the_officer_cancels_a_playing_broadcast_and_confirms_an_alerts_proposal(
+        tmp_path: Path, system_broker_port: int, chromium: Browser) -> None:
+    async with rig(tmp_path, system_broker_port, time_scale=1.0) as r:
+        problems: list[str] = []
+        page = await open_panel(chromium, r, problems)
+        await page.click("#bc-pick")
+        await page.locator('#map [data-device="SPK01"]').click()
+        await expect(page.locator("#bc-chips [data-kind=speakers]")).to_have_attribute("data-value", "SPK01")
+        await expect(page.locator("#details")).to_be_hidden()  # picking, not opening the speaker's details
+        await page.fill("#bc-text", LONG)
+        await page.fill("#bc-repeat", "5")
+        await page.click("#bc-send")
+        job = page.locator("#bc-job-list .bc-job.followed")
+        receipt = job.locator('[data-speaker="SPK01"]')
+        await expect(receipt).to_have_attribute("data-state", "playing", timeout=15000)
+        await job.locator("button[data-action=cancel]").click()
+        await expect(receipt).to_have_attribute("data-state", "cancelled")
+        await expect(job.locator(".bc-state")).to_have_text("已取消")
+        await expect(job.locator("button[data-action=cancel]")).to_have_count(0)
+        await wait_for(lambda: r.speaker("SPK01").playing is None, what="the speaker told to stop")
+
+        await publish_level(system_broker_port, "RS01", r.hub, 59.9)  # over RS01's guarantee level: red
+        await wait_for(lambda: len(r.hub.ctx.alerts.book.open_alerts()) == 1, what="alert raised")
+        proposal = page.locator("#bc-proposal-list .bc-proposal")
+        await expect(proposal).to_have_count(1, timeout=15000)
+        await expect(page.locator("#broadcast-pending")).to_have_text("1 条待确认")
+        await expect(proposal).to_contain_text("紧急通知")
+        await expect(proposal.locator(".bc-job-head")).to_contain_text("来自告警")
+        await proposal.locator("button[data-action=confirm]").click()
+        await expect(proposal).to_have_count(0)
+        confirmed = page.locator("#bc-job-list .bc-job.followed")
+        await expect(confirmed.locator(".bc-receipt")).to_have_count(len(RIVERSIDE))
+        await expect(confirmed.locator(".bc-state")).to_have_text("播发中")
+        await expect(confirmed.locator(".bc-receipt[data-state=playing]")).not_to_have_count(0, timeout=15000)
+        [started] = (await r.http.get("/api/broadcast/jobs", params={"state": "active"})).json()
+        assert started["origin"].startswith("alert:") and started["speakers"] == RIVERSIDE
+        assert "confirmed by" in started["note"] and "(officer)" in started["note"]
+        assert problems == []

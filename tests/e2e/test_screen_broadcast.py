@@ -12,6 +12,7 @@ from playwright.async_api import Browser, Page, expect
 
 from hub.users.model import Role
 from tests.broadcast_support import Rig, rig
+from tests.integration.test_broadcast_library import tone
 from tests.e2e.pages import BIG_SCREEN, open_page, sign_in
 from tests.support import account, publish_level, wait_for
 
@@ -19,6 +20,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(240)
 EVACUATE = "紧急通知：清溪河水位超过保证水位，石门村沿河群众请立即转移到村委会安置点！"
 LONG = "各位村民请注意，今天下午三点在村委会召开防汛工作会议，请各户派一名代表准时参加，谢谢配合。"
 SHIMEN = ["SPK13", "SPK14", "SPK15"]
+LIUWAN = ["SPK16", "SPK17", "SPK18"]
 RIVERSIDE = ["SPK03", *(f"SPK{n}" for n in range(13, 24))]
 # Every state each speaker's receipt shows in the panel, in order, stamped as the page sees it change.
 WATCH_RECEIPTS = """() => {
@@ -101,7 +103,7 @@ async def test_the_officer_warns_a_village_and_watches_every_receipt_arrive(
 
 async def test_the_officer_cancels_a_playing_broadcast_and_confirms_an_alerts_proposal(
         tmp_path: Path, system_broker_port: int, chromium: Browser) -> None:
-    async with rig(tmp_path, system_broker_port, time_scale=1.0) as r:
+    async with rig(tmp_path, system_broker_port) as r:
         problems: list[str] = []
         page = await open_panel(chromium, r, problems)
         await page.click("#bc-pick")
@@ -126,7 +128,7 @@ async def test_the_officer_cancels_a_playing_broadcast_and_confirms_an_alerts_pr
         await expect(proposal).to_have_count(1, timeout=15000)
         await expect(page.locator("#broadcast-pending")).to_have_text("1 条待确认")
         await expect(proposal).to_contain_text("紧急通知")
-        await expect(proposal.locator(".bc-job-head")).to_contain_text("来自告警")
+        await expect(proposal.locator(".bc-job-head")).to_contain_text("来自告警 #1：水位超警")
         await proposal.locator("button[data-action=confirm]").click()
         await expect(proposal).to_have_count(0)
         confirmed = page.locator("#bc-job-list .bc-job.followed")
@@ -134,6 +136,75 @@ async def test_the_officer_cancels_a_playing_broadcast_and_confirms_an_alerts_pr
         await expect(confirmed.locator(".bc-state")).to_have_text("播发中")
         await expect(confirmed.locator(".bc-receipt[data-state=playing]")).not_to_have_count(0, timeout=15000)
         [started] = (await r.http.get("/api/broadcast/jobs", params={"state": "active"})).json()
-        assert started["origin"].startswith("alert:") and started["speakers"] == RIVERSIDE
+        assert started["origin"] == "alert:1/0" and started["speakers"] == RIVERSIDE
         assert "confirmed by" in started["note"] and "(officer)" in started["note"]
+        await expect(confirmed.locator(".bc-receipt[data-state=done]")).to_have_count(len(RIVERSIDE), timeout=40000)
+        await expect(confirmed.locator(".bc-state")).to_have_text("已完成")
+        await the_officer_edits_a_proposal_then_confirms_it(page, r, system_broker_port)
+        assert problems == []
+
+
+async def the_officer_edits_a_proposal_then_confirms_it(page: Page, r: Rig, broker_port: int) -> None:
+    await publish_level(broker_port, "RS02", r.hub, 59.2)  # over RS02's guarantee level, in 柳湾村
+    await wait_for(lambda: any(a.source == "RS02" for a in r.hub.ctx.alerts.book.open_alerts()), what="RS02 red")
+    alert = next(a for a in r.hub.ctx.alerts.book.open_alerts() if a.source == "RS02")
+    proposal = page.locator("#bc-proposal-list .bc-proposal", has_text=f"#{alert.id}")
+    await proposal.locator("button[data-action=editConfirm]").click()
+    await expect(page.locator("#bc-editing")).to_contain_text(f"正在修改告警 #{alert.id} 的建议广播")
+    await expect(page.locator("#bc-chips [data-kind=zones]")).to_have_count(1)
+    await page.locator("#bc-chips [data-kind=zones] .bc-chip-x").click()  # leave the riverside out: 柳湾村 only
+    await expect(page.locator("#bc-reach")).to_have_text("共 3 个广播终端")
+    await page.fill("#bc-text", "紧急通知：柳湾村沿河群众请立即转移！")
+    await page.fill("#bc-repeat", "1")
+    await page.click("#bc-send")
+    followed = page.locator("#bc-job-list .bc-job.followed")
+    await expect(followed.locator(".bc-job-text")).to_have_text("紧急通知：柳湾村沿河群众请立即转移！")
+    for speaker in LIUWAN:
+        await expect(followed.locator(f'[data-speaker="{speaker}"]')).to_have_attribute("data-state", "done",
+                                                                                      timeout=30000)
+    job = next(j for j in (await r.http.get("/api/broadcast/jobs")).json() if j["origin"] == f"alert:{alert.id}/0")
+    assert job["speakers"] == LIUWAN and job["repeat"] == 1 and job["priority"] == "emergency"
+
+
+async def test_a_cadre_sees_no_broadcast_controls(tmp_path: Path, system_broker_port: int,
+                                                   chromium: Browser) -> None:
+    async with rig(tmp_path, system_broker_port) as r:
+        problems: list[str] = []
+        _, page = await open_page(chromium, BIG_SCREEN, problems)
+        await sign_in(page, r.hub, await account(r.hub, Role.cadre, "shimen"))
+        await expect(page.locator("#map [data-device]")).not_to_have_count(0)
+        await expect(page.locator("#broadcast-open")).to_be_hidden()
+        await expect(page.locator("#broadcast-panel")).to_be_hidden()
+        assert await page.locator("#broadcast-panel *").count() == 0
+        assert problems == []
+
+
+async def test_the_officer_uploads_a_recording_and_plays_it_to_an_area_code(
+        tmp_path: Path, system_broker_port: int, chromium: Browser) -> None:
+    async with rig(tmp_path, system_broker_port) as r:
+        problems: list[str] = []
+        page = await open_panel(chromium, r, problems)
+        await page.check("input[name=bc-source][value=recording]")
+        await expect(page.locator("#bc-recording")).to_contain_text("暂无录音")
+        await page.click(".bc-upload summary")
+        await page.fill("#bc-upload-title", "镇长防汛动员讲话")
+        await page.set_input_files("#bc-upload-file", files=[{"name": "dongyuan.wav", "mimeType": "audio/wav",
+                                                                "buffer": tone(2.0)}])
+        await page.click("#bc-upload-send")
+        await expect(page.locator("#bc-recording option:checked")).to_have_text("镇长防汛动员讲话（2.0 s）")
+        await page.click("#bc-listen")
+        await expect(page.locator("#bc-audio")).to_have_attribute("src", re.compile(r"/api/broadcast/audio/\w+\.wav$"))
+        await page.fill("#bc-area-code", "12x")
+        await page.click("#bc-add-area")
+        await expect(page.locator("#bc-error")).to_have_text("行政区划代码应为 2 至 12 位数字")
+        await page.fill("#bc-area-code", "430499105001")
+        await page.click("#bc-add-area")
+        await expect(page.locator("#bc-reach")).to_have_text("共 3 个广播终端")
+        await page.click("#bc-send")
+        followed = page.locator("#bc-job-list .bc-job.followed")
+        await expect(followed.locator(".chip", has_text="录音")).to_have_count(1)
+        for speaker in ("SPK01", "SPK02", "SPK03"):
+            await expect(followed.locator(f'[data-speaker="{speaker}"]')).to_have_attribute("data-state", "done",
+                                                                                          timeout=30000)
+            assert r.speaker(speaker).last_play["audio_url"].endswith(".wav")  # the recording, not the text
         assert problems == []

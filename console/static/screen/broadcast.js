@@ -83,6 +83,7 @@ function receive(message) {
   if (message.type === "snapshot") {
     for (const job of message.jobs) keep(job);
   } else if (message.type === "job") {
+    if (message.job.state === "proposed" && !jobs.has(message.job.id)) toast(t("bc.newProposal"));
     keep(message.job);
     const known = receipts.get(message.job.id);
     if (known) for (const r of message.receipts) if (r.run === message.job.run) known.set(r.speaker, r);
@@ -146,7 +147,8 @@ function proposalCard(job) {
   const node = el("article", `bc-job bc-proposal prio-${job.priority}`,
     el("div", "bc-job-head", el("span", "chip bc-prio", t(`bc.priority.${job.priority}`)), el("strong", "", from)),
     el("p", "bc-job-text", job.text),
-    el("p", "bc-job-summary", `${t("bc.reach", { n: job.speakers.length })} · ${t("bc.repeatN", { n: job.repeat })}`),
+    el("p", "bc-job-summary", [t("bc.reach", { n: job.speakers.length }), t("bc.repeatN", { n: job.repeat }),
+      job.expires_at ? t("bc.expiresAt", { at: hhmm(job.expires_at) }) : ""].filter(Boolean).join(" · ")),
     el("div", "bc-job-actions",
       button("confirm", "primary", () => confirm(job)),
       button("editConfirm", "", async () => compose.edit(job)),

@@ -5,14 +5,15 @@ and confirms the broadcast an alert proposed."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
 from hub.users.model import Role
-from tests.broadcast_support import Rig, rig
-from tests.integration.test_broadcast_library import tone
+from tests.broadcast_support import Rig, rig, tone
 from tests.e2e.pages import BIG_SCREEN, open_page, sign_in
 from tests.support import account, publish_level, wait_for
 
@@ -21,6 +22,7 @@ EVACUATE = "紧急通知：清溪河水位超过保证水位，石门村沿河�
 LONG = "各位村民请注意，今天下午三点在村委会召开防汛工作会议，请各户派一名代表准时参加，谢谢配合。"
 SHIMEN = ["SPK13", "SPK14", "SPK15"]
 LIUWAN = ["SPK16", "SPK17", "SPK18"]
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the sample town's time zone
 RIVERSIDE = ["SPK03", *(f"SPK{n}" for n in range(13, 24))]
 # Every state each speaker's receipt shows in the panel, in order, stamped as the page sees it change.
 WATCH_RECEIPTS = """() => {
@@ -121,6 +123,7 @@ async def test_the_officer_cancels_a_playing_broadcast_and_confirms_an_alerts_pr
         await expect(job.locator(".bc-state")).to_have_text("已取消")
         await expect(job.locator("button[data-action=cancel]")).to_have_count(0)
         await wait_for(lambda: r.speaker("SPK01").playing is None, what="the speaker told to stop")
+        await the_officer_schedules_a_broadcast_and_cancels_it(page, r)
 
         await publish_level(system_broker_port, "RS01", r.hub, 59.9)  # over RS01's guarantee level: red
         await wait_for(lambda: len(r.hub.ctx.alerts.book.open_alerts()) == 1, what="alert raised")
@@ -142,6 +145,23 @@ async def test_the_officer_cancels_a_playing_broadcast_and_confirms_an_alerts_pr
         await expect(confirmed.locator(".bc-state")).to_have_text("已完成")
         await the_officer_edits_a_proposal_then_confirms_it(page, r, system_broker_port)
         assert problems == []
+
+
+async def the_officer_schedules_a_broadcast_and_cancels_it(page: Page, r: Rig) -> None:
+    tomorrow = (datetime.now(SHANGHAI) + timedelta(days=1)).replace(hour=7, minute=30, second=0, microsecond=0)
+    await page.fill("#bc-text", "明早七点半起全镇停水检修，请各户提前储水。")
+    await page.select_option("#bc-add-grid", "G01")
+    await page.select_option("#bc-when", "at")
+    await page.fill("#bc-at", tomorrow.strftime("%Y-%m-%dT%H:%M"))  # the town's time (the page's happens to agree)
+    await page.click("#bc-send")
+    followed = page.locator("#bc-job-list .bc-job.followed")
+    await expect(followed.locator(".bc-job-text")).to_have_text("明早七点半起全镇停水检修，请各户提前储水。")
+    await expect(followed.locator(".bc-state")).to_have_text("待播出")
+    job = (await r.http.get("/api/broadcast/jobs", params={"state": "scheduled"})).json()[0]
+    assert datetime.fromisoformat(job["next_run_at"]).timestamp() == tomorrow.timestamp()
+    assert job["speakers"] == ["SPK01"]  # G01's speaker
+    await followed.locator("button[data-action=cancel]").click()
+    await expect(followed.locator(".bc-state")).to_have_text("已取消")
 
 
 async def the_officer_edits_a_proposal_then_confirms_it(page: Page, r: Rig, broker_port: int) -> None:

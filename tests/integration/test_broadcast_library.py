@@ -3,31 +3,15 @@ by every speaker, the speech previewed, the zones listed; and only the roles tha
 
 from __future__ import annotations
 
-import io
-import math
-import struct
-import wave
 from pathlib import Path
 
 import httpx
 
 from hub.users.model import Role
-from tests.broadcast_support import rig
+from tests.broadcast_support import rig, tone
 from tests.support import signed_in
 
 BACK = "请各位村民注意防汛"
-
-
-def tone(seconds: float, rate: int = 16000) -> bytes:
-    """A WAV of a 440 Hz tone: a stand-in for a recorded voice."""
-    out = io.BytesIO()
-    with wave.open(out, "wb") as f:
-        f.setnchannels(1)
-        f.setsampwidth(2)
-        f.setframerate(rate)
-        f.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate)))
-                               for i in range(int(seconds * rate))))
-    return out.getvalue()
 
 
 async def test_a_recording_is_uploaded_and_every_speaker_plays_its_audio(tmp_path: Path,

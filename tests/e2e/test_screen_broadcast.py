@@ -227,4 +227,8 @@ async def test_the_officer_uploads_a_recording_and_plays_it_to_an_area_code(
             await expect(followed.locator(f'[data-speaker="{speaker}"]')).to_have_attribute("data-state", "done",
                                                                                           timeout=30000)
             assert r.speaker(speaker).last_play["audio_url"].endswith(".wav")  # the recording, not the text
+        await page.check("input[name=bc-source][value=recording]")
+        await page.click("#bc-forget")  # off the list; the job made with it is kept as it was
+        await expect(page.locator("#bc-recording")).to_contain_text("暂无录音")
+        assert (await r.http.get("/api/broadcast/recordings")).json() == []
         assert problems == []

@@ -19,7 +19,8 @@ const FORM = `
 <textarea id="bc-text" rows="3" maxlength="2000" data-i18n-placeholder="bc.textHint"></textarea>
 <div id="bc-recording-box" class="bc-recording-box" hidden>
   <div class="bc-row"><select id="bc-recording"></select>
-    <button type="button" id="bc-listen" data-i18n="bc.listen"></button></div>
+    <button type="button" id="bc-listen" data-i18n="bc.listen"></button>
+    <button type="button" id="bc-forget" data-i18n="bc.forget"></button></div>
   <details class="bc-upload"><summary data-i18n="bc.upload"></summary>
     <div class="bc-row"><input id="bc-upload-title" maxlength="100" data-i18n-placeholder="bc.uploadTitle">
       <input id="bc-upload-file" type="file" accept=".wav,audio/wav,audio/x-wav">
@@ -78,6 +79,7 @@ export function build(container, timezone) {
   $("bc-preview").addEventListener("click", () => busy($("bc-preview"), preview));
   $("bc-send").addEventListener("click", () => busy($("bc-send"), send));
   $("bc-listen").addEventListener("click", listen);
+  $("bc-forget").addEventListener("click", () => busy($("bc-forget"), forget));
   $("bc-upload-send").addEventListener("click", () => busy($("bc-upload-send"), upload));
   $("bc-editing").querySelector("button").addEventListener("click", () => reset());
 }
@@ -319,6 +321,20 @@ function play(src) {
   audio.src = src;
   audio.hidden = false;
   audio.play().catch(() => {}); // a browser without sound output still shows the player
+}
+
+/** Take the chosen recording off the list (jobs already made with it still play it). */
+async function forget() {
+  const recording = recordings.find((r) => r.key === $("bc-recording").value);
+  if (!recording) return;
+  try {
+    await api(`/api/broadcast/recordings/${recording.key}`, { method: "DELETE" });
+    recordings = recordings.filter((r) => r.key !== recording.key);
+    fillRecordings();
+    toast(t("bc.forgotten", { title: recording.title }));
+  } catch (err) {
+    $("bc-error").textContent = explain(err);
+  }
 }
 
 async function upload() {

@@ -176,9 +176,11 @@ async def the_officer_edits_a_proposal_then_confirms_it(page: Page, r: Rig, brok
     await expect(page.locator("#bc-reach")).to_have_text("共 3 个广播终端")
     await page.fill("#bc-text", "紧急通知：柳湾村沿河群众请立即转移！")
     await page.fill("#bc-repeat", "1")
+    await expect(page.locator("#bc-send")).to_have_text("确认播发")
     await page.click("#bc-send")
     followed = page.locator("#bc-job-list .bc-job.followed")
     await expect(followed.locator(".bc-job-text")).to_have_text("紧急通知：柳湾村沿河群众请立即转移！")
+    await expect(page.locator("#bc-send")).to_have_text("播发")
     for speaker in LIUWAN:
         await expect(followed.locator(f'[data-speaker="{speaker}"]')).to_have_attribute("data-state", "done",
                                                                                       timeout=30000)

@@ -236,6 +236,7 @@ export function edit(job) {
   $("bc-volume").value = job.volume ?? "";
   $("bc-editing").querySelector("span").textContent = t("bc.editing", { id: alertOf(job) });
   $("bc-editing").hidden = false;
+  relabelAs($("bc-send"), "bc.confirm");
   for (const id of ["bc-when", "bc-expires"]) $(id).disabled = true; // a proposal plays now, until its own expiry
   for (const radio of box.querySelectorAll("input[name=bc-source]")) radio.disabled = true;
   renderChips();
@@ -253,6 +254,7 @@ function reset() {
   for (const [id, value] of [["bc-priority", "routine"], ["bc-repeat", "1"], ["bc-volume", ""], ["bc-when", "now"],
     ["bc-at", ""], ["bc-daily", ""], ["bc-expires", ""]]) $(id).value = value;
   $("bc-editing").hidden = true;
+  relabelAs($("bc-send"), "bc.send");
   $("bc-error").textContent = "";
   showSource();
   showWhen();
@@ -357,6 +359,12 @@ async function upload() {
   } catch (err) {
     $("bc-error").textContent = explain(err);
   }
+}
+
+/** Give *node* the words of *key*, now and after every change of language. */
+function relabelAs(node, key) {
+  node.dataset.i18n = key;
+  node.textContent = t(key);
 }
 
 /** Run *run* with *button* disabled until it ends, so a double click sends once. */

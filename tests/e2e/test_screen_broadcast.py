@@ -120,6 +120,7 @@ async def test_the_officer_cancels_a_playing_broadcast_and_confirms_an_alerts_pr
         await expect(receipt).to_have_attribute("data-state", "playing", timeout=15000)
         await job.locator("button[data-action=cancel]").click()
         await expect(receipt).to_have_attribute("data-state", "cancelled")
+        await expect(receipt).to_have_attribute("title", "SPK01 · 已被 值班员 张伟 (officer) 取消")  # the hub's reason
         await expect(job.locator(".bc-state")).to_have_text("已取消")
         await expect(job.locator("button[data-action=cancel]")).to_have_count(0)
         await wait_for(lambda: r.speaker("SPK01").playing is None, what="the speaker told to stop")

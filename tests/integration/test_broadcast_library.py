@@ -47,6 +47,21 @@ async def test_a_recording_is_uploaded_and_every_speaker_plays_its_audio(tmp_pat
 
         assert (await r.http.delete(f"/api/broadcast/recordings/{recording['key']}")).status_code == 204
         assert (await r.http.get("/api/broadcast/recordings")).json() == []
+        assert (await r.http.get(recording["audio"])).status_code == 200  # jobs made with it still play it
+        assert (await r.http.delete(f"/api/broadcast/recordings/{recording['key']}")).status_code == 404
+
+
+async def test_recordings_too_long_or_too_large_are_refused(tmp_path: Path, system_broker_port: int) -> None:
+    async with rig(tmp_path, system_broker_port) as r:
+        async def upload(body: bytes) -> httpx.Response:
+            return await r.http.post("/api/broadcast/recordings", params={"title": "长"}, content=body,
+                                     headers={"content-type": "audio/wav"})
+
+        too_long = await upload(tone(601.0, rate=1000))  # 10 min 1 s
+        assert too_long.status_code == 422 and "longer than 600 s" in too_long.json()["detail"]
+        too_large = await upload(b"RIFF" + bytes(20 * 1024 * 1024))
+        assert too_large.status_code == 413
+        assert (await r.http.get("/api/broadcast/recordings")).json() == []
 
 
 async def test_preview_zones_and_who_may_use_them(tmp_path: Path, system_broker_port: int) -> None:

@@ -36,6 +36,10 @@ addStrings({
   "bc.err.notProposed": "该建议广播已被处理或已过期", "bc.err.over": "该广播已结束，无法取消",
   "bc.err.unknown": "对象不存在：{what}", "bc.err.off": "广播服务未运行",
   "bc.err.failed": "操作失败（{status}）", "bc.err.offline": "无法连接服务器",
+  "bc.why.noAnswer": "{x} 秒内无应答", "bc.why.noEnd": "未报告播完", "bc.why.offline": "终端离线",
+  "bc.why.interrupted": "被广播 #{x} 打断", "bc.why.preempted": "被广播 #{x} 插播，稍后重播",
+  "bc.why.cancelled": "已被 {x} 取消", "bc.why.expired": "过期未播", "bc.why.stopped": "在终端上被停止",
+  "bc.why.fault": "故障：{x}", "bc.why.restarted": "中心重启后重发", "bc.why.refused": "终端拒绝：{x}",
 }, {
   "bc.open": "Broadcast", "bc.title": "Emergency broadcast", "bc.close": "Close", "bc.pending": "{n} to confirm",
   "bc.proposals": "Broadcasts proposed by alerts (to confirm)", "bc.fromAlert": "From alert #{id}: {title}",
@@ -74,7 +78,31 @@ addStrings({
   "bc.err.notProposed": "That proposal was dealt with already, or expired", "bc.err.over": "That broadcast is over",
   "bc.err.unknown": "Not found: {what}", "bc.err.off": "Broadcasting is not running",
   "bc.err.failed": "Failed ({status})", "bc.err.offline": "Cannot reach the server",
+  "bc.why.noAnswer": "no answer within {x} s", "bc.why.noEnd": "no end reported", "bc.why.offline": "speaker offline",
+  "bc.why.interrupted": "interrupted by broadcast #{x}", "bc.why.preempted": "pre-empted by broadcast #{x}, to play again",
+  "bc.why.cancelled": "cancelled by {x}", "bc.why.expired": "expired before it played",
+  "bc.why.stopped": "stopped at the speaker", "bc.why.fault": "fault: {x}", "bc.why.restarted": "sent again after a restart",
+  "bc.why.refused": "the speaker refused: {x}",
 });
+
+// The hub's reasons for a receipt (engine.py), in the screen's language; the speaker's own words kept as they are.
+const REASONS = [
+  [/^no answer within ([\d.]+) s$/, "bc.why.noAnswer"], [/^no end reported$/, "bc.why.noEnd"],
+  [/^(?:went offline|speaker offline)$/, "bc.why.offline"], [/^interrupted by job (\d+)$/, "bc.why.interrupted"],
+  [/^pre-empted by job (\d+)$/, "bc.why.preempted"], [/^cancelled by (.+)$/, "bc.why.cancelled"],
+  [/^expired before it played$/, "bc.why.expired"], [/^stopped at the speaker$/, "bc.why.stopped"],
+  [/^fault:? ?(.*)$/, "bc.why.fault"], [/^hub restarted$/, "bc.why.restarted"],
+  [/^(?:failed|rejected):? ?(.*)$/, "bc.why.refused"],
+];
+
+/** Why a speaker's receipt is as it is, for the person at the screen. */
+export function reasonText(reason) {
+  for (const [pattern, key] of REASONS) {
+    const found = reason.match(pattern);
+    if (found) return t(key, { x: found[1] ?? "" });
+  }
+  return reason;
+}
 
 /** A refusal from the broadcast API, in the screen's language, with its reason. */
 export function explain(err) {

@@ -5,7 +5,7 @@ import { api, toast } from "./api.js";
 import { openAlerts } from "./alerts.js";
 import * as compose from "./broadcast-compose.js";
 import { clearMap, showReceipts } from "./broadcast-map.js";
-import { explain } from "./broadcast-strings.js";
+import { explain, reasonText } from "./broadcast-strings.js";
 import { dayTime, el, hhmm } from "./format.js";
 import { currentLang, onLang, t, translate } from "./i18n.js";
 import { deviceFeature } from "./map.js";
@@ -204,7 +204,8 @@ function receiptList(job) {
       el("b", "bc-receipt-state", t(`bc.rc.${state}`)));
     item.dataset.speaker = speaker;
     item.dataset.state = state;
-    item.title = known.get(speaker)?.reason || speaker;
+    const reason = known.get(speaker)?.reason;
+    item.title = reason ? `${speaker} · ${reasonText(reason)}` : speaker;
     return item;
   }));
 }

@@ -100,6 +100,9 @@ async def test_the_officer_warns_a_village_and_watches_every_receipt_arrive(
         for data in sorted([EVACUATE, "张伟", *names, *places], key=len, reverse=True):  # the town's, not words
             english = english.replace(data, "")
         assert not re.search(r"[\u4e00-\u9fff]", english), english
+        await page.keyboard.press("Escape")
+        await expect(page.locator("#broadcast-panel")).to_be_hidden()
+        await expect(marker(page, "SPK13")).not_to_have_attribute("data-receipt", "done")  # the rings go with it
         assert problems == []
 
 

@@ -40,10 +40,16 @@ export function start(lifetime, setup) {
   $("bc-close").addEventListener("click", close);
   const sent = (ev) => { keep(ev.detail); follow(ev.detail.id); };
   document.addEventListener("bc-sent", sent);
+  // Escape puts the panel away, unless a dialog or the details drawer is open: those close first.
+  const escape = (ev) => {
+    if (ev.key === "Escape" && isOpen() && $("details").hidden && !document.querySelector("dialog[open]")) close();
+  };
+  document.addEventListener("keydown", escape, true); // before the page's own Escape closes the drawer
   life.add(() => {
     close();
     compose.end();
     document.removeEventListener("bc-sent", sent);
+    document.removeEventListener("keydown", escape, true);
     jobs.clear();
     receipts.clear();
     followed = null;

@@ -226,13 +226,25 @@ async def test_the_officer_uploads_a_recording_and_plays_it_to_an_area_code(
         await page.fill("#bc-area-code", "430499105001")
         await page.click("#bc-add-area")
         await expect(page.locator("#bc-reach")).to_have_text("共 3 个广播终端")
+        r.fleet.set_mode(r.address["SPK02"], "silent")
         await page.click("#bc-send")
         followed = page.locator("#bc-job-list .bc-job.followed")
         await expect(followed.locator(".chip", has_text="录音")).to_have_count(1)
-        for speaker in ("SPK01", "SPK02", "SPK03"):
+        for speaker in ("SPK01", "SPK03"):
             await expect(followed.locator(f'[data-speaker="{speaker}"]')).to_have_attribute("data-state", "done",
                                                                                           timeout=30000)
             assert r.speaker(speaker).last_play["audio_url"].endswith(".wav")  # the recording, not the text
+        silent = followed.locator('[data-speaker="SPK02"]')
+        await expect(silent).to_have_attribute("data-state", "failed")
+        await expect(silent).to_have_attribute("title", "SPK02 · 1.5 秒内无应答")
+        await expect(followed.locator(".bc-job-summary")).to_contain_text("已播 2/3 · 失败 1")
+
+        r.fleet.set_mode(r.address["SPK02"], "ok")
+        await followed.locator("button[data-action=retry]").click()  # the same recording, to SPK02 alone
+        again = page.locator("#bc-job-list .bc-job.followed")
+        await expect(again.locator(".bc-receipt")).to_have_count(1)
+        await expect(again.locator('[data-speaker="SPK02"]')).to_have_attribute("data-state", "done", timeout=30000)
+        assert r.speaker("SPK02").last_play["audio_url"].endswith(".wav")
         await page.check("input[name=bc-source][value=recording]")
         await page.click("#bc-forget")  # off the list; the job made with it is kept as it was
         await expect(page.locator("#bc-recording")).to_contain_text("暂无录音")

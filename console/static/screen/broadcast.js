@@ -174,6 +174,7 @@ function jobCard(job) {
     job.id === followed ? receiptList(job) : null,
     el("div", "bc-job-actions",
       job.id === followed ? null : button("follow", "", () => follow(job.id)),
+      job.id === followed && final(job) && missed(job).length ? button("retry", "", () => retry(job)) : null,
       final(job) ? null : button("cancel", "bc-cancel", () => cancel(job))));
   node.dataset.jobId = job.id;
   node.dataset.state = job.state;
@@ -229,6 +230,26 @@ async function confirm(job) {
     keep(await api(`/api/broadcast/jobs/${job.id}/confirm`, { method: "POST" }));
     toast(t("bc.confirmed", { id: job.id }));
     await follow(job.id);
+  } catch (err) {
+    toast(explain(err));
+  }
+}
+
+/** The speakers of a finished job's last run that never played it (failed or offline). */
+const missed = (job) => [...(receipts.get(job.id)?.values() || [])]
+  .filter((r) => r.state === "failed" || r.state === "offline").map((r) => r.speaker);
+
+/** The same broadcast again, to the speakers that missed it. */
+async function retry(job) {
+  const body = { text: job.text, target: { speakers: missed(job) }, priority: job.priority, repeat: job.repeat };
+  if (job.volume !== null) body.volume = job.volume;
+  if (job.recorded) body.recording = job.audio.match(/(\w+)\.wav$/)[1];
+  else if (job.audio_url) body.audio_url = job.audio_url;
+  try {
+    const again = await api("/api/broadcast/jobs", { method: "POST", body });
+    keep(again);
+    toast(t("bc.sent", { id: again.id, n: again.speakers.length }));
+    await follow(again.id);
   } catch (err) {
     toast(explain(err));
   }

@@ -4,7 +4,9 @@ and confirms the broadcast an alert proposed."""
 
 from __future__ import annotations
 
+import io
 import re
+import wave
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -249,4 +251,31 @@ async def test_the_officer_uploads_a_recording_and_plays_it_to_an_area_code(
         await page.click("#bc-forget")  # off the list; the job made with it is kept as it was
         await expect(page.locator("#bc-recording")).to_contain_text("暂无录音")
         assert (await r.http.get("/api/broadcast/recordings")).json() == []
+        assert problems == []
+
+
+async def test_the_officer_records_a_message_at_the_microphone(
+        tmp_path: Path, system_broker_port: int, call_browser: Browser) -> None:
+    async with rig(tmp_path, system_broker_port) as r:
+        problems: list[str] = []
+        page = await open_panel(call_browser, r, problems)  # Chromium's fake microphone: a beep
+        await page.check("input[name=bc-source][value=recording]")
+        await page.click(".bc-upload summary")
+        await page.click("#bc-rec")
+        await expect(page.locator("#bc-rec-status")).to_contain_text("录制中")
+        await expect(page.locator("#bc-rec")).to_have_text("■ 停止录制")
+        await page.wait_for_timeout(2000)
+        await page.click("#bc-rec")
+        await expect(page.locator("#bc-rec-status")).to_contain_text("已录制")
+        await expect(page.locator("#bc-audio")).to_have_attribute("src", re.compile(r"^blob:"))
+        await page.fill("#bc-upload-title", "值班员现场喊话")
+        await page.click("#bc-upload-send")
+        await expect(page.locator("#bc-recording option:checked")).to_contain_text("值班员现场喊话")
+        [kept] = (await r.http.get("/api/broadcast/recordings")).json()
+        assert 1.5 < kept["duration_s"] < 3.5, kept
+        audio = (await r.http.get(kept["audio"])).content
+        with wave.open(io.BytesIO(audio), "rb") as f:
+            assert (f.getframerate(), f.getnchannels(), f.getsampwidth()) == (16000, 1, 2)
+            samples = memoryview(f.readframes(f.getnframes())).cast("h")
+        assert max(abs(s) for s in samples) > 1000  # the beep, not silence
         assert problems == []

@@ -3,6 +3,7 @@
 // previewed before it goes. It also edits an alert's proposed broadcast before confirming it.
 import { api, toast } from "./api.js";
 import { showTargets } from "./broadcast-map.js";
+import { MAX_S, MicRecorder } from "./broadcast-record.js";
 import { explain } from "./broadcast-strings.js";
 import { el } from "./format.js";
 import { t, translate } from "./i18n.js";
@@ -21,7 +22,9 @@ const FORM = `
   <div class="bc-row"><select id="bc-recording"></select>
     <button type="button" id="bc-listen" data-i18n="bc.listen"></button>
     <button type="button" id="bc-forget" data-i18n="bc.forget"></button></div>
-  <details class="bc-upload"><summary data-i18n="bc.upload"></summary>
+  <details class="bc-upload"><summary data-i18n="bc.newRecording"></summary>
+    <div class="bc-row"><button type="button" id="bc-rec" class="bc-rec" data-i18n="bc.rec.start"></button>
+      <span id="bc-rec-status" class="bc-rec-status" role="status"></span></div>
     <div class="bc-row"><input id="bc-upload-title" maxlength="100" data-i18n-placeholder="bc.uploadTitle">
       <input id="bc-upload-file" type="file" accept=".wav,audio/wav,audio/x-wav">
       <button type="button" id="bc-upload-send" data-i18n="bc.upload"></button></div>
@@ -62,6 +65,8 @@ let recordings = [];
 let editing = null; // the proposed job being edited, or null for a new broadcast
 let reached = [];
 let resolving = 0;
+let mic = null; // the microphone while it records
+let recorded = null; // a recording made here, to upload instead of a chosen file
 const $ = (id) => document.getElementById(id);
 
 export function build(container, timezone) {
@@ -81,6 +86,8 @@ export function build(container, timezone) {
   $("bc-listen").addEventListener("click", listen);
   $("bc-forget").addEventListener("click", () => busy($("bc-forget"), forget));
   $("bc-upload-send").addEventListener("click", () => busy($("bc-upload-send"), upload));
+  $("bc-rec").addEventListener("click", () => busy($("bc-rec"), record));
+  $("bc-upload-file").addEventListener("change", () => { recorded = null; $("bc-rec-status").textContent = ""; });
   $("bc-editing").querySelector("button").addEventListener("click", () => reset());
 }
 
@@ -112,6 +119,8 @@ export function close() {
 
 export function end() {
   close();
+  mic?.stop().catch(() => {});
+  [mic, recorded] = [null, null];
   editing = null;
   for (const set of Object.values(chosen)) set.clear();
   box = null;
@@ -325,6 +334,35 @@ function play(src) {
   audio.play().catch(() => {}); // a browser without sound output still shows the player
 }
 
+/** Start recording at the microphone, or stop and keep what was said, to listen to and upload. */
+async function record() {
+  const status = $("bc-rec-status");
+  if (mic) {
+    const seconds = mic.seconds;
+    [recorded, mic] = [await mic.stop(), null];
+    relabelAs($("bc-rec"), "bc.rec.start");
+    status.textContent = t("bc.rec.done", { s: seconds.toFixed(1) });
+    play(URL.createObjectURL(recorded));
+    return;
+  }
+  const starting = new MicRecorder();
+  try {
+    await starting.start();
+  } catch (err) {
+    $("bc-error").textContent = err.message === "insecure" ? t("bc.err.insecure") : t("bc.err.mic", { why: err.name });
+    return;
+  }
+  mic = starting;
+  relabelAs($("bc-rec"), "bc.rec.stop");
+  const tick = () => {
+    if (mic !== starting) return;
+    status.textContent = t("bc.rec.time", { s: Math.floor(mic.seconds) });
+    if (mic.seconds >= MAX_S) record().catch(() => {}); // the hub takes 10 minutes at most
+    else setTimeout(tick, 500);
+  };
+  tick();
+}
+
 /** Take the chosen recording off the list (jobs already made with it still play it). */
 async function forget() {
   const recording = recordings.find((r) => r.key === $("bc-recording").value);
@@ -341,7 +379,7 @@ async function forget() {
 
 async function upload() {
   const title = $("bc-upload-title").value.trim();
-  const file = $("bc-upload-file").files[0];
+  const file = recorded ?? $("bc-upload-file").files[0];
   if (!title) { $("bc-error").textContent = t("bc.err.title"); return; }
   if (!file) { $("bc-error").textContent = t("bc.err.wav"); return; }
   try {
@@ -354,6 +392,7 @@ async function upload() {
     $("bc-recording").value = data.key;
     $("bc-upload-title").value = "";
     $("bc-upload-file").value = "";
+    [recorded, $("bc-rec-status").textContent] = [null, ""];
     $("bc-error").textContent = "";
     toast(t("bc.uploaded", { title: data.title }));
   } catch (err) {

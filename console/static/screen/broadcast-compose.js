@@ -3,8 +3,9 @@
 // previewed before it goes. It also edits an alert's proposed broadcast before confirming it.
 import { api, toast } from "./api.js";
 import { showTargets } from "./broadcast-map.js";
-import { MAX_S, MicRecorder } from "./broadcast-record.js";
+import * as recordings from "./broadcast-recordings.js";
 import { explain } from "./broadcast-strings.js";
+import { busy, play, relabelAs, sayError } from "./broadcast-ui.js";
 import { el } from "./format.js";
 import { t, translate } from "./i18n.js";
 import { deviceFeature, gridFeature, grids, pickWith, villages } from "./map.js";
@@ -61,12 +62,9 @@ const chosen = Object.fromEntries(KINDS.map((k) => [k, new Set()]));
 let box = null;
 let zone = "Asia/Shanghai";
 let zones = [];
-let recordings = [];
 let editing = null; // the proposed job being edited, or null for a new broadcast
 let reached = [];
 let resolving = 0;
-let mic = null; // the microphone while it records
-let recorded = null; // a recording made here, to upload instead of a chosen file
 const $ = (id) => document.getElementById(id);
 
 export function build(container, timezone) {
@@ -83,11 +81,7 @@ export function build(container, timezone) {
   $("bc-pick").addEventListener("click", () => picking(!$("bc-pick").classList.contains("on")));
   $("bc-preview").addEventListener("click", () => busy($("bc-preview"), preview));
   $("bc-send").addEventListener("click", () => busy($("bc-send"), send));
-  $("bc-listen").addEventListener("click", listen);
-  $("bc-forget").addEventListener("click", () => busy($("bc-forget"), forget));
-  $("bc-upload-send").addEventListener("click", () => busy($("bc-upload-send"), upload));
-  $("bc-rec").addEventListener("click", () => busy($("bc-rec"), record));
-  $("bc-upload-file").addEventListener("change", () => { recorded = null; $("bc-rec-status").textContent = ""; });
+  recordings.wire();
   $("bc-editing").querySelector("button").addEventListener("click", () => reset());
 }
 
@@ -95,9 +89,8 @@ export function build(container, timezone) {
 export async function refresh() {
   fillSelect("bc-add-village", "bc.addVillage", villages().map((v) => [v.id, v.name]));
   fillSelect("bc-add-grid", "bc.addGrid", grids().map((g) => [g.id, gridName(g.id)]));
-  [zones, recordings] = await Promise.all([api("/api/broadcast/zones"), api("/api/broadcast/recordings")]);
+  [zones] = await Promise.all([api("/api/broadcast/zones"), recordings.load()]);
   fillSelect("bc-add-zone", "bc.addZone", zones.map((z) => [z.name, z.title]));
-  fillRecordings();
   renderChips();
 }
 
@@ -107,7 +100,7 @@ export function relabel() {
   fillSelect("bc-add-village", "bc.addVillage", villages().map((v) => [v.id, v.name]));
   fillSelect("bc-add-grid", "bc.addGrid", grids().map((g) => [g.id, gridName(g.id)]));
   fillSelect("bc-add-zone", "bc.addZone", zones.map((z) => [z.name, z.title]));
-  fillRecordings();
+  recordings.fill();
   renderChips();
   if (editing) $("bc-editing").querySelector("span").textContent = t("bc.editing", { id: alertOf(editing) });
 }
@@ -119,8 +112,7 @@ export function close() {
 
 export function end() {
   close();
-  mic?.stop().catch(() => {});
-  [mic, recorded] = [null, null];
+  recordings.end();
   editing = null;
   for (const set of Object.values(chosen)) set.clear();
   box = null;
@@ -135,14 +127,6 @@ const alertOf = (job) => job.origin.match(/^alert:(\d+)/)?.[1] ?? "";
 function fillSelect(id, placeholder, options) {
   const select = $(id);
   select.replaceChildren(new Option(t(placeholder), ""), ...options.map(([value, label]) => new Option(label, value)));
-}
-
-function fillRecordings() {
-  const select = $("bc-recording");
-  const keep = select.value;
-  select.replaceChildren(...(recordings.length ? recordings.map((r) => new Option(`${r.title}（${r.duration_s.toFixed(1)} s）`, r.key))
-    : [new Option(t("bc.recording.none"), "")]));
-  if (recordings.some((r) => r.key === keep)) select.value = keep;
 }
 
 function showSource() {
@@ -166,14 +150,14 @@ function adder(kind, select) {
 
 function addArea() {
   const code = $("bc-area-code").value.trim();
-  if (!/^\d{2,12}$/.test(code)) { $("bc-error").textContent = t("bc.err.areaCode"); return; }
+  if (!/^\d{2,12}$/.test(code)) { sayError(t("bc.err.areaCode")); return; }
   $("bc-area-code").value = "";
   toggle("area_codes", code, true);
 }
 
 function toggle(kind, value, on = !chosen[kind].has(value)) {
   if (on) chosen[kind].add(value); else chosen[kind].delete(value);
-  $("bc-error").textContent = "";
+  sayError("");
   renderChips();
   resolve().catch(() => {});
 }
@@ -225,7 +209,7 @@ async function resolve() {
   try {
     speakers = wanted ? (await api("/api/broadcast/resolve", { method: "POST", body: wanted })).speakers : [];
   } catch (err) {
-    $("bc-error").textContent = explain(err);
+    sayError(explain(err));
   }
   if (asked !== resolving || !box) return; // a later change asked again meanwhile
   reached = speakers;
@@ -264,7 +248,7 @@ function reset() {
     ["bc-at", ""], ["bc-daily", ""], ["bc-expires", ""]]) $(id).value = value;
   $("bc-editing").hidden = true;
   relabelAs($("bc-send"), "bc.send");
-  $("bc-error").textContent = "";
+  sayError("");
   showSource();
   showWhen();
   renderChips();
@@ -273,8 +257,8 @@ function reset() {
 
 /** The request the form stands for, or null with the reason shown. */
 function request() {
-  const fail = (key) => { $("bc-error").textContent = t(key); return null; };
-  const recording = source() === "recording" ? recordings.find((r) => r.key === $("bc-recording").value) : null;
+  const fail = (key) => { sayError(t(key)); return null; };
+  const recording = source() === "recording" ? recordings.chosen() : null;
   const text = recording ? recording.title : $("bc-text").value.trim();
   if (source() === "recording" && !recording) return fail("bc.err.recording");
   if (!text) return fail("bc.err.text");
@@ -306,110 +290,20 @@ async function send() {
     document.dispatchEvent(new CustomEvent("bc-sent", { detail: job }));
     reset();
   } catch (err) {
-    $("bc-error").textContent = explain(err);
+    sayError(explain(err));
   }
 }
 
 async function preview() {
   const text = $("bc-text").value.trim();
-  if (!text) { $("bc-error").textContent = t("bc.err.text"); return; }
-  $("bc-error").textContent = "";
+  if (!text) { sayError(t("bc.err.text")); return; }
+  sayError("");
   try {
     const speech = await api("/api/broadcast/preview", { method: "POST", body: { text } });
     play(speech.audio);
   } catch (err) {
-    $("bc-error").textContent = explain(err);
+    sayError(explain(err));
   }
-}
-
-function listen() {
-  const recording = recordings.find((r) => r.key === $("bc-recording").value);
-  if (recording) play(recording.audio);
-}
-
-function play(src) {
-  const audio = $("bc-audio");
-  audio.src = src;
-  audio.hidden = false;
-  audio.play().catch(() => {}); // a browser without sound output still shows the player
-}
-
-/** Start recording at the microphone, or stop and keep what was said, to listen to and upload. */
-async function record() {
-  const status = $("bc-rec-status");
-  if (mic) {
-    const seconds = mic.seconds;
-    [recorded, mic] = [await mic.stop(), null];
-    relabelAs($("bc-rec"), "bc.rec.start");
-    status.textContent = t("bc.rec.done", { s: seconds.toFixed(1) });
-    play(URL.createObjectURL(recorded));
-    return;
-  }
-  const starting = new MicRecorder();
-  try {
-    await starting.start();
-  } catch (err) {
-    $("bc-error").textContent = err.message === "insecure" ? t("bc.err.insecure") : t("bc.err.mic", { why: err.name });
-    return;
-  }
-  mic = starting;
-  relabelAs($("bc-rec"), "bc.rec.stop");
-  const tick = () => {
-    if (mic !== starting) return;
-    status.textContent = t("bc.rec.time", { s: Math.floor(mic.seconds) });
-    if (mic.seconds >= MAX_S) record().catch(() => {}); // the hub takes 10 minutes at most
-    else setTimeout(tick, 500);
-  };
-  tick();
-}
-
-/** Take the chosen recording off the list (jobs already made with it still play it). */
-async function forget() {
-  const recording = recordings.find((r) => r.key === $("bc-recording").value);
-  if (!recording) return;
-  try {
-    await api(`/api/broadcast/recordings/${recording.key}`, { method: "DELETE" });
-    recordings = recordings.filter((r) => r.key !== recording.key);
-    fillRecordings();
-    toast(t("bc.forgotten", { title: recording.title }));
-  } catch (err) {
-    $("bc-error").textContent = explain(err);
-  }
-}
-
-async function upload() {
-  const title = $("bc-upload-title").value.trim();
-  const file = recorded ?? $("bc-upload-file").files[0];
-  if (!title) { $("bc-error").textContent = t("bc.err.title"); return; }
-  if (!file) { $("bc-error").textContent = t("bc.err.wav"); return; }
-  try {
-    const res = await fetch(`/api/broadcast/recordings?title=${encodeURIComponent(title)}`, {
-      method: "POST", credentials: "same-origin", headers: { "Content-Type": "audio/wav" }, body: file });
-    const data = await res.json().catch(() => null);
-    if (!res.ok) throw Object.assign(new Error(res.statusText), { status: res.status, detail: data?.detail });
-    recordings = [data, ...recordings.filter((r) => r.key !== data.key)];
-    fillRecordings();
-    $("bc-recording").value = data.key;
-    $("bc-upload-title").value = "";
-    $("bc-upload-file").value = "";
-    [recorded, $("bc-rec-status").textContent] = [null, ""];
-    $("bc-error").textContent = "";
-    toast(t("bc.uploaded", { title: data.title }));
-  } catch (err) {
-    $("bc-error").textContent = explain(err);
-  }
-}
-
-/** Give *node* the words of *key*, now and after every change of language. */
-function relabelAs(node, key) {
-  node.dataset.i18n = key;
-  node.textContent = t(key);
-}
-
-/** Run *run* with *button* disabled until it ends, so a double click sends once. */
-export async function busy(button, run) {
-  button.disabled = true;
-  try { await run(); } finally { button.disabled = false; }
 }
 
 /** Epoch seconds of a datetime-local value read in the town's time zone, whatever the screen's own. */

@@ -6,6 +6,7 @@ import { openAlerts } from "./alerts.js";
 import * as compose from "./broadcast-compose.js";
 import { clearMap, showReceipts } from "./broadcast-map.js";
 import { explain, reasonText } from "./broadcast-strings.js";
+import { busy } from "./broadcast-ui.js";
 import { dayTime, el, hhmm } from "./format.js";
 import { currentLang, onLang, t, translate } from "./i18n.js";
 import { deviceFeature } from "./map.js";
@@ -221,7 +222,7 @@ function button(action, className, run) {
   const b = el("button", `bc-act ${className}`, t(`bc.${action}`));
   b.type = "button";
   b.dataset.action = action;
-  b.addEventListener("click", () => compose.busy(b, run));
+  b.addEventListener("click", () => busy(b, run));
   return b;
 }
 

@@ -169,6 +169,17 @@ async def the_officer_schedules_a_broadcast_and_cancels_it(page: Page, r: Rig) -
     await followed.locator("button[data-action=cancel]").click()
     await expect(followed.locator(".bc-state")).to_have_text("已取消")
 
+    await page.fill("#bc-text", "各位村民早上好，今天的天气预报：多云转小雨。")
+    await page.select_option("#bc-add-grid", "G01")
+    await page.select_option("#bc-when", "daily")
+    await page.fill("#bc-daily", "06:30")
+    await page.click("#bc-send")
+    await expect(followed.locator(".bc-job-text")).to_have_text("各位村民早上好，今天的天气预报：多云转小雨。")
+    await expect(followed.locator(".bc-job-head")).to_contain_text("每天 06:30")
+    daily = (await r.http.get("/api/broadcast/jobs", params={"state": "scheduled"})).json()[0]
+    assert daily["daily_at"] == "06:30"
+    assert datetime.fromisoformat(daily["next_run_at"]).astimezone(SHANGHAI).strftime("%H:%M") == "06:30"
+
 
 async def the_officer_edits_a_proposal_then_confirms_it(page: Page, r: Rig, broker_port: int) -> None:
     await publish_level(broker_port, "RS02", r.hub, 59.2)  # over RS02's guarantee level, in 柳湾村

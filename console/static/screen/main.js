@@ -17,7 +17,7 @@ import * as river from "./river.js";
 import * as teams from "./teams.js";
 
 // Feeds last: every panel listens before the first live message arrives.
-const PANELS = [kpis, details, map, alerts, river, cameras, teams, broadcast, admin, feeds];
+const PANELS = [kpis, details, map, alerts, river, cameras, teams, admin, feeds];
 const $ = (id) => document.getElementById(id);
 let life = null;
 
@@ -35,6 +35,7 @@ async function enter() {
   life.add(onLang(tick));
   for (const panel of PANELS) panel.start(life, setup);
   cases.start(life, setup); // the cases view: on its own socket (/ws/cases), so it needs nothing from the feeds
+  broadcast.start(life, setup); // the broadcast panel: on its own socket (/ws/broadcast) too
 }
 
 function leave() {

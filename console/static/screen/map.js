@@ -240,9 +240,10 @@ export function placeOf(alert) {
 export const villages = () => [...known.villages].map(([id, v]) => ({ id, name: v.name }));
 
 export const gridFeature = (id) => known.grids.get(id);
-export const grids = () => [...known.grids.values()];
-export const deviceElement = (id) => layers.devices.get(id)?.getElement() ?? null;
-export const gridElement = (id) => layers.grids.get(id)?.getElement() ?? null;
 export const deviceFeature = (id) => known.devices.get(id);
 export const devicesIn = (grid) => [...known.devices.values()].filter((d) => d.properties.grid === grid);
 export const devicesOfKind = (kind) => [...known.devices.values()].filter((d) => d.properties.kind === kind);
+// For the broadcast panel's picking and rings.
+export const grids = () => [...known.grids.values()];
+export const deviceElement = (id) => layers.devices.get(id)?.getElement() ?? null;
+export const gridElement = (id) => layers.grids.get(id)?.getElement() ?? null;

@@ -65,6 +65,7 @@ let zones = [];
 let editing = null; // the proposed job being edited, or null for a new broadcast
 let reached = [];
 let resolving = 0;
+let resolved = Promise.resolve(); // the latest ask for the speakers a choice reaches
 const $ = (id) => document.getElementById(id);
 
 export function build(container, timezone) {
@@ -159,7 +160,7 @@ function toggle(kind, value, on = !chosen[kind].has(value)) {
   if (on) chosen[kind].add(value); else chosen[kind].delete(value);
   sayError("");
   renderChips();
-  resolve().catch(() => {});
+  reresolve();
 }
 
 function picking(on) {
@@ -202,6 +203,11 @@ function target() {
   return Object.keys(found).length ? found : null;
 }
 
+/** Ask again which speakers the choice reaches; sending waits for the answer. */
+function reresolve() {
+  resolved = resolve().catch(() => {});
+}
+
 async function resolve() {
   const asked = ++resolving;
   const wanted = target();
@@ -233,7 +239,7 @@ export function edit(job) {
   for (const id of ["bc-when", "bc-expires"]) $(id).disabled = true; // a proposal plays now, until its own expiry
   for (const radio of box.querySelectorAll("input[name=bc-source]")) radio.disabled = true;
   renderChips();
-  resolve().catch(() => {});
+  reresolve();
   $("bc-text").focus();
 }
 
@@ -252,7 +258,7 @@ function reset() {
   showSource();
   showWhen();
   renderChips();
-  resolve().catch(() => {});
+  reresolve();
 }
 
 /** The request the form stands for, or null with the reason shown. */
@@ -280,6 +286,7 @@ function request() {
 }
 
 async function send() {
+  await resolved; // a target changed a moment ago: count its speakers first
   const body = request();
   if (!body) return;
   try {

@@ -204,10 +204,19 @@ function summary(job) {
   return `${parts.join(" · ")} · ${t("bc.repeatN", { n: job.repeat })}`;
 }
 
+// A county-wide job reaches hundreds of speakers: the panel lists what needs eyes first and counts the rest
+// (the map still rings every one).
+const RECEIPTS_SHOWN = 90;
+const ATTENTION = ["failed", "offline", "sending", "playing", "queued", "cancelled", "done"];
+
 function receiptList(job) {
   const known = receipts.get(job.id) || new Map();
-  return el("div", "bc-receipts", ...job.speakers.map((speaker) => {
-    const state = known.get(speaker)?.state ?? "queued";
+  const stateOf = (speaker) => known.get(speaker)?.state ?? "queued";
+  const ordered = job.speakers.length <= RECEIPTS_SHOWN ? job.speakers
+    : [...job.speakers].sort((a, b) => ATTENTION.indexOf(stateOf(a)) - ATTENTION.indexOf(stateOf(b)));
+  const hidden = ordered.length - RECEIPTS_SHOWN;
+  return el("div", "bc-receipts", ...ordered.slice(0, RECEIPTS_SHOWN).map((speaker) => {
+    const state = stateOf(speaker);
     const item = el("span", `bc-receipt rc-${state}`, el("span", "bc-receipt-name", speakerName(speaker)),
       el("b", "bc-receipt-state", t(`bc.rc.${state}`)));
     item.dataset.speaker = speaker;
@@ -215,7 +224,7 @@ function receiptList(job) {
     const reason = known.get(speaker)?.reason;
     item.title = reason ? `${speaker} · ${reasonText(reason)}` : speaker;
     return item;
-  }));
+  }), hidden > 0 ? el("span", "bc-receipt bc-more", t("bc.more", { n: hidden })) : null);
 }
 
 function button(action, className, run) {

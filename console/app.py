@@ -21,6 +21,7 @@ from console.api_docs import docs_router
 from console.audit import AuditMiddleware
 from console.auth import Staff, Watcher, signed_in, token_of
 from console.broadcast import BroadcastFeed, broadcast_router
+from console.broadcast_library import library_router
 from console.call_app import add_calls
 from console.cameras import cameras_router
 from console.case_actions import case_actions_router
@@ -80,6 +81,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(cameras_router)
     app.state.broadcast_feed = BroadcastFeed(ctx)
     app.include_router(broadcast_router)
+    app.include_router(library_router)
     app.include_router(speakers_router)
     app.include_router(screen_router)
     app.include_router(cases_router)

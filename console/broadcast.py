@@ -24,7 +24,7 @@ from console.schemas import at, utc
 from console.wsfeed import DroppingClient, pump_dropping
 from hub.broadcast.config import JobCreate, JobEdit, Target
 from hub.broadcast.model import BroadcastUpdate, Job, JobState, Receipt, Summary
-from hub.broadcast.service import BroadcastService
+from hub.broadcast.service import BroadcastService, UnknownRecording
 from hub.broadcast.targets import UnknownTarget
 from hub.context import HubContext
 
@@ -82,7 +82,8 @@ class JobPublic(BaseModel):
     repeat: int
     volume: int | None
     audio_url: str | None
-    audio: str | None  # path of the synthesised speech on this console
+    audio: str | None  # path of the synthesised speech, or of the recorded message, on this console
+    recorded: bool  # it plays a recorded message (audio), not the text
     duration_s: float
     daily_at: str | None
     next_run_at: datetime | None
@@ -100,6 +101,7 @@ class JobPublic(BaseModel):
         audio = f"/api/broadcast/audio/{j.audio.key}{j.audio.suffix}" if j.audio else None
         return cls(id=j.id, state=j.state.value, priority=j.priority.value, text=j.text, target=j.target,
                    speakers=list(j.speakers), repeat=j.repeat, volume=j.volume, audio_url=j.audio_url, audio=audio,
+                   recorded=bool(j.audio and j.audio.recorded),
                    duration_s=j.duration_s, daily_at=j.daily_at, next_run_at=utc(j.next_run_at),
                    expires_at=utc(j.expires_at), run=j.run, origin=j.origin, created_by=j.created_by,
                    created_at=at(j.created_at),
@@ -124,8 +126,8 @@ async def create_job(principal: Staff, service: Broadcast, spec: JobCreate) -> J
     """Start (or schedule) a broadcast."""
     try:
         job = await service.create(spec, principal.actor)
-    except UnknownTarget as exc:
-        raise HTTPException(422, str(exc)) from None
+    except (UnknownTarget, UnknownRecording) as exc:
+        raise HTTPException(422, str(exc.args[0])) from None
     return await read_job(principal, service, job.id)
 
 
@@ -178,9 +180,9 @@ async def resolve_target(principal: Staff, service: Broadcast, target: Target) -
 
 @broadcast_router.get("/api/broadcast/audio/{name}", include_in_schema=False)
 async def audio(service: Broadcast, name: str) -> FileResponse:
-    """Synthesised speech, fetched by speakers without TTS of their own (no sign-in: devices fetch it)."""
+    """Synthesised speech and recorded messages, fetched by speakers (no sign-in: devices fetch it)."""
     key = name.partition(".")[0]
-    path = service.synth.path(key)
+    path = service.synth.path(key) or (service.recordings.path(key) if service.recordings else None)
     if path is None or path.name != name:
         raise HTTPException(404, "no such audio")
     return FileResponse(path, media_type="audio/wav")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
+import math
+import struct
 import uuid
+import wave
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,3 +93,15 @@ async def rig(tmp: Path, port: int, clock: Clock | None = None, time_scale: floa
                 yield Rig(hub, fleet, http, address)
         finally:
             await fleet.stop()
+
+
+def tone(seconds: float, rate: int = 16000) -> bytes:
+    """A WAV of a 440 Hz tone: a stand-in for a recorded voice."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as f:
+        f.setnchannels(1)
+        f.setsampwidth(2)
+        f.setframerate(rate)
+        f.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate)))
+                               for i in range(int(seconds * rate))))
+    return out.getvalue()

@@ -7,6 +7,7 @@ import logging
 from adapters.broadcast_store import SqlBroadcastStore
 from adapters.speakers.config import SpeakerMqttConfig
 from adapters.speakers.link import SpeakerLink
+from adapters.speakers.recordings import FileRecordingShelf
 from adapters.speakers.sim import SpeakerFleet
 from adapters.speakers.tts import EspeakSynthesizer
 from adapters.sql import default_url
@@ -31,8 +32,9 @@ class SpeakerService:
             health = ctx.health.get(speaker)
             return health is None or health.state is not DeviceState.OFFLINE
 
+        recordings = FileRecordingShelf(settings.files() / "recordings")
         self.broadcast = BroadcastService(ctx.town, config, self._store, synth, ctx.bus, ctx.clock, healthy,
-                                          settings.state_give_up_s)
+                                          settings.state_give_up_s, recordings)
         ctx.broadcast = self.broadcast
         audio_base = (config.audio_base_url or settings.console_url
                       or f"http://{settings.http_host}:{settings.http_port}")

@@ -48,14 +48,14 @@ def topic(prefix: str, address: str, kind: Literal["cmd", "status", "result", "s
 
 
 def encode(command: SpeakerCommand, capability: Capability, audio_base: str, now: float) -> bytes:
-    """The command as its speaker reads it: text for built-in TTS, else the URL of the audio."""
+    """The command as its speaker reads it: text for built-in TTS, else (or for a recording) the audio's URL."""
     body: dict[str, object] = {"id": command.id, "time": datetime.fromtimestamp(now, UTC).isoformat()}
     if isinstance(command, PlayCommand):
         body |= {"op": "play", "job": command.job_id, "priority": command.priority.value,
                  "repeat": command.repeat, "volume": command.volume, "duration_s": round(command.duration_s, 2)}
         if command.audio_url is not None:
             body["audio_url"] = command.audio_url
-        elif capability.tts or command.audio is None:
+        elif command.audio is None or (capability.tts and not command.audio.recorded):
             body["text"] = command.text
         else:
             clip = command.audio

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from hub.alerts.model import Severity
 
@@ -107,12 +107,22 @@ class JobCreate(Strict):
     repeat: int = Field(default=1, ge=1, le=20, description="plays per run, back to back")
     volume: int | None = Field(default=None, ge=0, le=100, description="clamped to each speaker's range")
     audio_url: str | None = Field(default=None, pattern=r"^https?://", max_length=2000,
-                                  description="a recording to play instead of speech")
+                                  description="a recording elsewhere to play instead of speech")
+    recording: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$",
+                                  description="a recorded message the hub keeps (GET /api/broadcast/recordings) "
+                                              "to play instead of speech; the text then says what it is")
     daily_at: DailyAt = Field(default=None, description="HH:MM in the town's time zone: run every day then")
     start_at: float | None = Field(default=None, ge=0, description="UTC epoch seconds of the first run; default now")
     expires_at: float | None = Field(default=None, ge=0, description="UTC epoch seconds; nothing plays after it")
     resume: bool = Field(default=True, description="after an emergency pre-empts it: play again, or report "
                                                    "the speaker as interrupted (failed)")
+
+
+    @model_validator(mode="after")
+    def _one_sound(self) -> JobCreate:
+        if self.audio_url is not None and self.recording is not None:
+            raise ValueError("give audio_url or recording, not both")
+        return self
 
 
 class JobEdit(Strict):

@@ -86,6 +86,7 @@ class Engine:
         job = self._live(job_id)
         for r in list(self.receipts.get(job_id, {}).values()):
             if r.state in (R.SENDING, R.PLAYING):
+                self._release(r)  # else its command outlives the receipts, which go once the job is stored
                 self._changes.commands.append(StopCommand(_command_id(), r.speaker, job_id))
             if not r.state.is_final:
                 self._put(r.evolve(state=R.CANCELLED, updated_at=now, reason=reason))

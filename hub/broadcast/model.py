@@ -57,12 +57,29 @@ _FINAL = frozenset({ReceiptState.DONE, ReceiptState.FAILED, ReceiptState.CANCELL
 
 @dataclass(frozen=True, slots=True)
 class AudioClip:
-    """Synthesised speech the hub serves to speakers without their own TTS."""
+    """Audio the hub serves to speakers: synthesised speech (for those without TTS), or a recorded message."""
 
-    key: str  # cache key (hash of voice and text) and file name stem
+    key: str  # cache key (hash of voice and text, or of the recording) and file name stem
     duration_s: float
     media_type: str  # audio/wav, audio/mpeg, audio/ogg
     suffix: str  # .wav, .mp3, .ogg
+    recorded: bool = False  # a recorded message: every speaker plays this audio, TTS or not
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """A recorded message kept by the hub, to broadcast instead of speech."""
+
+    key: str  # hash of the audio, and the file name stem
+    title: str
+    duration_s: float
+    size: int  # bytes
+    uploaded_by: str
+    uploaded_at: float
+
+    @property
+    def clip(self) -> AudioClip:
+        return AudioClip(self.key, self.duration_s, "audio/wav", ".wav", recorded=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,11 @@
-"""What the broadcast service needs from the edges besides the bus: speech synthesis."""
+"""What the broadcast service needs from the edges besides the bus: speech synthesis and recordings."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Protocol
 
-from hub.broadcast.model import AudioClip
+from hub.broadcast.model import AudioClip, Recording
 
 
 class Synthesizer(Protocol):
@@ -15,6 +15,22 @@ class Synthesizer(Protocol):
 
     def path(self, key: str) -> Path | None:
         """The file of a clip made earlier, if it is still there."""
+
+
+class RecordingShelf(Protocol):
+    """Recorded messages the duty office uploaded, kept in the files directory; never blocks the event loop."""
+
+    async def add(self, title: str, data: bytes, actor: str) -> Recording:
+        """Keep a recording; ValueError (in English, for the API) if it is not a playable WAV."""
+
+    async def all(self) -> list[Recording]: ...
+
+    async def get(self, key: str) -> Recording | None: ...
+
+    async def remove(self, key: str) -> bool: ...
+
+    def path(self, key: str) -> Path | None:
+        """The file of a recording, if it is there."""
 
 
 def estimated_duration(text: str) -> float:

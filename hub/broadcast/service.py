@@ -22,6 +22,7 @@ from hub.alerts.writer import GIVE_UP_S
 from hub.broadcast.config import BroadcastConfig, JobCreate, JobEdit, Target
 from hub.broadcast.engine import Changes, Engine, Key
 from hub.broadcast.model import (
+    AudioClip,
     BroadcastUpdate,
     Job,
     JobState,
@@ -35,7 +36,7 @@ from hub.broadcast.model import (
     Summary,
     VolumeCommand,
 )
-from hub.broadcast.ports import Synthesizer, estimated_duration
+from hub.broadcast.ports import RecordingShelf, Synthesizer, estimated_duration
 from hub.broadcast.proposals import ProposedJob, proposals_for
 from hub.broadcast.schedule import next_daily
 from hub.broadcast.store import BroadcastStore
@@ -50,15 +51,21 @@ RECORDING_MAX_S = 300.0  # a recording's length is not known: wait this long for
 Online = Callable[[str], bool]
 
 
+class UnknownRecording(LookupError):
+    """A job names a recorded message the hub does not keep."""
+
+
 class BroadcastService:
     """Creates, confirms and cancels jobs; steps the engine; stores and announces what changed."""
 
     def __init__(self, town: Town, config: BroadcastConfig, store: BroadcastStore, synth: Synthesizer,
-                 bus: Bus, clock: Callable[[], float], healthy: Online, give_up_s: float = GIVE_UP_S) -> None:
+                 bus: Bus, clock: Callable[[], float], healthy: Online, give_up_s: float = GIVE_UP_S,
+                 recordings: RecordingShelf | None = None) -> None:
         self.town = town
         self.config = config
         self.store = store
         self.synth = synth
+        self.recordings = recordings
         self._bus = bus
         self._clock = clock
         self._healthy = healthy
@@ -117,12 +124,13 @@ class BroadcastService:
         speakers = resolve(self.town, self.config.zones, spec.target)
         if not speakers:
             raise UnknownTarget("the target reaches no speaker")
+        recorded = await self._recording(spec.recording)
         await self._ids.top_up()
         job = await self._with_audio(Job(
             id=self._next_id(), text=spec.text, priority=Priority(spec.priority), target=spec.target,
             speakers=speakers, state=JobState.PROPOSED, created_at=now, updated_at=now, created_by=actor,
             repeat=spec.repeat, volume=spec.volume, audio_url=spec.audio_url, daily_at=spec.daily_at,
-            expires_at=spec.expires_at, resume=spec.resume, origin=origin))
+            expires_at=spec.expires_at, resume=spec.resume, origin=origin, audio=recorded))
         if not proposed:
             job = job.evolve(state=JobState.SCHEDULED, next_run_at=self._first_run(job, spec.start_at, now))
         self.engine.put_job(job)
@@ -157,8 +165,22 @@ class BroadcastService:
                          volume=edit.volume if edit.volume is not None else job.volume)
         return await self._with_audio(job)
 
+    async def preview(self, text: str) -> AudioClip:
+        """The speech a job of *text* would play at a speaker without TTS, to listen to before sending."""
+        return await self.synth.synthesize(text)
+
+    async def _recording(self, key: str | None) -> AudioClip | None:
+        if key is None:
+            return None
+        found = None if self.recordings is None else await self.recordings.get(key)
+        if found is None:
+            raise UnknownRecording(f"no recording {key!r}")
+        return found.clip
+
     async def _with_audio(self, job: Job) -> Job:
         """Synthesise speech when a targeted speaker has no TTS of its own, and time one play."""
+        if job.audio is not None and job.audio.recorded:
+            return job.evolve(duration_s=job.audio.duration_s)
         if job.audio_url is not None:
             return job.evolve(audio=None, duration_s=RECORDING_MAX_S)
         if any(not self.config.capability(s).tts for s in job.speakers):
@@ -219,6 +241,9 @@ class BroadcastService:
 
     def resolve(self, target: Target) -> tuple[str, ...]:
         return resolve(self.town, self.config.zones, target)
+
+    def resolve_zone(self, name: str) -> tuple[str, ...]:
+        return self.resolve(Target(zones=(name,)))
 
     # --- reports (bus, event loop) --------------------------------------------------------------
 

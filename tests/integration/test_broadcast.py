@@ -195,3 +195,17 @@ async def test_a_speakers_volume_is_set_and_reported_back(tmp_path: Path, system
         await wait_for(reported, what="SPK05 reports volume 35")
         asked = await r.http.post("/api/speakers/SPK06/command", json={})  # neither volume nor stop: status
         assert asked.status_code == 202
+
+
+async def test_cancelling_a_playing_job_stops_it_and_the_speaker_takes_the_next(tmp_path: Path,
+                                                                                system_broker_port: int) -> None:
+    async with rig(tmp_path, system_broker_port) as r:
+        playing = await r.create(text=LONG, target={"speakers": ["SPK09"]}, repeat=10)
+        await r.until(playing["id"], "playing", playing=1)
+        reply = await r.http.post(f"/api/broadcast/jobs/{playing['id']}/cancel")
+        assert reply.status_code == 200 and reply.json()["summary"]["cancelled"] == 1
+        await wait_for(lambda: r.speaker("SPK09").playing is None, what="the speaker stopped")
+        await wait_for(lambda: playing["id"] not in r.broadcast.engine.jobs, what="the cancelled job stored")
+        after = await r.create(text=SHORT, target={"speakers": ["SPK09"]})  # the engine still steps
+        await r.until(after["id"], "the next job played", played=1)
+        assert (await r.http.post(f"/api/broadcast/jobs/{playing['id']}/cancel")).status_code == 409

@@ -2,6 +2,7 @@
 import * as admin from "./admin.js";
 import { api } from "./api.js";
 import * as alerts from "./alerts.js";
+import * as broadcast from "./broadcast.js";
 import * as cameras from "./cameras.js";
 import * as cases from "./cases.js";
 import * as details from "./details.js";
@@ -38,6 +39,7 @@ async function enter() {
   life.add(onLang(tick));
   for (const panel of PANELS) panel.start(life, setup);
   cases.start(life, setup); // the cases view: on its own socket (/ws/cases), so it needs nothing from the feeds
+  broadcast.start(life, setup); // the broadcast panel: on its own socket (/ws/broadcast) too
 }
 
 function leave() {

@@ -16,6 +16,10 @@ let map = null;
 const layers = { grids: new Map(), devices: new Map(), labels: new Map() };
 let teamLayer = null;
 let lastAlerts = null; // the alert panel's newest list: fresher than the map's own read
+let picker = null; // while the broadcast panel picks speakers and grids, it takes the map's clicks
+
+/** Let *pick(layer, id)* ("grid" or "device") take map clicks; it returns true for a click it took. null ends it. */
+export const pickWith = (pick) => { picker = pick; };
 
 export function start(life, setup) {
   map = L.map("map", { zoomControl: true, attributionControl: Boolean(setup.tiles), zoomSnap: 0.25,
@@ -84,7 +88,7 @@ function drawGrid(feature) {
   const ring = feature.geometry.coordinates[0].map(([lon, lat]) => [lat, lon]);
   const polygon = L.polygon(ring, { ...CALM, className: `grid grid-${feature.id}` }).addTo(map);
   polygon.bindTooltip(() => `${feature.id} ${known.grids.get(feature.id).properties.name}`, { sticky: true });
-  polygon.on("click", () => showGrid(known.grids.get(feature.id)));
+  polygon.on("click", () => picker?.("grid", feature.id) || showGrid(known.grids.get(feature.id)));
   layers.grids.set(feature.id, polygon);
 }
 
@@ -96,7 +100,7 @@ function drawDevice(feature) {
     const icon = L.divIcon({ className: "dev-icon", iconSize: [16, 16], html: `<span data-device="${feature.id}"></span>` });
     marker = L.marker([lat, lon], { icon, riseOnHover: true }).addTo(map);
     marker.bindTooltip(() => deviceTip(feature.id), { direction: "top", offset: [0, -8] });
-    marker.on("click", () => showDevice(known.devices.get(feature.id)));
+    marker.on("click", () => picker?.("device", feature.id) || showDevice(known.devices.get(feature.id)));
     layers.devices.set(feature.id, marker);
   }
   mark(feature.id);
@@ -255,3 +259,7 @@ export const leafletMap = () => map;
 export const deviceFeature = (id) => known.devices.get(id);
 export const devicesIn = (grid) => [...known.devices.values()].filter((d) => d.properties.grid === grid);
 export const devicesOfKind = (kind) => [...known.devices.values()].filter((d) => d.properties.kind === kind);
+// For the broadcast panel's picking and rings.
+export const grids = () => [...known.grids.values()];
+export const deviceElement = (id) => layers.devices.get(id)?.getElement() ?? null;
+export const gridElement = (id) => layers.grids.get(id)?.getElement() ?? null;

@@ -57,6 +57,9 @@ ROUTES = {
     ("GET", "/api/broadcast/jobs/{job_id}"): STAFF, ("POST", "/api/broadcast/jobs/{job_id}/confirm"): STAFF,
     ("POST", "/api/broadcast/jobs/{job_id}/cancel"): STAFF, ("POST", "/api/broadcast/resolve"): STAFF,
     ("GET", "/api/broadcast/audio/{name}"): PUBLIC,  # fetched by loudspeakers, which cannot sign in
+    ("GET", "/api/broadcast/zones"): STAFF, ("POST", "/api/broadcast/preview"): STAFF,
+    ("GET", "/api/broadcast/recordings"): STAFF, ("POST", "/api/broadcast/recordings"): STAFF,
+    ("DELETE", "/api/broadcast/recordings/{key}"): STAFF,
     ("GET", "/api/speakers"): WATCHER, ("POST", "/api/speakers/{speaker}/command"): STAFF,
     ("GET", "/api/calls"): WATCHER, ("GET", "/api/calls/{call_id}"): WATCHER, ("POST", "/api/calls"): STAFF,
     ("POST", "/api/calls/{call_id}/invite"): STAFF, ("PUT", "/api/calls/{call_id}/camera"): STAFF,
@@ -99,7 +102,7 @@ SOCKETS = {"/ws/alerts": WATCHER, "/ws/live": WATCHER, "/ws/cameras": WATCHER, "
 # The cadre's village is shimen (RS01, CAM13, SPK13, team T06); liuwan (RS02, CAM15 …) is another's.
 OWN = {"device_id": "RS01", "camera": "CAM13", "speaker": "SPK13", "team_id": "T06", "member_id": "T06.2",
        "username": "officer", "job_id": "1", "name": "x.jpg", "photo_id": "0" * 32, "appointment_id": "1",
-       "fmt": "json", "service_code": "disputes", "service_request_id": "1", "token": "t"}
+       "fmt": "json", "service_code": "disputes", "service_request_id": "1", "token": "t", "key": "0" * 64}
 OTHER = OWN | {"device_id": "RS02", "camera": "CAM15", "speaker": "SPK16", "team_id": "T07", "member_id": "T07.2"}
 QUERIES = {"/api/readings": {"device": "{device_id}", "quantity": "water_level"},
            "/api/device-events": {"device": "{device_id}"}, "/api/dispatches": {"alert_id": "{alert_id}"}}

@@ -34,6 +34,7 @@ from console.dispatch_feed import DispatchFeed, dispatch_feed_router
 from console.live import LiveFeed, live_router
 from console.open311 import open311_router
 from console.phone import phone_router
+from console.register import register_router
 from console.schemas import (
     DeadLetterCountPublic,
     DeadLetterPublic,
@@ -89,6 +90,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(case_feed_router)
     app.mount("/cases", StaticFiles(directory=STATIC / "cases", html=True), name="cases")
     app.include_router(open311_router)
+    app.include_router(register_router)
     add_calls(app, ctx)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))

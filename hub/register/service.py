@@ -159,10 +159,8 @@ class RegisterService:
 
     def save_house(self, principal: Principal, fields: HouseFields) -> House:
         """Add a house or change one; kept with its history."""
-        self.check_grid(principal, fields.grid)
         before = self.store.house(fields.number)
-        if before is not None:
-            self.check_grid(principal, before.grid)
+        self._may_write(principal, fields.grid, before.grid if before else None)
         now = self.clock()
         house = House(**fields.model_dump(), updated=now)
         diff = changes(HouseFields(**before.model_dump(exclude={"updated"})) if before else None, fields)
@@ -177,10 +175,8 @@ class RegisterService:
                                                                                          limit)]
 
     def save_organisation(self, principal: Principal, fields: OrganisationFields) -> OrganisationView:
-        self.check_grid(principal, fields.grid)
         before = self.store.organisation(fields.code)
-        if before is not None:
-            self.check_grid(principal, before.grid)
+        self._may_write(principal, fields.grid, before.grid if before else None)
         now = self.clock()
         org = seal_organisation(self.cipher, fields, now)
         shown = _plain(before, self) if before else None
@@ -199,6 +195,12 @@ class RegisterService:
         entry = KeyGroupEntry(**fields.model_dump(), grid=person.grid, updated=now)
         return self.store.save_key_group(entry, HistoryEntry(kind="key_group", record="", ts=now,
                                                              actor=principal.actor, changes=changes(None, fields)))
+
+    def _may_write(self, principal: Principal, grid: str, kept_in: str | None) -> None:
+        """A record may be written into a grid in scope, and only if the kept one is in scope too."""
+        self.check_grid(principal, grid)
+        if kept_in is not None:
+            self.check_grid(principal, kept_in)
 
     def _key_group_reader(self, principal: Principal) -> None:
         if principal.role not in self.config.key_group_readers:

@@ -50,7 +50,7 @@ class RegisterCipher:
 
     def digest(self, kind: str, value: str) -> str:
         """The keyed digest of *value* as a *kind* ("id", "id4", "phone"): equal values, equal digests."""
-        return hmac.new(self._mac, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._mac, f"{kind}:{value}".encode(), hashlib.sha256).hex()
 
 
 def _derive(master: bytes, info: bytes) -> bytes:

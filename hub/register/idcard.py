@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # 2**(17-i) mod 11
 CHECK = "10X98765432"
@@ -12,7 +13,7 @@ def check_digit(first17: str) -> str:
     """The 18th character of an ID whose first 17 digits are *first17*."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("an ID number's body is 17 digits")
-    return CHECK[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    return CHECK[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def normalise(number: str) -> str:

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
 
 from hub.register.model import HouseUse, Labelled, Relation, Residence, Sex, Structure
 
@@ -38,9 +39,9 @@ def _labels(kind: type[Labelled]) -> Callable[[str], Any]:
 
 
 def _yes_no(text: str) -> bool:
-    if text in ("是", "Y", "y", "yes", "true", "1"):
+    if text in ("是", "Y", "y", "yes", "true", "True", "1"):
         return True
-    if text in ("否", "N", "n", "no", "false", "0"):
+    if text in ("否", "N", "n", "no", "false", "False", "0"):
         return False
     raise ValueError("应为：是/否")
 
@@ -88,14 +89,12 @@ def read_rows(data: bytes, filename: str) -> Iterator[list[str]]:
         yield from _csv_rows(data)
         return
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is no workbook
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        rows = list(sheet.iter_rows())
+    except Exception as exc:  # the reader raises several kinds for a file that is no workbook
         raise SheetError(f"无法读取XLSX文件：{exc}") from None
-    try:
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            yield [_cell(v) for v in row]
-    finally:
-        book.close()
+    for row in rows:
+        yield [_cell(v) for v in row]
 
 
 def _csv_rows(data: bytes) -> Iterator[list[str]]:

@@ -60,7 +60,8 @@ class OrganisationView(BaseModel):
 def seal(cipher: RegisterCipher, fields: PersonFields, ts: float, person_id: int = 0) -> Person:
     """*fields* as kept: ID number and phone encrypted, with their digests."""
     number, phone = fields.id_number, fields.phone
-    return Person(id=person_id, **fields.model_dump(exclude=SECRET), updated=ts,
+    # Built without validating again: every field comes from a validated PersonFields or from the cipher.
+    return Person.model_construct(id=person_id, **fields.model_dump(exclude=SECRET), updated=ts,
                   id_cipher=cipher.encrypt("id", number), id_digest=cipher.digest("id", number),
                   id4_digest=cipher.digest("id4", number[-4:]),
                   phone_cipher=cipher.encrypt("phone", phone) if phone else None,

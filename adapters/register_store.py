@@ -146,7 +146,9 @@ class SqlRegisterStore(SqlStore):
 
     def people(self, query: PeopleQuery) -> list[Person]:
         c = people.c
-        where = [_in_grids(people, query.grids), c.id > query.after]
+        where = [_in_grids(people, query.grids)]
+        if query.after:  # only when paging: a bound range on the id makes SQLite walk the ids instead of an index
+            where.append(c.id > query.after)
         for column, value in ((c.id_digest, query.id_digest), (c.id4_digest, query.id4_digest),
                               (c.phone_digest, query.phone_digest), (c.household, query.household),
                               (c.house, query.house)):
@@ -249,6 +251,8 @@ def _house_row(house: House) -> dict[str, Any]:
 def _name_starts(conn: Connection, text: str) -> sa.ColumnElement[bool]:
     """Names starting with *text*, through the name's index where the database can."""
     if conn.dialect.name == "sqlite":  # GLOB is case-sensitive, so SQLite reads it from the index; LIKE is not
-        return people.c.name.op("GLOB")("".join(f"[{ch}]" if ch in "*?[" else ch for ch in text) + "*")
+        pattern = "".join(f"[{ch}]" if ch in "*?[" else ch for ch in text) + "*"
+        # Rendered into the statement (quoted by the dialect): SQLite plans a bound pattern without the index.
+        return people.c.name.op("GLOB")(sa.bindparam("name_glob", pattern, literal_execute=True))
     return people.c.name.like(text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
                               escape="\\")

@@ -169,3 +169,26 @@ async def test_houses_with_their_occupants_and_history(town: Town) -> None:
                                  headers=town.auth["liuwan"])
     assert listed.json() == []
     assert (await town.http.get("/api/register/houses/G19-F00001", headers=town.auth["liuwan"])).status_code == 403
+
+
+async def test_organisations_in_scope_with_their_contacts_phone_masked_by_role(town: Town) -> None:
+    org = {"code": "91430499MA4L000001", "name": "石门竹木加工厂", "kind": "enterprise", "grid": "G19",
+           "address": "石门村四组", "contact": "周老板", "phone": "13600001111"}
+    saved = await town.http.put(f"/api/register/organisations/{org['code']}", json=org, headers=town.auth["shimen"])
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["kind"] == "非公有制经济组织"
+    officer = (await town.http.get("/api/register/organisations", headers=town.auth["officer"])).json()
+    admin = (await town.http.get("/api/register/organisations", headers=town.auth["admin"])).json()
+    assert (officer[0]["phone"], admin[0]["phone"]) == ("13600001111", "136****1111")
+    assert (await town.http.get("/api/register/organisations", headers=town.auth["liuwan"])).json() == []
+    elsewhere = await town.http.put(f"/api/register/organisations/{org['code']}", json=org | {"grid": "G24"},
+                                    headers=town.auth["liuwan"])
+    assert elsewhere.status_code == 403  # kept in shimen: liuwan's cadre cannot take it over
+
+
+async def test_without_a_key_the_register_is_off_and_says_why(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    async with make_hub(hub_settings(tmp_path, None, register_key=None)) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub)) as http:
+        answer = await http.get("/api/register/people", headers=await signed_in(hub, Role.officer))
+        assert answer.status_code == 503 and "GRIDHUB_REGISTER_KEY" in answer.json()["detail"]
+    assert "the register is off: set GRIDHUB_REGISTER_KEY" in caplog.text

@@ -15,7 +15,7 @@ from hub.register.idcard import check_digit
 from hub.register.imports import check, commit, dry_run, rejected_xlsx
 from hub.register.model import PersonFields
 from hub.register.service import RegisterService
-from hub.register.sheets import PEOPLE, write_csv
+from hub.register.sheets import HOUSES, PEOPLE, write_csv, write_xlsx
 from hub.users.model import Principal, Role
 from tests.support import sample_town
 
@@ -126,7 +126,8 @@ def snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
     try:
         with db.connect() as conn:
             return {t: [tuple(r) for r in conn.execute(sa.text(f"SELECT * FROM {t} ORDER BY 1"))]
-                    for t in ("gridhub_register_people", "gridhub_register_households", "gridhub_register_history")}
+                    for t in ("gridhub_register_people", "gridhub_register_households", "gridhub_register_houses",
+                      "gridhub_register_history")}
     finally:
         db.dispose()
 
@@ -154,7 +155,31 @@ def test_people_are_found_by_name_last_four_and_phone_without_clear_numbers_kept
     assert [p.name for p in register.search(OFFICER, WOMAN[-4:])] == ["王秀英"]
     assert [p.name for p in register.search(OFFICER, "13812341234")] == ["王秀英"]
     assert [p.name for p in register.search(OFFICER, WOMAN)] == ["王秀英"]
+    assert register.search(OFFICER, "王'秀") == register.search(OFFICER, "王*") == []
     assert register.search(CADRE, "王秀") and not register.search(
         Principal("gw", "网格员", Role.grid_worker, grids=frozenset({"G20"})), "王秀")
     dump = str(snapshot(sql_url))
     assert WOMAN not in dump and "13812341234" not in dump and "王秀英" in dump
+
+
+def test_houses_import_with_their_own_problems_and_a_second_import_changes_nothing(
+        register: RegisterService, sql_url: str) -> None:
+    header = [c.title for c in HOUSES]
+    rows = [["G19-F1", "G19", "石门村一组1号", "113.1", "27.2", "王秀英", "砖混", "3", "2008", "经营", "是"],
+            ["G19-F2", "G19", "石门村一组2号", "", "", "李强", "木头", "三", "", "自住", "也许"],
+            ["G19-F3", "G19", "石门村一组3号", "", "", "", "", "", "", "", ""],
+            ["G19-F4", "G19", "石门村", "", "", "周九", "", "", "", "", ""],
+            ["G19-F4", "G19", "石门村", "", "", "周九", "", "", "", "", ""]]
+    data = write_xlsx("实有房屋", header, rows)
+    checked = check(register, OFFICER, "houses", data, "房屋.xlsx")
+    assert found([(p.row, p.column, p.reason) for p in checked.report.problems]) == {
+        (3, "结构"): "应为：砖混/框架/砖木/土木/钢结构/其他", (3, "层数"): "应为数字",
+        (3, "经营性自建房"): "应为：是/否", (4, "房主"): "必填项缺失",
+        (5, "房屋编号"): "文件中重复（第6行）", (6, "房屋编号"): "文件中重复（第5行）"}
+    assert commit(register, OFFICER, checked).added == 1
+    house = register.store.house("G19-F1")
+    assert house is not None and house.commercial_selfbuilt and house.floors == 3
+    state = snapshot(sql_url)
+    again = commit(register, OFFICER, check(register, OFFICER, "houses", data, "房屋.xlsx"))
+    assert (again.added, again.unchanged, again.rejected) == (0, 1, 4)
+    assert snapshot(sql_url) == state

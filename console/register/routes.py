@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Annotated, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -27,6 +27,9 @@ register_router = APIRouter(tags=["register"])
 Reader = Annotated[Principal, role_in(Role.admin, Role.officer, Role.cadre, Role.grid_worker)]
 Kind = Literal["people", "houses"]
 MAX_UPLOAD = 64 * 1024 * 1024
+KEY = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"  # grids, household and house numbers, organisation codes
+Key = Annotated[str, Query(pattern=KEY)]
+RecordKey = Annotated[str, Path(pattern=KEY)]
 T = TypeVar("T")
 
 
@@ -74,17 +77,18 @@ KeyGroupReader = Annotated[Principal, Depends(key_group_reader)]
 
 @register_router.get("/api/register/people")
 async def people(register: Register, principal: Reader,
-                 q: Annotated[str, Query(max_length=40, description="name (its start), last 4 of the ID, the whole "
-                                                                    "ID, or a phone")] = "",
-                 grid: str | None = None, household: str | None = None, house: str | None = None,
-                 after: Annotated[int, Query(ge=0)] = 0,
+                 q: Annotated[str, Query(max_length=40, pattern=r"^[^\x00-\x1f]*$",
+                                         description="name (its start), last 4 of the ID, the whole ID, or a phone")]
+                 = "", grid: Key | None = None, household: Key | None = None, house: Key | None = None,
+                 after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[PersonView]:
     """People in the caller's scope, ID numbers and phones masked."""
     return await run(lambda: register.search(principal, q, grid, household, house, after, limit))
 
 
 @register_router.get("/api/register/people/{person_id}")
-async def person(ctx: Ctx, request: Request, register: Register, principal: Reader, person_id: int) -> PersonRecord:
+async def person(ctx: Ctx, request: Request, register: Register, principal: Reader,
+                 person_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> PersonRecord:
     """One person's full record and its history; in full for the roles the town file names. Audited."""
     try:
         record = await run(register.record, principal, person_id)
@@ -102,27 +106,29 @@ async def add_person(register: Register, principal: Reader, body: PersonFields) 
 
 
 @register_router.patch("/api/register/people/{person_id}")
-async def edit_person(register: Register, principal: Reader, person_id: int, body: PersonEdit) -> PersonView:
+async def edit_person(register: Register, principal: Reader, person_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                      body: PersonEdit) -> PersonView:
     """Change some of a person's fields; the change is kept in their history."""
     return await run(register.edit_person, principal, person_id, body.model_dump(exclude_unset=True))
 
 
 @register_router.get("/api/register/houses")
 async def houses(register: Register, principal: Reader, commercial_selfbuilt: bool | None = None,
-                 after: str = "", limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[House]:
+                 after: Annotated[str, Query(pattern=r"^[A-Za-z0-9_.-]{0,64}$")] = "",
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[House]:
     """Houses in the caller's scope, optionally only the commercial self-built ones (经营性自建房)."""
     return await run(register.houses, principal, commercial_selfbuilt, after, limit)
 
 
 @register_router.get("/api/register/houses/{number}")
-async def house(register: Register, principal: Reader, number: str) -> HouseDetail:
+async def house(register: Register, principal: Reader, number: RecordKey) -> HouseDetail:
     """A house with its occupants."""
     found, occupants = await run(register.house, principal, number)
     return HouseDetail(house=found, occupants=occupants)
 
 
 @register_router.put("/api/register/houses/{number}")
-async def save_house(register: Register, principal: Reader, number: str, body: HouseFields) -> House:
+async def save_house(register: Register, principal: Reader, number: RecordKey, body: HouseFields) -> House:
     """Add or change a house; the change is kept in its history."""
     if body.number != number:
         raise HTTPException(422, "房屋编号与请求路径不符")
@@ -136,7 +142,7 @@ async def organisations(register: Register, principal: Reader) -> list[Organisat
 
 
 @register_router.put("/api/register/organisations/{code}")
-async def save_organisation(register: Register, principal: Reader, code: str,
+async def save_organisation(register: Register, principal: Reader, code: RecordKey,
                             body: OrganisationFields) -> OrganisationView:
     if body.code != code:
         raise HTTPException(422, "代码与请求路径不符")

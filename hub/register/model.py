@@ -12,8 +12,9 @@ from hub.register.idcard import id_problem, is_male, normalise
 
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")]
 Number = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # no control characters: nothing a sheet or a form means to type
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PRINTABLE)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=PRINTABLE)]
 PASSPORT = r"^[A-Z0-9]{5,20}$"
 
 
@@ -109,7 +110,7 @@ class PersonFields(Fields):
     id_number: str = Field(description="citizen ID (GB 11643, checked); a passport number for 境外 people")
     phone: Phone | None = None
     residence: Residence = Residence.registered
-    grid: str = Field(min_length=1, max_length=64)
+    grid: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
     address: Text
     household: Number | None = Field(None, description="户号 of their household")
     relation: Relation | None = Field(None, description="relation to the household's head")
@@ -119,7 +120,7 @@ class PersonFields(Fields):
     def _id_valid(self) -> Self:
         number = normalise(self.id_number)
         if self.residence is Residence.overseas:
-            if not number.isalnum() or not 5 <= len(number) <= 20:
+            if not (number.isascii() and number.isalnum() and 5 <= len(number) <= 20):
                 raise ValueError("证件号码应为5至20位字母或数字")
         elif (problem := id_problem(number)) is not None:
             raise ValueError(problem)
@@ -199,10 +200,10 @@ class Organisation(BaseModel):
 
 
 class KeyGroupFields(Fields):
-    person: int = Field(ge=1, description="the register's id of the person")
+    person: int = Field(ge=1, le=2**31 - 1, description="the register's id of the person")
     group: KeyGroup
     since: dt.date | None = None
-    note: str = Field("", max_length=500)
+    note: str = Field("", max_length=500, pattern=r"^[^\x00]*$")
 
 
 class KeyGroupEntry(KeyGroupFields):

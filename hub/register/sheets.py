@@ -106,7 +106,11 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
             continue
     else:
         raise SheetError("CSV文件编码无法识别（应为UTF-8或GBK）")
-    for row in csv.reader(io.StringIO(text)):
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise SheetError(f"无法读取CSV文件：{exc}") from None
+    for row in rows:
         yield [c.strip() for c in row]
 
 

@@ -26,10 +26,12 @@ people = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     _digest("id_digest", nullable=False, unique=True), _digest("id4_digest", nullable=False, index=True),
     _digest("phone_digest", index=True),
-    sa.Column("name", sa.String(64), nullable=False, index=True),
+    sa.Column("name", sa.String(64), nullable=False),
     sa.Column("grid", sa.String(64), nullable=False, index=True),
     sa.Column("household", sa.String(32), index=True), sa.Column("house", sa.String(32), index=True),
     sa.Column("updated", sa.Float, nullable=False), sa.Column("body", sa.Text, nullable=False),
+    # text_pattern_ops: PostgreSQL finds names by their start (LIKE '张%') in it whatever the database's collation
+    sa.Index("ix_gridhub_register_people_name", "name", postgresql_ops={"name": "text_pattern_ops"}),
 )
 houses = sa.Table(
     "gridhub_register_houses", meta,

@@ -130,8 +130,7 @@ async def house(register: Register, principal: Reader, number: RecordKey) -> Hou
 @register_router.put("/api/register/houses/{number}")
 async def save_house(register: Register, principal: Reader, number: RecordKey, body: HouseFields) -> House:
     """Add or change a house; the change is kept in its history."""
-    if body.number != number:
-        raise HTTPException(422, "房屋编号与请求路径不符")
+    _addressed(body.number, number)
     return await run(register.save_house, principal, body)
 
 
@@ -144,8 +143,8 @@ async def organisations(register: Register, principal: Reader) -> list[Organisat
 @register_router.put("/api/register/organisations/{code}")
 async def save_organisation(register: Register, principal: Reader, code: RecordKey,
                             body: OrganisationFields) -> OrganisationView:
-    if body.code != code:
-        raise HTTPException(422, "代码与请求路径不符")
+    """Add or change a unit or 两新组织; the change is kept in its history."""
+    _addressed(body.code, code)
     return await run(register.save_organisation, principal, body)
 
 
@@ -157,6 +156,7 @@ async def key_groups(register: Register, principal: KeyGroupReader) -> list[KeyG
 
 @register_router.post("/api/register/key-groups", status_code=201)
 async def add_key_group(register: Register, principal: KeyGroupReader, body: KeyGroupFields) -> KeyGroupEntry:
+    """Record that a person in scope is in a key group; kept in the history."""
     return await run(register.add_key_group, principal, body)
 
 
@@ -191,6 +191,11 @@ async def export_sheet(ctx: Ctx, request: Request, register: Register, principal
     data, count = await run(export, register, principal, kind, fmt)
     await audited(ctx, request, principal, f"导出 {count} 条")
     return _file(data, XLSX if fmt == "xlsx" else "text/csv; charset=utf-8", f"{kind}.{fmt}")
+
+
+def _addressed(in_body: str, in_path: str) -> None:
+    if in_body != in_path:
+        raise HTTPException(422, f"编号 {in_body} 与请求路径中的 {in_path} 不符")
 
 
 def _file(data: bytes, media: str, name: str, headers: dict[str, str] | None = None) -> Response:

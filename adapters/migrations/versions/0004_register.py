@@ -52,7 +52,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("id_digest"),
     )
-    _indexes(people, "id4_digest", "phone_digest", "name", "grid", "household", "house")
+    _indexes(people, "id4_digest", "phone_digest", "grid", "household", "house")
+    op.create_index("ix_gridhub_register_people_name", people, ["name"], postgresql_ops={"name": "text_pattern_ops"})
     _by_grid(PREFIX + "houses", "number", sa.Column("commercial_selfbuilt", sa.Boolean(), nullable=False))
     _indexes(PREFIX + "houses", "commercial_selfbuilt")
     _by_grid(PREFIX + "households", "number")

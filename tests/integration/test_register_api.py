@@ -192,3 +192,19 @@ async def test_without_a_key_the_register_is_off_and_says_why(tmp_path: Path, ca
         answer = await http.get("/api/register/people", headers=await signed_in(hub, Role.officer))
         assert answer.status_code == 503 and "GRIDHUB_REGISTER_KEY" in answer.json()["detail"]
     assert "the register is off: set GRIDHUB_REGISTER_KEY" in caplog.text
+
+
+async def test_the_admin_makes_a_grid_worker_with_their_grids(town: Town) -> None:
+    admin = town.auth["admin"]
+    body = {"username": "gw.g20", "name": "陈静", "role": "grid_worker", "password": PASSWORD}
+    assert (await town.http.post("/api/users", json=body, headers=admin)).status_code == 422  # no grids
+    unknown = await town.http.post("/api/users", json=body | {"grids": ["G99"]}, headers=admin)
+    assert unknown.status_code == 422 and "G99" in unknown.text
+    made = await town.http.post("/api/users", json=body | {"grids": ["G20"]}, headers=admin)
+    assert made.status_code == 201 and made.json()["grids"] == ["G20"]
+    worker = await login(town.http, "gw.g20")
+    me = (await town.http.get("/api/auth/me", headers=worker)).json()
+    assert (me["role"], me["role_label"]) == ("grid_worker", "网格员")
+    found = (await town.http.get("/api/register/people", headers=worker)).json()
+    assert [p["name"] for p in found] == ["张三"]
+    assert (await town.http.get("/api/alerts", headers=worker)).status_code == 403

@@ -208,3 +208,6 @@ async def test_the_admin_makes_a_grid_worker_with_their_grids(town: Town) -> Non
     found = (await town.http.get("/api/register/people", headers=worker)).json()
     assert [p["name"] for p in found] == ["张三"]
     assert (await town.http.get("/api/alerts", headers=worker)).status_code == 403
+    moved = await town.http.patch("/api/users/gw.g20", json={"grids": ["G19"]}, headers=admin)
+    assert moved.status_code == 200 and moved.json()["grids"] == ["G19"]
+    assert (await town.http.get("/api/register/people", headers=worker)).status_code == 401  # signed out

@@ -229,5 +229,6 @@ SPEAKER_SIM = Plugin("speaker-sim", service=_speaker_sim, order=91, roles=frozen
 CLUSTER = Plugin("cluster", election=_election)
 INGEST_WORKER = Plugin("ingest-worker", service=_ingest_worker, order=20, roles=frozenset({"ingest"}))
 LOG_FOLLOWER = Plugin("log-follower", service=_log_follower, order=95, roles=frozenset({"core"}))
-REGISTER = Plugin("register", service=_register, order=70, roles=frozenset({"all", "core", "console"}))
+# Where the console runs; console processes pass every request to the core leader, whose register answers.
+REGISTER = Plugin("register", service=_register, order=70)
 CONSOLE_PROXY = Plugin("console-proxy", service=_console_proxy, order=80, roles=frozenset({"console"}))

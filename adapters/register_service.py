@@ -13,7 +13,7 @@ from hub.context import HubContext
 from hub.register.crypto import KeyMissing, RegisterCipher, load_key
 from hub.register.imports import add_people
 from hub.register.model import House
-from hub.register.sample import sample_register
+from hub.register.sample import SAMPLE_TOWN_PEOPLE, sample_register
 from hub.register.service import RegisterService
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,9 @@ class RegisterEdge:
             self._store.close()
 
     def _load_sample(self, service: RegisterService) -> None:
-        """The sample town's fictional register, once, in batches (35,000 people take a few seconds)."""
-        if service.store.count_people(None) > 0:
+        """The sample town's fictional register, in batches (35,000 people take a few seconds); a load that a stop
+        cut short is finished at the next start."""
+        if service.store.count_people(None) >= SAMPLE_TOWN_PEOPLE:
             return
         started = time.monotonic()
         sample = sample_register(service.town)
@@ -64,6 +65,9 @@ class RegisterEdge:
         for start in range(0, len(sample.people), BATCH):
             if self._stopping.is_set():
                 return
-            add_people(service, sample.people[start:start + BATCH], DEMO_ACTOR, now)
+            batch = sample.people[start:start + BATCH]
+            kept = service.store.people_by_digest([service.cipher.digest("id", p.id_number) for p in batch])
+            add_people(service, [p for p in batch if service.cipher.digest("id", p.id_number) not in kept],
+                       DEMO_ACTOR, now)
         log.info("demo register: %d people, %d houses in %.1f s", len(sample.people), len(sample.houses),
                  time.monotonic() - started)

@@ -29,7 +29,7 @@ from adapters.register_store import SqlRegisterStore
 from hub.register.crypto import RegisterCipher, new_key, parse_key
 from hub.register.imports import check, commit
 from hub.register.model import Labelled
-from hub.register.sample import SEEDS_SCALE, sample_register
+from hub.register.sample import SAMPLE_TOWN_PEOPLE, SEEDS_SCALE, sample_register
 from hub.register.service import RegisterService
 from hub.register.sheets import PEOPLE, write_xlsx
 from hub.users.model import Principal, Role
@@ -37,11 +37,10 @@ from tests.support import sample_town
 
 TOWN = sample_town().town
 OFFICER = Principal("duty", "张伟", Role.officer)
-PEOPLE_AT_SEEDS_SCALE = 35_494  # what sample_register gives at SEEDS_SCALE
 
 
 def sheet(people: int) -> tuple[bytes, list[list[str]]]:
-    sample = sample_register(TOWN, scale=SEEDS_SCALE * people / PEOPLE_AT_SEEDS_SCALE)
+    sample = sample_register(TOWN, scale=SEEDS_SCALE * people / SAMPLE_TOWN_PEOPLE)
     rows = [[(v.label if isinstance(v, Labelled) else v or "") for v in (getattr(p, c.field) for c in PEOPLE)]
             for p in sample.people]
     return write_xlsx("实有人口", [c.title for c in PEOPLE], rows), rows

@@ -20,6 +20,7 @@ GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平�
 STREETS = ("青溪路", "河西街", "茶山路", "新渡路", "竹坪巷", "桂岭路", "白鹭街", "荷塘路")
 SIZES = (1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5, 6)  # household sizes, about 3.2 people each on average
 DEFAULT_HOUSEHOLDS = 250
+SAMPLE_TOWN_PEOPLE = 35_494  # what the sample town's file gives at SEEDS_SCALE (tests/integration/test_register_demo)
 SEEDS_SCALE = 0.92  # the town file's households × this: about 11,000, as the seeds' town has
 
 

@@ -189,6 +189,14 @@ class SqlRegisterStore(SqlStore):
             body = conn.scalar(sa.select(houses.c.body).where(houses.c.number == number))
         return House.model_validate_json(body) if body else None
 
+    def houses_by_number(self, numbers: list[str]) -> dict[str, House]:
+        found: dict[str, House] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(numbers), 500):
+                select = sa.select(houses.c.body).where(houses.c.number.in_(numbers[start:start + 500]))
+                found |= {h.number: h for h in map(House.model_validate_json, conn.scalars(select))}
+        return found
+
     def houses(self, grids: Grids, commercial_selfbuilt: bool | None, after: str, limit: int) -> list[House]:
         select = sa.select(houses.c.body).where(_in_grids(houses, grids), houses.c.number > after)
         if commercial_selfbuilt is not None:

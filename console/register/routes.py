@@ -140,6 +140,15 @@ async def organisations(register: Register, principal: Reader) -> list[Organisat
     return await run(register.organisations, principal)
 
 
+@register_router.get("/api/register/organisations/{code}")
+async def organisation(ctx: Ctx, request: Request, register: Register, principal: Reader,
+                       code: RecordKey) -> OrganisationView:
+    """One unit or 两新组织 with its contact's phone (in full for the roles the town file names). Audited."""
+    found = await run(register.organisation, principal, code)
+    await audited(ctx, request, principal, "组织完整记录")
+    return found
+
+
 @register_router.put("/api/register/organisations/{code}")
 async def save_organisation(register: Register, principal: Reader, code: RecordKey,
                             body: OrganisationFields) -> OrganisationView:

@@ -163,8 +163,8 @@ def _keys(service: RegisterService, kind: str) -> tuple[Callable[[Any], str], st
         return (lambda f: service.cipher.digest("id", f.id_number)), "身份证号", people
 
     def houses(numbers: list[str]) -> dict[str, Any]:
-        found = (service.store.house(n) for n in numbers)
-        return {h.number: h.model_dump(mode="json", exclude={"updated"}) for h in found if h is not None}
+        found = service.store.houses_by_number(numbers)
+        return {n: h.model_dump(mode="json", exclude={"updated"}) for n, h in found.items()}
     return (lambda f: f.number), "房屋编号", houses
 
 

@@ -48,6 +48,10 @@ class RegisterStore(Protocol):
 
     def house(self, number: str) -> House | None: ...
 
+    def houses_by_number(self, numbers: list[str]) -> dict[str, House]:
+        """The houses kept under these numbers, by number."""
+        ...
+
     def houses(self, grids: Grids, commercial_selfbuilt: bool | None, after: str, limit: int) -> list[House]: ...
 
     def add_houses(self, houses: list[House], actor: str, ts: float) -> int:

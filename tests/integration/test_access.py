@@ -97,7 +97,8 @@ ROUTES = {
     ("GET", "/api/register/people/{person_id}"): REGISTER, ("PATCH", "/api/register/people/{person_id}"): REGISTER,
     ("GET", "/api/register/houses"): REGISTER, ("GET", "/api/register/houses/{number}"): REGISTER,
     ("PUT", "/api/register/houses/{number}"): REGISTER, ("GET", "/api/register/organisations"): REGISTER,
-    ("PUT", "/api/register/organisations/{code}"): REGISTER, ("GET", "/api/register/key-groups"): KEY_GROUPS,
+    ("PUT", "/api/register/organisations/{code}"): REGISTER, ("GET", "/api/register/organisations/{code}"): REGISTER,
+    ("GET", "/api/register/key-groups"): KEY_GROUPS,
     ("POST", "/api/register/key-groups"): KEY_GROUPS, ("GET", "/api/register/templates/{kind}.xlsx"): REGISTER,
     ("POST", "/api/register/imports/{kind}"): REGISTER, ("GET", "/api/register/exports/{kind}.{fmt}"): REGISTER,
 }

@@ -177,10 +177,17 @@ async def test_organisations_in_scope_with_their_contacts_phone_masked_by_role(t
     saved = await town.http.put(f"/api/register/organisations/{org['code']}", json=org, headers=town.auth["shimen"])
     assert saved.status_code == 200, saved.text
     assert saved.json()["kind"] == "非公有制经济组织"
-    officer = (await town.http.get("/api/register/organisations", headers=town.auth["officer"])).json()
-    admin = (await town.http.get("/api/register/organisations", headers=town.auth["admin"])).json()
-    assert (officer[0]["phone"], admin[0]["phone"]) == ("13600001111", "136****1111")
+    listed = (await town.http.get("/api/register/organisations", headers=town.auth["officer"])).json()
+    assert [o["phone"] for o in listed] == ["136****1111"]  # lists are masked for all
+    one = f"/api/register/organisations/{org['code']}"
+    officer = (await town.http.get(one, headers=town.auth["officer"])).json()
+    admin = (await town.http.get(one, headers=town.auth["admin"])).json()
+    assert (officer["phone"], admin["phone"]) == ("13600001111", "136****1111")
     assert (await town.http.get("/api/register/organisations", headers=town.auth["liuwan"])).json() == []
+    assert (await town.http.get(one, headers=town.auth["liuwan"])).status_code == 403
+    log = (await town.http.get("/api/audit", params={"limit": 20}, headers=town.auth["admin"])).json()
+    assert {e["username"] for e in log if e["action"] == "GET /api/register/organisations/{code}"} \
+        == {"officer", "admin"}
     elsewhere = await town.http.put(f"/api/register/organisations/{org['code']}", json=org | {"grid": "G24"},
                                     headers=town.auth["liuwan"])
     assert elsewhere.status_code == 403  # kept in shimen: liuwan's cadre cannot take it over

@@ -91,6 +91,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.mount("/cases", StaticFiles(directory=STATIC / "cases", html=True), name="cases")
     app.include_router(open311_router)
     app.include_router(register_router)
+    app.mount("/register", StaticFiles(directory=STATIC / "register", html=True), name="register")
     add_calls(app, ctx)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))

@@ -181,6 +181,8 @@ async def import_sheet(request: Request, register: Register, principal: Reader, 
                        commit_rows: Annotated[bool, Query(alias="commit")] = False) -> ImportReport | Response:
     """The file as the body. Dry run (default): every problem by row and column. Commit: the good rows are added,
     and the answer is an XLSX of the rejected rows with their reasons (counts in X-Register-* headers)."""
+    if int(request.headers.get("content-length") or 0) > MAX_UPLOAD:
+        raise HTTPException(413, "文件过大")
     data = await request.body()
     if len(data) > MAX_UPLOAD:
         raise HTTPException(413, "文件过大")

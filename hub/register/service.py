@@ -10,8 +10,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel
-
 from hub.register.config import RegisterConfig
 from hub.register.crypto import RegisterCipher
 from hub.register.idcard import normalise
@@ -21,6 +19,7 @@ from hub.register.model import (
     HouseFields,
     KeyGroupEntry,
     KeyGroupFields,
+    Organisation,
     OrganisationFields,
     Person,
     PersonFields,
@@ -187,7 +186,7 @@ class RegisterService:
         self._may_write(principal, fields.grid, before.grid if before else None)
         now = self.clock()
         org = seal_organisation(self.cipher, fields, now)
-        shown = _plain(before, self) if before else None
+        shown = self._organisation_fields(before) if before else None
         self.store.save_organisation(org, HistoryEntry(kind="organisation", record=fields.code, ts=now,
                                                        actor=principal.actor, changes=changes(shown, fields)))
         return view_organisation(self.cipher, org, principal.role in self.config.full_readers)
@@ -203,6 +202,12 @@ class RegisterService:
         entry = KeyGroupEntry(**fields.model_dump(), grid=person.grid, updated=now)
         return self.store.save_key_group(entry, HistoryEntry(kind="key_group", record="", ts=now,
                                                              actor=principal.actor, changes=changes(None, fields)))
+
+    def _organisation_fields(self, org: Organisation) -> OrganisationFields:
+        """An organisation as kept, its phone decrypted, to compare with an edit."""
+        token = org.phone_cipher
+        return OrganisationFields(**org.model_dump(exclude={"phone_cipher", "updated"}),
+                                  phone=self.cipher.decrypt("org-phone", token) if token else None)
 
     def _may_write(self, principal: Principal, grid: str, kept_in: str | None) -> None:
         """A record may be written into a grid in scope, and only if the kept one is in scope too."""
@@ -224,9 +229,3 @@ class RegisterService:
     def view(self, person: Person, full: bool) -> PersonView:
         return view(self.cipher, person, full, self.village_of(person.grid))
 
-
-def _plain(org: BaseModel, service: RegisterService) -> OrganisationFields:
-    """An organisation as kept, its phone decrypted, to compare with an edit."""
-    data = org.model_dump(exclude={"phone_cipher", "updated"})
-    token = getattr(org, "phone_cipher", None)
-    return OrganisationFields(**data, phone=service.cipher.decrypt("org-phone", token) if token else None)

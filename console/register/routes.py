@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from console.auth import role_in
 from console.deps import Ctx
-from console.register.schemas import HouseDetail, PersonEdit
+from console.register.schemas import HouseDetail, HouseholdDetail, PersonEdit
 from hub.register.exports import export
 from hub.register.imports import ImportReport, check, commit, dry_run, rejected_xlsx
 from hub.register.model import House, HouseFields, KeyGroupEntry, KeyGroupFields, OrganisationFields, PersonFields
@@ -110,6 +110,13 @@ async def edit_person(register: Register, principal: Reader, person_id: Annotate
                       body: PersonEdit) -> PersonView:
     """Change some of a person's fields; the change is kept in their history."""
     return await run(register.edit_person, principal, person_id, body.model_dump(exclude_unset=True))
+
+
+@register_router.get("/api/register/households/{number}")
+async def household(register: Register, principal: Reader, number: RecordKey) -> HouseholdDetail:
+    """A household (户) with its people."""
+    found, members = await run(register.household, principal, number)
+    return HouseholdDetail(household=found, members=members)
 
 
 @register_router.get("/api/register/houses")

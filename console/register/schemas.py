@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.register.model import House, Name, Number, Phone, Relation, Residence, Sex, Text
+from hub.register.model import House, Household, Name, Number, Phone, Relation, Residence, Sex, Text
 from hub.register.views import PersonView
 
 
@@ -23,6 +23,11 @@ class PersonEdit(BaseModel):
     household: Number | None = None
     relation: Relation | None = None
     house: Number | None = None
+
+
+class HouseholdDetail(BaseModel):
+    household: Household
+    members: list[PersonView] = Field(description="masked, the head first")
 
 
 class HouseDetail(BaseModel):

@@ -17,12 +17,14 @@ from hub.register.model import (
     HistoryEntry,
     House,
     HouseFields,
+    Household,
     KeyGroupEntry,
     KeyGroupFields,
     Organisation,
     OrganisationFields,
     Person,
     PersonFields,
+    Relation,
 )
 from hub.register.store import Grids, PeopleQuery, RegisterStore
 from hub.register.views import (
@@ -151,6 +153,15 @@ class RegisterService:
             raise NotFound(f"没有房屋 {number}")
         self.check_grid(principal, house.grid)
         return house, self.search(principal, house=number, limit=500)
+
+    def household(self, principal: Principal, number: str) -> tuple[Household, list[PersonView]]:
+        """A household and its people (masked), the head first."""
+        household = self.store.household(number)
+        if household is None:
+            raise NotFound(f"没有户号 {number}")
+        self.check_grid(principal, household.grid)
+        people = self.search(principal, household=number, limit=500)
+        return household, sorted(people, key=lambda p: p.relation is not Relation.head)
 
     def houses(self, principal: Principal, commercial_selfbuilt: bool | None = None, after: str = "",
                limit: int = 100) -> list[House]:

@@ -98,7 +98,7 @@ ROUTES = {
     ("GET", "/api/register/houses"): REGISTER, ("GET", "/api/register/houses/{number}"): REGISTER,
     ("PUT", "/api/register/houses/{number}"): REGISTER, ("GET", "/api/register/organisations"): REGISTER,
     ("PUT", "/api/register/organisations/{code}"): REGISTER, ("GET", "/api/register/organisations/{code}"): REGISTER,
-    ("GET", "/api/register/key-groups"): KEY_GROUPS,
+    ("GET", "/api/register/key-groups"): KEY_GROUPS, ("GET", "/api/register/households/{number}"): REGISTER,
     ("POST", "/api/register/key-groups"): KEY_GROUPS, ("GET", "/api/register/templates/{kind}.xlsx"): REGISTER,
     ("POST", "/api/register/imports/{kind}"): REGISTER, ("GET", "/api/register/exports/{kind}.{fmt}"): REGISTER,
 }

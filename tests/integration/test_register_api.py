@@ -165,6 +165,11 @@ async def test_houses_with_their_occupants_and_history(town: Town) -> None:
     assert saved.status_code == 200, saved.text
     detail = (await town.http.get("/api/register/houses/G19-F00001", headers=town.auth["shimen"])).json()
     assert [p["name"] for p in detail["occupants"]] == ["王秀英"] and detail["occupants"][0]["masked"]
+    home = (await town.http.get("/api/register/households/G19-H00001", headers=town.auth["g19"])).json()
+    assert home["household"]["grid"] == "G19" and [(p["name"], p["relation"]) for p in home["members"]] \
+        == [("王秀英", "head")]
+    assert (await town.http.get("/api/register/households/G19-H00001", headers=town.auth["liuwan"])).status_code \
+        == 403
     listed = await town.http.get("/api/register/houses", params={"commercial_selfbuilt": "true"},
                                  headers=town.auth["liuwan"])
     assert listed.json() == []

@@ -192,6 +192,12 @@ def _console_proxy(ctx: HubContext) -> Service:
     return ConsoleProxy(ctx)
 
 
+def _register(ctx: HubContext) -> Service:
+    from adapters.register_service import RegisterEdge
+
+    return RegisterEdge(ctx)
+
+
 def _election(settings: HubSettings, town_id: str) -> Election:
     from adapters.cluster.election import PgElection
 
@@ -223,4 +229,6 @@ SPEAKER_SIM = Plugin("speaker-sim", service=_speaker_sim, order=91, roles=frozen
 CLUSTER = Plugin("cluster", election=_election)
 INGEST_WORKER = Plugin("ingest-worker", service=_ingest_worker, order=20, roles=frozenset({"ingest"}))
 LOG_FOLLOWER = Plugin("log-follower", service=_log_follower, order=95, roles=frozenset({"core"}))
+# Where the console runs; console processes pass every request to the core leader, whose register answers.
+REGISTER = Plugin("register", service=_register, order=70)
 CONSOLE_PROXY = Plugin("console-proxy", service=_console_proxy, order=80, roles=frozenset({"console"}))

@@ -36,6 +36,7 @@ from console.dispatch_feed import DispatchFeed, dispatch_feed_router
 from console.live import LiveFeed, live_router
 from console.open311 import open311_router
 from console.phone import phone_router
+from console.register import register_router
 from console.schemas import (
     DeadLetterCountPublic,
     DeadLetterPublic,
@@ -93,6 +94,8 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(case_feed_router)
     app.mount("/cases", StaticFiles(directory=STATIC / "cases", html=True), name="cases")
     app.include_router(open311_router)
+    app.include_router(register_router)
+    app.mount("/register", StaticFiles(directory=STATIC / "register", html=True), name="register")
     add_calls(app, ctx)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))

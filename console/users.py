@@ -49,13 +49,14 @@ class UserPublic(BaseModel):
     name: str
     role: Role
     village: str | None
+    grids: list[str] = []
     disabled: bool
     created: datetime
 
     @classmethod
     def of(cls, u: User) -> UserPublic:
-        return cls(username=u.username, name=u.name, role=u.role, village=u.village, disabled=u.disabled,
-                   created=at(u.created))
+        return cls(username=u.username, name=u.name, role=u.role, village=u.village, grids=list(u.grids),
+                   disabled=u.disabled, created=at(u.created))
 
 
 class UserCreate(Input):
@@ -63,6 +64,7 @@ class UserCreate(Input):
     name: str = Field(min_length=1, max_length=64)
     role: Role
     village: str | None = None
+    grids: tuple[str, ...] = Field((), description="a grid worker's grids")
     password: str = Field(min_length=8, max_length=256)
 
 
@@ -70,6 +72,7 @@ class UserEdit(Input):
     name: str | None = Field(None, min_length=1, max_length=64)
     role: Role | None = None
     village: str | None = None
+    grids: tuple[str, ...] | None = None
     disabled: bool | None = None
     password: str | None = Field(None, min_length=8, max_length=256)
 
@@ -138,7 +141,7 @@ async def list_users(ctx: Ctx, principal: Admin) -> list[UserPublic]:
 async def create_user(ctx: Ctx, principal: Admin, body: UserCreate) -> UserPublic:
     """Add an account: an admin, a duty officer, or a village cadre with their village."""
     return UserPublic.of(await _refused(ctx.users.create(body.username, body.password, body.name, body.role,
-                                                         body.village)))
+                                                         body.village, grids=body.grids)))
 
 
 @users_router.patch("/api/users/{username}")

@@ -144,7 +144,8 @@ class Hub:
         metrics.add_collector(AlertCollector(alerts))
         dispatch = DispatchService(town, self.registry.dispatch_store(settings.alert_store)(settings), bus, clock,
                                    alerts, settings.files() / "photos")
-        users = UserService(self.registry.user_store(settings.alert_store)(settings), {v.id for v in town.villages})
+        users = UserService(self.registry.user_store(settings.alert_store)(settings), {v.id for v in town.villages},
+                            grids=set(town.grids()))
         cases = CaseService(town, self.registry.case_store(settings.alert_store)(settings), bus, clock, alerts,
                             settings.files() / "case-photos", settings.state_give_up_s)
         return HubContext(settings, town, self.loaded.sections, self.registry, bus, metrics, store,

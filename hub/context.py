@@ -20,6 +20,7 @@ from hub.metrics import HubMetrics
 from hub.models import DeviceEvent
 from hub.outbound import Outbound
 from hub.recorder import Recorder
+from hub.register.service import RegisterService
 from hub.registry import Registry
 from hub.settings import HubSettings
 from hub.store import Store
@@ -55,3 +56,4 @@ class HubContext:
         self.bus.async_publish(event)
     broadcast: BroadcastService | None = None  # set by the loudspeaker plugin's service
     calls: CallService | None = None  # set by the janus plugin's service
+    register: RegisterService | None = None  # set by the register plugin's service, when it has a key

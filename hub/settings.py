@@ -158,6 +158,8 @@ class HubSettings(BaseSettings):
     rise_window_s: float = Field(default=3600.0, gt=0, description="window of the water level's rate of rise")
     metrics_token: SecretStr | None = Field(default=None, description="lets a Prometheus scraper read /metrics "
                                                                      "with this bearer token; else staff only")
+    register_key: SecretStr | None = Field(default=None, description="base64 of 32 random bytes: the key of the "
+                                           "register's ID numbers and phones (never kept in the database)")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     trusted_proxies: tuple[IPvAnyNetwork, ...] = Field(

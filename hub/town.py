@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from hub.alerts.config import AlertsConfig
 from hub.cases.config import CasesConfig
 from hub.dispatch.config import DispatchConfig
+from hub.register.config import RegisterConfig
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")]
@@ -162,6 +163,8 @@ class Town(Strict):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig, description="rules, escalation, notifiers")
     dispatch: DispatchConfig = Field(default_factory=DispatchConfig, description="patrol dispatch timers, ETAs")
     cases: CasesConfig = Field(default_factory=CasesConfig, description="case categories, time limits, calendar")
+    register_access: RegisterConfig = Field(default_factory=RegisterConfig, alias="register",
+                                           description="who reads the register in full")
     adapters: dict[str, Any] = Field(default_factory=dict, description="per-adapter sections")
 
     def grids(self) -> dict[str, Grid]:

@@ -20,6 +20,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from hub.app import Hub
 from hub.clock import Clock
 from hub.configfile import ConfigError
+from hub.register.crypto import new_key
 from hub.registry import Registry
 from hub.settings import DEFAULT_TOWN, HubSettings, MqttSettings
 from hub.townfile import LoadedTown, load_town
@@ -173,7 +174,7 @@ def hub_settings(tmp: Path, broker: MqttSettings | None, **extra: object) -> Hub
     # Without a broker the hub embeds one: on a port of its own, not the default a running demo may hold.
     embedded = {"embedded_port": free_port()} if broker is None else {}
     return HubSettings.model_validate({"town_file": DEFAULT_TOWN, "data_dir": tmp, "http_port": 0, "mqtt": broker,
-                                       "health_check_s": 0.2, **embedded, **extra})
+                                       "health_check_s": 0.2, "register_key": REGISTER_KEY, **embedded, **extra})
 
 
 def make_hub(settings: HubSettings, town: LoadedTown | None = None, clock: Clock | None = None) -> Hub:
@@ -196,13 +197,16 @@ async def wait_for(predicate: Callable[[], bool | Awaitable[bool]], timeout: flo
 
 
 PASSWORD = "correct horse battery"
+REGISTER_KEY = new_key()  # the register's key for every test hub, as GRIDHUB_REGISTER_KEY gives it
 
 
 async def account(hub: Hub, role: Role = Role.officer, village: str | None = None, name: str = "张伟") -> str:
-    """An account of *role* (of *village*, for a cadre) on the running hub: its username."""
+    """An account of *role* (of *village*, for a cadre; of grid G19, in shimen, for a grid worker) on the running
+    hub: its username."""
     username = f"{role.value}.{village}" if village else role.value
     if username not in hub.ctx.users.users:
-        await hub.ctx.users.create(username, PASSWORD, name, role, village)
+        grids = ("G19",) if role is Role.grid_worker else ()
+        await hub.ctx.users.create(username, PASSWORD, name, role, village, grids=grids)
     return username
 
 

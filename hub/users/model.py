@@ -13,13 +13,15 @@ class Role(StrEnum):
     officer = "officer"  # the duty officer: the whole town
     cadre = "cadre"  # a village cadre: their own village
     patrol = "patrol"  # a patrol member: their own team, signed in on a phone by link
+    grid_worker = "grid_worker"  # a grid worker (网格员): their own grid(s), in the register
 
     @property
     def label(self) -> str:
         return ROLE_LABELS[self]
 
 
-ROLE_LABELS = {Role.admin: "管理员", Role.officer: "值班员", Role.cadre: "村干部", Role.patrol: "巡逻队员"}
+ROLE_LABELS = {Role.admin: "管理员", Role.officer: "值班员", Role.cadre: "村干部", Role.patrol: "巡逻队员",
+               Role.grid_worker: "网格员"}
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,31}$"
 
 
@@ -30,6 +32,7 @@ class User(BaseModel):
     name: str = Field(min_length=1, max_length=64, description="shown in the audit log and alert history")
     role: Role
     village: str | None = Field(None, description="the village a cadre answers for")
+    grids: tuple[str, ...] = Field((), description="the grids a grid worker answers for")
     disabled: bool = False
     password_hash: str = Field(repr=False)
     created: float
@@ -40,6 +43,8 @@ class User(BaseModel):
             raise ValueError("patrol members sign in on their phones with a link from the duty officer")
         if (self.role is Role.cadre) != (self.village is not None):
             raise ValueError("a village cadre needs a village, and only a cadre has one")
+        if (self.role is Role.grid_worker) != bool(self.grids):
+            raise ValueError("a grid worker needs their grids, and only a grid worker has any")
         return self
 
 
@@ -52,6 +57,7 @@ class Principal:
     role: Role
     village: str | None = None  # cadres only
     team: str | None = None  # patrol members only
+    grids: frozenset[str] = frozenset()  # grid workers only
 
     @property
     def is_staff(self) -> bool:
@@ -75,7 +81,7 @@ class Principal:
 
     @classmethod
     def of(cls, user: User) -> Principal:
-        return cls(user.username, user.name, user.role, user.village)
+        return cls(user.username, user.name, user.role, user.village, grids=frozenset(user.grids))
 
 
 class Session(BaseModel):

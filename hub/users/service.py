@@ -45,9 +45,11 @@ def digest(token: str) -> str:
 class UserService:
     """Loop only; password hashing and the store run in worker threads."""
 
-    def __init__(self, store: UserStore, villages: set[str], clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: UserStore, villages: set[str], clock: Callable[[], float] = time.time,
+                 grids: set[str] | None = None) -> None:
         self.store = store
         self.villages = villages
+        self.grids = grids or set()
         self.clock = clock  # wall time: sessions expire by the real clock, not the demo's
         self.hasher = PasswordHasher()
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -76,19 +78,22 @@ class UserService:
         return user
 
     async def create(self, username: str, password: str, name: str, role: Role,
-                     village: str | None = None, password_hash: str | None = None) -> User:
+                     village: str | None = None, password_hash: str | None = None,
+                     grids: tuple[str, ...] = ()) -> User:
         """A new account; *password_hash* (from `hash_password`) spares hashing one password again."""
         if await self._fresh(username) is not None:
             raise UserError(f"user {username!r} exists")
         self._check_village(village)
-        user = User(username=username, name=name, role=role, village=village, created=self.clock(),
+        self._check_grids(grids)
+        user = User(username=username, name=name, role=role, village=village, grids=grids, created=self.clock(),
                     password_hash=password_hash or await self.hash_password(password))
         await asyncio.to_thread(self.store.save_user, user)
         self.users[username] = user
         return user
 
     async def update(self, username: str, *, name: str | None = None, role: Role | None = None,
-                     village: str | None = None, disabled: bool | None = None, password: str | None = None) -> User:
+                     village: str | None = None, disabled: bool | None = None, password: str | None = None,
+                     grids: tuple[str, ...] | None = None) -> User:
         """Change an account; a change of role, village, password or a disable signs it out everywhere."""
         user = await self._fresh(username)
         if user is None:
@@ -98,6 +103,9 @@ class UserService:
         if role is not None or village is not None:
             changes["village"] = village
             self._check_village(village)
+        if role is not None or grids is not None:
+            changes["grids"] = new_grids = tuple(grids or ())
+            self._check_grids(new_grids)
         if password is not None:
             changes["password_hash"] = await self.hash_password(password)
         updated = User.model_validate(user.model_dump() | changes)
@@ -164,6 +172,11 @@ class UserService:
     def _check_village(self, village: str | None) -> None:
         if village is not None and village not in self.villages:
             raise UserError(f"no village {village!r}; known: {', '.join(sorted(self.villages))}")
+
+    def _check_grids(self, grids: tuple[str, ...]) -> None:
+        unknown = set(grids) - self.grids
+        if unknown:
+            raise UserError(f"no grid {', '.join(sorted(unknown))}")
 
     async def hash_password(self, password: str) -> str:
         if len(password) < MIN_PASSWORD:

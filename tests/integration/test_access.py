@@ -27,8 +27,10 @@ from tests.support import console_url, free_port, hub_settings, make_hub, publis
 pytestmark = pytest.mark.integration
 
 PUBLIC, ANYONE, WATCHER, STAFF, ADMIN, PATROL = "public", "anyone", "watcher", "staff", "admin", "patrol"
+REGISTER, KEY_GROUPS = "register", "key groups"  # the register's readers; those the town file names for key groups
 ALLOWED = {PUBLIC: set(Role), ANYONE: set(Role), WATCHER: {Role.admin, Role.officer, Role.cadre},
-           STAFF: {Role.admin, Role.officer}, ADMIN: {Role.admin}, PATROL: {Role.patrol}}
+           STAFF: {Role.admin, Role.officer}, ADMIN: {Role.admin}, PATROL: {Role.patrol},
+           REGISTER: {Role.admin, Role.officer, Role.cadre, Role.grid_worker}, KEY_GROUPS: {Role.officer}}
 ROUTES = {
     ("GET", "/"): PUBLIC, ("GET", "/openapi.json"): PUBLIC, ("GET", "/api/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
@@ -95,6 +97,14 @@ ROUTES = {
     ("GET", "/open311/v2/services/{service_code}.{fmt}"): PUBLIC, ("POST", "/open311/v2/requests.{fmt}"): PUBLIC,
     ("GET", "/open311/v2/requests.{fmt}"): PUBLIC, ("GET", "/open311/v2/requests/{service_request_id}.{fmt}"): PUBLIC,
     ("GET", "/open311/v2/tokens/{token}.{fmt}"): PUBLIC,
+    ("GET", "/api/register/people"): REGISTER, ("POST", "/api/register/people"): REGISTER,
+    ("GET", "/api/register/people/{person_id}"): REGISTER, ("PATCH", "/api/register/people/{person_id}"): REGISTER,
+    ("GET", "/api/register/houses"): REGISTER, ("GET", "/api/register/houses/{number}"): REGISTER,
+    ("PUT", "/api/register/houses/{number}"): REGISTER, ("GET", "/api/register/organisations"): REGISTER,
+    ("PUT", "/api/register/organisations/{code}"): REGISTER, ("GET", "/api/register/organisations/{code}"): REGISTER,
+    ("GET", "/api/register/key-groups"): KEY_GROUPS, ("GET", "/api/register/households/{number}"): REGISTER,
+    ("POST", "/api/register/key-groups"): KEY_GROUPS, ("GET", "/api/register/templates/{kind}.xlsx"): REGISTER,
+    ("POST", "/api/register/imports/{kind}"): REGISTER, ("GET", "/api/register/exports/{kind}.{fmt}"): REGISTER,
 }
 SOCKETS = {"/ws/alerts": WATCHER, "/ws/live": WATCHER, "/ws/cameras": WATCHER, "/ws/dispatch": STAFF,
            "/ws/broadcast": STAFF, "/ws/phone": PATROL, "/ws/calls": WATCHER, "/ws/calls/{call_id}": WATCHER,
@@ -102,7 +112,8 @@ SOCKETS = {"/ws/alerts": WATCHER, "/ws/live": WATCHER, "/ws/cameras": WATCHER, "
 # The cadre's village is shimen (RS01, CAM13, SPK13, team T06); liuwan (RS02, CAM15 …) is another's.
 OWN = {"device_id": "RS01", "camera": "CAM13", "speaker": "SPK13", "team_id": "T06", "member_id": "T06.2",
        "username": "officer", "job_id": "1", "name": "x.jpg", "photo_id": "0" * 32, "appointment_id": "1",
-       "fmt": "json", "service_code": "disputes", "service_request_id": "1", "token": "t", "key": "0" * 64}
+       "fmt": "json", "service_code": "disputes", "service_request_id": "1", "token": "t", "key": "0" * 64,
+       "person_id": "1", "number": "G19-F00001", "code": "X1", "kind": "people"}
 OTHER = OWN | {"device_id": "RS02", "camera": "CAM15", "speaker": "SPK16", "team_id": "T07", "member_id": "T07.2"}
 QUERIES = {"/api/readings": {"device": "{device_id}", "quantity": "water_level"},
            "/api/device-events": {"device": "{device_id}"}, "/api/dispatches": {"alert_id": "{alert_id}"}}
@@ -132,7 +143,7 @@ async def town(tmp_path: Path) -> AsyncIterator[Town]:
         await wait_for(lambda: len(hub.ctx.alerts.book.open_alerts()) == 2, what="an alert in each village")
         alerts = {a.device: a.id for a in hub.ctx.alerts.book.open_alerts()}
         auth = {role: await signed_in(hub, role, "shimen" if role is Role.cadre else None)
-                for role in (Role.admin, Role.officer, Role.cadre)}
+                for role in (Role.admin, Role.officer, Role.cadre, Role.grid_worker)}
         dispatches = [(await http.post("/api/dispatches", headers=auth[Role.officer], json={
             "alert_id": alerts[device], "teams": [team], "instructions": "巡查"})).json()[0]["id"]
             for device, team in (("RS01", "T06"), ("RS02", "T07"))]
@@ -206,7 +217,7 @@ async def test_without_sign_in_only_public_routes_answer(town: Town) -> None:
             assert status == 401, (method, path, status)
 
 
-@pytest.mark.parametrize("role", [Role.admin, Role.officer, Role.cadre, Role.patrol])
+@pytest.mark.parametrize("role", [Role.admin, Role.officer, Role.cadre, Role.patrol, Role.grid_worker])
 async def test_each_role_reaches_its_routes_and_no_others(town: Town, role: Role) -> None:
     for (method, path), level in sorted(ROUTES.items(), key=lambda item: item[0][1]):
         if path == "/api/auth/logout":
@@ -259,7 +270,7 @@ async def test_a_cadre_sees_the_scene_photos_of_a_dispatch_or_case_in_scope(town
     assert (await town.http.get(f"/api/alerts/{town.other['alert_id']}", headers=cadre)).status_code == 403
 
 
-@pytest.mark.parametrize("role", [None, Role.admin, Role.officer, Role.cadre, Role.patrol])
+@pytest.mark.parametrize("role", [None, Role.admin, Role.officer, Role.cadre, Role.patrol, Role.grid_worker])
 async def test_each_socket_admits_its_roles_only(town: Town, role: Role | None) -> None:
     base = console_url(town.hub).replace("http", "ws", 1).rstrip("/")
     headers = town.auth[role] if role else {}

@@ -37,6 +37,7 @@ def smoke(bench: str, *extra: str) -> str:
     ("hj212", "hj212_frames_per_s"),
     ("ingest", "ingest_ratio"),
     ("phone_fanout", "phone_fanout_p99_ms"),
+    ("register", "register_import_rows_per_s"),
     ("soak", "soak_rss_growth_pct"),
 ])
 def test_bench_smoke(bench: str, name: str) -> None:

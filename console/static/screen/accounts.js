@@ -2,10 +2,15 @@
 // is allowed; its refusals (422 saying what is wrong, 409 for an admin's own account) are shown in the form.
 import { api } from "./api.js";
 import { dayTime, el } from "./format.js";
-import { onLang, t } from "./i18n.js";
+import { addStrings, onLang, t } from "./i18n.js";
 import { villages } from "./map.js";
 
-const FIELDS = ["username", "name", "role", "village", "password", "disabled"];
+addStrings(
+  { "role.grid_worker": "网格员", "users.grids": "网格", "users.gridsHint": "网格编号，以逗号分隔，如 G19, G20" },
+  { "role.grid_worker": "Grid worker", "users.grids": "Grids",
+    "users.gridsHint": "grid ids, comma-separated: G19, G20" },
+);
+const FIELDS = ["username", "name", "role", "village", "grids", "password", "disabled"];
 const $ = (id) => document.getElementById(id);
 const state = { users: [], editing: null }; // editing: the account being changed; null while creating one
 const fields = () => $("user-form").elements;
@@ -39,7 +44,7 @@ function render() {
     edit.type = "button";
     edit.onclick = () => openForm(u);
     const row = el("tr", u.disabled ? "disabled" : "", el("td", "", u.username), el("td", "", u.name),
-      el("td", "", t(`role.${u.role}`)), el("td", "", u.village ? villageName(u.village) : "—"),
+      el("td", "", t(`role.${u.role}`)), el("td", "", u.village ? villageName(u.village) : u.grids?.join("、") || "—"),
       el("td", "", t(u.disabled ? "users.off" : "users.on")), el("td", "", dayTime(u.created)), el("td", "", edit));
     row.dataset.username = u.username;
     return row;
@@ -54,6 +59,7 @@ function openForm(user) {
   f.name.value = user?.name ?? "";
   f.role.value = user?.role ?? "officer";
   f.village.value = user?.village ?? "";
+  f.grids.value = (user?.grids ?? []).join(", ");
   f.password.value = "";
   f.disabled.checked = user?.disabled ?? false;
   $("user-form").querySelector("[data-edit-only]").hidden = !user;
@@ -75,16 +81,20 @@ function label() {
   $("user-password-label").textContent = t(user ? "users.newPassword" : "users.password");
 }
 
-/** Only a village cadre has a village. */
+/** Only a village cadre has a village, and only a grid worker has grids. */
 function syncVillage() {
   const f = fields();
   f.village.disabled = f.role.value !== "cadre";
   if (f.village.disabled) f.village.value = "";
+  f.grids.disabled = f.role.value !== "grid_worker";
+  if (f.grids.disabled) f.grids.value = "";
 }
+
+const gridsOf = (f) => f.grids.value.split(/[\s,，、]+/).filter(Boolean);
 
 function created(f) {
   return { username: f.username.value.trim(), name: f.name.value.trim(), role: f.role.value,
-    village: f.village.value || null, password: f.password.value };
+    village: f.village.value || null, grids: gridsOf(f), password: f.password.value };
 }
 
 /** Only what changed: the hub signs an account out when its role, village, password or state is sent. */
@@ -92,7 +102,10 @@ function changes(user, f) {
   const body = {};
   const village = f.village.value || null;
   if (f.name.value.trim() !== user.name) body.name = f.name.value.trim();
-  if (f.role.value !== user.role || village !== user.village) Object.assign(body, { role: f.role.value, village });
+  const grids = gridsOf(f);
+  if (f.role.value !== user.role || village !== user.village || grids.join() !== (user.grids ?? []).join()) {
+    Object.assign(body, { role: f.role.value, village, grids });
+  }
   if (f.disabled.checked !== user.disabled) body.disabled = f.disabled.checked;
   if (f.password.value) body.password = f.password.value;
   return body;

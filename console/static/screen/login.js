@@ -6,7 +6,7 @@ import { api, toast, whenSignedOut } from "./api.js";
 import { onLang, t, toggleLang, translate } from "./i18n.js";
 import { onLink } from "./live.js";
 
-const CONSOLE_ROLES = ["admin", "officer", "cadre"]; // patrol members sign in on their phones, by link
+export const CONSOLE_ROLES = ["admin", "officer", "cadre"]; // patrol members sign in on their phones, by link
 const $ = (id) => document.getElementById(id);
 let message = { key: "", vars: {} };
 let link = "connecting";
@@ -14,9 +14,10 @@ let link = "connecting";
 /**
  * Start a console page. Until someone is signed in the form (titled by the i18n key *title*) covers it;
  * then *enter* runs, and the page's `#screen` shows. *leave* ends what *enter* started, before the form
- * comes back (the header's sign-out button, `#sign-out`, or a session ended elsewhere).
+ * comes back (the header's sign-out button, `#sign-out`, or a session ended elsewhere). *roles* may sign in
+ * (the register's page adds grid workers).
  */
-export async function startPage({ title, enter, leave = () => {} }) {
+export async function startPage({ title, enter, leave = () => {}, roles = CONSOLE_ROLES }) {
   build(title);
   translate();
   for (const button of document.querySelectorAll(".lang-toggle")) button.addEventListener("click", toggleLang);
@@ -25,7 +26,7 @@ export async function startPage({ title, enter, leave = () => {} }) {
   const out = (reason) => { leave(); show(reason); };
   whenSignedOut(out);
   const entered = () => enter().catch((err) => toast(String(err)));
-  listen(entered);
+  listen(entered, roles);
   $("sign-out")?.addEventListener("click", () => signOut(out).catch(() => {}));
   try {
     const { user } = await api("/api/screen/session");
@@ -119,14 +120,14 @@ function showLink(state = link) {
   box.textContent = t(`link.${state}`);
 }
 
-function listen(entered) {
+function listen(entered, roles) {
   $("login-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const button = $("login-submit");
     button.disabled = true;
     say("login.busy");
     try {
-      await attempt(entered);
+      await attempt(entered, roles);
     } catch {
       say("login.offline");
     } finally {
@@ -135,7 +136,7 @@ function listen(entered) {
   });
 }
 
-async function attempt(entered) {
+async function attempt(entered, roles) {
   const res = await fetch("/api/auth/login", {
     method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ username: $("login-username").value.trim(), password: $("login-password").value }),
@@ -143,7 +144,7 @@ async function attempt(entered) {
   if (res.status === 429) { say("login.throttled", { s: res.headers.get("Retry-After") || "60" }); return; }
   if (!res.ok) { say("login.wrong"); return; }
   const { user } = await res.json();
-  if (!CONSOLE_ROLES.includes(user.role)) { say("login.notConsole"); return; }
+  if (!roles.includes(user.role)) { say("login.notConsole"); return; }
   say("");
   document.dispatchEvent(new CustomEvent("console-signed-in")); // the call invite's socket, say, may connect now
   await entered();

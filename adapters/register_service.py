@@ -1,0 +1,73 @@
+"""The register's edge: opens its store with the key from the environment, and loads the demo's sample once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+
+from adapters.register_store import SqlRegisterStore
+from adapters.sql import state_url
+from hub.context import HubContext
+from hub.register.crypto import KeyMissing, RegisterCipher, load_key
+from hub.register.imports import add_people
+from hub.register.model import House
+from hub.register.sample import SAMPLE_TOWN_PEOPLE, sample_register
+from hub.register.service import RegisterService
+
+log = logging.getLogger(__name__)
+DEMO_ACTOR = "演示数据"
+BATCH = 5000
+
+
+class RegisterEdge:
+    """Sets `ctx.register` while it runs; without a key the register stays off and says why."""
+
+    name = "register"
+
+    def __init__(self, ctx: HubContext) -> None:
+        self.ctx = ctx
+        self._store: SqlRegisterStore | None = None
+        self._loading: asyncio.Task[None] | None = None
+        self._stopping = threading.Event()
+
+    async def start(self) -> None:
+        settings = self.ctx.settings
+        configured = settings.register_key.get_secret_value() if settings.register_key else None
+        try:
+            key = load_key(configured, settings.data_dir, settings.demo is not None)
+        except KeyMissing as exc:
+            log.warning("the register is off: %s", exc)
+            return
+        self._store = await asyncio.to_thread(SqlRegisterStore, state_url(settings))
+        self.ctx.register = RegisterService(self._store, RegisterCipher(key), self.ctx.town)
+        if settings.demo is not None:  # in the background: the demo's console answers meanwhile
+            self._loading = asyncio.create_task(asyncio.to_thread(self._load_sample, self.ctx.register))
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._loading is not None:
+            await asyncio.gather(self._loading, return_exceptions=True)  # stops after the batch it is writing
+        self.ctx.register = None
+        if self._store is not None:
+            self._store.close()
+
+    def _load_sample(self, service: RegisterService) -> None:
+        """The sample town's fictional register, in batches (35,000 people take a few seconds); a load that a stop
+        cut short is finished at the next start."""
+        if service.store.count_people(None) >= SAMPLE_TOWN_PEOPLE:
+            return
+        started = time.monotonic()
+        sample = sample_register(service.town)
+        now = time.time()
+        service.store.add_houses([House(**h.model_dump(), updated=now) for h in sample.houses], DEMO_ACTOR, now)
+        for start in range(0, len(sample.people), BATCH):
+            if self._stopping.is_set():
+                return
+            batch = sample.people[start:start + BATCH]
+            kept = service.store.people_by_digest([service.cipher.digest("id", p.id_number) for p in batch])
+            add_people(service, [p for p in batch if service.cipher.digest("id", p.id_number) not in kept],
+                       DEMO_ACTOR, now)
+        log.info("demo register: %d people, %d houses in %.1f s", len(sample.people), len(sample.houses),
+                 time.monotonic() - started)

@@ -22,6 +22,7 @@ from hub.outbound import Outbound
 from hub.recorder import Recorder
 from hub.registry import Registry
 from hub.settings import HubSettings
+from hub.station_commands import StationCommander
 from hub.store import Store
 from hub.town import Town
 from hub.users.service import UserService
@@ -55,3 +56,4 @@ class HubContext:
         self.bus.async_publish(event)
     broadcast: BroadcastService | None = None  # set by the loudspeaker plugin's service
     calls: CallService | None = None  # set by the janus plugin's service
+    station_commands: StationCommander | None = None  # set by the TCP station edges (HJ 212, SL 651) while they run

@@ -76,11 +76,20 @@ def _first() -> str:
 
 def metadata() -> sa.MetaData:
     """Every store's tables in one MetaData: what the newest revision must have built."""
-    from adapters import alert_store, broadcast_store, call_store, case_store, dispatch_store, sql, user_store
+    from adapters import (
+        alert_store,
+        broadcast_store,
+        call_store,
+        case_store,
+        command_store,
+        dispatch_store,
+        sql,
+        user_store,
+    )
 
     merged = sa.MetaData()
     for meta in (alert_store.meta, dispatch_store.meta, user_store.meta, case_store.meta, broadcast_store.meta,
-                 call_store.meta, sql.ids_meta):
+                 call_store.meta, command_store.meta, sql.ids_meta):
         for table in meta.tables.values():
             table.to_metadata(merged)
     return merged

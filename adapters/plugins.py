@@ -36,9 +36,12 @@ if TYPE_CHECKING:
 def _mqtt(ctx: HubContext) -> Service:
     from adapters.hj212.mqtt import Hj212PayloadDecoder
     from adapters.mqtt.service import MqttIngestService
+    from adapters.sl651.mqtt import Sl651PayloadDecoder
 
     hj212 = Hj212PayloadDecoder(ctx.town, ctx.sections.get("hj212", Hj212Config()))
-    return MqttIngestService(ctx, [(topic, hj212) for topic in hj212.topics])
+    sl651 = Sl651PayloadDecoder(ctx.town, ctx.sections.get("sl651", Sl651Config()), ctx.async_device_event)
+    return MqttIngestService(ctx, [*((topic, hj212) for topic in hj212.topics),
+                                   *((topic, sl651) for topic in sl651.topics)])
 
 
 def _mqtt_out(ctx: HubContext) -> Service:

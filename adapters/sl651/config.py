@@ -47,6 +47,8 @@ class Sl651Config(ConnectionLimits):
     max_length: int = Field(default=MAX_LENGTH, ge=64, le=MAX_LENGTH, description="longer frames: oversize")
     max_future_s: float = Field(default=300.0, ge=0, description="reject observation times further ahead")
     keep_online: bool = Field(default=True, description="end confirmations with ESC (stay connected), else EOT")
+    mqtt_topics: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=list, description="topic filters whose payloads are SL 651 frames (gateways)")
     commands: TalkBack = Field(default_factory=TalkBack, description="clock setting and the replies to commands")
 
     def password_of(self, device: str) -> str | None:

@@ -139,9 +139,13 @@ class StationLinks:
         self._live[device] = link
 
     def gone(self, link: Link) -> None:
-        """The connection behind *link* ended."""
+        """The connection behind *link* ended: its stations' waiting commands fail now rather than time out."""
         for device in [d for d, live in self._live.items() if live is link]:
             del self._live[device]
+            for waiting in self._waiting.get(device, ()):
+                if not waiting.reply.done():
+                    waiting.reply.set_result(Reply(waiting.kind, waiting.key, CommandState.NOT_CONNECTED,
+                                                   "the station hung up before it answered", ""))
 
     async def send(self, device: str, kind: CommandKind, by: str) -> StationCommand:
         link = self._live.get(device)
@@ -197,17 +201,20 @@ class StationLinks:
         for waiting in self._waiting.get(device, ()):
             waiting.taken = waiting.taken or waiting.key == key
 
-    def clock_seen(self, device: str, station_ts: float, received: float, talk: TalkBack) -> None:
-        """A frame of *device* told its clock's time; set the clock when it is off by too much."""
+    def clock_seen(self, device: str, station_ts: float, received: float, talk: TalkBack, asked: bool = False) -> None:
+        """A frame of *device* told its clock's time (or *asked* for the time); set the clock when it is off."""
         now = self._clock()
         if not talk.set_clocks or abs(now - time.time()) > REAL_TIME_SLACK_S \
-                or abs(station_ts - received) <= talk.clock_drift_s:
+                or (abs(station_ts - received) <= talk.clock_drift_s and not asked):
             return
         last = self._last_auto.get(device)
         if last is not None and now - last < talk.clock_every_s:
             return
         self._last_auto[device] = now
-        log.warning("station %s: its clock is %+.0f s off the hub's; setting it", device, station_ts - received)
+        if asked:
+            log.info("station %s asked for the time; setting its clock", device)
+        else:
+            log.warning("station %s: its clock is %+.0f s off the hub's; setting it", device, station_ts - received)
         self._tasks.spawn(self._set_clock(device), name=f"set-clock-{device}")
 
     async def _set_clock(self, device: str) -> None:

@@ -18,7 +18,16 @@ from adapters.hj212.decode import Origin, PacketDecoder, Sink
 from adapters.hj212.frame import Frame, FrameScanner, Junk, Scanned, encode
 from adapters.hj212.packet import Packet, QnRtn, SegmentError, data_ack, parse_segment, refusal
 from adapters.hj212.reassembly import GivenUp, Reassembler
-from adapters.hj212.talk import DONE, EXECUTION_REPLY, REALTIME, REPLIES, command_frame, qn_time, return_code
+from adapters.hj212.talk import (
+    DONE,
+    EXECUTION_REPLY,
+    REALTIME,
+    REPLIES,
+    TIME_ASKED,
+    command_frame,
+    qn_time,
+    return_code,
+)
 from adapters.station_links import LinkEnd, Reply, StationLinks
 from adapters.stations import Fed
 from hub.models import DeadLetter, RejectReason
@@ -128,6 +137,10 @@ class Session(LinkEnd):
         if packet.cn in REPLIES:
             self._reply(station.device, packet, raw)
             return None, True
+        if packet.cn == TIME_ASKED:  # the station asks the centre to set its clock
+            if self.live is not None:
+                self.live.clock_seen(station.device, received, received, self.talk, asked=True)
+            return (encode(data_ack(packet)) if packet.wants_ack else None), True
         ack = encode(data_ack(packet)) if packet.wants_ack else None
         if packet.split:
             whole, given_up = self._parts.add(packet, received, raw)

@@ -89,7 +89,7 @@ class Session(LinkEnd):
     def command(self, device: str, kind: CommandKind, now: float) -> tuple[str, bytes, str]:
         """The serial number, frame and shown frame of a command to *device*, in the encoding it speaks."""
         heard = self._heard[device]
-        serial = self._book.next_serial(device)
+        serial = self._book.next_serial(device) if self._book.config.number_commands else 0
         frame = command_frame(heard.encoding, heard.header, kind, serial, datetime.fromtimestamp(now, self._book.tz))
         return str(serial), frame, shown(frame)
 

@@ -18,10 +18,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.clock import Clock
@@ -130,6 +133,8 @@ class StationLinks:
         self._last_auto: dict[str, float] = {}
         self._tasks = TaskSet()
         self.users = 0  # the station edges running on it: the last to stop closes the store
+        self.counts: Counter[tuple[str, str, str]] = Counter()  # (protocol, kind, state) of closed commands
+        self.collector: Collector = _CommandCollector(self)
 
     def talks_to(self, device: str) -> bool:
         return device in self._protocols
@@ -155,6 +160,7 @@ class StationLinks:
                                      state=CommandState.NOT_CONNECTED, sent_at=now, done_at=now,
                                      detail="the station holds no connection to the hub now; it can be reached "
                                             "while it is dialled in")
+            self.counts[refused.protocol, kind.value, refused.state.value] += 1
             return await asyncio.to_thread(self._store.add, refused)
         key, data, shown = link.command(device, kind, self._clock())
         waiting = _Waiting(kind, key)
@@ -170,6 +176,7 @@ class StationLinks:
         finally:
             self._waiting[device].remove(waiting)
         await asyncio.to_thread(self._store.update, done)
+        self.counts[done.protocol, kind.value, done.state.value] += 1
         log.info("station command %d: %s %s by %s: %s %s", done.id, kind.value, device, by, done.state.value,
                  done.detail)
         return done
@@ -230,3 +237,15 @@ class StationLinks:
         await self._tasks.cancel()
         with contextlib.suppress(Exception):
             self._store.close()
+
+
+class _CommandCollector(Collector):
+    def __init__(self, links: StationLinks) -> None:
+        self._links = links
+
+    def collect(self) -> Iterable[CounterMetricFamily]:
+        family = CounterMetricFamily("gridhub_station_commands", "Commands sent to stations, by how they ended",
+                                     labels=["protocol", "kind", "state"])
+        for labels, n in sorted(self._links.counts.items()):
+            family.add_metric(list(labels), n)
+        yield family

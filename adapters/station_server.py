@@ -85,6 +85,8 @@ class StationTcpService:
         self._ctx.metrics.add_collector(self._collector)
         if self._links is not None:
             self._links.users += 1
+            if self._links.users == 1:
+                self._ctx.metrics.add_collector(self._links.collector)
             self._ctx.station_commands = self._links
         log.info("%s: listening on %s:%d for %d stations", self.name, self._listen.host, self.port, self._stations)
 
@@ -108,6 +110,7 @@ class StationTcpService:
         self._links.users -= 1
         if self._links.users == 0:
             self._ctx.station_commands = None
+            self._ctx.metrics.registry.unregister(self._links.collector)
             await self._links.close()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

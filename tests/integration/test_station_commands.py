@@ -105,6 +105,10 @@ async def test_sl651_the_hub_sets_a_drifting_clock_and_queries_current_data_from
                                                                ("set_clock", "answered", "auto")]
     assert log[1]["request"].startswith("7E 7E") and "station clock now" in log[1]["detail"]  # type: ignore[union-attr]
     assert [c["state"] for c in await log_of(hub, RAIN)] == ["answered", "not_connected"]
+    async with httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub), timeout=30) as c:
+        metrics = (await c.get("metrics")).text
+    for kind, state, n in (("query", "answered", 2), ("set_clock", "answered", 1), ("query", "not_connected", 1)):
+        assert f'gridhub_station_commands_total{{kind="{kind}",protocol="sl651",state="{state}"}} {n}.0' in metrics
 
 
 async def test_hj212_the_hub_sets_a_drifting_clock_and_queries_current_data_from_the_api(hub: Hub) -> None:

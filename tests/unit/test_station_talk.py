@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,6 +25,7 @@ from adapters.station_links import AUTO, Reply, StationLinks, TalkBack
 from adapters.stations import Collected
 from hub.station_commands import CommandKind, CommandState, StationCommand
 from tests.sl651_support import STATION, ascii_body, ascii_frame, hex_body, hex_frame, ref_crc
+from tests.support import broken_town, line_of, problems
 from tests.unit.test_sl651_session import town
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -196,3 +198,12 @@ async def test_an_hj212_station_asking_for_the_time_gets_its_clock_set() -> None
     await asyncio.sleep(0.05)
     assert len(written) == 1 and b"CN=1012;" in written[0]
     await links.close()
+
+
+def test_the_commands_settings_are_checked_with_the_file_and_key_named(tmp_path: Path) -> None:
+    path = broken_town(tmp_path, '    mqtt_topics: ["sl651/+/up"]',
+                       '    mqtt_topics: ["sl651/+/up"]\n    commands: {clock_drift_s: 0, clock_evry_s: 60}')
+    found = problems(path)
+    assert any("adapters.sl651.commands.clock_drift_s" in p and "greater than 0" in p for p in found), found
+    assert any("adapters.sl651.commands.clock_evry_s" in p for p in found), found
+    assert all(p.startswith(f"{path}:{line_of(path, 'clock_drift_s')}") for p in found), found

@@ -109,6 +109,12 @@ async def test_sl651_the_hub_sets_a_drifting_clock_and_queries_current_data_from
         metrics = (await c.get("metrics")).text
     for kind, state, n in (("query", "answered", 2), ("set_clock", "answered", 1), ("query", "not_connected", 1)):
         assert f'gridhub_station_commands_total{{kind="{kind}",protocol="sl651",state="{state}"}} {n}.0' in metrics
+    async with httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub, Role.admin)) as c:
+        audit = (await c.get("api/audit", params={"username": "officer"})).json()
+    sent = [(a["target"], a["detail"]) for a in audit if a["action"] == "POST /api/devices/{device_id}/commands"]
+    assert sent == [(f"/api/devices/{RAIN}/commands", f"query: answered (command {log[0]['id'] + 1})"),
+                    (f"/api/devices/{RIVER}/commands", f"query: answered (command {log[0]['id']})"),
+                    (f"/api/devices/{RAIN}/commands", "query: not_connected (command 1)")]
 
 
 async def test_hj212_the_hub_sets_a_drifting_clock_and_queries_current_data_from_the_api(hub: Hub) -> None:

@@ -31,7 +31,7 @@ from tests.support import console_url, hub_settings, make_hub, sample_town, sign
 pytestmark = pytest.mark.integration
 RIVER, RAIN, QUALITY = "RS04", "RG02", "WQ01"  # simulated: SL 651 HEX/BCD, SL 651 ASCII, HJ 212
 SILENT_SL651, SILENT_HJ212 = ("SL99", "0099000001"), ("WQ99", "TESTMN0099")  # answer nothing
-REPLY_TIMEOUT_S = 2.0
+REPLY_TIMEOUT_S = 3.0  # short, for the timeout case; ample for the simulated stations
 DRIFT_S = -600.0  # ten minutes behind
 
 

@@ -46,6 +46,10 @@ async def test_the_duty_officer_asks_a_station_for_its_data_from_the_drawer(
             await expect(entry).to_contain_text("召测", timeout=10000)
             await expect(entry.locator(".command-state")).to_have_text("已应答")
             await expect(entry).to_contain_text("3 条数据")  # level, accumulated rain and voltage
+            await drawer.locator("button.command-set-clock").click()
+            await expect(entry).to_contain_text("校时", timeout=10000)
+            await expect(entry.locator(".command-state")).to_have_text("已应答")
+            await expect(entry).to_contain_text("station clock now")
             await page.screenshot(path=artifacts / "station-drawer-command.png")
             assert problems == []
         finally:

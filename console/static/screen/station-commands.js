@@ -4,14 +4,15 @@ import { el, stamp } from "./format.js";
 import { addStrings, t } from "./i18n.js";
 
 addStrings({
-  "cmd.title": "站点指令", "cmd.query": "召测实时数据", "cmd.sending": "已下发，等待站点应答…",
+  "cmd.title": "站点指令", "cmd.query": "召测实时数据", "cmd.set_clock": "校时", "cmd.sending": "已下发，等待站点应答…",
   "cmd.kind.query": "召测", "cmd.kind.set_clock": "校时", "cmd.by.auto": "系统自动",
   "cmd.state.sent": "等待应答", "cmd.state.answered": "已应答", "cmd.state.refused": "站点拒绝",
   "cmd.state.timed_out": "应答超时", "cmd.state.not_connected": "站点当前未连接",
   "cmd.why.not_connected": "遥测站主动拨入中心，当前不在线，指令无法下发；待其下次上报时再试。",
   "cmd.readings": "{n} 条数据", "cmd.none": "暂无指令记录", "cmd.failed": "指令未能发送：{why}",
 }, {
-  "cmd.title": "Station commands", "cmd.query": "Ask for current data", "cmd.sending": "Sent, waiting for the station…",
+  "cmd.title": "Station commands", "cmd.query": "Ask for current data", "cmd.set_clock": "Set its clock",
+  "cmd.sending": "Sent, waiting for the station…",
   "cmd.kind.query": "Query", "cmd.kind.set_clock": "Clock set", "cmd.by.auto": "the hub",
   "cmd.state.sent": "waiting", "cmd.state.answered": "answered", "cmd.state.refused": "refused by the station",
   "cmd.state.timed_out": "no reply", "cmd.state.not_connected": "station not connected",
@@ -21,29 +22,30 @@ addStrings({
 });
 
 const STATIONS = new Set(["hj212", "sl651"]);
-let busy = null; // the device whose command is on its way: its button stays disabled across redraws
+let busy = null; // the device whose command is on its way: its buttons stay disabled across redraws
 
-/** The drawer's nodes for *device*'s commands: the query button for staff, and the log; none for other devices. */
+/** The drawer's nodes for *device*'s commands: buttons for staff, and the log; none for other devices. */
 export async function stationCommands(device, staff, redraw) {
   if (!STATIONS.has(device.adapter)) return [];
   const log = await api(`/api/devices/${encodeURIComponent(device.id)}/commands?limit=8`).catch(() => null);
   if (log === null) return []; // this console holds no station connections: the rest of the drawer still shows
   const nodes = [el("h4", "", t("cmd.title"))];
-  if (staff) nodes.push(queryButton(device.id, redraw));
+  if (staff) nodes.push(el("p", "command-buttons", button(device.id, "query", redraw), " ",
+    button(device.id, "set_clock", redraw)));
   nodes.push(log.length ? el("ul", "commands", ...log.map(entry)) : el("p", "muted", t("cmd.none")));
   return nodes;
 }
 
-function queryButton(id, redraw) {
-  const button = el("button", "command-query", busy === id ? t("cmd.sending") : t("cmd.query"));
-  button.type = "button";
-  button.disabled = busy === id;
-  button.onclick = async () => {
+function button(id, kind, redraw) {
+  const node = el("button", `command-${kind.replace("_", "-")}`, t(`cmd.${kind}`));
+  node.type = "button";
+  node.disabled = busy === id;
+  node.onclick = async () => {
     busy = id;
-    button.disabled = true;
-    button.textContent = t("cmd.sending");
+    node.disabled = true;
+    node.textContent = t("cmd.sending");
     try {
-      await api(`/api/devices/${encodeURIComponent(id)}/commands`, { method: "POST", body: { kind: "query" } });
+      await api(`/api/devices/${encodeURIComponent(id)}/commands`, { method: "POST", body: { kind } });
     } catch (err) {
       toast(t("cmd.failed", { why: err.message }));
     } finally {
@@ -51,7 +53,7 @@ function queryButton(id, redraw) {
       redraw();
     }
   };
-  return button;
+  return node;
 }
 
 function entry(c) {

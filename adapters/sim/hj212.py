@@ -9,7 +9,6 @@ ammonia and turbidity with the rain.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from adapters.hj212.factors import CODE_OF
 from adapters.hj212.frame import FrameScanner, encode
 from adapters.hj212.packet import Packet
 from adapters.sim.hj212_talk import command_answers, packets
-from adapters.sim.listening import listen, next_or_closed
+from adapters.sim.listening import listen, next_or_closed, stop_listening
 from adapters.sim.stations import CHINA, rain_rate
 from hub.clock import Clock
 from hub.settings import DemoSettings
@@ -139,9 +138,7 @@ class Hj212Simulators:
         try:
             await self._upload(station, writer, acks, listener)
         finally:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError, OSError):
-                await listener
+            await stop_listening(listener)
 
     async def _upload(self, station: QualityStation, writer: asyncio.StreamWriter, acks: asyncio.Queue[Packet],
                       listener: asyncio.Task[None]) -> None:

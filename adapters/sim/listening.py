@@ -30,3 +30,11 @@ async def next_or_closed(queue: asyncio.Queue[T], listener: asyncio.Task[None]) 
         return getter.result()
     getter.cancel()
     raise ConnectionResetError("the hub closed the connection")
+
+
+async def stop_listening(listener: asyncio.Task[None]) -> None:
+    """Cancel the listener and wait for it; a cancellation of the caller meanwhile is not swallowed."""
+    listener.cancel()
+    await asyncio.wait({listener})
+    if not listener.cancelled():
+        listener.exception()  # retrieved: how the hub hung up is the sender's to tell

@@ -13,14 +13,13 @@ it drops (the hub restarting, say).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
-from adapters.sim.listening import listen, next_or_closed
+from adapters.sim.listening import listen, next_or_closed, stop_listening
 from adapters.sim.sl651_talk import answers, frames
 from adapters.sim.stations import BASE_BELOW_WARNING_M, RELAX_PER_H, RISE_M_PER_MM, rain_rate
 from adapters.sl651.config import Sl651Config
@@ -246,9 +245,7 @@ class Sl651Simulators:
                 if reply.end == EOT:
                     return
         finally:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError, OSError):
-                await listener
+            await stop_listening(listener)
 
 
 def _check(reply: Frame, station: HydroStation, serial: int) -> None:

@@ -20,6 +20,7 @@ from hub.alerts.notify import NotifierType
 from hub.registry import Plugin
 
 if TYPE_CHECKING:
+    from adapters.station_links import StationLinks
     from hub.alerts.notify import Notifier
     from hub.alerts.store import AlertStore
     from hub.cases.store import CaseStore
@@ -35,9 +36,12 @@ if TYPE_CHECKING:
 def _mqtt(ctx: HubContext) -> Service:
     from adapters.hj212.mqtt import Hj212PayloadDecoder
     from adapters.mqtt.service import MqttIngestService
+    from adapters.sl651.mqtt import Sl651PayloadDecoder
 
     hj212 = Hj212PayloadDecoder(ctx.town, ctx.sections.get("hj212", Hj212Config()))
-    return MqttIngestService(ctx, [(topic, hj212) for topic in hj212.topics])
+    sl651 = Sl651PayloadDecoder(ctx.town, ctx.sections.get("sl651", Sl651Config()), ctx.async_device_event)
+    return MqttIngestService(ctx, [*((topic, hj212) for topic in hj212.topics),
+                                   *((topic, sl651) for topic in sl651.topics)])
 
 
 def _mqtt_out(ctx: HubContext) -> Service:
@@ -46,13 +50,27 @@ def _mqtt_out(ctx: HubContext) -> Service:
     return HubPublisher(ctx)
 
 
+def _station_links(ctx: HubContext) -> StationLinks:
+    """The one command log and link table of a hub's station edges (HJ 212 and SL 651 share it)."""
+    from adapters.command_store import SqlCommandStore
+    from adapters.sql import state_url
+    from adapters.station_links import StationLinks
+
+    if isinstance(ctx.station_commands, StationLinks):
+        return ctx.station_commands
+    protocols = {d.id: d.adapter for d in ctx.town.devices if d.adapter in ("hj212", "sl651")}
+    links = StationLinks(SqlCommandStore(state_url(ctx.settings)), ctx.clock, protocols)
+    ctx.station_commands = links
+    return links
+
+
 def _hj212(ctx: HubContext) -> Service | None:
     from adapters.hj212.server import hj212_server
 
     config: Hj212Config = ctx.sections.get("hj212", Hj212Config())
     if config.listen is None or not any(d.adapter == "hj212" for d in ctx.town.devices):
         return None
-    return hj212_server(ctx, config, config.listen)
+    return hj212_server(ctx, config, config.listen, _station_links(ctx))
 
 
 def _sl651(ctx: HubContext) -> Service | None:
@@ -61,7 +79,7 @@ def _sl651(ctx: HubContext) -> Service | None:
     config: Sl651Config = ctx.sections.get("sl651", Sl651Config())
     if not any(d.adapter == "sl651" for d in ctx.town.devices):
         return None
-    return sl651_server(ctx, config)
+    return sl651_server(ctx, config, _station_links(ctx))
 
 
 def _influx(ctx: HubContext) -> Service | None:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from adapters.station_links import StationLinks
 from adapters.stations import Collected, Fed
 from adapters.tcp_guard import Admitted, ConnectionGuard, ConnectionLimits
 from hub.context import HubContext
@@ -41,6 +42,12 @@ class StationSession(Protocol):
 
     def expire(self, now: float, out: Collected) -> None: ...
 
+    def attach(self, write: Callable[[bytes], bool]) -> None:
+        """The connection's writer, for the commands the centre sends the station."""
+
+    def detach(self) -> None:
+        """The connection ended: no more commands go through it."""
+
 
 class Listen(Protocol):
     @property
@@ -54,8 +61,9 @@ class StationTcpService:
     """Accepts station connections and turns their frames into batches for the hub."""
 
     def __init__(self, ctx: HubContext, edge: str, label: str, limits: ConnectionLimits, listen: Listen,
-                 session: Callable[[str], StationSession], stations: int) -> None:
+                 session: Callable[[str], StationSession], stations: int, links: StationLinks | None = None) -> None:
         self.name = edge
+        self._links = links  # the commands to stations, shared with the other station edges
         self._ctx = ctx
         self._label = label
         self._listen = listen
@@ -75,6 +83,11 @@ class StationTcpService:
         self._server = await asyncio.start_server(self._accept, self._listen.host, self._listen.port, backlog=BACKLOG)
         self.port = self._server.sockets[0].getsockname()[1]
         self._ctx.metrics.add_collector(self._collector)
+        if self._links is not None:
+            self._links.users += 1
+            if self._links.users == 1:
+                self._ctx.metrics.add_collector(self._links.collector)
+            self._ctx.station_commands = self._links
         log.info("%s: listening on %s:%d for %d stations", self.name, self._listen.host, self.port, self._stations)
 
     async def stop(self) -> None:
@@ -88,6 +101,17 @@ class StationTcpService:
         if self._server is not None:
             await self._server.wait_closed()
             self._ctx.metrics.registry.unregister(self._collector)  # a worker that regains the share adds it again
+            await self._release_links()
+
+    async def _release_links(self) -> None:
+        """The last station edge to stop closes the command log."""
+        if self._links is None:
+            return
+        self._links.users -= 1
+        if self._links.users == 0:
+            self._ctx.station_commands = None
+            self._ctx.metrics.registry.unregister(self._links.collector)
+            await self._links.close()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         conn = self._guard.admit(_host(writer), writer.transport.abort)
@@ -97,13 +121,16 @@ class StationTcpService:
         task = asyncio.current_task()
         assert task is not None
         self._handlers.add(task)
+        session = self._session(f"tcp:{_peer(writer)}")
+        session.attach(lambda data: _write(writer, data))
         try:
-            await self._serve(reader, writer, conn, self._session(f"tcp:{_peer(writer)}"))
+            await self._serve(reader, writer, conn, session)
         except (ConnectionError, OSError, TimeoutError) as exc:
             log.info("%s: %s: connection ended (%s)", self.name, _peer(writer), exc or type(exc).__name__)
         except asyncio.CancelledError:
             pass  # the hub is stopping; what was read is handed in below
         finally:
+            session.detach()
             self._handlers.discard(task)
             self._guard.release(conn)
             writer.close()
@@ -159,6 +186,14 @@ class StationTcpService:
             await self._ctx.intake.async_submit(batch, self.name)
         for event in out.events:
             self._ctx.async_device_event(event)
+
+
+def _write(writer: asyncio.StreamWriter, data: bytes) -> bool:
+    """A command to the station: small, so written without waiting for the buffer to drain."""
+    if writer.is_closing():
+        return False
+    writer.write(data)
+    return True
 
 
 def _host(writer: asyncio.StreamWriter) -> str:

@@ -52,6 +52,7 @@ from console.schemas import (
 from console.scope import device_in_scope, village_id
 from console.screen import screen_router
 from console.speakers import speakers_router
+from console.station_commands import station_commands_router
 from console.users import users_router
 from hub.context import HubContext
 from hub.quantities import QUANTITIES, base_quantity
@@ -96,6 +97,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(open311_router)
     app.include_router(register_router)
     app.mount("/register", StaticFiles(directory=STATIC / "register", html=True), name="register")
+    app.include_router(station_commands_router)
     add_calls(app, ctx)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))

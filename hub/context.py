@@ -23,6 +23,7 @@ from hub.recorder import Recorder
 from hub.register.service import RegisterService
 from hub.registry import Registry
 from hub.settings import HubSettings
+from hub.station_commands import StationCommander
 from hub.store import Store
 from hub.town import Town
 from hub.users.service import UserService
@@ -57,3 +58,4 @@ class HubContext:
     broadcast: BroadcastService | None = None  # set by the loudspeaker plugin's service
     calls: CallService | None = None  # set by the janus plugin's service
     register: RegisterService | None = None  # set by the register plugin's service, when it has a key
+    station_commands: StationCommander | None = None  # set by the TCP station edges (HJ 212, SL 651) while they run

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from adapters.hj212.frame import MAX_SEGMENT
+from adapters.station_links import TalkBack
 from adapters.tcp_guard import ConnectionLimits
 
 # Separators of the data segment cannot appear inside a field.
@@ -47,6 +48,7 @@ class Hj212Config(ConnectionLimits):
     reassembly_timeout_s: float = Field(default=60.0, gt=0, le=3600, description="wait for a split packet")
     max_segment_bytes: int = Field(default=MAX_SEGMENT, ge=64, le=MAX_SEGMENT, description="longer ones: oversize")
     max_future_s: float = Field(default=300.0, ge=0, description="reject DataTime further ahead")
+    commands: TalkBack = Field(default_factory=TalkBack, description="clock setting and the replies to commands")
 
     def password_of(self, device: str) -> str | None:
         auth = self.stations.get(device)

@@ -1,12 +1,16 @@
 """One stream of HJ 212 frames: scan, check CRC, MN and PW, reassemble, decode, and say what to reply.
 
 A TCP connection has one session; the MQTT ingest has one for all its topics
-(replies are not sent there: the broker's PUBACK is the delivery receipt).
+(replies are not sent there: the broker's PUBACK is the delivery receipt). Over TCP the centre's commands
+(adapters.hj212.talk) go out through the session of the connection the station last spoke on, and the
+station's replies close them.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from adapters.hj212.config import Hj212Config
@@ -14,8 +18,20 @@ from adapters.hj212.decode import Origin, PacketDecoder, Sink
 from adapters.hj212.frame import Frame, FrameScanner, Junk, Scanned, encode
 from adapters.hj212.packet import Packet, QnRtn, SegmentError, data_ack, parse_segment, refusal
 from adapters.hj212.reassembly import GivenUp, Reassembler
+from adapters.hj212.talk import (
+    DONE,
+    EXECUTION_REPLY,
+    REALTIME,
+    REPLIES,
+    TIME_ASKED,
+    command_frame,
+    qn_time,
+    return_code,
+)
+from adapters.station_links import LinkEnd, Reply, StationLinks
 from adapters.stations import Fed
 from hub.models import DeadLetter, RejectReason
+from hub.station_commands import CommandKind, CommandState
 from hub.town import Town
 
 
@@ -28,23 +44,46 @@ class Station:
 class StationBook:
     """What the hub knows of its HJ 212 stations: MN → device and password, and how to decode them."""
 
-    def __init__(self, town: Town, config: Hj212Config) -> None:
+    def __init__(self, town: Town, config: Hj212Config, links: StationLinks | None = None) -> None:
         self.config = config
+        self.links = links  # None: no commands (the MQTT ingest, tests, benchmarks)
+        self.tz = ZoneInfo(town.town.timezone)
+        self._last_qn = ""
         self.by_mn = {d.address: Station(d.id, config.password_of(d.id) or "")
                       for d in town.devices if d.adapter == "hj212" and d.address}
-        self.decoder = PacketDecoder(ZoneInfo(town.town.timezone), config.max_future_s)
+        self.decoder = PacketDecoder(self.tz, config.max_future_s)
+
+    def next_qn(self, now: float) -> str:
+        """A QN for a command: the town's local time to the millisecond, never the same twice."""
+        qn = datetime.fromtimestamp(now, self.tz).strftime("%Y%m%d%H%M%S%f")[:17]
+        if qn <= self._last_qn:
+            qn = str(int(self._last_qn) + 1)
+        self._last_qn = qn
+        return qn
 
 
-class Session:
+class Session(LinkEnd):
     """Decodes one station connection's (or one MQTT ingest's) frames into a Sink."""
 
     def __init__(self, book: StationBook, source: str) -> None:
+        super().__init__("hj212", book.config.commands, book.links)
         self._book = book
         self.source = source
         self._scanner = FrameScanner(book.config.max_segment_bytes)
         self._parts = Reassembler(book.config.reassembly_timeout_s)
         self.device: str | None = None  # the last station authenticated on this stream
         self.junk_run = 0  # bytes of junk since the last good frame: a stream that is all junk gets closed
+        self._heard: dict[str, Packet] = {}  # each station's last packet here: its ST, PW and MN
+        self._sent: deque[str] = deque(maxlen=64)  # QNs of our commands: a packet carrying one tells our time
+
+    def command(self, device: str, kind: CommandKind, now: float) -> tuple[str, bytes, str]:
+        """The QN, frame and shown frame of a command to *device*."""
+        heard = self._heard[device]
+        qn = self._book.next_qn(now)
+        self._sent.append(qn)
+        segment = command_frame(kind, qn, heard.st, heard.pw, heard.mn, datetime.fromtimestamp(now, self._book.tz))
+        frame = encode(segment)
+        return qn, frame, frame.decode("ascii").strip()
 
     def pending(self) -> int:
         return self._scanner.pending()
@@ -94,8 +133,14 @@ class Session:
         if refused is not None:
             return encode(refused), False
         station = self._book.by_mn[packet.mn]
-        self.device = station.device
-        self.junk_run = 0
+        self._heard_from(station.device, packet)
+        if packet.cn in REPLIES:
+            self._reply(station.device, packet, raw)
+            return None, True
+        if packet.cn == TIME_ASKED:  # the station asks the centre to set its clock
+            if self.live is not None:
+                self.live.clock_seen(station.device, received, received, self.talk, asked=True)
+            return (encode(data_ack(packet)) if packet.wants_ack else None), True
         ack = encode(data_ack(packet)) if packet.wants_ack else None
         if packet.split:
             whole, given_up = self._parts.add(packet, received, raw)
@@ -103,8 +148,44 @@ class Session:
             if whole is None:
                 return ack, True
             packet = whole
+        before = len(out.readings)
         self._book.decoder.decode(packet, Origin(station.device, received, self.source, raw), out)
+        self._data(station.device, packet, raw, received, len(out.readings) - before)
         return ack, True
+
+    def _heard_from(self, device: str, packet: Packet) -> None:
+        self.device = device
+        self.junk_run = 0
+        self._heard[device] = packet
+        self.heard(device)
+
+    def _reply(self, device: str, packet: Packet, raw: bytes) -> None:
+        """A 9011 or 9012: a refusal or failure closes its command; ExeRtn=1 closes a clock setting."""
+        code, links = return_code(packet), self.links
+        if links is None:
+            return
+        if code == DONE and packet.cn != EXECUTION_REPLY:
+            links.taken(device, packet.qn)  # its data or its execution reply follows
+            return
+        text = raw.decode("ascii", "replace")
+        if code == DONE:
+            links.answer(device, Reply(CommandKind.SET_CLOCK, packet.qn, CommandState.ANSWERED, "station clock set",
+                                       text))
+            return
+        what = "QnRtn" if packet.cn != EXECUTION_REPLY else "ExeRtn"
+        links.answer(device, Reply(None, packet.qn, CommandState.REFUSED, f"{what}={code or '?'}", text))
+
+    def _data(self, device: str, packet: Packet, raw: bytes, received: float, readings: int) -> None:
+        """A data packet: the answer to a query when it is real-time data; its QN tells the station's clock."""
+        links = self.live
+        if links is None:
+            return
+        if packet.cn == REALTIME:
+            links.answer(device, Reply(CommandKind.QUERY, packet.qn, CommandState.ANSWERED, f"{readings} readings",
+                                       raw.decode("ascii", "replace"), readings, after_taken=True))
+        station_time = qn_time(packet.qn)
+        if station_time is not None and packet.qn not in self._sent:
+            links.clock_seen(device, station_time.replace(tzinfo=self._book.tz).timestamp(), received, self.talk)
 
     def _refuse(self, frame: Frame, packet: Packet, received: float, out: Sink) -> str | None:
         """The CN 9011 refusal for a bad CRC, an unknown MN or a wrong PW; None when the packet is good.

@@ -16,7 +16,10 @@ from datetime import UTC, datetime
 
 from adapters.hj212.config import Hj212Config
 from adapters.hj212.factors import CODE_OF
-from adapters.hj212.frame import encode
+from adapters.hj212.frame import FrameScanner, encode
+from adapters.hj212.packet import Packet
+from adapters.sim.hj212_talk import command_answers, packets
+from adapters.sim.listening import listen, next_or_closed, stop_listening
 from adapters.sim.stations import CHINA, rain_rate
 from hub.clock import Clock
 from hub.settings import DemoSettings
@@ -37,6 +40,11 @@ class QualityStation:
     rng: random.Random
     minute: list[dict[str, float]] = field(default_factory=list)
     qn: int = 0
+    clock_offset: float = 0.0  # how far its clock runs ahead of the town's (negative: behind); the hub can set it
+
+    def local(self, at: float) -> datetime:
+        """The town's time *at* as the station's clock shows it."""
+        return datetime.fromtimestamp(at + self.clock_offset, UTC)
 
     def sample(self, rain_mm_h: float) -> dict[str, float]:
         g, runoff = self.rng.gauss, min(rain_mm_h, 60.0) / 60.0
@@ -47,9 +55,10 @@ class QualityStation:
         self.minute.append(values)
         return values
 
-    def realtime(self, now: datetime, values: dict[str, float]) -> bytes:
+    def realtime(self, now: datetime, values: dict[str, float], asked: str | None = None) -> bytes:
+        """Real-time data; *asked*: the QN of the centre's request it answers (sent without asking for a reply)."""
         cp = ";".join(f"{CODE_OF[k]}-Rtd={v:.3f},{CODE_OF[k]}-Flag=N" for k, v in values.items())
-        return self._frame(now, "2011", cp)
+        return self._frame(now, "2011", cp, asked)
 
     def minute_data(self, now: datetime) -> bytes:
         samples, self.minute = self.minute, []
@@ -61,12 +70,13 @@ class QualityStation:
                          f"{code}-Max={max(series):.3f},{code}-Flag=N")
         return self._frame(now.replace(second=0), "2051", ";".join(parts))
 
-    def _frame(self, now: datetime, cn: str, cp: str) -> bytes:
+    def _frame(self, now: datetime, cn: str, cp: str, asked: str | None = None) -> bytes:
         self.qn = (self.qn + 1) % 1000
         local = now.astimezone(CHINA)
-        qn = local.strftime("%Y%m%d%H%M%S") + f"{self.qn:03d}"
+        qn = asked or local.strftime("%Y%m%d%H%M%S") + f"{self.qn:03d}"
         data_time = local.strftime("%Y%m%d%H%M%S")
-        return encode(f"QN={qn};ST=21;CN={cn};PW={self.password};MN={self.device.address};Flag=5;"
+        flag = 4 if asked else 5  # an answer to a request wants no 9014
+        return encode(f"QN={qn};ST=21;CN={cn};PW={self.password};MN={self.device.address};Flag={flag};"
                       f"CP=&&DataTime={data_time};{cp}&&")
 
 
@@ -83,6 +93,10 @@ class Hj212Simulators:
 
     def __len__(self) -> int:
         return len(self._stations)
+
+    @property
+    def stations(self) -> tuple[QualityStation, ...]:
+        return tuple(self._stations)
 
     def start(self) -> None:
         if self._config.listen is None:
@@ -114,15 +128,30 @@ class Hj212Simulators:
 
     async def _report(self, station: QualityStation, reader: asyncio.StreamReader,
                       writer: asyncio.StreamWriter) -> None:
+        """Upload data and wait for each 9014; meanwhile a listener answers the hub's commands."""
+        acks: asyncio.Queue[Packet] = asyncio.Queue()
+        def answer(packet: Packet) -> list[bytes]:
+            return command_answers(station, packet, self._clock())
+
+        listener = asyncio.create_task(listen(reader, writer, packets(FrameScanner()), answer, acks),
+                                       name=f"sim-hj212-listen-{station.device.id}")
+        try:
+            await self._upload(station, writer, acks, listener)
+        finally:
+            await stop_listening(listener)
+
+    async def _upload(self, station: QualityStation, writer: asyncio.StreamWriter, acks: asyncio.Queue[Packet],
+                      listener: asyncio.Task[None]) -> None:
         begin = self._clock()
         while True:
-            now = datetime.fromtimestamp(self._clock(), UTC)
-            hours = (now.timestamp() - begin) / 3600
+            at = self._clock()
+            hours = (at - begin) / 3600
+            now = station.local(at)
             frames = [station.realtime(now, station.sample(rain_rate(self._demo.scenario, hours, station.rng)))]
             if len(station.minute) >= 60 / REALTIME_S:
                 frames.append(station.minute_data(now))
             for frame in frames:
                 writer.write(frame)
                 await writer.drain()
-                await asyncio.wait_for(reader.readuntil(b"\r\n"), ACK_TIMEOUT_S)  # the hub's 9014
+                await asyncio.wait_for(next_or_closed(acks, listener), ACK_TIMEOUT_S)  # the hub's 9014
             await asyncio.sleep(REALTIME_S / self._demo.speed)

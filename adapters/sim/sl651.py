@@ -19,6 +19,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
+from adapters.sim.listening import listen, next_or_closed, stop_listening
+from adapters.sim.sl651_talk import answers, frames
 from adapters.sim.stations import BASE_BELOW_WARNING_M, RELAX_PER_H, RISE_M_PER_MM, rain_rate
 from adapters.sl651.config import Sl651Config
 from adapters.sl651.frame import EOT, ESC, NAK, Encoding, Frame, Header, encode
@@ -60,6 +62,7 @@ class HydroStation:
     queued: asyncio.Event = field(default_factory=asyncio.Event)
     connections: int = 0  # how often it has dialled in
     dropped: int = 0  # unconfirmed reports it had no room to keep
+    clock_offset: float = 0.0  # how far its clock runs ahead of the town's (negative: behind); the hub can set it
 
     async def next_report(self) -> tuple[int, bytes]:
         """The oldest unconfirmed report (serial, frame), once there is one."""
@@ -87,12 +90,28 @@ class HydroStation:
         self.fives.append(rain)
         self.level += (RISE_M_PER_MM * rate_mm_h - RELAX_PER_H * (self.level - self.base)) * hours
 
-    def report(self, at: float) -> None:
-        """Queue the report observed at *at*: on the hour the hourly one, else the timed one."""
-        local = datetime.fromtimestamp(at, UTC).astimezone(self.tz)
+    def values(self) -> list[tuple[tuple[int, int, str], float]]:
+        """What its gauges read now."""
         values = [(VT, round(12.4 + self.rng.random() * 0.4, 2)), (PT, self.total_mm)]
         if self.river:
             values.insert(0, (Z, round(self.level + self.rng.gauss(0, 0.005), 3)))
+        return values
+
+    def local(self, at: float) -> datetime:
+        """The town's time *at* as the station's clock shows it."""
+        return datetime.fromtimestamp(at + self.clock_offset, UTC).astimezone(self.tz).replace(tzinfo=None)
+
+    def body(self, serial: int, local: datetime, values: list[tuple[tuple[int, int, str], float]],
+             drp: bytes | None = None) -> bytes:
+        """A report's body (also the answer to a query of its current data)."""
+        category = "H" if self.river else "P"
+        return (_hex_body if self.encoding is Encoding.HEX else _ascii_body)(
+            serial, local, self.header.station, category, values, drp)
+
+    def report(self, at: float) -> None:
+        """Queue the report observed at *at*: on the hour the hourly one, else the timed one."""
+        local = self.local(at)
+        values = self.values()
         if local.minute:
             self._queue(TIMED, local, values, None)
             return
@@ -102,9 +121,7 @@ class HydroStation:
     def _queue(self, function: int, local: datetime, values: list[tuple[tuple[int, int, str], float]],
                drp: bytes | None) -> None:
         self.serial = self.serial % 0xFFFF + 1
-        category = "H" if self.river else "P"
-        body = (_hex_body if self.encoding is Encoding.HEX else _ascii_body)(
-            self.serial, local, self.header.station, category, values, drp)
+        body = self.body(self.serial, local, values, drp)
         header = Header(self.header.centre, self.header.station, self.header.password, function)
         if len(self.queue) == QUEUE_MAX:  # like a real station's memory: the oldest report goes, counted
             self.dropped += 1
@@ -206,31 +223,29 @@ class Sl651Simulators:
 
     async def _send_queued(self, station: HydroStation, reader: asyncio.StreamReader,
                            writer: asyncio.StreamWriter) -> None:
-        """Send each queued report until the hub confirms it; return when the hub ends the session with EOT."""
-        scanner, received = FrameScanner(), deque[Frame]()
-        while True:
-            serial, frame = await station.next_report()
-            if reader.at_eof():
-                return  # the hub closed the connection while the station had nothing to say: dial again
-            writer.write(frame)
-            await writer.drain()
-            reply = await asyncio.wait_for(_reply(reader, scanner, received), REPLY_TIMEOUT_S)
-            if reply.end == NAK:
-                continue  # the hub saw a bad CRC: send it again
-            _check(reply, station, serial)
-            station.queue.popleft()
-            if reply.end == EOT:
-                return
+        """Send each queued report until the hub confirms it; return when the hub ends the session with EOT.
 
-
-async def _reply(reader: asyncio.StreamReader, scanner: FrameScanner, received: deque[Frame]) -> Frame:
-    """The next frame from the hub (one read may bring several); junk between frames is skipped."""
-    while not received:
-        data = await reader.read(4096)
-        if not data:
-            raise ConnectionResetError("the hub closed the connection")
-        received.extend(f for f in scanner.feed(data) if isinstance(f, Frame))
-    return received.popleft()
+        Meanwhile a listener answers the hub's commands (adapters.sim.sl651_talk) and hands on the rest.
+        """
+        confirmations: asyncio.Queue[Frame] = asyncio.Queue()
+        listener = asyncio.create_task(listen(reader, writer, frames(FrameScanner()), answers(station, self._clock),
+                                              confirmations), name=f"sim-sl651-listen-{station.device.id}")
+        try:
+            while True:
+                serial, frame = await station.next_report()
+                if listener.done():
+                    return  # the hub closed the connection while the station had nothing to say: dial again
+                writer.write(frame)
+                await writer.drain()
+                reply = await asyncio.wait_for(next_or_closed(confirmations, listener), REPLY_TIMEOUT_S)
+                if reply.end == NAK:
+                    continue  # the hub saw a bad CRC: send it again
+                _check(reply, station, serial)
+                station.queue.popleft()
+                if reply.end == EOT:
+                    return
+        finally:
+            await stop_listening(listener)
 
 
 def _check(reply: Frame, station: HydroStation, serial: int) -> None:

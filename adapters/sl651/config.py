@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from adapters.sl651.frame import MAX_LENGTH
+from adapters.station_links import TalkBack
 from adapters.tcp_guard import ConnectionLimits
 
 Password = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{4}$")]
@@ -46,6 +47,12 @@ class Sl651Config(ConnectionLimits):
     max_length: int = Field(default=MAX_LENGTH, ge=64, le=MAX_LENGTH, description="longer frames: oversize")
     max_future_s: float = Field(default=300.0, ge=0, description="reject observation times further ahead")
     keep_online: bool = Field(default=True, description="end confirmations with ESC (stay connected), else EOT")
+    number_commands: bool = Field(
+        default=True, description="false: commands carry serial number 0, for firmware that takes a numbered "
+                                  "downlink frame for a confirmation (replies are then matched by function code)")
+    mqtt_topics: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=list, description="topic filters whose payloads are SL 651 frames (gateways)")
+    commands: TalkBack = Field(default_factory=TalkBack, description="clock setting and the replies to commands")
 
     def password_of(self, device: str) -> str | None:
         auth = self.stations.get(device)

@@ -71,6 +71,18 @@ def _time(digits: str, what: str) -> datetime:
         raise ReportError(f"{what} {digits} is no date and time", RejectReason.BAD_TIME) from None
 
 
+def serial_and_time(encoding: Encoding, body: bytes) -> tuple[int, datetime]:
+    """The serial number and send time every uplink body starts with (all a 4AH reply needs)."""
+    if encoding is Encoding.HEX:
+        if len(body) < 8:
+            raise ReportError("body ends inside the serial number and send time")
+        return int.from_bytes(body[:2], "big"), _time(bcd_digits(body[2:8]), "send time")
+    tokens = body.decode("ascii", "replace").split()
+    if len(tokens) < 2 or not re.fullmatch(r"[0-9A-Fa-f]{4}", tokens[0]) or not re.fullmatch(r"\d{12}", tokens[1]):
+        raise ReportError("no serial number and send time (12 digits) at the start of the body")
+    return int(tokens[0], 16), _time(tokens[1], "send time")
+
+
 def parse_report(encoding: Encoding, function: int, body: bytes, table: ElementIndex) -> Report:
     """The report in *body*; ReportError when its fixed part does not read."""
     if encoding is Encoding.HEX:

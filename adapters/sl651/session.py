@@ -4,7 +4,8 @@ Replies follow the standard: each report is confirmed (serial number and the
 centre's time) ending with ESC (stay online) or EOT; each packet of a multi-packet
 message that ends with ETB gets an ACK, the last one the confirmation; a packet
 with a bad CRC from a known station gets a NAK so that it is sent again. Link
-keep-alives (2FH) are not answered.
+keep-alives (2FH) are not answered. The station's replies to the centre's commands (37H current data, 4AH
+clock set; see adapters.sl651.talk) close their command and are not confirmed; their data counts as a report's.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from adapters.sl651.config import Sl651Config
 from adapters.sl651.decode import Origin, ReportDecoder
 from adapters.sl651.elements import ElementTable, load_table
 from adapters.sl651.frame import ACK, EOT, ESC, ETB, NAK, UPLINK_ENDS, Encoding, Frame, Header, encode
-from adapters.sl651.report import KEEP_ALIVE, REPORTS, ReportError, parse_report
+from adapters.sl651.report import KEEP_ALIVE, REPORTS, ReportError, parse_report, serial_and_time
 from adapters.sl651.scanner import FrameScanner, Junk, Scanned
+from adapters.sl651.talk import KINDS, command_frame, shown
+from adapters.station_links import LinkEnd, Reply, StationLinks
 from adapters.stations import Collected, Fed
 from hub.models import DeadLetter, RejectReason
+from hub.station_commands import CommandKind, CommandState
 from hub.town import Town
 
 
@@ -34,8 +38,11 @@ class Station:
 class StationBook:
     """What the hub knows of its SL 651 stations: address → device and password, and how to decode them."""
 
-    def __init__(self, town: Town, config: Sl651Config, table: ElementTable | None = None) -> None:
+    def __init__(self, town: Town, config: Sl651Config, table: ElementTable | None = None,
+                 links: StationLinks | None = None) -> None:
         self.config = config
+        self.links = links  # None: no commands (a decoder without connections, as in tests and benchmarks)
+        self._serials: dict[str, int] = {}
         self.tz = ZoneInfo(town.town.timezone)
         self.table = (table or load_table()).index()
         self.by_address = {d.address.upper(): Station(d.id, config.password_of(d.id) or "")
@@ -50,6 +57,11 @@ class StationBook:
             self._clock = (second, datetime.fromtimestamp(second, self.tz).strftime("%y%m%d%H%M%S"))
         return self._clock[1]
 
+    def next_serial(self, device: str) -> int:
+        """The serial number of the centre's next command to *device*: 1 to 65535, across its connections."""
+        serial = self._serials[device] = self._serials.get(device, 0) % 0xFFFF + 1
+        return serial
+
 
 @dataclass(slots=True)
 class _Message:
@@ -61,16 +73,25 @@ class _Message:
     raw: bytes = b""
 
 
-class Session:
+class Session(LinkEnd):
     """Decodes one station connection's frames into a Collected."""
 
     def __init__(self, book: StationBook, source: str) -> None:
+        super().__init__("sl651", book.config.commands, book.links)
         self._book = book
         self.source = source
         self._scanner = FrameScanner(book.config.max_length)
         self._messages: dict[tuple[str, int], _Message] = {}
         self.device: str | None = None  # the last station authenticated on this connection
         self.junk_run = 0  # bytes of junk since the last good frame
+        self._heard: dict[str, Frame] = {}  # each station's last frame here: its address, password and encoding
+
+    def command(self, device: str, kind: CommandKind, now: float) -> tuple[str, bytes, str]:
+        """The serial number, frame and shown frame of a command to *device*, in the encoding it speaks."""
+        heard = self._heard[device]
+        serial = self._book.next_serial(device) if self._book.config.number_commands else 0
+        frame = command_frame(heard.encoding, heard.header, kind, serial, datetime.fromtimestamp(now, self._book.tz))
+        return str(serial), frame, shown(frame)
 
     def pending(self) -> int:
         return self._scanner.pending()
@@ -120,14 +141,16 @@ class Session:
         if station is None:
             nak = not frame.crc_ok and frame.header.station in self._book.by_address
             return (self._reply(frame, NAK) if nak else None), False
-        self.device = station.device
-        self.junk_run = 0
+        self._heard_from(station.device, frame)
         origin = Origin(station.device, received, self.source, frame.raw)
-        if frame.header.function not in REPORTS:
-            out.letters.append(origin.letter(RejectReason.UNSUPPORTED,
-                                             f"function {frame.header.function:02X}H is not a report"))
+        function = frame.header.function
+        if function not in REPORTS and function not in KINDS:
+            out.letters.append(origin.letter(RejectReason.UNSUPPORTED, f"function {function:02X}H is not a report"))
             return None, True
         body = self._whole(frame, received) if frame.packets else frame.body
+        if body is not None and function in KINDS:
+            self._answer(frame, body, origin, out)
+            return None, True  # a reply to the centre is not confirmed
         if body is not None:
             self._report(frame, body, origin, out)
         if frame.end == ETB:
@@ -135,6 +158,35 @@ class Session:
         if frame.header.function == KEEP_ALIVE:
             return None, True
         return self._reply(frame, ESC if self._book.config.keep_online else EOT), True
+
+    def _heard_from(self, device: str, frame: Frame) -> None:
+        self.device = device
+        self.junk_run = 0
+        self._heard[device] = frame
+        self.heard(device)
+
+    def _answer(self, frame: Frame, body: bytes, origin: Origin, out: Collected) -> None:
+        """A station's reply to a command: its data decoded like a report's, and its command closed."""
+        kind, before = KINDS[frame.header.function], len(out.readings)
+        try:
+            if kind is CommandKind.QUERY:  # the body of a timed report
+                report = parse_report(frame.encoding, frame.header.function, body, self._book.table)
+                self._book.decoder.decode(report, origin, out)
+                serial, sent = report.serial, report.sent
+            else:
+                serial, sent = serial_and_time(frame.encoding, body)
+        except ReportError as exc:
+            out.letters.append(origin.letter(exc.reason, str(exc)))
+            return
+        count = len(out.readings) - before
+        detail = f"{count} readings" if kind is CommandKind.QUERY else f"station clock now {sent:%Y-%m-%d %H:%M:%S}"
+        if self.links is not None:
+            self.links.answer(origin.device, Reply(kind, str(serial), CommandState.ANSWERED, detail, shown(frame.raw),
+                                                   count))
+
+    def _clock_seen(self, device: str, sent: datetime, received: float) -> None:
+        if self.live is not None:
+            self.live.clock_seen(device, sent.replace(tzinfo=self._book.tz).timestamp(), received, self.talk)
 
     def _refuse(self, frame: Frame, received: float, out: Collected) -> Station | None:
         """The frame's station when the frame is good; else a dead letter and None."""
@@ -183,6 +235,7 @@ class Session:
             out.letters.append(origin.letter(RejectReason.BAD_FRAME, f"the body names station {report.station}, "
                                                                      f"the header {frame.header.station}"))
             return
+        self._clock_seen(origin.device, report.sent, origin.received)
         self._book.decoder.decode(report, origin, out)
 
     def _reply(self, frame: Frame, end: int) -> bytes:

@@ -39,6 +39,7 @@ ROUTES = {
     ("GET", "/api/audit"): ADMIN,
     ("GET", "/api/status"): WATCHER, ("GET", "/api/devices"): WATCHER, ("GET", "/api/devices/{device_id}"): WATCHER,
     ("GET", "/api/readings"): WATCHER, ("GET", "/api/device-events"): WATCHER,
+    ("POST", "/api/devices/{device_id}/commands"): STAFF, ("GET", "/api/devices/{device_id}/commands"): WATCHER,
     ("GET", "/api/dead-letters"): STAFF, ("GET", "/metrics"): STAFF,
     ("GET", "/api/alerts"): WATCHER, ("GET", "/api/alerts/{alert_id}"): WATCHER,
     ("POST", "/api/alerts/{alert_id}/acknowledge"): WATCHER, ("POST", "/api/alerts/{alert_id}/resolve"): WATCHER,

@@ -24,6 +24,7 @@ from prometheus_client import generate_latest
 from adapters.hj212.config import Hj212Config, Listen
 from adapters.hj212.frame import FrameScanner, encode
 from adapters.hj212.packet import parse_segment
+from adapters.station_links import TalkBack
 from hub.app import Hub
 from hub.store import SeriesQuery
 from tests.hj212_support import MN1, MN2, PW1, PW2
@@ -58,7 +59,7 @@ def _start(tmp: Path, hj212: Hj212Config) -> tuple[RunningHub, Mosquitto]:
     broker.start()
     loaded = sample_town()
     # Any free port, taken at bind: a port picked ahead could be taken meanwhile by a flood's own sockets.
-    hj212 = hj212.model_copy(update={"listen": Listen(port=0)})
+    hj212 = hj212.model_copy(update={"listen": Listen(port=0), "commands": TalkBack(set_clocks=False)})  # old QNs
     sl651 = loaded.sections["sl651"]
     sl651 = sl651.model_copy(update={"listen": sl651.listen.model_copy(update={"port": 0})})
     loaded = dataclasses.replace(loaded, sections={**loaded.sections, "hj212": hj212, "sl651": sl651})

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from adapters.hj212.frame import FrameScanner, encode
 from adapters.hj212.packet import parse_segment
+from adapters.station_links import TalkBack
 from hub.app import Hub
 from tests.hj212_support import MN2, PW2, frame
 from tests.support import hub_settings, make_hub, sample_town
@@ -40,7 +41,8 @@ class RunningHub:
 def running(tmp_path_factory: pytest.TempPathFactory, system_broker_port: int) -> Iterator[RunningHub]:
     """One hub for the module, on its own loop in a thread, so tests (and hypothesis) use plain sockets."""
     loaded = sample_town()
-    hj212 = loaded.sections["hj212"].model_copy(update={"idle_timeout_s": IDLE_S, "max_segment_bytes": 2048})
+    hj212 = loaded.sections["hj212"].model_copy(update={"idle_timeout_s": IDLE_S, "max_segment_bytes": 2048,
+                                                          "commands": TalkBack(set_clocks=False)})  # old QNs
     loaded = dataclasses.replace(loaded, sections={**loaded.sections, "hj212": hj212})
     settings_ = hub_settings(tmp_path_factory.mktemp("hub"), {"host": "127.0.0.1", "port": system_broker_port,
                                                              "client_id": "gridhub-hj212-test", "keepalive_s": 5})

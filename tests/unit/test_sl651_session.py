@@ -47,9 +47,16 @@ def test_keep_alive_is_not_answered_and_reports_end_with_esc_or_eot() -> None:
 def test_other_function_codes_and_centres_are_rejected() -> None:
     out = Collected()
     s = session()
-    fed = s.feed(hex_frame(b"", 0x4A) + hex_frame(hex_body(""), centre=2), 0.0, out)
+    fed = s.feed(hex_frame(b"", 0x40) + hex_frame(hex_body(""), centre=2), 0.0, out)
     assert fed.replies == [] and [d.reason for d in out.letters] == [RejectReason.UNSUPPORTED, RejectReason.BAD_FRAME]
     assert all(d.device == "SL01" for d in out.letters)
+
+
+def test_a_reply_to_a_command_that_does_not_read_is_a_dead_letter_and_gets_no_reply() -> None:
+    out = Collected()
+    fed = session().feed(hex_frame(b"", 0x4A) + hex_frame(b"\x00\x01", 0x37), 0.0, out)
+    assert fed.replies == [] and [d.reason for d in out.letters] == [RejectReason.BAD_FRAME] * 2
+    assert "serial number and send time" in out.letters[0].detail
 
 
 def test_a_body_naming_another_station_is_rejected() -> None:

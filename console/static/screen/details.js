@@ -5,14 +5,17 @@ import { dayTime, el, gridPlace } from "./format.js";
 import { alertMessage, alertTitle, reasonName } from "./alert-words.js";
 import { onLang, t } from "./i18n.js";
 import { devicesIn, gridFeature, gridsOf } from "./map.js";
+import { stationCommands } from "./station-commands.js";
 
 const $ = (id) => document.getElementById(id);
 let shown = null; // {grid} or {device}
 let camerasRunning = false;
+let staff = false; // admins and duty officers send commands to stations
 let refresh = () => {};
 
 export function start(life, setup) {
   camerasRunning = setup.cameras_running;
+  staff = ["admin", "officer"].includes(setup.user.role);
   $("details-close").onclick = close;
   refresh = life.coalesce(1000, () => { if (shown) redraw().catch(() => {}); });
   life.on("readings", (items) => { if (shown?.device && items.some((r) => r.device === shown.device.id)) refresh(); });
@@ -109,6 +112,7 @@ async function deviceBody(feature) {
     d.events.length ? el("ul", "events", ...d.events.slice(0, 6).map((e) =>
       el("li", "", `${dayTime(e.time)} ${t(`event.${e.kind}`)}${e.reason ? ` (${reasonName(e.reason)})` : ""}`)))
       : el("p", "muted", t("details.none")),
+    ...await stationCommands(d, staff, () => refresh()),
     grid ? contact(t("details.worker"), grid.properties.worker) : null];
 }
 

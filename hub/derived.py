@@ -146,6 +146,15 @@ class Deriver:
                     out.append(Reading(r.device, RISE, rate, "m/h", r.ts))
         return out
 
+    def interleave(self, readings: tuple[Reading, ...]) -> tuple[Reading, ...]:
+        """*readings*, each followed by what it derives: the rules then meet them in the same order however the
+        messages happened to be batched, so one process and several raise the same alerts in the same order."""
+        out: list[Reading] = []
+        for r in readings:
+            out.append(r)
+            out += self.feed((r,))
+        return tuple(out) if len(out) != len(readings) else readings
+
     def _rainfall(self, r: Reading) -> list[Reading]:
         acc = self._rain.setdefault(r.device, RainAccumulator())
         changed = acc.add_amount(r.ts, r.value) if r.quantity == "rainfall" else acc.add_counter(r.ts, r.value)

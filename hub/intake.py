@@ -36,9 +36,9 @@ class Intake:
     async def async_submit(self, batch: IngestBatch, edge: str) -> None:
         """Hand in *batch* from the event loop; waits (without blocking the loop) while full."""
         self._count(batch, edge)
-        derived = self.deriver.feed(batch.readings)
-        if derived:
-            batch = dataclasses.replace(batch, readings=batch.readings + tuple(derived))
+        readings = self.deriver.interleave(batch.readings)
+        if readings is not batch.readings:
+            batch = dataclasses.replace(batch, readings=readings)
         if not self._recorder.try_submit(batch):
             await asyncio.to_thread(self._recorder.submit, batch)
         self._bus.async_publish(batch)

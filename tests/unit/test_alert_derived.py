@@ -158,3 +158,13 @@ def test_deriver_ignores_readings_it_cannot_trust() -> None:
     levels = [reading("RS01", "water_level", 57.0 + (5.0 if i == 3 else 0.0), T0 + i * 600,
                       Quality.OVER_RANGE if i == 3 else Quality.GOOD) for i in range(7)]
     assert [r.value for r in deriver.feed(levels) if r.quantity == RISE][-1] == 0.0
+
+
+def test_each_reading_is_followed_by_what_it_derives_however_they_are_batched() -> None:
+    feed = tuple(r for i in range(7) for r in (reading("RS01", "water_level", 57.0 + 0.3 * i, T0 + i * 600),
+                                                reading("RG01", "rainfall", 5.0 * i, T0 + i * 600)))
+    whole = Deriver(rise_window_s=H).interleave(feed)
+    one_by_one = Deriver(rise_window_s=H)
+    assert [r for single in feed for r in one_by_one.interleave((single,))] == list(whole)
+    assert [r.quantity for r in whole[:7]] == ["water_level", "rainfall", "rainfall_1h", "rainfall_3h", "rainfall_6h",
+                                              "rainfall_24h", "water_level"]

@@ -6,8 +6,8 @@ import { addStrings, onLang, t } from "./i18n.js";
 import { villages } from "./map.js";
 
 addStrings(
-  { "role.grid_worker": "网格员", "users.grids": "网格", "users.gridsHint": "网格编号，以逗号分隔，如 G19, G20" },
-  { "role.grid_worker": "Grid worker", "users.grids": "Grids",
+  { "users.grids": "网格", "users.gridsHint": "网格编号，以逗号分隔，如 G19, G20" },
+  { "users.grids": "Grids",
     "users.gridsHint": "grid ids, comma-separated: G19, G20" },
 );
 const FIELDS = ["username", "name", "role", "village", "grids", "password", "disabled"];

@@ -31,6 +31,7 @@ from console.cases import cases_router
 from console.deps import Ctx
 from console.dispatch import dispatch_router
 from console.dispatch_feed import DispatchFeed, dispatch_feed_router
+from console.gridwork import gridwork_router
 from console.live import LiveFeed, live_router
 from console.open311 import open311_router
 from console.phone import phone_router
@@ -91,6 +92,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.mount("/cases", StaticFiles(directory=STATIC / "cases", html=True), name="cases")
     app.include_router(open311_router)
     app.include_router(register_router)
+    app.include_router(gridwork_router)
     app.mount("/register", StaticFiles(directory=STATIC / "register", html=True), name="register")
     add_calls(app, ctx)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

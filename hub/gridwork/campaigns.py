@@ -23,7 +23,7 @@ from hub.gridwork.model import (
     Target,
     TargetState,
 )
-from hub.gridwork.scope import Parts
+from hub.gridwork.scope import OnParts
 from hub.register.model import House
 from hub.register.service import NotFound, OutOfScope, RegisterError
 from hub.users.model import Principal
@@ -48,13 +48,8 @@ class HouseRecord(BaseModel):
     inspections: list[Inspection]
 
 
-class Campaigns:
+class Campaigns(OnParts):
     """Campaigns as each principal may see and work them."""
-
-    def __init__(self, parts: Parts) -> None:
-        self.parts = parts
-        self.store = parts.store
-        self.register = parts.register
 
     def start(self, principal: Principal, fields: CampaignFields) -> Campaign:
         """A new campaign over the houses of the register it names (the centre's, for the whole town)."""

@@ -54,7 +54,7 @@ SELFBUILT = Checklist(name="经营性自建房安全隐患排查表", items=(
     _item("added-floors", "有无违规加层、改扩建", YES_NO, ("是",), True),
     _item("fire-exits", "消防通道和安全出口是否畅通", ("畅通", "堵塞"), ("堵塞",), True),
     _item("wiring", "电气线路有无私拉乱接、老化", ("无", "有"), ("有",), False),
-    _item("extinguishers", "灭火器是否配备且在有效期", YES_NO, ("否",), False),
+    _item("extinguishers", "灭火器是否配备且在有效期", ("是", "否"), ("否",), False),
     _item("change-of-use", "是否擅自改变用途", YES_NO, ("是",), False),
 ))
 

@@ -6,16 +6,12 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from hub.gridwork.config import ItemId, Label
+from hub.gridwork.config import ItemId, Label, Strict
 from hub.register.model import Name, Number, Phone, Text
 
 PhotoId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]  # as console/photos.py names them
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Grade(StrEnum):

@@ -44,3 +44,12 @@ class Parts:
         """The grid workers of *grid*, by name and username, as a campaign is assigned to them."""
         return sorted(f"{u.name} ({u.username})" for u in self.users.users.values()
                       if u.role is Role.grid_worker and grid in u.grids)
+
+
+class OnParts:
+    """A service of grid work: its parts, and the two it uses most."""
+
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
+        self.store = parts.store
+        self.register = parts.register

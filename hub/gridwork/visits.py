@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from hub.cases.model import Kind, NewCase, Source
 from hub.gridwork.model import Need, NeedCase, Visit, VisitFields
-from hub.gridwork.scope import Parts
+from hub.gridwork.scope import OnParts
 from hub.register.service import NotFound, RegisterError
 from hub.users.model import Principal
 
@@ -44,13 +44,8 @@ def quarter_start(today: dt.date) -> dt.date:
     return dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
 
 
-class Visits:
+class Visits(OnParts):
     """The visit log as each principal may see and write it."""
-
-    def __init__(self, parts: Parts) -> None:
-        self.parts = parts
-        self.store = parts.store
-        self.register = parts.register
 
     def log(self, principal: Principal, fields: VisitFields) -> Visit:
         """A visit to a household of the caller's scope, signed by the caller."""

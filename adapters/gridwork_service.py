@@ -59,7 +59,9 @@ class GridworkEdge:
             await asyncio.sleep(1.0)
         photo = await asyncio.to_thread(_demo_photo, self.ctx.cases.photos)
         made = await demo_campaign(service, photo)
-        if made is not None:
+        if made is None:
+            log.info("demo campaign kept as it was")
+        else:
             log.info("demo campaign %d started and partly inspected", made)
 
 

@@ -124,7 +124,7 @@ async def inspect(ctx: Ctx, gridwork: Gridwork, principal: Worker, campaign_id: 
 async def order(gridwork: Gridwork, principal: Worker, campaign_id: CampaignId, house: HouseNumber,
                 body: OrderFields) -> Target:
     """A rectification order for a house with a hazard: who puts it right and by when."""
-    return await run(gridwork.campaigns.order, principal, campaign_id, house, body)
+    return await refused(gridwork.campaigns.order(principal, campaign_id, house, body))
 
 
 @gridwork_router.get("/api/gridwork/campaigns/{campaign_id}/progress")

@@ -126,7 +126,15 @@ class Campaigns(OnParts):
                                                         principal.actor)
             target = target.model_copy(update={"case_id": case.id})
             await asyncio.to_thread(self.store.save_target, target)
+        elif target.state is TargetState.closed:
+            await self._note(target, principal, f"复查无隐患，已整改销号（{inspection.inspector}）")
         return target
+
+    async def _note(self, target: Target, principal: Principal, text: str) -> None:
+        """The hazard's case (if it has one) learns what became of the house."""
+        if target.case_id is not None:
+            book = self.parts.cases.book
+            await self.parts.cases.apply(target.case_id, lambda case: book.note(case, principal.actor, text))
 
     def _record(self, principal: Principal, campaign_id: int, house: str,
                 fields: InspectionFields) -> tuple[Target, Inspection]:
@@ -161,8 +169,14 @@ class Campaigns(OnParts):
                        attributes={"house": target.house, "owner": target.owner},
                        photos=tuple(p for ps in inspection.photos.values() for p in ps), accept=True)
 
-    def order(self, principal: Principal, campaign_id: int, house: str, fields: OrderFields) -> Target:
+    async def order(self, principal: Principal, campaign_id: int, house: str, fields: OrderFields) -> Target:
         """A rectification order after a hazard (or a new deadline for one), with who is responsible."""
+        target = await asyncio.to_thread(self._order, principal, campaign_id, house, fields)
+        told = f"整改通知：责任人 {fields.responsible}，期限 {fields.deadline.isoformat()}，{fields.measures}"
+        await self._note(target, principal, told)
+        return target
+
+    def _order(self, principal: Principal, campaign_id: int, house: str, fields: OrderFields) -> Target:
         target = self._target_in_scope(principal, campaign_id, house)
         if target.state not in (TargetState.hazard, TargetState.rectifying):
             raise RegisterError(f"房屋 {house} {target.state.label}，无需整改")

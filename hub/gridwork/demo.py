@@ -51,7 +51,7 @@ async def _rectify(service: GridworkService, campaign_id: int, target: Target, t
                    rng: random.Random, photo: str) -> None:
     """An order, and for about a third a re-inspection that closes it."""
     campaigns = service.campaigns
-    campaigns.order(DEMO, campaign_id, target.house, OrderFields(
+    await campaigns.order(DEMO, campaign_id, target.house, OrderFields(
         responsible=target.owner, deadline=today + dt.timedelta(days=rng.randint(0, 20)), measures="限期整改"))
     if rng.random() < 0.35:
         checklist = campaigns.checklist(campaign_id)

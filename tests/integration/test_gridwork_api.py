@@ -133,6 +133,9 @@ async def test_a_campaign_from_start_to_a_closed_hazard_with_its_case(town: Town
     closed = await town.call("g19", "POST", f"{base}/G19-A/inspections", json=await inspection(town, "g19", "none"))
     assert (closed.json()["state"], closed.json()["worst"], closed.json()["case_id"]) == \
         ("closed", "major", case["id"])
+    trail = [e["note"] for e in (await town.call("officer", "GET", f"/api/cases/{case['id']}")).json()["trail"]]
+    assert trail[-2:] == [f"整改通知：责任人 王建国，期限 {deadline}，加固承重墙，清理通道",
+                          "复查无隐患，已整改销号（网格员 刘洋 (gw.g19)）"]
     record = (await town.call("g19", "GET", f"{base}/G19-A")).json()
     assert [i["reinspection"] for i in record["inspections"]] == [False, True]
     assert record["inspections"][0]["inspector"] == "网格员 刘洋 (gw.g19)"

@@ -84,10 +84,13 @@ def report_xlsx(report: Progress, names: dict[str, str]) -> bytes:
     for figures in report.grids:
         by_grid.append([names.get(figures.village or "", figures.village), names.get(figures.grid or "", figures.grid),
                         *_row(figures)])
-    for sheet in (by_village, by_grid):
+    for sheet, labels in ((by_village, 1), (by_grid, 2)):
         sheet["A1"].font = Font(bold=True, size=14)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
+        for row in sheet.iter_rows(min_row=3):  # the two rates (排查率, 整改率) as percentages
+            for index in (labels + 2, labels + 6):
+                row[index].number_format = "0.0%"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

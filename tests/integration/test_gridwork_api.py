@@ -173,7 +173,8 @@ async def test_progress_by_grid_and_village_counts_inspected_hazards_put_right_a
     rows = [[c.value for c in row] for row in book["按村汇总"].iter_rows(min_row=3)]
     assert rows == [["柳湾村", 1, 0, 0.0, 0, 0, 0, 0.0, 0], ["石门村", 4, 3, 0.75, 2, 0, 1, 0.5, 1],
                     ["合计", 5, 3, 0.6, 2, 0, 1, 0.5, 1]]
-    assert book["按网格"]["B3"].value is not None
+    assert (book["按村汇总"]["D4"].number_format, book["按网格"]["I3"].number_format) == ("0.0%", "0.0%")
+    assert [c.value for c in book["按网格"][3]] == ["石门村", "石门村第一网格", 3, 3, 1.0, 2, 0, 1, 0.5, 1]
 
 
 async def test_each_caller_works_in_their_own_scope(town: Town) -> None:

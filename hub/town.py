@@ -205,7 +205,7 @@ def reference_problems(town: Town) -> list[Problem]:
     for i, team in enumerate(town.teams):
         if team.base_grid not in grids:
             problems.append((("teams", i, "base_grid"), f"unknown grid {team.base_grid!r}"))
-    return problems + gridwork_problems(town.gridwork, set(grids))
+    return problems + gridwork_problems(town.gridwork, set(grids), set(town.cases.category_map()))
 
 
 def _all_ids(town: Town) -> list[tuple[tuple[str | int, ...], str]]:

@@ -7,9 +7,11 @@ hazard). A major hazard opens an accepted, urgent case by itself, once per house
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from pydantic import BaseModel
 
+from hub.cases.lifecycle import CaseError
 from hub.cases.model import Kind, NewCase, Source
 from hub.gridwork.config import Checklist
 from hub.gridwork.model import (
@@ -28,7 +30,7 @@ from hub.register.model import House
 from hub.register.service import NotFound, OutOfScope, RegisterError
 from hub.users.model import Principal
 
-HAZARD_CATEGORY = "self-built-housing"  # 自建房安全, one of the built-in 9+X categories
+log = logging.getLogger(__name__)
 PAGE = 1000
 WORSE = {None: 0, Grade.none: 1, Grade.ordinary: 2, Grade.major: 3}
 
@@ -124,20 +126,37 @@ class Campaigns(OnParts):
         if inspection.grade is Grade.major and target.case_id is None:
             case, _, _ = await self.parts.cases.receive(self._hazard_case(campaign_id, target, inspection),
                                                         principal.actor)
-            target = target.model_copy(update={"case_id": case.id})
-            await asyncio.to_thread(self.store.save_target, target)
+            target = await asyncio.to_thread(self._link_case, campaign_id, house, case.id)
         elif target.state is TargetState.closed:
             await self._note(target, principal, f"复查无隐患，已整改销号（{inspection.inspector}）")
         return target
 
     async def _note(self, target: Target, principal: Principal, text: str) -> None:
         """The hazard's case (if it has one) learns what became of the house."""
-        if target.case_id is not None:
-            book = self.parts.cases.book
+        if target.case_id is None:
+            return
+        book = self.parts.cases.book
+        try:
             await self.parts.cases.apply(target.case_id, lambda case: book.note(case, principal.actor, text))
+        except (CaseError, LookupError) as exc:  # the house's record stands; the case's trail misses one line
+            log.warning("case %d of house %s not told: %s", target.case_id, target.house, exc)
+
+    def _link_case(self, campaign_id: int, house: str, case_id: int) -> Target:
+        """The house as it is now (an order may have come meanwhile), with its hazard's case."""
+        with self.lock:
+            target = self.store.target(campaign_id, house)
+            assert target is not None
+            target = target.model_copy(update={"case_id": case_id})
+            self.store.save_target(target)
+        return target
 
     def _record(self, principal: Principal, campaign_id: int, house: str,
                 fields: InspectionFields) -> tuple[Target, Inspection]:
+        with self.lock:
+            return self._record_locked(principal, campaign_id, house, fields)
+
+    def _record_locked(self, principal: Principal, campaign_id: int, house: str,
+                       fields: InspectionFields) -> tuple[Target, Inspection]:
         target = self._target_in_scope(principal, campaign_id, house)
         check_answers(self.checklist(campaign_id), fields)
         again = target.state is TargetState.rectifying
@@ -163,8 +182,9 @@ class Campaigns(OnParts):
                  if inspection.answers.get(i.id) in i.hazard]
         matter = "\n".join([f"排查发现重大隐患（{inspection.inspector}）", *found, inspection.note])
         location = (inspection.lon, inspection.lat) if inspection.lon and inspection.lat else target.location
-        return NewCase(Source.GRID, HAZARD_CATEGORY, f"{self.campaign(campaign_id).name}：{target.address}重大隐患",
-                       matter.strip(), kind=Kind.REPORT, address=target.address, location=location, grid=target.grid,
+        title = f"{self.campaign(campaign_id).name}：{target.address}重大隐患"
+        return NewCase(Source.GRID, self.parts.config.hazard_category, title, matter.strip(), kind=Kind.REPORT,
+                       address=target.address, location=location, grid=target.grid,
                        village=target.village, urgent=True, source_ref=f"inspection:{campaign_id}:{target.house}",
                        attributes={"house": target.house, "owner": target.owner},
                        photos=tuple(p for ps in inspection.photos.values() for p in ps), accept=True)
@@ -177,6 +197,10 @@ class Campaigns(OnParts):
         return target
 
     def _order(self, principal: Principal, campaign_id: int, house: str, fields: OrderFields) -> Target:
+        with self.lock:
+            return self._order_locked(principal, campaign_id, house, fields)
+
+    def _order_locked(self, principal: Principal, campaign_id: int, house: str, fields: OrderFields) -> Target:
         target = self._target_in_scope(principal, campaign_id, house)
         if target.state not in (TargetState.hazard, TargetState.rectifying):
             raise RegisterError(f"房屋 {house} {target.state.label}，无需整改")

@@ -75,12 +75,18 @@ class VisitSchedule(Strict):
 
 
 class GridworkConfig(Strict):
+    hazard_category: str = Field(default="self-built-housing", description="the case category of a major hazard "
+                                 "(自建房安全, one of the built-in 9+X)")
     checklists: dict[ItemId, Checklist] = Field(default_factory=lambda: {"selfbuilt": SELFBUILT},
                                                 description="inspection checklists by key, for campaigns to use")
     visits: VisitSchedule = Field(default=VisitSchedule(), description="household visit days")
 
 
-def gridwork_problems(config: GridworkConfig, grids: set[str]) -> list[tuple[tuple[str | int, ...], str]]:
-    """Grids the visit schedule names that the town lacks."""
-    return [(("gridwork", "visits", "grids", g), f"unknown grid {g!r}") for g in config.visits.grids
-            if g not in grids]
+def gridwork_problems(config: GridworkConfig, grids: set[str],
+                      categories: set[str]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Grids the visit schedule names that the town lacks, and a hazard category it lacks."""
+    problems: list[tuple[tuple[str | int, ...], str]] = [
+        (("gridwork", "visits", "grids", g), f"unknown grid {g!r}") for g in config.visits.grids if g not in grids]
+    if config.hazard_category not in categories:
+        problems.append((("gridwork", "hazard_category"), f"no case category {config.hazard_category!r}"))
+    return problems

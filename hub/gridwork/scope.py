@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -53,3 +54,5 @@ class OnParts:
         self.parts = parts
         self.store = parts.store
         self.register = parts.register
+        # Requests reach the core leader's one process: a lock there keeps a house's read-check-write whole.
+        self.lock = threading.Lock()

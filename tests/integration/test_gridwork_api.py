@@ -156,6 +156,9 @@ async def test_progress_by_grid_and_village_counts_inspected_hazards_put_right_a
         deadline = (today(town) + dt.timedelta(days=days)).isoformat()
         await town.call("g19", "PUT", f"{base}/{number}/order",
                         json={"responsible": "王建国", "deadline": deadline, "measures": "更换老化线路"})
+    still = await town.call("g19", "POST", f"{base}/G19-C/inspections",
+                            json=await inspection(town, "g19", "ordinary", wiring="有"))
+    assert (still.json()["state"], still.json()["inspections"]) == ("rectifying", 2)  # a hazard keeps it open
     await town.call("g19", "POST", f"{base}/G19-C/inspections", json=await inspection(town, "g19", "none"))
     town.clock.advance(4 * 86400)  # G19-A's deadline has passed, not put right
     figures = (await town.call("officer", "GET", f"/api/gridwork/campaigns/{campaign}/progress")).json()
@@ -196,6 +199,14 @@ async def test_each_caller_works_in_their_own_scope(town: Town) -> None:
     unphotographed = await inspection(town, "g19", "none") | {"photos": {}}
     answer = await town.call("g19", "POST", f"{base}/G19-A/inspections", json=unphotographed)
     assert answer.status_code == 422 and "须拍照" in answer.json()["detail"]
+    unanswered = await inspection(town, "g19", "none")
+    del unanswered["answers"]["wiring"]
+    answer = await town.call("g19", "POST", f"{base}/G19-A/inspections", json=unanswered)
+    assert answer.status_code == 422 and answer.json()["detail"] == "电气线路有无私拉乱接、老化：未作答"
+    never = await inspection(town, "g19", "none") | {"photos": {"cracks": ["0" * 32], "added-floors": ["0" * 32],
+                                                                 "fire-exits": ["0" * 32]}}
+    answer = await town.call("g19", "POST", f"{base}/G19-A/inspections", json=never)
+    assert answer.status_code == 422 and answer.json()["detail"] == f"照片 {'0' * 32} 未上传"
     bad = await inspection(town, "g19", "none", cracks="也许")
     answer = await town.call("g19", "POST", f"{base}/G19-A/inspections", json=bad)
     assert answer.status_code == 422 and "应为 无/轻微/严重" in answer.json()["detail"]

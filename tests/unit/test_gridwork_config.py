@@ -35,3 +35,13 @@ def test_unknown_keys_weekdays_and_grids_are_refused(tmp_path: Path) -> None:
     path = broken_town(tmp_path, "    due_after_days: 30", "    due_after_day: 30")
     [problem] = problems(path)
     assert problem.endswith("gridwork.visits.due_after_day: unknown key")
+
+
+def test_a_repeated_item_and_an_unknown_hazard_category_are_refused(tmp_path: Path) -> None:
+    path = broken_town(tmp_path, "{id: wiring,", "{id: cracks,")
+    [problem] = problems(path)
+    assert problem.endswith("gridwork.checklists.selfbuilt: Value error, checklist item ids repeat")
+    path = broken_town(tmp_path, "  checklists:                 # what",
+                       "  hazard_category: houses\n  checklists:  # what")
+    [problem] = problems(path)
+    assert problem.endswith("gridwork.hazard_category: no case category 'houses'")

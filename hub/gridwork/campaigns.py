@@ -122,7 +122,9 @@ class Campaigns(OnParts):
 
     async def inspect(self, principal: Principal, campaign_id: int, house: str, fields: InspectionFields) -> Target:
         """Record an inspection (or a re-inspection after an order); a major hazard opens a case."""
-        target, inspection = await asyncio.to_thread(self._record, principal, campaign_id, house, fields)
+        target, inspection, fresh = await asyncio.to_thread(self._record, principal, campaign_id, house, fields)
+        if not fresh:
+            return target
         if inspection.grade is Grade.major and target.case_id is None:
             case, _, _ = await self.parts.cases.receive(self._hazard_case(campaign_id, target, inspection),
                                                         principal.actor)
@@ -151,13 +153,18 @@ class Campaigns(OnParts):
         return target
 
     def _record(self, principal: Principal, campaign_id: int, house: str,
-                fields: InspectionFields) -> tuple[Target, Inspection]:
+                fields: InspectionFields) -> tuple[Target, Inspection, bool]:
+        """The house after the inspection, the inspection as kept, and whether it is new (not sent again)."""
         with self.lock:
             return self._record_locked(principal, campaign_id, house, fields)
 
     def _record_locked(self, principal: Principal, campaign_id: int, house: str,
-                       fields: InspectionFields) -> tuple[Target, Inspection]:
+                       fields: InspectionFields) -> tuple[Target, Inspection, bool]:
         target = self._target_in_scope(principal, campaign_id, house)
+        if fields.key is not None:  # a phone that lost the answer sends it again: the first one stands
+            sent = [i for i in self.store.inspections(campaign_id, house) if i.key == fields.key]
+            if sent:
+                return target, sent[0], False
         check_answers(self.checklist(campaign_id), fields)
         again = target.state is TargetState.rectifying
         if target.state is TargetState.hazard:
@@ -174,7 +181,7 @@ class Campaigns(OnParts):
                                 inspector=principal.actor, ts=now, reinspection=again)
         kept = self.store.save_target(target, inspection)
         assert kept is not None
-        return target, kept
+        return target, kept, True
 
     def _hazard_case(self, campaign_id: int, target: Target, inspection: Inspection) -> NewCase:
         checklist = self.checklist(campaign_id)

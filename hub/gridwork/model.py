@@ -100,6 +100,8 @@ class InspectionFields(Strict):
     lat: float | None = Field(default=None, ge=3.0, le=54.0)
     grade: Grade
     note: str = Field(default="", max_length=500, pattern=r"^[^\x00]*$")
+    key: str | None = Field(default=None, min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_-]+$",
+                            description="the phone's own id of this inspection: one sent again is recorded once")
 
 
 class Inspection(InspectionFields):

@@ -130,7 +130,10 @@ async def test_a_campaign_from_start_to_a_closed_hazard_with_its_case(town: Town
     ordered = await town.call("shimen", "PUT", f"{base}/G19-A/order",
                               json={"responsible": "王建国", "deadline": deadline, "measures": "加固承重墙，清理通道"})
     assert ordered.json()["state"] == "rectifying", ordered.text
-    closed = await town.call("g19", "POST", f"{base}/G19-A/inspections", json=await inspection(town, "g19", "none"))
+    reinspection = await inspection(town, "g19", "none") | {"key": "phone-7f3a-0001"}
+    closed = await town.call("g19", "POST", f"{base}/G19-A/inspections", json=reinspection)
+    resent = await town.call("g19", "POST", f"{base}/G19-A/inspections", json=reinspection)  # the answer was lost
+    assert resent.status_code == 201 and resent.json() == closed.json()
     assert (closed.json()["state"], closed.json()["worst"], closed.json()["case_id"]) == \
         ("closed", "major", case["id"])
     trail = [e["note"] for e in (await town.call("officer", "GET", f"/api/cases/{case['id']}")).json()["trail"]]

@@ -31,6 +31,7 @@ class GridworkEdge:
         self.ctx = ctx
         self._store: SqlGridworkStore | None = None
         self._demo: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     async def start(self) -> None:
         register = self.ctx.register
@@ -44,8 +45,8 @@ class GridworkEdge:
             self._demo = asyncio.create_task(self._demo_campaign(service, register))
 
     async def stop(self) -> None:
-        if self._demo is not None:
-            self._demo.cancel()
+        self._stopping.set()
+        if self._demo is not None:  # stops after the house it is on: no write is cut in half
             await asyncio.gather(self._demo, return_exceptions=True)
         self.ctx.gridwork = None
         if self._store is not None:
@@ -53,12 +54,14 @@ class GridworkEdge:
 
     async def _demo_campaign(self, service: GridworkService, register: RegisterService) -> None:
         """Once the demo's register is loaded (in the background), its campaign in progress."""
-        while True:
-            if await asyncio.to_thread(register.store.count_people, None) >= SAMPLE_TOWN_PEOPLE:
-                break
-            await asyncio.sleep(1.0)
+        while await asyncio.to_thread(register.store.count_people, None) < SAMPLE_TOWN_PEOPLE:
+            try:
+                await asyncio.wait_for(self._stopping.wait(), 1.0)
+                return
+            except TimeoutError:
+                continue
         photo = await asyncio.to_thread(_demo_photo, self.ctx.cases.photos)
-        made = await demo_campaign(service, photo)
+        made = await demo_campaign(service, photo, self._stopping.is_set)
         if made is None:
             log.info("demo campaign kept as it was")
         else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 
 from hub.gridwork.config import Checklist
 from hub.gridwork.model import CampaignFields, Grade, InspectionFields, OrderFields, Target
@@ -28,8 +29,10 @@ def answers(checklist: Checklist, grade: Grade, photo: str, rng: random.Random) 
                             grade=grade, note="演示数据")
 
 
-async def demo_campaign(service: GridworkService, photo: str) -> int | None:
-    """Start the campaign and work part of it, unless it exists; its id, or None when it already did."""
+async def demo_campaign(service: GridworkService, photo: str, stopping: Callable[[], bool]) -> int | None:
+    """Start the campaign and work part of it, unless it exists; its id, or None when it already did.
+
+    A stop cuts the work short after the house it is on (the demo's campaign is then left part done)."""
     campaigns = service.campaigns
     if any(c.name == DEMO_CAMPAIGN for c in campaigns.store.campaigns()):
         return None
@@ -40,6 +43,8 @@ async def demo_campaign(service: GridworkService, photo: str) -> int | None:
     rng = random.Random(SEED)
     chosen = [t for t in campaigns.houses(DEMO, campaign.id) if rng.random() < 0.4]
     for index, target in enumerate(chosen):
+        if stopping():
+            break
         grade = Grade.major if index == 0 else Grade.ordinary if rng.random() < 0.06 else Grade.none
         await campaigns.inspect(DEMO, campaign.id, target.house, answers(checklist, grade, photo, rng))
         if grade is Grade.ordinary and rng.random() < 0.6:

@@ -94,6 +94,7 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.include_router(register_router)
     app.include_router(gridwork_router)
     app.mount("/register", StaticFiles(directory=STATIC / "register", html=True), name="register")
+    app.mount("/gridwork", StaticFiles(directory=STATIC / "gridwork", html=True), name="gridwork")
     add_calls(app, ctx)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))

@@ -1,0 +1,73 @@
+"""A grid worker inspects a house on a 390×844 phone without a signal, with photos and a position; back online,
+the inspection is sent, the major hazard becomes a case, and the big screen's progress moves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, expect
+
+from hub.users.model import Role
+from tests.e2e.pages import BIG_SCREEN, open_page, sign_in
+from tests.e2e.test_gridwork_screen import cell
+from tests.integration.test_gridwork_api import HOUSES, Town, house, png, start
+from tests.integration.test_register_api import login
+from tests.support import PASSWORD, ManualClock, account, console_url, hub_settings, make_hub, signed_in
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(240)]
+PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
+                         "is_mobile": True, "has_touch": True, "geolocation": {"longitude": 111.25, "latitude": 29.15},
+                         "permissions": ["geolocation"]}
+
+
+async def test_an_inspection_made_offline_is_sent_when_back_online(
+        tmp_path: Path, chromium: Browser, artifacts: Path) -> None:
+    clock = ManualClock()
+    async with make_hub(hub_settings(tmp_path, None), clock=clock) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub)) as http:
+        await hub.ctx.users.create("gw.g19", PASSWORD, "刘洋", Role.grid_worker, grids=("G19",))
+        town = Town(hub, http, {"officer": await signed_in(hub, Role.officer), "g19": await login(http, "gw.g19")},
+                    clock)
+        for number, grid, commercial in HOUSES:
+            await town.call("officer", "PUT", f"/api/register/houses/{number}", json=house(number, grid, commercial))
+        campaign = await start(town)
+        problems: list[str] = []
+        _, screen = await open_page(chromium, BIG_SCREEN, problems)
+        await sign_in(screen, hub, await account(hub, Role.officer))
+        await screen.click("#view-toggle")
+        await expect(cell(screen, "shimen", "inspected")).to_have_text("0/4")
+
+        phone_context, phone = await open_page(chromium, PHONE, problems)
+        await sign_in(phone, hub, "gw.g19", path="gridwork/")
+        await expect(phone.locator("#houses button")).to_have_count(3)  # G19's three, not G20's
+        await phone_context.set_offline(True)
+        await phone.click('#houses button[data-house="G19-A"]')
+        await phone.check('input[name="item-cracks"][value="严重"]')
+        await phone.check('input[name="item-fire-exits"][value="堵塞"]')
+        for item in ("cracks", "added-floors", "fire-exits"):
+            await phone.set_input_files(f'input[name="photo-{item}"]',
+                                        files=[{"name": f"{item}.png", "mimeType": "image/png", "buffer": png()}])
+        await phone.check('input[name="grade"][value="major"]')
+        await phone.fill('textarea[name="note"]', "一楼承重墙开裂")
+        await phone.click('#inspection button[type="submit"]')
+        await expect(phone.locator("#outbox")).to_have_text("待上传 1 条（恢复网络后自动上传）")
+        await expect(phone.locator("#houses button")).to_have_count(2)
+        await phone.screenshot(path=str(artifacts / "gridwork-phone-offline.png"))
+        base = f"/api/gridwork/campaigns/{campaign}/houses/G19-A"
+        assert (await town.call("officer", "GET", base)).json()["inspections"] == []
+
+        await phone_context.set_offline(False)
+        await expect(phone.locator("#outbox")).to_have_text("已全部上传", timeout=25000)
+        record = (await town.call("officer", "GET", base)).json()
+        [made] = record["inspections"]
+        assert (made["grade"], made["answers"]["cracks"], made["lon"], made["lat"], made["note"]) == \
+            ("major", "严重", 111.25, 29.15, "一楼承重墙开裂")
+        assert len(made["photos"]) == 3 and made["inspector"] == "网格员 刘洋 (gw.g19)"
+        case = (await town.call("officer", "GET", f"/api/cases/{record['target']['case_id']}")).json()
+        assert case["urgent"] and len(case["photos"]) == 3
+        await expect(cell(screen, "shimen", "inspected")).to_have_text("1/4", timeout=25000)
+        await expect(cell(screen, "shimen", "major")).to_have_text("1")
+        assert problems == []

@@ -124,6 +124,8 @@ class VisitFields(Strict):
     household: Number
     raised: Text = Field(description="what the household talked about (诉求、意见)")
     needs: tuple[NeedFields, ...] = Field(default=(), max_length=10, description="each may become a case")
+    key: str | None = Field(default=None, min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_-]+$",
+                            description="the phone's own id of this visit: one sent again is logged once")
 
 
 class Need(NeedFields):
@@ -139,6 +141,7 @@ class Visit(BaseModel):
     ts: float
     raised: str
     needs: tuple[Need, ...] = ()
+    key: str | None = None
 
 
 class NeedCase(Strict):

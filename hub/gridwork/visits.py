@@ -15,6 +15,7 @@ from hub.register.service import NotFound, RegisterError
 from hub.users.model import Principal
 
 DUE_SHOWN = 50
+RESEND_WINDOW = 500  # a grid's newest visits, among which a phone's resend is looked for
 
 
 class GridSchedule(BaseModel):
@@ -53,10 +54,18 @@ class Visits(OnParts):
         if household is None:
             raise NotFound(f"没有户号 {fields.household}")
         self.register.check_grid(principal, household.grid)
-        visit = Visit(household=household.number, grid=household.grid,
-                      village=self.register.village_of(household.grid) or "", visitor=principal.actor,
-                      ts=self.parts.clock(), raised=fields.raised, needs=tuple(Need(text=n.text) for n in fields.needs))
-        return self.store.add_visit(visit)
+        with self.lock:
+            if fields.key is not None and (sent := self._sent(household.grid, fields.key)) is not None:
+                return sent
+            visit = Visit(household=household.number, grid=household.grid,
+                          village=self.register.village_of(household.grid) or "", visitor=principal.actor,
+                          ts=self.parts.clock(), raised=fields.raised,
+                          needs=tuple(Need(text=n.text) for n in fields.needs), key=fields.key)
+            return self.store.add_visit(visit)
+
+    def _sent(self, grid: str, key: str) -> Visit | None:
+        """The visit a phone logged before under *key*: a resend comes soon after, among the grid's newest."""
+        return next((v for v in self.store.visits(frozenset({grid}), 0.0, RESEND_WINDOW) if v.key == key), None)
 
     def visits(self, principal: Principal, days: int, limit: int) -> list[Visit]:
         since = self.parts.start_of(self.parts.today() - dt.timedelta(days=days))

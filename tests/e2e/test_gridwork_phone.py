@@ -13,7 +13,7 @@ from playwright.async_api import Browser, expect
 from hub.users.model import Role
 from tests.e2e.pages import BIG_SCREEN, open_page, sign_in
 from tests.e2e.test_gridwork_screen import cell
-from tests.integration.test_gridwork_api import HOUSES, Town, house, png, start
+from tests.integration.test_gridwork_api import HOUSES, Town, house, person, png, start
 from tests.integration.test_register_api import login
 from tests.support import PASSWORD, ManualClock, account, console_url, hub_settings, make_hub, signed_in
 
@@ -70,4 +70,38 @@ async def test_an_inspection_made_offline_is_sent_when_back_online(
         assert case["urgent"] and len(case["photos"]) == 3
         await expect(cell(screen, "shimen", "inspected")).to_have_text("1/4", timeout=25000)
         await expect(cell(screen, "shimen", "major")).to_have_text("1")
+        assert problems == []
+
+
+async def test_a_visit_logged_offline_is_sent_and_its_need_made_a_case_in_one_tap(
+        tmp_path: Path, chromium: Browser, artifacts: Path) -> None:
+    async with make_hub(hub_settings(tmp_path, None)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+        await hub.ctx.users.create("gw.g19", PASSWORD, "刘洋", Role.grid_worker, grids=("G19",))
+        town = Town(hub, http, {"officer": await signed_in(hub, Role.officer)}, ManualClock())
+        for name, born, seq, household in (("王一", "19700101", 11, "G19-H1"), ("王二", "19710101", 13, "G19-H2")):
+            await town.call("officer", "POST", "/api/register/people", json=person(name, born, seq, "G19", household))
+        problems: list[str] = []
+        phone_context, phone = await open_page(chromium, PHONE, problems)
+        await sign_in(phone, hub, "gw.g19", path="gridwork/")
+        await phone.click('.tabs [data-tab="visit"]')
+        await expect(phone.locator("#due button")).to_have_count(2)
+        await expect(phone.locator("#visit-day")).to_contain_text("待走访 2 户")
+        await phone_context.set_offline(True)
+        await phone.click('#due button[data-household="G19-H1"]')
+        await phone.fill('textarea[name="raised"]', "老人独居，行动不便")
+        await phone.fill('input[name="need"]', "门前路灯坏了")
+        await phone.click('#visit button[type="submit"]')
+        await expect(phone.locator("#outbox")).to_have_text("待上传 1 条（恢复网络后自动上传）")
+        await expect(phone.locator("#due button")).to_have_count(1)
+        await phone_context.set_offline(False)
+        await expect(phone.locator("#outbox")).to_have_text("已全部上传", timeout=25000)
+        need = phone.locator("#recent li .need")
+        await expect(need).to_contain_text("门前路灯坏了")
+        await need.locator("button").click()
+        await expect(need).to_contain_text("已转案件")
+        [visit] = (await town.call("officer", "GET", "/api/gridwork/visits")).json()
+        assert (visit["visitor"], visit["raised"]) == ("网格员 刘洋 (gw.g19)", "老人独居，行动不便")
+        case = (await town.call("officer", "GET", f"/api/cases/{visit['needs'][0]['case_id']}")).json()
+        assert (case["source"], case["grid"], case["title"]) == ("visit", "G19", "门前路灯坏了")
+        await phone.screenshot(path=str(artifacts / "gridwork-phone-visit.png"))
         assert problems == []

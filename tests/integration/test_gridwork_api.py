@@ -216,9 +216,11 @@ async def test_each_caller_works_in_their_own_scope(town: Town) -> None:
 
 
 async def test_a_visit_is_logged_its_need_becomes_a_case_and_coverage_counts_it(town: Town) -> None:
-    visit = await town.call("g19", "POST", "/api/gridwork/visits", json={
-        "household": "G19-H1", "raised": "老人独居，行动不便", "needs": [{"text": "门前路灯坏了，夜里看不见"}]})
+    logged = {"household": "G19-H1", "raised": "老人独居，行动不便", "needs": [{"text": "门前路灯坏了，夜里看不见"}],
+              "key": "phone-visit-0001"}
+    visit = await town.call("g19", "POST", "/api/gridwork/visits", json=logged)
     assert visit.status_code == 201, visit.text
+    assert (await town.call("g19", "POST", "/api/gridwork/visits", json=logged)).json() == visit.json()  # resent
     visit_id = visit.json()["id"]
     made = await town.call("g19", "POST", f"/api/gridwork/visits/{visit_id}/needs/0/case",
                            json={"category": "other"})

@@ -1,20 +1,21 @@
-// The grid worker's inspection page (/gridwork/), for the phone: the newest campaign's houses in one's grids,
-// a house's checklist with photos and the position, and an outbox in the browser's storage, so that an
-// inspection made without a signal is kept and sent (photos first, then the inspection, each once by its key)
+// The grid worker's page (/gridwork/), for the phone: the newest campaign's houses in one's grids, a house's
+// checklist with photos and the position, visits (visits.js), and an outbox in the browser's storage, so that
+// what is recorded without a signal is kept and sent (photos first, then the record, each once by its key)
 // when the phone is back online.
 import { api, toast } from "/static/screen/api.js";
 import { el } from "/static/screen/format.js";
 import { addStrings, onLang, t } from "/static/screen/i18n.js";
 import { CONSOLE_ROLES, hide, startPage, userLabel } from "/static/screen/login.js";
+import { loadVisits, startVisits } from "./visits.js";
 
 addStrings({
-  "gw.title": "网格排查", "gw.signIn": "网格排查", "gw.grade": "隐患等级", "gw.none": "无隐患", "gw.ordinary": "一般隐患",
+  "gw.title": "网格工作", "gw.signIn": "网格工作：排查与走访", "gw.grade": "隐患等级", "gw.none": "无隐患", "gw.ordinary": "一般隐患",
   "gw.major": "重大隐患", "gw.note": "说明", "gw.back": "返回", "gw.save": "保存", "gw.photo": "拍照",
   "gw.waiting": "待上传 {n} 条（恢复网络后自动上传）", "gw.sent": "已全部上传", "gw.noCampaign": "暂无排查任务",
   "gw.saved": "已保存", "gw.refused": "未能上传：{reason}", "gw.needPhoto": "请为“{item}”拍照",
   "state.pending": "待排查", "state.rectifying": "整改中，待复查",
 }, {
-  "gw.title": "Inspections", "gw.signIn": "Grid inspections", "gw.grade": "Hazard", "gw.none": "None",
+  "gw.title": "Grid work", "gw.signIn": "Grid work: inspections and visits", "gw.grade": "Hazard", "gw.none": "None",
   "gw.ordinary": "Ordinary", "gw.major": "Major", "gw.note": "Note", "gw.back": "Back", "gw.save": "Save",
   "gw.photo": "Photo", "gw.waiting": "{n} waiting to send (sent when back online)", "gw.sent": "All sent",
   "gw.noCampaign": "No campaign", "gw.saved": "Saved", "gw.refused": "Not sent: {reason}",
@@ -47,7 +48,7 @@ async function loadHouses() {
   const lists = await api("/api/gridwork/checklists");
   state.checklist = lists[state.campaign.checklist];
   const houses = await api(`/api/gridwork/campaigns/${state.campaign.id}/houses`);
-  const sent = new Set(outbox().map((o) => o.house));
+  const sent = new Set(outbox().filter((o) => o.kind !== "visit").map((o) => o.house));
   state.houses = houses.filter((h) => ["pending", "rectifying"].includes(h.state) && !sent.has(h.house));
   renderHouses();
 }
@@ -141,6 +142,11 @@ async function flushAll() {
 }
 
 async function send(item) {
+  if (item.kind === "visit") {
+    await api("/api/gridwork/visits", { method: "POST", body: { ...item.body, key: item.key } });
+    if (!$("visit-main").hidden) await loadVisits();
+    return;
+  }
   const photos = {};
   let n = 0;
   for (const [id, shots] of Object.entries(item.photos)) {
@@ -182,6 +188,11 @@ $("inspection").addEventListener("submit", async (ev) => {
   flush().catch(() => {});
 });
 $("back").onclick = close;
+startVisits((entry) => {
+  keep([...outbox(), { ...entry, key: newKey() }]);
+  toast(t("gw.saved"));
+  flush().catch(() => {});
+});
 window.addEventListener("online", () => flush().catch(() => {}));
 onLang(() => { showOutbox(); renderHouses(); });
 showOutbox();

@@ -13,7 +13,7 @@ import numpy as np
 from adapters.gridwork_store import SqlGridworkStore
 from adapters.sql import state_url
 from hub.context import HubContext
-from hub.gridwork.demo import demo_campaign
+from hub.gridwork.demo import demo_campaign, demo_visits
 from hub.gridwork.scope import Parts
 from hub.gridwork.service import GridworkService
 from hub.register.sample import SAMPLE_TOWN_PEOPLE
@@ -62,6 +62,8 @@ class GridworkEdge:
                 continue
         photo = await asyncio.to_thread(_demo_photo, self.ctx.cases.photos)
         made = await demo_campaign(service, photo, self._stopping.is_set)
+        visited = await asyncio.to_thread(demo_visits, service, self._stopping.is_set)
+        log.info("demo visits: %d logged", visited)
         if made is None:
             log.info("demo campaign kept as it was")
         else:

@@ -1,6 +1,7 @@
-"""The sample town's self-built-house campaign in progress: the same houses, answers and hazards for the same seed.
+"""The sample town's self-built-house campaign in progress, and this week's visits: the same for the same seed.
 
-About two houses in five inspected, a few ordinary hazards (some ordered, two put right), one major (a case).
+About two houses in five inspected, a few ordinary hazards (some ordered, a few put right), one major (a case);
+about one household in ten visited, a few with a need to follow up.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ import random
 from collections.abc import Callable
 
 from hub.gridwork.config import Checklist
-from hub.gridwork.model import CampaignFields, Grade, InspectionFields, OrderFields, Target
+from hub.gridwork.model import CampaignFields, Grade, InspectionFields, NeedFields, OrderFields, Target, VisitFields
 from hub.gridwork.service import GridworkService
 from hub.users.model import Principal, Role
 
 DEMO_CAMPAIGN = "2026 经营性自建房安全隐患排查"
 DEMO = Principal("demo", "演示数据", Role.officer)
 SEED = 2026
+RAISED = ("身体还好，家里一切正常", "孩子在外打工，老人独居", "关心医保缴费", "反映村道路灯不亮", "询问危房改造政策")
+NEEDS = ("村道路灯损坏，夜间出行不便", "门前排水沟堵塞", "申请临时救助")
 
 
 def answers(checklist: Checklist, grade: Grade, photo: str, rng: random.Random) -> InspectionFields:
@@ -61,3 +64,21 @@ async def _rectify(service: GridworkService, campaign_id: int, target: Target, t
     if rng.random() < 0.35:
         checklist = campaigns.checklist(campaign_id)
         await campaigns.inspect(DEMO, campaign_id, target.house, answers(checklist, Grade.none, photo, rng))
+
+
+def demo_visits(service: GridworkService, stopping: Callable[[], bool]) -> int:
+    """About one household in ten visited, unless visits were logged already; how many were logged."""
+    visits = service.visits
+    if visits.store.visits(None, 0.0, 1):
+        return 0
+    rng = random.Random(SEED + 1)
+    made = 0
+    for numbers in visits.store.households(None).values():
+        for number in numbers:
+            if stopping():
+                return made
+            if rng.random() < 0.1:
+                needs = (NeedFields(text=rng.choice(NEEDS)),) if rng.random() < 0.08 else ()
+                visits.log(DEMO, VisitFields(household=number, raised=rng.choice(RAISED), needs=needs))
+                made += 1
+    return made

@@ -25,7 +25,7 @@ async def test_the_demo_runs_a_campaign_in_progress_with_one_major_hazard_as_a_c
     settings = hub_settings(tmp_path, None, demo={"interval_s": 60}, register_key=None)
     started = time.monotonic()
     async with make_hub(settings) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
-        await wait_for(lambda: "demo campaign 1 started" in caplog.text, timeout=240, what="the demo campaign")
+        await wait_for(lambda: "demo visits" in caplog.text, timeout=240, what="the demo campaign and visits")
         ready = time.monotonic() - started
         officer = await signed_in(hub, Role.officer)
         [campaign] = (await http.get("/api/gridwork/campaigns", headers=officer)).json()
@@ -40,13 +40,19 @@ async def test_the_demo_runs_a_campaign_in_progress_with_one_major_hazard_as_a_c
         assert len(majors) == 1 and majors[0]["case_id"] is not None
         case = (await http.get(f"/api/cases/{majors[0]['case_id']}", headers=officer)).json()
         assert case["category"] == "self-built-housing" and case["urgent"]
+        coverage = (await http.get("/api/gridwork/visits/coverage", headers=officer)).json()
+        households = sum(c["households"] for c in coverage)
+        visited = sum(c["month"] for c in coverage)
+        assert len(coverage) == 43 and 0.07 < visited / households < 0.13
         photo = await http.get(f"/api/cases/{case['id']}/photos/{case['photos'][0]}", headers=officer)
         assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
     caplog.clear()
     async with make_hub(settings) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
         officer = await signed_in(hub, Role.officer)
-        await wait_for(lambda: "demo campaign kept as it was" in caplog.text, timeout=60, what="the demo's check")
+        await wait_for(lambda: "demo visits" in caplog.text, timeout=60, what="the demo's check")
         again = (await http.get(f"/api/gridwork/campaigns/{campaign['id']}/progress", headers=officer)).json()
         assert again["town"] == town
         assert len((await http.get("/api/gridwork/campaigns", headers=officer)).json()) == 1
-    print(f"demo campaign ready {ready:.1f} s after the hub's start: {town}")
+        assert "demo visits: 0 logged" in caplog.text
+    print(f"demo campaign and visits ready {ready:.1f} s after the hub's start: {town}; visited {visited} of "
+          f"{households} households")

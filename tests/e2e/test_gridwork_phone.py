@@ -1,5 +1,6 @@
-"""A grid worker inspects a house on a 390×844 phone without a signal, with photos and a position; back online,
-the inspection is sent, the major hazard becomes a case, and the big screen's progress moves."""
+"""A grid worker on a 390×844 phone without a signal: inspects a house with photos and a position, or logs a
+visit; back online, each is sent, the major hazard becomes a case and the big screen's progress moves, and the
+visit's need becomes a case in one tap."""
 
 from __future__ import annotations
 
@@ -11,11 +12,10 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from hub.users.model import Role
-from tests.e2e.pages import BIG_SCREEN, open_page, sign_in
-from tests.e2e.test_gridwork_screen import cell
-from tests.integration.test_gridwork_api import HOUSES, Town, house, person, png, start
-from tests.integration.test_register_api import login
-from tests.support import PASSWORD, ManualClock, account, console_url, hub_settings, make_hub, signed_in
+from tests.e2e.pages import open_page, sign_in
+from tests.e2e.test_gridwork_screen import big_screen, campaign_town, cell
+from tests.integration.test_gridwork_api import Town, person, png
+from tests.support import PASSWORD, ManualClock, console_url, hub_settings, make_hub, signed_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(240)]
 PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
@@ -25,19 +25,10 @@ PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "locale": "z
 
 async def test_an_inspection_made_offline_is_sent_when_back_online(
         tmp_path: Path, chromium: Browser, artifacts: Path) -> None:
-    clock = ManualClock()
-    async with make_hub(hub_settings(tmp_path, None), clock=clock) as hub, \
-            httpx.AsyncClient(base_url=console_url(hub)) as http:
-        await hub.ctx.users.create("gw.g19", PASSWORD, "刘洋", Role.grid_worker, grids=("G19",))
-        town = Town(hub, http, {"officer": await signed_in(hub, Role.officer), "g19": await login(http, "gw.g19")},
-                    clock)
-        for number, grid, commercial in HOUSES:
-            await town.call("officer", "PUT", f"/api/register/houses/{number}", json=house(number, grid, commercial))
-        campaign = await start(town)
+    async with campaign_town(tmp_path) as (town, campaign):
+        hub = town.hub
         problems: list[str] = []
-        _, screen = await open_page(chromium, BIG_SCREEN, problems)
-        await sign_in(screen, hub, await account(hub, Role.officer))
-        await screen.click("#view-toggle")
+        screen = await big_screen(chromium, town, problems)
         await expect(cell(screen, "shimen", "inspected")).to_have_text("0/4")
 
         phone_context, phone = await open_page(chromium, PHONE, problems)

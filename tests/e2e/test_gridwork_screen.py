@@ -3,6 +3,8 @@ figures of their village without a reload, and the panel speaks Chinese, then En
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -22,21 +24,32 @@ def cell(screen: Page, village: str, figure: str) -> Locator:
     return screen.locator(f'#gridwork-table tr[data-village="{village}"] td[data-figure="{figure}"]')
 
 
-async def test_inspections_move_the_big_screens_progress(tmp_path: Path, chromium: Browser, artifacts: Path) -> None:
+@asynccontextmanager
+async def campaign_town(tmp_path: Path) -> AsyncIterator[tuple[Town, int]]:
+    """A hub with the six houses, grid worker gw.g19 and the duty officer signed in, and a campaign started."""
     clock = ManualClock()
     async with make_hub(hub_settings(tmp_path, None), clock=clock) as hub, \
             httpx.AsyncClient(base_url=console_url(hub)) as http:
         await hub.ctx.users.create("gw.g19", PASSWORD, "刘洋", Role.grid_worker, grids=("G19",))
-        officer = await account(hub, Role.officer)
         town = Town(hub, http, {"officer": await signed_in(hub, Role.officer), "g19": await login(http, "gw.g19")},
                     clock)
         for number, grid, commercial in HOUSES:
             await town.call("officer", "PUT", f"/api/register/houses/{number}", json=house(number, grid, commercial))
-        campaign = await start(town)
+        yield town, await start(town)
+
+
+async def big_screen(chromium: Browser, town: Town, problems: list[str]) -> Page:
+    """The duty officer's big screen, signed in, on its cases view."""
+    _, screen = await open_page(chromium, BIG_SCREEN, problems)
+    await sign_in(screen, town.hub, await account(town.hub, Role.officer))
+    await screen.click("#view-toggle")
+    return screen
+
+
+async def test_inspections_move_the_big_screens_progress(tmp_path: Path, chromium: Browser, artifacts: Path) -> None:
+    async with campaign_town(tmp_path) as (town, campaign):
         problems: list[str] = []
-        _, screen = await open_page(chromium, BIG_SCREEN, problems)
-        await sign_in(screen, hub, officer)
-        await screen.click("#view-toggle")
+        screen = await big_screen(chromium, town, problems)
         await expect(screen.locator("#gridwork-panel")).to_be_visible()
         await expect(screen.locator("#gridwork-name")).to_have_text("2026 经营性自建房安全隐患排查")
         await expect(cell(screen, "shimen", "inspected")).to_have_text("0/4")

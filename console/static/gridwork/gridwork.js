@@ -26,19 +26,31 @@ const OUTBOX = "gridhub.gridwork.outbox";
 const RETRY_MS = 15000;
 const MAX_SIDE = 1280; // photos are scaled down before they are kept: the browser's storage is small
 const $ = (id) => document.getElementById(id);
-const state = { campaign: null, checklist: null, houses: [], house: null, timer: null, flushing: false };
+const state = { user: null, campaign: null, checklist: null, houses: [], house: null, timer: null, flushing: false };
 
-const outbox = () => JSON.parse(localStorage.getItem(OUTBOX) || "[]");
-const keep = (items) => { localStorage.setItem(OUTBOX, JSON.stringify(items)); showOutbox(); };
+// Each account's own outbox: what one worker saved is never sent under another's session on a shared phone.
+const box = () => `${OUTBOX}.${state.user}`;
+const outbox = () => (state.user ? JSON.parse(localStorage.getItem(box()) || "[]") : []);
+const keep = (items) => { localStorage.setItem(box(), JSON.stringify(items)); showOutbox(); };
 const newKey = () => `gw${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 
 async function enter() {
   const me = await api("/api/auth/me");
   hide();
   $("user").textContent = userLabel(me);
+  state.user = me.username;
+  showOutbox();
   state.timer ??= setInterval(() => flush().catch(() => {}), RETRY_MS);
   await flush().catch(() => {});
   await loadHouses();
+}
+
+function leave() {
+  clearInterval(state.timer);
+  Object.assign(state, { user: null, timer: null, campaign: null, houses: [] });
+  close();
+  renderHouses();
+  showOutbox();
 }
 
 async function loadHouses() {
@@ -196,4 +208,4 @@ startVisits((entry) => {
 window.addEventListener("online", () => flush().catch(() => {}));
 onLang(() => { showOutbox(); renderHouses(); });
 showOutbox();
-startPage({ title: "gw.signIn", enter, leave: () => {}, roles: [...CONSOLE_ROLES, "grid_worker"] });
+startPage({ title: "gw.signIn", enter, leave, roles: [...CONSOLE_ROLES, "grid_worker"] });

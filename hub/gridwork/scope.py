@@ -43,7 +43,7 @@ class Parts:
 
     def workers(self, grid: str) -> list[str]:
         """The grid workers of *grid*, by name and username, as a campaign is assigned to them."""
-        return sorted(f"{u.name} ({u.username})" for u in self.users.users.values()
+        return sorted(f"{u.name} ({u.username})" for u in list(self.users.users.values())
                       if u.role is Role.grid_worker and grid in u.grids)
 
 

@@ -74,6 +74,9 @@ async def test_a_visit_logged_offline_is_sent_and_its_need_made_a_case_in_one_ta
         problems: list[str] = []
         phone_context, phone = await open_page(chromium, PHONE, problems)
         await sign_in(phone, hub, "gw.g19", path="gridwork/")
+        other = [{"kind": "visit", "key": "gwother00001", "household": "G19-H2",
+                  "body": {"household": "G19-H2", "raised": "另一账号的记录", "needs": []}}]
+        await phone.evaluate("(o) => localStorage.setItem('gridhub.gridwork.outbox.gw.g20', JSON.stringify(o))", other)
         await phone.click('.tabs [data-tab="visit"]')
         await expect(phone.locator("#due button")).to_have_count(2)
         await expect(phone.locator("#visit-day")).to_contain_text("待走访 2 户")
@@ -90,7 +93,8 @@ async def test_a_visit_logged_offline_is_sent_and_its_need_made_a_case_in_one_ta
         await expect(need).to_contain_text("门前路灯坏了")
         await need.locator("button").click()
         await expect(need).to_contain_text("已转案件")
-        [visit] = (await town.call("officer", "GET", "/api/gridwork/visits")).json()
+        [visit] = (await town.call("officer", "GET", "/api/gridwork/visits")).json()  # not another account's
+        assert await phone.evaluate("localStorage.getItem('gridhub.gridwork.outbox.gw.g20')") is not None
         assert (visit["visitor"], visit["raised"]) == ("网格员 刘洋 (gw.g19)", "老人独居，行动不便")
         case = (await town.call("officer", "GET", f"/api/cases/{visit['needs'][0]['case_id']}")).json()
         assert (case["source"], case["grid"], case["title"]) == ("visit", "G19", "门前路灯坏了")

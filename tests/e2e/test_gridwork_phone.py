@@ -61,6 +61,18 @@ async def test_an_inspection_made_offline_is_sent_when_back_online(
         assert case["urgent"] and len(case["photos"]) == 3
         await expect(cell(screen, "shimen", "inspected")).to_have_text("1/4", timeout=25000)
         await expect(cell(screen, "shimen", "major")).to_have_text("1")
+
+        hazard = phone.locator('#houses button[data-house="G19-A"]')  # back in the list: an order is due
+        await expect(hazard).to_contain_text("发现隐患，待下达整改通知")
+        await hazard.click()
+        await expect(phone.locator('#order input[name="responsible"]')).to_have_value("王建国")
+        await phone.fill('#order input[name="deadline"]', "2099-06-30")
+        await phone.fill('#order textarea[name="measures"]', "加固承重墙，清理消防通道")
+        await phone.click('#order button[type="submit"]')
+        await expect(hazard).to_contain_text("整改中，待复查", timeout=10000)
+        target = (await town.call("officer", "GET", base)).json()["target"]
+        assert (target["state"], target["order"]["deadline"], target["order"]["actor"]) == \
+            ("rectifying", "2099-06-30", "网格员 刘洋 (gw.g19)")
         assert problems == []
 
 

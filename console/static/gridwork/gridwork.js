@@ -13,13 +13,17 @@ addStrings({
   "gw.major": "重大隐患", "gw.note": "说明", "gw.back": "返回", "gw.save": "保存", "gw.photo": "拍照",
   "gw.waiting": "待上传 {n} 条（恢复网络后自动上传）", "gw.sent": "已全部上传", "gw.noCampaign": "暂无排查任务",
   "gw.saved": "已保存", "gw.refused": "未能上传：{reason}", "gw.needPhoto": "请为“{item}”拍照",
-  "state.pending": "待排查", "state.rectifying": "整改中，待复查",
+  "state.pending": "待排查", "state.rectifying": "整改中，待复查", "state.hazard": "发现隐患，待下达整改通知",
+  "gw.responsible": "整改责任人", "gw.phone": "联系电话", "gw.deadline": "整改期限", "gw.measures": "整改措施",
+  "gw.issue": "下达整改通知",
 }, {
   "gw.title": "Grid work", "gw.signIn": "Grid work: inspections and visits", "gw.grade": "Hazard", "gw.none": "None",
   "gw.ordinary": "Ordinary", "gw.major": "Major", "gw.note": "Note", "gw.back": "Back", "gw.save": "Save",
   "gw.photo": "Photo", "gw.waiting": "{n} waiting to send (sent when back online)", "gw.sent": "All sent",
   "gw.noCampaign": "No campaign", "gw.saved": "Saved", "gw.refused": "Not sent: {reason}",
   "gw.needPhoto": "Take a photo for \"{item}\"", "state.pending": "To inspect", "state.rectifying": "To re-inspect",
+  "state.hazard": "Hazard: order a rectification", "gw.responsible": "Responsible", "gw.phone": "Phone",
+  "gw.deadline": "Deadline", "gw.measures": "Measures", "gw.issue": "Order rectification",
 });
 
 const OUTBOX = "gridhub.gridwork.outbox";
@@ -61,7 +65,7 @@ async function loadHouses() {
   state.checklist = lists[state.campaign.checklist];
   const houses = await api(`/api/gridwork/campaigns/${state.campaign.id}/houses`);
   const sent = new Set(outbox().filter((o) => o.kind !== "visit").map((o) => o.house));
-  state.houses = houses.filter((h) => ["pending", "rectifying"].includes(h.state) && !sent.has(h.house));
+  state.houses = houses.filter((h) => ["pending", "hazard", "rectifying"].includes(h.state) && !sent.has(h.house));
   renderHouses();
 }
 
@@ -72,7 +76,7 @@ function renderHouses() {
       el("span", "state", `${h.owner} · ${t(`state.${h.state}`)}`));
     button.type = "button";
     button.dataset.house = h.house;
-    button.onclick = () => open(h);
+    button.onclick = () => (h.state === "hazard" ? openOrder(h) : open(h));
     return el("li", "", button);
   }));
 }
@@ -96,7 +100,17 @@ function open(house) {
 
 function close() {
   $("inspection").hidden = true;
+  $("order").hidden = true;
   $("houses-pane").hidden = false;
+}
+
+function openOrder(house) {
+  state.house = house;
+  $("houses-pane").hidden = true;
+  $("order").reset();
+  $("order").hidden = false;
+  $("order-title").textContent = `${house.house} · ${house.address}`;
+  $("order").elements.responsible.value = house.owner;
 }
 
 /** The form as an outbox entry: answers, grade, note, position, and each photo as a scaled-down JPEG. */
@@ -134,26 +148,36 @@ function position() {
 async function flush() {
   if (state.flushing || !navigator.onLine) return; // the timer, the online event and a save may all ask at once
   state.flushing = true;
+  let sent = 0;
   try {
-    await flushAll();
+    sent = await flushAll();
   } finally {
     state.flushing = false;
   }
+  if (sent && state.user) await loadHouses(); // the houses as the hub now has them (an order, a re-inspection)
 }
 
 async function flushAll() {
+  let sent = 0;
   for (const item of outbox()) {
     try {
       await send(item);
     } catch (err) {
-      if (err instanceof TypeError) return; // no network: try again later
+      if (err instanceof TypeError) return sent; // no network: try again later
       toast(t("gw.refused", { reason: err.message }));
     }
     keep(outbox().filter((o) => o.key !== item.key));
+    sent += 1;
   }
+  return sent;
 }
 
 async function send(item) {
+  if (item.kind === "order") {
+    await api(`/api/gridwork/campaigns/${item.campaign}/houses/${encodeURIComponent(item.house)}/order`,
+      { method: "PUT", body: item.body });
+    return;
+  }
   if (item.kind === "visit") {
     await api("/api/gridwork/visits", { method: "POST", body: { ...item.body, key: item.key } });
     if (!$("visit-main").hidden) await loadVisits();
@@ -193,13 +217,27 @@ $("inspection").addEventListener("submit", async (ev) => {
     toast(err.message);
     return;
   }
+  saved();
+});
+
+/** The house leaves the list once its record is in the outbox; the list is read again after sending. */
+function saved() {
   state.houses = state.houses.filter((h) => h.house !== state.house.house);
   close();
   renderHouses();
   toast(t("gw.saved"));
   flush().catch(() => {});
-});
+}
 $("back").onclick = close;
+$("order-back").onclick = close;
+$("order").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const f = ev.target.elements;
+  const body = { responsible: f.responsible.value.trim(), deadline: f.deadline.value, measures: f.measures.value.trim(),
+    ...(f.phone.value.trim() ? { phone: f.phone.value.trim() } : {}) };
+  keep([...outbox(), { kind: "order", key: newKey(), campaign: state.campaign.id, house: state.house.house, body }]);
+  saved();
+});
 startVisits((entry) => {
   keep([...outbox(), { ...entry, key: newKey() }]);
   toast(t("gw.saved"));

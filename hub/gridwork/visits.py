@@ -23,6 +23,7 @@ class GridSchedule(BaseModel):
     village: str
     weekday: int = Field(description="ISO weekday of the grid's visits, 1 = Monday")
     next_visit: dt.date = Field(description="the next visit day, today included")
+    today: bool = Field(description="whether today is the grid's visit day: the phone reminds its workers")
     workers: list[str] = Field(description="the grid workers who visit")
     households: int
     due: int = Field(description="households not visited within the town file's due_after_days")
@@ -108,7 +109,8 @@ class Visits(OnParts):
         since = self.parts.start_of(today - dt.timedelta(days=config.due_after_days))
         visited = self.store.visited(grids, since)
         return [GridSchedule(grid=grid, village=self.register.village_of(grid) or "", weekday=config.weekday_of(grid),
-                             next_visit=next_weekday(today, config.weekday_of(grid)), workers=self.parts.workers(grid),
+                             next_visit=next_weekday(today, config.weekday_of(grid)),
+                             today=today.isoweekday() == config.weekday_of(grid), workers=self.parts.workers(grid),
                              households=len(numbers), due=len(due := [n for n in numbers
                                                                       if n not in visited.get(grid, set())]),
                              due_households=due[:DUE_SHOWN])

@@ -4,8 +4,10 @@ visit's need becomes a case in one tap."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -78,9 +80,11 @@ async def test_an_inspection_made_offline_is_sent_when_back_online(
 
 async def test_a_visit_logged_offline_is_sent_and_its_need_made_a_case_in_one_tap(
         tmp_path: Path, chromium: Browser, artifacts: Path) -> None:
-    async with make_hub(hub_settings(tmp_path, None)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+    monday = ManualClock(dt.datetime(2026, 12, 14, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp())
+    async with make_hub(hub_settings(tmp_path, None), clock=monday) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub)) as http:
         await hub.ctx.users.create("gw.g19", PASSWORD, "刘洋", Role.grid_worker, grids=("G19",))
-        town = Town(hub, http, {"officer": await signed_in(hub, Role.officer)}, ManualClock())
+        town = Town(hub, http, {"officer": await signed_in(hub, Role.officer)}, monday)
         for name, born, seq, household in (("王一", "19700101", 11, "G19-H1"), ("王二", "19710101", 13, "G19-H2")):
             await town.call("officer", "POST", "/api/register/people", json=person(name, born, seq, "G19", household))
         problems: list[str] = []
@@ -89,6 +93,7 @@ async def test_a_visit_logged_offline_is_sent_and_its_need_made_a_case_in_one_ta
         other = [{"kind": "visit", "key": "gwother00001", "household": "G19-H2",
                   "body": {"household": "G19-H2", "raised": "另一账号的记录", "needs": []}}]
         await phone.evaluate("(o) => localStorage.setItem('gridhub.gridwork.outbox.gw.g20', JSON.stringify(o))", other)
+        await expect(phone.locator("#reminder")).to_have_text("今天是走访日（周一直通车）：待走访 2 户")
         await phone.click('.tabs [data-tab="visit"]')
         await expect(phone.locator("#due button")).to_have_count(2)
         await expect(phone.locator("#visit-day")).to_contain_text("待走访 2 户")

@@ -241,6 +241,7 @@ async def test_a_visit_is_logged_its_need_becomes_a_case_and_coverage_counts_it(
     schedule = (await town.call("g19", "GET", "/api/gridwork/visits/schedule")).json()
     assert len(schedule) == 1 and schedule[0]["workers"] == ["刘洋 (gw.g19)"]
     assert schedule[0]["weekday"] == 1 and dt.date.fromisoformat(schedule[0]["next_visit"]).isoweekday() == 1
+    assert schedule[0]["today"] is (today(town).isoweekday() == 1)
     assert (schedule[0]["due"], schedule[0]["due_households"]) == (1, ["G19-H2"])
     assert [v["household"] for v in (await town.call("liuwan", "GET", "/api/gridwork/visits")).json()] == []
     assert [v["household"] for v in (await town.call("shimen", "GET", "/api/gridwork/visits")).json()] == ["G19-H1"]

@@ -6,7 +6,7 @@ import { api, toast } from "/static/screen/api.js";
 import { el } from "/static/screen/format.js";
 import { addStrings, onLang, t } from "/static/screen/i18n.js";
 import { CONSOLE_ROLES, hide, startPage, userLabel } from "/static/screen/login.js";
-import { loadVisits, startVisits } from "./visits.js";
+import { loadVisits, remind, startVisits } from "./visits.js";
 
 addStrings({
   "gw.title": "网格工作", "gw.signIn": "网格工作：排查与走访", "gw.grade": "隐患等级", "gw.none": "无隐患", "gw.ordinary": "一般隐患",
@@ -46,6 +46,7 @@ async function enter() {
   showOutbox();
   state.timer ??= setInterval(() => flush().catch(() => {}), RETRY_MS);
   await flush().catch(() => {});
+  remind().catch(() => {});
   await loadHouses();
 }
 

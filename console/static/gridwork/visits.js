@@ -8,11 +8,12 @@ import { addStrings, t } from "/static/screen/i18n.js";
 addStrings({
   "gw.tabInspect": "排查", "gw.tabVisit": "走访", "gw.recent": "最近走访", "gw.raised": "群众反映",
   "gw.need": "需要跟进的诉求", "gw.toCase": "转为案件", "gw.caseMade": "已转案件 {id}",
-  "gw.visitDay": "下次走访日 {day} · 待走访 {due} 户",
+  "gw.visitDay": "下次走访日 {day} · 待走访 {due} 户", "gw.reminder": "今天是走访日（周一直通车）：待走访 {due} 户",
 }, {
   "gw.tabInspect": "Inspect", "gw.tabVisit": "Visits", "gw.recent": "Recent visits", "gw.raised": "What was raised",
   "gw.need": "A need to follow up", "gw.toCase": "Make a case", "gw.caseMade": "case {id}",
   "gw.visitDay": "Next visit day {day} · {due} households due",
+  "gw.reminder": "Today is visit day: {due} households due",
 });
 
 const $ = (id) => document.getElementById(id);
@@ -39,6 +40,13 @@ export function startVisits(queue) {
     closeVisit();
     $("due").querySelector(`[data-household="${state.household}"]`)?.closest("li").remove();
   });
+}
+
+/** On a visit day, a reminder at the top of the page with the households due. */
+export async function remind() {
+  const due = (await api("/api/gridwork/visits/schedule")).filter((s) => s.today);
+  $("reminder").hidden = due.length === 0;
+  $("reminder").textContent = t("gw.reminder", { due: due.reduce((n, s) => n + s.due, 0) });
 }
 
 export async function loadVisits() {

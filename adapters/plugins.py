@@ -216,6 +216,12 @@ def _register(ctx: HubContext) -> Service:
     return RegisterEdge(ctx)
 
 
+def _gridwork(ctx: HubContext) -> Service:
+    from adapters.gridwork_service import GridworkEdge
+
+    return GridworkEdge(ctx)
+
+
 def _election(settings: HubSettings, town_id: str) -> Election:
     from adapters.cluster.election import PgElection
 
@@ -249,4 +255,5 @@ INGEST_WORKER = Plugin("ingest-worker", service=_ingest_worker, order=20, roles=
 LOG_FOLLOWER = Plugin("log-follower", service=_log_follower, order=95, roles=frozenset({"core"}))
 # Where the console runs; console processes pass every request to the core leader, whose register answers.
 REGISTER = Plugin("register", service=_register, order=70)
+GRIDWORK = Plugin("gridwork", service=_gridwork, order=71)  # after the register, whose houses it inspects
 CONSOLE_PROXY = Plugin("console-proxy", service=_console_proxy, order=80, roles=frozenset({"console"}))

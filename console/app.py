@@ -33,6 +33,7 @@ from console.cases import cases_router
 from console.deps import Ctx
 from console.dispatch import dispatch_router
 from console.dispatch_feed import DispatchFeed, dispatch_feed_router
+from console.gridwork import gridwork_router
 from console.live import LiveFeed, live_router
 from console.open311 import open311_router
 from console.phone import phone_router
@@ -96,8 +97,10 @@ def create_app(ctx: HubContext) -> FastAPI:
     app.mount("/cases", StaticFiles(directory=STATIC / "cases", html=True), name="cases")
     app.include_router(open311_router)
     app.include_router(register_router)
+    app.include_router(gridwork_router)
     app.mount("/register", StaticFiles(directory=STATIC / "register", html=True), name="register")
     app.include_router(station_commands_router)
+    app.mount("/gridwork", StaticFiles(directory=STATIC / "gridwork", html=True), name="gridwork")
     add_calls(app, ctx)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))

@@ -14,6 +14,7 @@ from hub.cases.service import CaseService
 from hub.clock import Clock
 from hub.deadletters import DeadLetterLog
 from hub.dispatch.service import DispatchService
+from hub.gridwork.service import GridworkService
 from hub.health import HealthTracker
 from hub.intake import Intake
 from hub.metrics import HubMetrics
@@ -59,3 +60,4 @@ class HubContext:
     calls: CallService | None = None  # set by the janus plugin's service
     register: RegisterService | None = None  # set by the register plugin's service, when it has a key
     station_commands: StationCommander | None = None  # set by the TCP station edges (HJ 212, SL 651) while they run
+    gridwork: GridworkService | None = None  # set by the gridwork plugin's service, while the register is on

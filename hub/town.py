@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from hub.alerts.config import AlertsConfig
 from hub.cases.config import CasesConfig
 from hub.dispatch.config import DispatchConfig
+from hub.gridwork.config import GridworkConfig, gridwork_problems
 from hub.register.config import RegisterConfig
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
@@ -165,6 +166,7 @@ class Town(Strict):
     cases: CasesConfig = Field(default_factory=CasesConfig, description="case categories, time limits, calendar")
     register_access: RegisterConfig = Field(default_factory=RegisterConfig, alias="register",
                                            description="who reads the register in full")
+    gridwork: GridworkConfig = Field(default_factory=GridworkConfig, description="checklists, visit days")
     adapters: dict[str, Any] = Field(default_factory=dict, description="per-adapter sections")
 
     def grids(self) -> dict[str, Grid]:
@@ -203,7 +205,7 @@ def reference_problems(town: Town) -> list[Problem]:
     for i, team in enumerate(town.teams):
         if team.base_grid not in grids:
             problems.append((("teams", i, "base_grid"), f"unknown grid {team.base_grid!r}"))
-    return problems
+    return problems + gridwork_problems(town.gridwork, set(grids), set(town.cases.category_map()))
 
 
 def _all_ids(town: Town) -> list[tuple[tuple[str | int, ...], str]]:

@@ -9,6 +9,7 @@ import * as details from "./details.js";
 import * as feeds from "./feeds.js";
 import * as follow from "./follow.js";
 import { clock, setHubClock, setZone } from "./format.js";
+import * as gridwork from "./gridwork.js";
 import { onLang } from "./i18n.js";
 import * as kpis from "./kpis.js";
 import { Lifetime } from "./live.js";
@@ -38,6 +39,7 @@ async function enter() {
   life.every(1000, tick);
   life.add(onLang(tick));
   for (const panel of PANELS) panel.start(life, setup);
+  gridwork.start(life); // under the case figures
   cases.start(life, setup); // the cases view: on its own socket (/ws/cases), so it needs nothing from the feeds
   broadcast.start(life, setup); // the broadcast panel: on its own socket (/ws/broadcast) too
 }

@@ -106,6 +106,23 @@ ROUTES = {
     ("GET", "/api/register/key-groups"): KEY_GROUPS, ("GET", "/api/register/households/{number}"): REGISTER,
     ("POST", "/api/register/key-groups"): KEY_GROUPS, ("GET", "/api/register/templates/{kind}.xlsx"): REGISTER,
     ("POST", "/api/register/imports/{kind}"): REGISTER, ("GET", "/api/register/exports/{kind}.{fmt}"): REGISTER,
+    # Grid work: the register's readers (starting a campaign is the centre's, refused inside with a reason).
+    ("GET", "/api/gridwork/checklists"): REGISTER,
+    ("POST", "/api/gridwork/campaigns"): REGISTER,
+    ("GET", "/api/gridwork/campaigns"): REGISTER,
+    ("GET", "/api/gridwork/campaigns/{campaign_id}/assignments"): REGISTER,
+    ("GET", "/api/gridwork/campaigns/{campaign_id}/houses"): REGISTER,
+    ("GET", "/api/gridwork/campaigns/{campaign_id}/houses/{house}"): REGISTER,
+    ("POST", "/api/gridwork/photos"): REGISTER,
+    ("POST", "/api/gridwork/campaigns/{campaign_id}/houses/{house}/inspections"): REGISTER,
+    ("PUT", "/api/gridwork/campaigns/{campaign_id}/houses/{house}/order"): REGISTER,
+    ("GET", "/api/gridwork/campaigns/{campaign_id}/progress"): REGISTER,
+    ("GET", "/api/gridwork/campaigns/{campaign_id}/report.xlsx"): REGISTER,
+    ("POST", "/api/gridwork/visits"): REGISTER,
+    ("GET", "/api/gridwork/visits"): REGISTER,
+    ("POST", "/api/gridwork/visits/{visit_id}/needs/{index}/case"): REGISTER,
+    ("GET", "/api/gridwork/visits/schedule"): REGISTER,
+    ("GET", "/api/gridwork/visits/coverage"): REGISTER,
 }
 SOCKETS = {"/ws/alerts": WATCHER, "/ws/live": WATCHER, "/ws/cameras": WATCHER, "/ws/dispatch": STAFF,
            "/ws/broadcast": STAFF, "/ws/phone": PATROL, "/ws/calls": WATCHER, "/ws/calls/{call_id}": WATCHER,
@@ -114,7 +131,8 @@ SOCKETS = {"/ws/alerts": WATCHER, "/ws/live": WATCHER, "/ws/cameras": WATCHER, "
 OWN = {"device_id": "RS01", "camera": "CAM13", "speaker": "SPK13", "team_id": "T06", "member_id": "T06.2",
        "username": "officer", "job_id": "1", "name": "x.jpg", "photo_id": "0" * 32, "appointment_id": "1",
        "fmt": "json", "service_code": "disputes", "service_request_id": "1", "token": "t", "key": "0" * 64,
-       "person_id": "1", "number": "G19-F00001", "code": "X1", "kind": "people"}
+       "person_id": "1", "number": "G19-F00001", "code": "X1", "kind": "people",
+       "campaign_id": "1", "house": "G19-F00001", "visit_id": "1", "index": "0"}
 OTHER = OWN | {"device_id": "RS02", "camera": "CAM15", "speaker": "SPK16", "team_id": "T07", "member_id": "T07.2"}
 QUERIES = {"/api/readings": {"device": "{device_id}", "quantity": "water_level"},
            "/api/device-events": {"device": "{device_id}"}, "/api/dispatches": {"alert_id": "{alert_id}"}}

@@ -34,7 +34,8 @@ async def test_api_docs_render_with_nothing_from_another_host(
         await page.goto(console_url(hub) + "api/docs")
         await expect(page.locator(".swagger-ui .information-container .title")).to_contain_text("gridhub",
                                                                                                  timeout=20000)
-        await expect(page.locator(".opblock-tag-section").first).to_be_visible()
+        # A tag's heading, in either of Swagger UI's layouts (a long API is drawn as a virtual list).
+        await expect(page.locator(".opblock-tag").first).to_be_visible()
         await expect(page.locator('.opblock-summary-path[data-path="/api/alerts"]').first).to_be_visible()
         html = await page.content()
         assert "cdn.jsdelivr.net" not in html and "fastapi.tiangolo.com" not in html

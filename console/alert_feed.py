@@ -10,15 +10,17 @@ keep up is disconnected rather than silently skipped: it reconnects and resumes.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, WebSocket
+from pydantic import BaseModel
 
-from console.alert_schemas import AlertPublic, feed_message, update_message
+from console.alert_schemas import AlertPublic, AlertSnapshot, AlertsResumed, AlertUpdate, feed_message
 from console.auth import WATCHERS, ws_admit
 from console.bounds import Seq
+from console.fanout import FanOut, Policy
 from console.scope import sees_alert
-from console.wsfeed import Subscriber, serve
+from console.wsfeed import send_model, serve
 from hub.alerts.model import AlertEvent
 from hub.alerts.store import FeedEntry
 from hub.context import HubContext
@@ -34,15 +36,12 @@ class AlertFeed:
 
     def __init__(self, ctx: HubContext) -> None:
         self.ctx = ctx
-        self.subscribers: set[Subscriber[AlertEvent]] = set()
-        ctx.bus.subscribe(AlertEvent, self._on_event)
-
-    def _on_event(self, event: AlertEvent) -> None:
-        for subscriber in self.subscribers:
-            subscriber.offer(event)
+        # A transition must not be skipped: a console that falls behind is closed and resumes by seq.
+        self.fanout: FanOut[AlertEvent] = FanOut("alert feed", QUEUE_LIMIT, Policy.close)
+        self.fanout.keep(ctx.bus.subscribe(AlertEvent, self.fanout.publish))
 
 
-async def _opening(feed: AlertFeed, since: int | None, principal: Principal) -> tuple[list[dict[str, Any]], int]:
+async def _opening(feed: AlertFeed, since: int | None, principal: Principal) -> tuple[list[BaseModel], int]:
     """What a console is sent first, and the sequence number it brings it to."""
     book = feed.ctx.alerts.book
     if since is not None:
@@ -50,12 +49,12 @@ async def _opening(feed: AlertFeed, since: int | None, principal: Principal) -> 
         if len(missed) <= BACKLOG_LIMIT:
             last = missed[-1].transition.seq if missed else since
             missed = [e for e in missed if sees_alert(feed.ctx.town, principal, e.alert)]
-            return [{"type": "resumed", "since": since, "count": len(missed)},
+            return [AlertsResumed(since=since, count=len(missed)),
                     *(feed_message(e, principal.is_staff) for e in missed)], last
     seq = book.last_seq
-    alerts = [AlertPublic.of(a).model_dump(mode="json") for a in sorted(book.open_alerts(), key=lambda a: a.id)
+    alerts = [AlertPublic.of(a) for a in sorted(book.open_alerts(), key=lambda a: a.id)
               if sees_alert(feed.ctx.town, principal, a)]
-    return [{"type": "snapshot", "seq": seq, "alerts": alerts, "reset": since is not None}], seq
+    return [AlertSnapshot(seq=seq, alerts=alerts, reset=since is not None)], seq
 
 
 @alert_feed_router.websocket("/ws/alerts")
@@ -69,7 +68,7 @@ async def alert_feed(websocket: WebSocket,
         return
     sent = since or 0  # the last seq the console has: the live feed skips what the opening covered
 
-    async def opening() -> list[dict[str, Any]]:
+    async def opening() -> list[BaseModel]:
         nonlocal sent
         messages, sent = await _opening(feed, since, principal)
         return messages
@@ -79,10 +78,10 @@ async def alert_feed(websocket: WebSocket,
         if not sees_alert(feed.ctx.town, principal, event.alert):
             return
         if event.transition is None:
-            await websocket.send_json(update_message(event.alert))
+            await send_model(websocket, AlertUpdate(alert=AlertPublic.of(event.alert)))
         elif event.transition.seq > sent:
             sent = event.transition.seq
-            await websocket.send_json(feed_message(FeedEntry(event.transition, event.alert), principal.is_staff))
+            await send_model(websocket, feed_message(FeedEntry(event.transition, event.alert), principal.is_staff))
 
-    await serve(websocket, feed.subscribers, Subscriber(QUEUE_LIMIT), opening, send,
+    await serve(websocket, feed.fanout.subscribe(), opening, send,
                 "too slow: reconnect with ?since=<last seq>")

@@ -104,14 +104,44 @@ class CloseAction(AlertAction):
     note: str = Field(min_length=1, max_length=2000, description="how it ended: required to close")
 
 
-def feed_message(entry: FeedEntry, whole: bool) -> dict[str, Any]:
+class AlertChange(BaseModel):
+    """One alert transition as the live feed sends it."""
+
+    type: Literal["alert"] = "alert"
+    seq: int
+    action: str
+    actor: str
+    note: str
+    time: str
+    alert: AlertPublic
+
+
+class AlertUpdate(BaseModel):
+    """A repeat (count and value): no sequence number, nothing to resume."""
+
+    type: Literal["alert_update"] = "alert_update"
+    alert: AlertPublic
+
+
+class AlertsResumed(BaseModel):
+    """Opens a resumed feed: `count` missed transitions follow."""
+
+    type: Literal["resumed"] = "resumed"
+    since: int
+    count: int
+
+
+class AlertSnapshot(BaseModel):
+    """Opens a fresh feed (or one whose gap was too long to replay, `reset`): the open alerts as of `seq`."""
+
+    type: Literal["snapshot"] = "snapshot"
+    seq: int
+    alerts: list[AlertPublic]
+    reset: bool
+
+
+def feed_message(entry: FeedEntry, whole: bool) -> AlertChange:
     """One alert transition as the live feed sends it; its note masked unless *whole*."""
     t = entry.transition
-    return {"type": "alert", "seq": t.seq, "action": t.action.value, "actor": t.actor,
-            "note": t.note if whole else mask_text(t.note),
-            "time": at(t.ts).isoformat(), "alert": AlertPublic.of(entry.alert).model_dump(mode="json")}
-
-
-def update_message(alert: Alert) -> dict[str, Any]:
-    """A repeat (count and value) as the live feed sends it: no sequence number, nothing to resume."""
-    return {"type": "alert_update", "alert": AlertPublic.of(alert).model_dump(mode="json")}
+    return AlertChange(seq=t.seq, action=t.action.value, actor=t.actor, note=t.note if whole else mask_text(t.note),
+                       time=at(t.ts).isoformat(), alert=AlertPublic.of(entry.alert))

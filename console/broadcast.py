@@ -8,20 +8,19 @@ that changed. A browser that falls behind loses the oldest messages (told in a
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, HTTPException, Query, WebSocket
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from console.auth import STAFF, Staff, ws_admit
 from console.bounds import Id
 from console.deps import Ctx
+from console.fanout import FanOut, Policy
 from console.schemas import at, utc
-from console.wsfeed import DroppingClient, pump_dropping
+from console.wsfeed import send_model, serve
 from hub.broadcast.config import JobCreate, JobEdit, Target
 from hub.broadcast.model import BroadcastUpdate, Job, JobState, Receipt, Summary
 from hub.broadcast.service import BroadcastService, UnknownRecording
@@ -188,20 +187,33 @@ async def audio(service: Broadcast, name: str) -> FileResponse:
     return FileResponse(path, media_type="audio/wav")
 
 
+class BroadcastSnapshot(BaseModel):
+    """The first message: the unfinished jobs with their summaries."""
+
+    type: Literal["snapshot"] = "snapshot"
+    jobs: list[JobPublic]
+
+
+class JobUpdate(BaseModel):
+    """A job as it now is, with the receipts that changed."""
+
+    type: Literal["job"] = "job"
+    job: JobPublic
+    receipts: list[ReceiptPublic]
+
+
 class BroadcastFeed:
     """Fans broadcast updates out to every connected browser. Loop only."""
 
     def __init__(self, ctx: HubContext) -> None:
-        self.clients: set[DroppingClient] = set()
-        ctx.bus.subscribe(BroadcastUpdate, self._on_update)
+        # Receipts are state the browser can re-read from REST: one that falls behind loses the oldest updates.
+        self.fanout: FanOut[JobUpdate] = FanOut("broadcast feed", QUEUE_LIMIT, Policy.drop_oldest)
+        self.fanout.keep(ctx.bus.subscribe(BroadcastUpdate, self._on_update))
 
     def _on_update(self, update: BroadcastUpdate) -> None:
-        if not self.clients:
-            return
-        message = {"type": "job", "job": JobPublic.of(update.job, update.summary).model_dump(mode="json"),
-                   "receipts": [ReceiptPublic.of(r).model_dump(mode="json") for r in update.receipts]}
-        for client in self.clients:
-            client.offer(message)
+        if self.fanout:
+            self.fanout.publish(JobUpdate(job=JobPublic.of(update.job, update.summary),
+                                          receipts=[ReceiptPublic.of(r) for r in update.receipts]))
 
 
 @broadcast_router.websocket("/ws/broadcast")
@@ -211,22 +223,14 @@ async def broadcast_feed(websocket: WebSocket) -> None:
     feed: BroadcastFeed = websocket.app.state.broadcast_feed
     if await ws_admit(websocket, *STAFF) is None:
         return
-    client = DroppingClient(QUEUE_LIMIT)
-    feed.clients.add(client)
-    pump: asyncio.Task[None] | None = None
-    try:
-        live = [] if ctx.broadcast is None else [
-            JobPublic.of(j, ctx.broadcast.summary(j)).model_dump(mode="json")
-            for j in ctx.broadcast.engine.jobs.values() if not j.state.is_final]
-        await websocket.send_json({"type": "snapshot", "jobs": live})
-        pump = asyncio.create_task(pump_dropping(websocket, client))
-        while (await websocket.receive())["type"] != "websocket.disconnect":
-            pass
-    except (WebSocketDisconnect, RuntimeError):
-        pass
-    finally:
-        feed.clients.discard(client)
-        if pump is not None:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-                await pump
+
+    async def opening() -> list[BroadcastSnapshot]:
+        service = ctx.broadcast
+        live = [] if service is None else [
+            JobPublic.of(j, service.summary(j)) for j in service.engine.jobs.values() if not j.state.is_final]
+        return [BroadcastSnapshot(jobs=live)]
+
+    async def send(update: JobUpdate) -> None:
+        await send_model(websocket, update)
+
+    await serve(websocket, feed.fanout.subscribe(), opening, send)

@@ -8,14 +8,16 @@ a console that falls behind is closed (4008) and starts again from `hello`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 from fastapi import APIRouter, WebSocket
+from pydantic import BaseModel
 
 from console.auth import WATCHERS, ws_admit
 from console.call_schemas import CallEntryPublic, CallPublic
 from console.calls import scoped
-from console.wsfeed import Subscriber, serve
+from console.fanout import FanOut, Policy
+from console.wsfeed import send_model, serve
 from hub.calls.model import CallEvent
 from hub.context import HubContext
 
@@ -23,16 +25,39 @@ QUEUE_LIMIT = 200
 call_feed_router = APIRouter()
 
 
+class Named(BaseModel):
+    id: str
+    name: str
+
+
+class CallHello(BaseModel):
+    """The first message: who the caller is, the villages and open calls in their scope, the cameras to share."""
+
+    type: Literal["hello"] = "hello"
+    me: str
+    name: str
+    role: str
+    available: bool
+    villages: list[Named]
+    calls: list[CallPublic]
+    cameras: list[Named]
+
+
+class CallChange(BaseModel):
+    """A call as it now is, and the entry of its trail that changed it (none for a plain update)."""
+
+    type: Literal["call"] = "call"
+    call: CallPublic
+    entry: CallEntryPublic | None
+
+
 class CallFeed:
     """Fans call events out to every connected console. Loop only."""
 
     def __init__(self, ctx: HubContext) -> None:
-        self.subscribers: set[Subscriber[CallEvent]] = set()
-        ctx.bus.subscribe(CallEvent, self._on_event)
-
-    def _on_event(self, event: CallEvent) -> None:
-        for subscriber in self.subscribers:
-            subscriber.offer(event)
+        # Each message is the whole call: a console that falls behind is closed and starts again from `hello`.
+        self.fanout: FanOut[CallEvent] = FanOut("call feed", QUEUE_LIMIT, Policy.close)
+        self.fanout.keep(ctx.bus.subscribe(CallEvent, self.fanout.publish))
 
 
 @call_feed_router.websocket("/ws/calls")
@@ -46,21 +71,21 @@ async def call_feed(websocket: WebSocket) -> None:
         return
     whole = principal.is_staff  # the villages invited read numbers in the call's texts masked
 
-    async def opening() -> list[dict[str, Any]]:
+    async def opening() -> list[CallHello]:
         live = ctx.calls.book.calls.values() if ctx.calls else ()
-        calls = [CallPublic.of(c, ctx.clock(), whole).model_dump(mode="json") for c in live if scoped(principal, c)]
-        villages = [{"id": v.id, "name": v.name} for v in ctx.town.villages if principal.sees_village(v.id)]
+        calls = [CallPublic.of(c, ctx.clock(), whole) for c in live if scoped(principal, c)]
+        villages = [Named(id=v.id, name=v.name) for v in ctx.town.villages if principal.sees_village(v.id)]
         names = ctx.town.device_map()
-        cameras = [{"id": c, "name": names[c].name} for c in ctx.calls.shareable_cameras()
+        cameras = [Named(id=c, name=names[c].name) for c in ctx.calls.shareable_cameras()
                    if principal.is_staff] if ctx.calls else []
-        return [{"type": "hello", "me": principal.username, "name": principal.name, "role": principal.role.value,
-                 "available": ctx.calls is not None, "villages": villages, "calls": calls,
-                 "cameras": cameras}]
+        return [CallHello(me=principal.username, name=principal.name, role=principal.role.value,
+                          available=ctx.calls is not None, villages=villages, calls=calls, cameras=cameras)]
 
     async def send(event: CallEvent) -> None:
-        entry = CallEntryPublic.of(event.entry, whole).model_dump(mode="json") if event.entry else None
-        call = CallPublic.of(event.call, ctx.clock(), whole).model_dump(mode="json")
-        await websocket.send_json({"type": "call", "call": call, "entry": entry})
+        entry = CallEntryPublic.of(event.entry, whole) if event.entry else None
+        await send_model(websocket, CallChange(call=CallPublic.of(event.call, ctx.clock(), whole), entry=entry))
 
-    subscriber: Subscriber[CallEvent] = Subscriber(QUEUE_LIMIT, lambda e: scoped(principal, e.call))
-    await serve(websocket, feed.subscribers, subscriber, opening, send)
+    def view(event: CallEvent) -> CallEvent | None:
+        return event if scoped(principal, event.call) else None
+
+    await serve(websocket, feed.fanout.subscribe(view), opening, send)

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-import orjson
 from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
 
 from console.auth import WATCHERS, ws_admit
 from console.case_schemas import CasePublic, EntryPublic
 from console.case_scope import public
+from console.fanout import FanOut, Policy
 from console.schemas import at
-from console.wsfeed import Subscriber, serve
+from console.wsfeed import send_model, serve
 from hub.cases.model import Case, CaseEvent
 from hub.cases.privacy import sees
 from hub.context import HubContext
@@ -71,16 +71,15 @@ class CaseFeed:
 
     def __init__(self, ctx: HubContext) -> None:
         self.ctx = ctx
-        self.subscribers: set[Subscriber[_Outgoing]] = set()
-        ctx.bus.subscribe(CaseEvent, self._on_event)
+        # A skipped change would leave a console's list wrong: one that falls behind is closed and re-snapshots.
+        self.fanout: FanOut[_Outgoing] = FanOut("case feed", QUEUE_LIMIT, Policy.close)
+        self.fanout.keep(ctx.bus.subscribe(CaseEvent, self._on_event))
 
     def _on_event(self, event: CaseEvent) -> None:
-        if not self.subscribers:
+        if not self.fanout:
             return
         change = CaseChange(seq=event.entry.seq, entry=EntryPublic.of(event.entry), case=public(self.ctx, event.case))
-        out = _Outgoing(event.entry.seq, event.case, orjson.dumps(change.model_dump(mode="json")).decode())
-        for subscriber in self.subscribers:
-            subscriber.offer(out)
+        self.fanout.publish(_Outgoing(event.entry.seq, event.case, change.model_dump_json()))
 
 
 def snapshot(ctx: HubContext, principal: Principal) -> CaseSnapshot:
@@ -100,12 +99,12 @@ async def case_feed(websocket: WebSocket) -> None:
     shown: set[int] = set()  # the cases this console has been sent: it is told when one leaves its scope
     sent = 0  # the snapshot's seq: changes it already holds are not sent again
 
-    async def opening() -> list[dict[str, Any]]:
+    async def opening() -> list[CaseSnapshot]:
         nonlocal sent
         first = snapshot(feed.ctx, principal)
         sent = first.seq
         shown.update(c.id for c in first.cases)
-        return [first.model_dump(mode="json")]
+        return [first]
 
     async def send(out: _Outgoing) -> None:
         if out.seq <= sent:
@@ -115,6 +114,6 @@ async def case_feed(websocket: WebSocket) -> None:
             await websocket.send_text(out.text)
         elif out.case.id in shown:
             shown.discard(out.case.id)
-            await websocket.send_json(CaseGone(seq=out.seq, id=out.case.id).model_dump(mode="json"))
+            await send_model(websocket, CaseGone(seq=out.seq, id=out.case.id))
 
-    await serve(websocket, feed.subscribers, Subscriber(QUEUE_LIMIT), opening, send)
+    await serve(websocket, feed.fanout.subscribe(), opening, send)

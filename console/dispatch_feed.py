@@ -9,21 +9,53 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 
-import orjson
 from fastapi import APIRouter, WebSocket
+from pydantic import BaseModel
 
 from console.auth import STAFF, WS_NOT_SIGNED_IN, ws_admit
 from console.dispatch_schemas import DispatchPublic, EntryPublic
-from console.phone import me_of
-from console.wsfeed import Subscriber, serve
+from console.fanout import FanOut, Policy
+from console.phone import Me, me_of
+from console.wsfeed import serve
 from hub.context import HubContext
 from hub.dispatch.model import DispatchEvent
 from hub.users.model import Role
 
 QUEUE_LIMIT = 500
 dispatch_feed_router = APIRouter()
+
+
+class TeamBrief(BaseModel):
+    id: str
+    status: str
+
+
+class DispatchChange(BaseModel):
+    """A stored dispatch event: its trail entry, the dispatch and the team's status as they now are."""
+
+    type: Literal["dispatch"] = "dispatch"
+    seq: int
+    entry: EntryPublic
+    dispatch: DispatchPublic | None
+    team: TeamBrief | None
+
+
+class CentreHello(BaseModel):
+    """The centre feed's first message: the active dispatches and every team's status, as of `seq`."""
+
+    type: Literal["hello"] = "hello"
+    seq: int
+    dispatches: list[DispatchPublic]
+    teams: dict[str, str]
+
+
+class PhoneHello(BaseModel):
+    """A phone feed's first message: the member, their team and its jobs."""
+
+    type: Literal["hello"] = "hello"
+    me: Me
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,36 +70,36 @@ class DispatchFeed:
     """Fans stored dispatch events out to the centre and to phones. Loop only."""
 
     def __init__(self, ctx: HubContext) -> None:
-        self.subscribers: set[Subscriber[_Outgoing]] = set()
+        # Each change is sent once; a phone that falls behind is closed and is whole again from its `hello`.
+        self.fanout: FanOut[_Outgoing] = FanOut("dispatch feed", QUEUE_LIMIT, Policy.close)
         self.phones_open: Counter[str] = Counter()  # member → their phones' feeds open now: "online" on the screen
-        ctx.bus.subscribe(DispatchEvent, self._on_event)
+        self.fanout.keep(ctx.bus.subscribe(DispatchEvent, self._on_event))
 
     def _on_event(self, event: DispatchEvent) -> None:
-        if not self.subscribers:
-            return
-        out = _Outgoing(event.entry.team, orjson.dumps(message(event)).decode())
-        for subscriber in self.subscribers:
-            subscriber.offer(out)
+        if self.fanout:
+            self.fanout.publish(_Outgoing(event.entry.team, change(event).model_dump_json()))
 
 
-def message(event: DispatchEvent) -> dict[str, Any]:
-    return {"type": "dispatch", "seq": event.entry.seq, "entry": EntryPublic.of(event.entry).model_dump(mode="json"),
-            "dispatch": DispatchPublic.of(event.dispatch).model_dump(mode="json") if event.dispatch else None,
-            "team": {"id": event.team.team, "status": event.team.status.value} if event.team else None}
+def change(event: DispatchEvent) -> DispatchChange:
+    team = TeamBrief(id=event.team.team, status=event.team.status.value) if event.team else None
+    return DispatchChange(seq=event.entry.seq, entry=EntryPublic.of(event.entry),
+                          dispatch=DispatchPublic.of(event.dispatch) if event.dispatch else None, team=team)
 
 
-async def _serve(websocket: WebSocket, team: str | None, hello: dict[str, Any]) -> None:
+async def _serve(websocket: WebSocket, team: str | None, hello: BaseModel) -> None:
     """*team*'s events (None: every team's, for the centre) after the whole current state."""
     feed: DispatchFeed = websocket.app.state.dispatch_feed
 
-    async def opening() -> list[dict[str, Any]]:
+    async def opening() -> list[BaseModel]:
         return [hello]
 
     async def send(out: _Outgoing) -> None:
         await websocket.send_text(out.text)
 
-    subscriber: Subscriber[_Outgoing] = Subscriber(QUEUE_LIMIT, lambda out: team is None or out.team == team)
-    await serve(websocket, feed.subscribers, subscriber, opening, send)
+    def view(out: _Outgoing) -> _Outgoing | None:
+        return out if team is None or out.team == team else None
+
+    await serve(websocket, feed.fanout.subscribe(view), opening, send)
 
 
 @dispatch_feed_router.websocket("/ws/dispatch")
@@ -77,9 +109,8 @@ async def centre_feed(websocket: WebSocket) -> None:
     if await ws_admit(websocket, *STAFF) is None:
         return
     book = ctx.dispatch.book
-    hello = {"type": "hello", "seq": book.last_seq,
-             "dispatches": [DispatchPublic.of(d).model_dump(mode="json") for d in book.active()],
-             "teams": {t: s.status.value for t, s in book.teams.items()}}
+    hello = CentreHello(seq=book.last_seq, dispatches=[DispatchPublic.of(d) for d in book.active()],
+                        teams={t: s.status.value for t, s in book.teams.items()})
     await _serve(websocket, None, hello)
 
 
@@ -93,7 +124,7 @@ async def phone_feed(websocket: WebSocket) -> None:
         if principal is not None:
             await websocket.close(WS_NOT_SIGNED_IN, "sign in again")
         return
-    hello = {"type": "hello", "me": me_of(ctx, member).model_dump(mode="json")}
+    hello = PhoneHello(me=me_of(ctx, member))
     feed: DispatchFeed = websocket.app.state.dispatch_feed
     feed.phones_open[member.id] += 1
     try:

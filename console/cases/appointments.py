@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query
 
 from console.auth import Staff, Watcher
 from console.bounds import Id
-from console.case_inputs import AppointmentCreate, Reason
-from console.case_schemas import AppointmentDay, AppointmentPublic, ResourcePublic
-from console.case_scope import Seen, acted
+from console.cases.inputs import AppointmentCreate, Reason
+from console.cases.schemas import AppointmentDay, AppointmentPublic, ResourcePublic
+from console.cases.scope import Seen, acted
 from console.deps import Ctx
 from console.schemas import at, utc
 from hub.cases.appointments import Appointment, Slot

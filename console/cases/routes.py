@@ -9,13 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 
-from console.alert_schemas import DeliveryPublic
+from console.alerts.schemas import DeliveryPublic
 from console.auth import Anyone, Staff, Watcher
 from console.bounds import Id
-from console.case_appointments import appointment_public
-from console.case_inputs import AppointmentIn, DeskCase, FieldReport, FromAlert
-from console.case_schemas import CaseDetail, CasePublic, DuplicatePublic, EntryPublic, MediationPublic, Received
-from console.case_scope import Seen, acted, audit_read, may_see_whole, public
+from console.cases.appointments import appointment_public
+from console.cases.inputs import AppointmentIn, DeskCase, FieldReport, FromAlert
+from console.cases.schemas import CaseDetail, CasePublic, DuplicatePublic, EntryPublic, MediationPublic, Received
+from console.cases.scope import Seen, acted, audit_read, may_see_whole, public
 from console.deps import Ctx
 from console.photos import store_photo, unknown_photo
 from console.schemas import states_of

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from console.alert_schemas import AlertPublic
+from console.alerts.schemas import AlertPublic
 from console.auth import Patrol
 from console.deps import Ctx
-from console.dispatch import refused
-from console.dispatch_schemas import DispatchPublic, Fix, PhoneStep, TeamPublic, team_public
+from console.dispatch.routes import refused
+from console.dispatch.schemas import DispatchPublic, Fix, PhoneStep, TeamPublic, team_public
 from console.photos import store_photo
 from hub.alerts.model import Alert
 from hub.context import HubContext

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from console.alert_schemas import DeliveryPublic
+from console.alerts.schemas import DeliveryPublic
 from console.schemas import at, utc
 from hub.cases.mediation import OUTCOME_LABELS, FollowUp, Mediation, Party, Session
 from hub.cases.model import Case, Entry, Extension, Requester, Unit

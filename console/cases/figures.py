@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from pydantic import BaseModel
 
 from console.auth import Watcher
-from console.case_records import SOURCE_LABELS
+from console.cases.records import SOURCE_LABELS
 from console.deps import Ctx
 from console.text import cell
 from hub.cases.figures import By, Period, Tally, tally

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, WebSocket
 from pydantic import BaseModel
 
-from console.alert_schemas import AlertPublic, AlertSnapshot, AlertsResumed, AlertUpdate, feed_message
+from console.alerts.schemas import AlertPublic, AlertSnapshot, AlertsResumed, AlertUpdate, feed_message
 from console.auth import WATCHERS, ws_admit
 from console.bounds import Seq
 from console.fanout import FanOut, Policy

@@ -12,11 +12,11 @@ import segno
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 
-from console.alerts import alert_in_scope, find_alert
+from console.alerts.routes import alert_in_scope, find_alert
 from console.auth import Staff, Watcher
 from console.bounds import Id
 from console.deps import Ctx
-from console.dispatch_schemas import (
+from console.dispatch.schemas import (
     DispatchCreate,
     DispatchDetail,
     DispatchPublic,

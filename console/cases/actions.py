@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException
 
 from console.auth import Staff, Watcher
-from console.case_inputs import (
+from console.cases.inputs import (
     Accept,
     ExtensionAsk,
     ExtensionDecision,
@@ -21,8 +21,8 @@ from console.case_inputs import (
     Reassign,
     RouteIn,
 )
-from console.case_schemas import CasePublic
-from console.case_scope import acted, acting, public
+from console.cases.schemas import CasePublic
+from console.cases.scope import acted, acting, public
 from console.deps import Ctx
 from console.photos import unknown_photo
 from hub.cases.model import Action, Case

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from console.auth import Staff, Watcher
 from console.bounds import Id
-from console.call_schemas import CallDetail, CallEntryPublic, CallPublic, CameraChoice, Invite, Removal
+from console.calls.schemas import CallDetail, CallEntryPublic, CallPublic, CameraChoice, Invite, Removal
 from console.deps import Ctx
 from hub.calls.book import CallError, CallInvalid
 from hub.calls.config import CallCreate

@@ -20,8 +20,8 @@ from console.config import ConsoleConfig
 from console.deps import Ctx
 from console.schemas import at, utc
 from console.scope import sees_alert, sees_device, village_id
-from console.screen_kpis import kpis_of
-from console.screen_schemas import (
+from console.screen.kpis import kpis_of
+from console.screen.schemas import (
     Contact,
     DeviceFeature,
     DeviceProperties,
@@ -38,7 +38,7 @@ from console.screen_schemas import (
     ScreenSetup,
     TownMap,
 )
-from console.users import Me
+from console.users.routes import Me
 from hub.alerts.combination import basin_of
 from hub.alerts.model import Alert, Severity
 from hub.context import HubContext
@@ -47,7 +47,7 @@ from hub.users.model import Principal
 
 log = logging.getLogger(__name__)
 screen_router = APIRouter(tags=["screen"])
-VENDOR = Path(__file__).resolve().parent.parent / "web" / "node_modules"
+VENDOR = Path(__file__).resolve().parents[2] / "web" / "node_modules"
 LIBRARIES = {"leaflet": VENDOR / "leaflet" / "dist", "echarts": VENDOR / "echarts" / "dist",
              "swagger-ui": VENDOR / "swagger-ui-dist"}  # the API docs page (console/api_docs.py)
 

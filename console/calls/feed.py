@@ -14,8 +14,8 @@ from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
 
 from console.auth import WATCHERS, ws_admit
-from console.call_schemas import CallEntryPublic, CallPublic
-from console.calls import scoped
+from console.calls.routes import scoped
+from console.calls.schemas import CallEntryPublic, CallPublic
 from console.fanout import FanOut, Policy
 from console.wsfeed import send_model, serve
 from hub.calls.model import CallEvent

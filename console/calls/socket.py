@@ -23,7 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from console.auth import WATCHERS, WS_FORBIDDEN, ws_admit
 from console.bounds import Id
-from console.call_schemas import CallPublic
+from console.calls.schemas import CallPublic
 from hub.calls.book import CallError, CallRefused
 from hub.calls.model import CallEvent
 from hub.calls.ports import LegLost

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from console.auth import signed_in
 from console.bounds import Id
-from console.case_schemas import CasePublic
+from console.cases.schemas import CasePublic
 from hub.cases.lifecycle import CaseError
 from hub.cases.model import Action, Case
 from hub.cases.places import CaseInputError

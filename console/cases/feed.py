@@ -17,8 +17,8 @@ from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
 
 from console.auth import WATCHERS, ws_admit
-from console.case_schemas import CasePublic, EntryPublic
-from console.case_scope import public
+from console.cases.schemas import CasePublic, EntryPublic
+from console.cases.scope import public
 from console.fanout import FanOut, Policy
 from console.schemas import at
 from console.wsfeed import send_model, serve

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException
 
 from console.auth import Anyone, Watcher
-from console.case_inputs import FollowUpIn, OutcomeIn, PartiesIn, SessionIn
-from console.case_schemas import MediationPublic
-from console.case_scope import Seen, acted, acting
+from console.cases.inputs import FollowUpIn, OutcomeIn, PartiesIn, SessionIn
+from console.cases.schemas import MediationPublic
+from console.cases.scope import Seen, acted, acting
 from console.deps import Ctx
 from hub.cases.mediation import FollowUp, Mediation, Session
 from hub.cases.model import Action, Case, Kind, Source

@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from console.auth import Staff
-from console.broadcast import Broadcast
+from console.broadcast.routes import Broadcast
 from console.schemas import at
 from hub.broadcast.model import Recording
 from hub.broadcast.ports import RecordingShelf

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from console.schemas import at
 from console.scope import narrowed, sees_alert, sees_device, village_id
-from console.screen_schemas import DeviceCount, Kpis
+from console.screen.schemas import DeviceCount, Kpis
 from hub.alerts.model import Action, Alert, AlertState, Severity, Transition
 from hub.alerts.store import AlertQuery
 from hub.context import HubContext

@@ -15,9 +15,9 @@ from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
 
 from console.auth import STAFF, WS_NOT_SIGNED_IN, ws_admit
-from console.dispatch_schemas import DispatchPublic, EntryPublic
+from console.dispatch.phone import Me, me_of
+from console.dispatch.schemas import DispatchPublic, EntryPublic
 from console.fanout import FanOut, Policy
-from console.phone import Me, me_of
 from console.wsfeed import serve
 from hub.context import HubContext
 from hub.dispatch.model import DispatchEvent

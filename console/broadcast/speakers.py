@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from console.auth import Staff, Watcher
-from console.broadcast import Broadcast
+from console.broadcast.routes import Broadcast
 from console.deps import Ctx
 from console.schemas import at
 from console.scope import sees_device

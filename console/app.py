@@ -15,8 +15,9 @@ from console.alerts.feed import AlertFeed, alert_feed_router
 from console.alerts.routes import alerts_router
 from console.api_docs import docs_router
 from console.audit import AuditMiddleware
+from console.broadcast.feed import BroadcastFeed, broadcast_feed_router
 from console.broadcast.library import library_router
-from console.broadcast.routes import BroadcastFeed, broadcast_router
+from console.broadcast.routes import broadcast_router
 from console.broadcast.speakers import speakers_router
 from console.calls.feed import CallFeed, call_feed_router
 from console.calls.routes import calls_router
@@ -55,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dispatch_feed_router,
     cameras_router,
     broadcast_router,
+    broadcast_feed_router,
     library_router,
     speakers_router,
     screen_router,

@@ -1,33 +1,21 @@
-"""Broadcast routes: jobs (create, confirm, cancel, list, read with receipts), speech audio, live feed.
-
-The live feed `/ws/broadcast` first sends a snapshot of the unfinished jobs with
-their summaries, then one `job` message per job and step with the receipts
-that changed. A browser that falls behind loses the oldest messages (told in a
-`dropped` message) and re-reads the job from REST: receipts are state, not events.
-"""
+"""Broadcast routes: jobs (create, confirm, cancel, list, read with receipts) and speech audio."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, WebSocket
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
 
-from console.auth import STAFF, Staff, ws_admit
+from console.auth import Staff
 from console.bounds import Id
+from console.broadcast.schemas import JobDetail, JobPublic, ReceiptPublic, Resolved
 from console.deps import Ctx
-from console.fanout import FanOut, Policy
-from console.schemas import at, utc
-from console.wsfeed import send_model, serve
 from hub.broadcast.config import JobCreate, JobEdit, Target
-from hub.broadcast.model import BroadcastUpdate, Job, JobState, Receipt, Summary
+from hub.broadcast.model import Job, JobState, Receipt, Summary
 from hub.broadcast.service import BroadcastService, UnknownRecording
 from hub.broadcast.targets import UnknownTarget
-from hub.context import HubContext
 
-QUEUE_LIMIT = 1000
 broadcast_router = APIRouter()
 
 
@@ -38,81 +26,6 @@ def _service(ctx: Ctx) -> BroadcastService:
 
 
 Broadcast = Annotated[BroadcastService, Depends(_service)]
-
-
-class SummaryPublic(BaseModel):
-    targeted: int
-    queued: int
-    sending: int
-    playing: int
-    played: int
-    failed: int
-    cancelled: int
-    offline: int
-    interrupted: int
-
-    @classmethod
-    def of(cls, s: Summary) -> SummaryPublic:
-        return cls(**{name: getattr(s, name) for name in cls.model_fields})
-
-
-class ReceiptPublic(BaseModel):
-    job_id: int
-    run: int
-    speaker: str
-    state: str
-    updated_at: datetime
-    reason: str
-    interruptions: int
-
-    @classmethod
-    def of(cls, r: Receipt) -> ReceiptPublic:
-        return cls(job_id=r.job_id, run=r.run, speaker=r.speaker, state=r.state.value,
-                   updated_at=at(r.updated_at), reason=r.reason, interruptions=r.interruptions)
-
-
-class JobPublic(BaseModel):
-    id: int
-    state: str
-    priority: str
-    text: str
-    target: Target
-    speakers: list[str]
-    repeat: int
-    volume: int | None
-    audio_url: str | None
-    audio: str | None  # path of the synthesised speech, or of the recorded message, on this console
-    recorded: bool  # it plays a recorded message (audio), not the text
-    duration_s: float
-    daily_at: str | None
-    next_run_at: datetime | None
-    expires_at: datetime | None
-    run: int
-    origin: str
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-    note: str
-    summary: SummaryPublic
-
-    @classmethod
-    def of(cls, j: Job, summary: Summary) -> JobPublic:
-        audio = f"/api/broadcast/audio/{j.audio.key}{j.audio.suffix}" if j.audio else None
-        return cls(id=j.id, state=j.state.value, priority=j.priority.value, text=j.text, target=j.target,
-                   speakers=list(j.speakers), repeat=j.repeat, volume=j.volume, audio_url=j.audio_url, audio=audio,
-                   recorded=bool(j.audio and j.audio.recorded),
-                   duration_s=j.duration_s, daily_at=j.daily_at, next_run_at=utc(j.next_run_at),
-                   expires_at=utc(j.expires_at), run=j.run, origin=j.origin, created_by=j.created_by,
-                   created_at=at(j.created_at),
-                   updated_at=at(j.updated_at), note=j.note, summary=SummaryPublic.of(summary))
-
-
-class JobDetail(JobPublic):
-    receipts: list[ReceiptPublic]
-
-
-class Resolved(BaseModel):
-    speakers: list[str]
 
 
 def _detail(job: Job, summary: Summary, receipts: list[Receipt]) -> JobDetail:
@@ -185,52 +98,3 @@ async def audio(service: Broadcast, name: str) -> FileResponse:
     if path is None or path.name != name:
         raise HTTPException(404, "no such audio")
     return FileResponse(path, media_type="audio/wav")
-
-
-class BroadcastSnapshot(BaseModel):
-    """The first message: the unfinished jobs with their summaries."""
-
-    type: Literal["snapshot"] = "snapshot"
-    jobs: list[JobPublic]
-
-
-class JobUpdate(BaseModel):
-    """A job as it now is, with the receipts that changed."""
-
-    type: Literal["job"] = "job"
-    job: JobPublic
-    receipts: list[ReceiptPublic]
-
-
-class BroadcastFeed:
-    """Fans broadcast updates out to every connected browser. Loop only."""
-
-    def __init__(self, ctx: HubContext) -> None:
-        # Receipts are state the browser can re-read from REST: one that falls behind loses the oldest updates.
-        self.fanout: FanOut[JobUpdate] = FanOut("broadcast feed", QUEUE_LIMIT, Policy.drop_oldest)
-        self.fanout.keep(ctx.bus.subscribe(BroadcastUpdate, self._on_update))
-
-    def _on_update(self, update: BroadcastUpdate) -> None:
-        if self.fanout:
-            self.fanout.publish(JobUpdate(job=JobPublic.of(update.job, update.summary),
-                                          receipts=[ReceiptPublic.of(r) for r in update.receipts]))
-
-
-@broadcast_router.websocket("/ws/broadcast")
-async def broadcast_feed(websocket: WebSocket) -> None:
-    """A snapshot of unfinished jobs, then every job update with its changed receipts."""
-    ctx: HubContext = websocket.app.state.ctx
-    feed: BroadcastFeed = websocket.app.state.broadcast_feed
-    if await ws_admit(websocket, *STAFF) is None:
-        return
-
-    async def opening() -> list[BroadcastSnapshot]:
-        service = ctx.broadcast
-        live = [] if service is None else [
-            JobPublic.of(j, service.summary(j)) for j in service.engine.jobs.values() if not j.state.is_final]
-        return [BroadcastSnapshot(jobs=live)]
-
-    async def send(update: JobUpdate) -> None:
-        await send_model(websocket, update)
-
-    await serve(websocket, feed.fanout.subscribe(), opening, send)

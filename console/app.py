@@ -37,7 +37,7 @@ from console.dispatch.routes import dispatch_router
 from console.fanout import FanOut
 from console.open311 import open311_router
 from console.register import register_router
-from console.screen.live import LiveFeed, live_router
+from console.screen.feed import LiveFeed, live_router
 from console.screen.routes import screen_router
 from console.station_commands import station_commands_router
 from console.users.routes import users_router

@@ -38,7 +38,7 @@ from console.screen.schemas import (
     ScreenSetup,
     TownMap,
 )
-from console.users.routes import Me
+from console.users.schemas import Me
 from hub.alerts.combination import basin_of
 from hub.alerts.model import Alert, Severity
 from hub.context import HubContext

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from console.config import Tiles
-from console.users.routes import Me
+from console.users.schemas import Me
 from hub.alerts.model import Severity
 
 Position = tuple[float, float]  # GeoJSON order: longitude, latitude

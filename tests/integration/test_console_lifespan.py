@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from console.screen.live import DeviceEventMessage, LiveFeed
+from console.screen.feed import DeviceEventMessage, LiveFeed
 from console.service import ConsoleService
 from hub.models import DeviceEvent, DeviceEventKind
 from tests.support import hub_settings, make_hub

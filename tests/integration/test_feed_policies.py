@@ -13,8 +13,8 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 from console.alerts.feed import QUEUE_LIMIT as ALERT_LIMIT
-from console.screen.live import QUEUE_LIMIT as LIVE_LIMIT
-from console.screen.live import DeviceEventMessage
+from console.screen.feed import QUEUE_LIMIT as LIVE_LIMIT
+from console.screen.feed import DeviceEventMessage
 from console.service import ConsoleService
 from hub.alerts.model import AlertEvent
 from hub.app import Hub

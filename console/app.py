@@ -1,210 +1,122 @@
-"""The console's FastAPI application: REST under /api, live feed under /ws, metrics, pages."""
+"""The console's FastAPI application: a list of routers, the pages, the live feeds and a lifespan that ends them."""
 
 from __future__ import annotations
 
-import asyncio
-import secrets
-import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
-from zoneinfo import ZoneInfo
+from typing import Any, Protocol
 
-from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from console.alert_feed import AlertFeed, alert_feed_router
-from console.alerts import alerts_router
+from console.alerts.feed import AlertFeed, alert_feed_router
+from console.alerts.routes import alerts_router
 from console.api_docs import docs_router
 from console.audit import AuditMiddleware
-from console.auth import Staff, Watcher, signed_in, token_of
-from console.broadcast import BroadcastFeed, broadcast_router
-from console.broadcast_library import library_router
-from console.call_app import add_calls
+from console.broadcast.feed import BroadcastFeed, broadcast_feed_router
+from console.broadcast.library import library_router
+from console.broadcast.routes import broadcast_router
+from console.broadcast.speakers import speakers_router
+from console.calls.feed import CallFeed, call_feed_router
+from console.calls.routes import calls_router
+from console.calls.socket import call_socket_router
+from console.calls.town_ca import town_ca_router
 from console.cameras import cameras_router
-from console.case_actions import case_actions_router
-from console.case_appointments import appointments_router
-from console.case_feed import CaseFeed, case_feed_router
-from console.case_figures import figures_router
-from console.case_records import records_router
-from console.cases import cases_router
-from console.deps import Ctx
-from console.dispatch import dispatch_router
-from console.dispatch_feed import DispatchFeed, dispatch_feed_router
+from console.cases.actions import case_actions_router
+from console.cases.appointments import appointments_router
+from console.cases.feed import CaseFeed, case_feed_router
+from console.cases.figures import figures_router
+from console.cases.records import records_router
+from console.cases.routes import cases_router
+from console.devices import devices_router
+from console.dispatch.feed import DispatchFeed, dispatch_feed_router
+from console.dispatch.phone import phone_router
+from console.dispatch.routes import dispatch_router
+from console.fanout import FanOut
 from console.gridwork import gridwork_router
-from console.live import LiveFeed, live_router
 from console.open311 import open311_router
-from console.phone import phone_router
 from console.register import register_router
-from console.schemas import (
-    DeadLetterCountPublic,
-    DeadLetterPublic,
-    DeadLetters,
-    DeviceDetail,
-    DeviceEventPublic,
-    DevicePublic,
-    HubStatus,
-    ReadingPublic,
-    Series,
-    SeriesPointPublic,
-)
-from console.scope import device_in_scope, village_id
-from console.screen import screen_router
-from console.speakers import speakers_router
+from console.screen.feed import LiveFeed, live_router
+from console.screen.routes import screen_router
 from console.station_commands import station_commands_router
-from console.users import users_router
+from console.users.routes import users_router
 from hub.context import HubContext
-from hub.quantities import QUANTITIES, base_quantity
-from hub.store import DeadLetterQuery, SeriesQuery
 
 STATIC = Path(__file__).parent / "static"
-MAX_POINTS = 10000
-MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last time datetime can show
+
+ROUTERS: tuple[APIRouter, ...] = (
+    users_router,
+    docs_router,
+    live_router,
+    alerts_router,
+    alert_feed_router,
+    dispatch_router,
+    phone_router,
+    dispatch_feed_router,
+    cameras_router,
+    broadcast_router,
+    broadcast_feed_router,
+    library_router,
+    speakers_router,
+    screen_router,
+    cases_router,
+    case_actions_router,
+    records_router,
+    appointments_router,
+    figures_router,
+    case_feed_router,
+    open311_router,
+    register_router,
+    gridwork_router,
+    station_commands_router,
+    calls_router,
+    call_feed_router,
+    call_socket_router,
+    town_ca_router,
+    devices_router,
+)
+
+# URL → folder of console/static served as a page (index.html at the folder's root).
+PAGES = {"/m": "phone", "/desk": "desk", "/cases": "cases", "/register": "register", "/call": "call",
+         "/gridwork": "gridwork"}
+
+
+class Feed(Protocol):
+    fanout: FanOut[Any]
+
+
+# app.state name → the live feed the routes find there; each listens to the hub's bus from creation.
+FEEDS: dict[str, Callable[[HubContext], Feed]] = {
+    "live": LiveFeed,
+    "alert_feed": AlertFeed,
+    "dispatch_feed": DispatchFeed,
+    "broadcast_feed": BroadcastFeed,
+    "case_feed": CaseFeed,
+    "call_feed": CallFeed,
+}
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The feeds are made with the app, so its routes work from the start; when it stops they leave the bus."""
+    yield
+    for name in FEEDS:
+        feed: Feed = getattr(app.state, name)
+        feed.fanout.close()
 
 
 def create_app(ctx: HubContext) -> FastAPI:
-    app = FastAPI(title="gridhub", version="0.1.0", docs_url=None, redoc_url=None)
+    app = FastAPI(title="gridhub", version="0.1.0", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.ctx = ctx
     app.add_middleware(AuditMiddleware)
-    app.include_router(users_router)
-    app.include_router(docs_router)
-    app.state.live = LiveFeed(ctx)
-    app.state.alert_feed = AlertFeed(ctx)
-    app.include_router(live_router)
-    app.include_router(alerts_router)
-    app.include_router(alert_feed_router)
-    app.state.dispatch_feed = DispatchFeed(ctx)
-    app.include_router(dispatch_router)
-    app.include_router(phone_router)
-    app.include_router(dispatch_feed_router)
-    app.mount("/m", StaticFiles(directory=STATIC / "phone", html=True), name="phone")
-    app.mount("/desk", StaticFiles(directory=STATIC / "desk", html=True), name="desk")
-    app.include_router(cameras_router)
-    app.state.broadcast_feed = BroadcastFeed(ctx)
-    app.include_router(broadcast_router)
-    app.include_router(library_router)
-    app.include_router(speakers_router)
-    app.include_router(screen_router)
-    app.include_router(cases_router)
-    app.include_router(case_actions_router)
-    app.include_router(records_router)
-    app.include_router(appointments_router)
-    app.include_router(figures_router)
-    app.state.case_feed = CaseFeed(ctx)
-    app.include_router(case_feed_router)
-    app.mount("/cases", StaticFiles(directory=STATIC / "cases", html=True), name="cases")
-    app.include_router(open311_router)
-    app.include_router(register_router)
-    app.include_router(gridwork_router)
-    app.mount("/register", StaticFiles(directory=STATIC / "register", html=True), name="register")
-    app.include_router(station_commands_router)
-    app.mount("/gridwork", StaticFiles(directory=STATIC / "gridwork", html=True), name="gridwork")
-    add_calls(app, ctx)
+    for name, feed in FEEDS.items():
+        setattr(app.state, name, feed(ctx))
+    for router in ROUTERS:
+        app.include_router(router)
+    for url, folder in PAGES.items():
+        app.mount(url, StaticFiles(directory=STATIC / folder, html=True), name=folder)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))
-    app.get("/api/status")(status)
-    app.get("/api/devices")(devices)
-    app.get("/api/devices/{device_id}")(device_detail)
-    app.get("/api/readings")(readings)
-    app.get("/api/dead-letters")(dead_letters)
-    app.get("/api/device-events")(device_events)
-    app.get("/metrics", include_in_schema=False)(metrics)
     return app
-
-
-async def status(ctx: Ctx, principal: Watcher) -> HubStatus:
-    """The hub at a glance."""
-    counts: dict[str, int] = {}
-    for h in ctx.health.snapshot():
-        counts[h.state.value] = counts.get(h.state.value, 0) + 1
-    return HubStatus(town=ctx.town.town.name, started=datetime.fromtimestamp(ctx.started_at, UTC),
-                     mqtt_connected=ctx.metrics.mqtt_up,
-                     devices=counts, dead_letters=ctx.dead_letters.total(),
-                     readings_committed=ctx.recorder.committed)
-
-
-async def devices(ctx: Ctx, principal: Watcher, kind: str | None = None,
-                  grid: str | None = None) -> list[DevicePublic]:
-    """Every device of the town (a cadre: of their village) with its health, optionally of one kind or grid."""
-    return [DevicePublic.of(d, ctx.health.get(d.id)) for d in ctx.town.devices
-            if (kind is None or d.kind.value == kind) and (grid is None or d.grid == grid)
-            and principal.sees_village(village_id(ctx.town, d.grid))]
-
-
-
-async def device_detail(ctx: Ctx, principal: Watcher, device_id: str) -> DeviceDetail:
-    """One device with its latest reading of each quantity and its recent events."""
-    device = device_in_scope(ctx, principal, device_id)
-    latest, events = await asyncio.gather(asyncio.to_thread(ctx.store.latest, device_id),
-                                          asyncio.to_thread(ctx.store.device_events, device_id, 20))
-    public = DevicePublic.of(device, ctx.health.get(device_id))
-    return DeviceDetail(**public.model_dump(), latest=[ReadingPublic.of(r) for r in latest],
-                        events=[DeviceEventPublic.of(e) for e in events])
-
-
-async def readings(
-    ctx: Ctx,
-    principal: Watcher,
-    device: Annotated[str, Query(description="device id")],
-    quantity: Annotated[str, Query(description="canonical quantity, e.g. water_level")],
-    start: Annotated[float | None, Query(ge=0, le=MAX_EPOCH, allow_inf_nan=False,
-                                         description="UTC epoch seconds; default end − 24 h")] = None,
-    end: Annotated[float | None, Query(ge=0, le=MAX_EPOCH, allow_inf_nan=False,
-                                       description="UTC epoch seconds; default now")] = None,
-    every: Annotated[float | None, Query(gt=0, le=366 * 86400, allow_inf_nan=False,
-                                         description="bucket width in seconds; omit for raw")] = None,
-) -> Series:
-    """A device's series of one quantity, raw or in buckets (mean, min, max, count, sum).
-
-    Buckets align to the town's local midnight, so `every=86400` gives calendar days.
-    """
-    device_in_scope(ctx, principal, device)
-    known = base_quantity(quantity)
-    if known is None and ":" not in quantity:
-        raise HTTPException(422, f"unknown quantity {quantity!r}; known: {', '.join(sorted(QUANTITIES))}, "
-                                 "their statistics (cod.avg_1h) and raw codes (hj212:w99999)")
-    end = time.time() if end is None else end
-    start = end - 86400 if start is None else start
-    if start >= end:
-        raise HTTPException(422, "start must be before end")
-    if every is not None and (end - start) / every > MAX_POINTS:
-        raise HTTPException(422, f"more than {MAX_POINTS} buckets: widen every")
-    offset = datetime.now(ZoneInfo(ctx.town.town.timezone)).utcoffset() or timedelta(0)
-    query = SeriesQuery(device, quantity, start, end, every, MAX_POINTS, offset.total_seconds())
-    points = await asyncio.to_thread(ctx.store.series, query)
-    return Series(device=device, quantity=quantity, unit=known.unit if known else "",
-                  start=datetime.fromtimestamp(start, UTC), end=datetime.fromtimestamp(end, UTC), every_s=every,
-                  points=[SeriesPointPublic.of(p) for p in points])
-
-
-async def dead_letters(
-    ctx: Ctx, principal: Staff, device: str | None = None, reason: str | None = None, since: float | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> DeadLetters:
-    """Rejected payloads: counts since start per device and reason, and the newest items."""
-    items = await asyncio.to_thread(ctx.store.dead_letters, DeadLetterQuery(device, reason, since, limit))
-    return DeadLetters(counts=[DeadLetterCountPublic.of(c) for c in ctx.dead_letters.counts()],
-                       items=[DeadLetterPublic.of(d) for d in items])
-
-
-async def device_events(ctx: Ctx, principal: Watcher, device: str | None = None,
-                        limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[DeviceEventPublic]:
-    """Online/offline changes and device events, newest first; a cadre names one of their devices."""
-    if device is not None:
-        device_in_scope(ctx, principal, device)
-    elif not principal.is_staff:
-        raise HTTPException(403, "name one of your village's devices")
-    events = await asyncio.to_thread(ctx.store.device_events, device, limit)
-    return [DeviceEventPublic.of(e) for e in events]
-
-
-async def metrics(ctx: Ctx, request: Request) -> Response:
-    """Prometheus exposition of the hub's counters and gauges: for staff, or a scraper with the metrics token."""
-    expected = ctx.settings.metrics_token
-    if expected is None or not secrets.compare_digest(token_of(request)[0] or "", expected.get_secret_value()):
-        principal = await signed_in(request)
-        if not principal.is_staff:
-            raise HTTPException(403, f"not for a {principal.role.value}")
-    return Response(generate_latest(ctx.metrics.registry), media_type=CONTENT_TYPE_LATEST)

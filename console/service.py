@@ -13,7 +13,8 @@ class ConsoleService:
     name = "console"
 
     def __init__(self, ctx: HubContext) -> None:
-        self._server = EmbeddedServer(ctx, create_app(ctx), "console")
+        self.app = create_app(ctx)
+        self._server = EmbeddedServer(ctx, self.app, "console", lifespan="on")
 
     @property
     def url(self) -> str:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
+from typing import Literal
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -31,12 +32,12 @@ class _EmbeddedServer(uvicorn.Server):
 class EmbeddedServer:
     """An ASGI app on the console's address, started and stopped by the hub."""
 
-    def __init__(self, ctx: HubContext, app: ASGIApp, name: str) -> None:
+    def __init__(self, ctx: HubContext, app: ASGIApp, name: str, lifespan: Literal["on", "off"] = "off") -> None:
         settings = ctx.settings
         tls = server_files(settings.https, settings.data_dir, ctx.town.town.name, settings.http_host) \
             if settings.https is not None else None
         config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port,
-                                log_level="warning", lifespan="off", ws="websockets-sansio",
+                                log_level="warning", lifespan=lifespan, ws="websockets-sansio",
                                 proxy_headers=settings.forwarded_allow_ips() is not None,
                                 forwarded_allow_ips=settings.forwarded_allow_ips(),
                                 ssl_certfile=tls.cert if tls else None, ssl_keyfile=tls.key if tls else None,

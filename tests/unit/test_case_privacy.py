@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.case_schemas import CasePublic
+from console.cases.schemas import CasePublic
 from hub.cases.model import Action, CaseState, Extension
 from hub.cases.privacy import CENTRE_ONLY, handles, masked, may, sees
 from hub.privacy import mask_id, mask_phone, mask_text

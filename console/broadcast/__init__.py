@@ -1,0 +1,1 @@
+"""Broadcasting in the console: jobs, the recorded-message library, speakers and the broadcast feed."""

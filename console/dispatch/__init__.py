@@ -1,0 +1,1 @@
+"""Dispatch in the console: the centre's routes, the patrol phone's routes and the dispatch feeds."""

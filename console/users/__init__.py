@@ -1,0 +1,1 @@
+"""Users in the console: sign-in and sign-out, the accounts admins manage, and the audit log admins read."""

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from console.auth import Staff
 from console.broadcast.routes import Broadcast
 from console.schemas import at
+from console.text import Input
 from hub.broadcast.model import Recording
 from hub.broadcast.ports import RecordingShelf
 from hub.broadcast.service import BroadcastService
@@ -46,7 +47,9 @@ class RecordingPublic(BaseModel):
                    uploaded_at=at(r.uploaded_at), audio=f"/api/broadcast/audio/{r.key}.wav")
 
 
-class PreviewAsk(BaseModel):
+class PreviewAsk(Input):
+    """Text to speak: control characters and unknown keys refused with the reason, as for a job."""
+
     text: str = Field(min_length=1, max_length=2000)
 
 

@@ -45,6 +45,7 @@ class AlertWriter:
         self._announce = announce
         self._give_up_s = give_up_s
         self._pending = _Pending()
+        self._saving = 0  # changes of the batch being stored now, not yet announced
         self._wake = asyncio.Event()
         self._closing = False
         self.failures = 0
@@ -71,7 +72,8 @@ class AlertWriter:
         self._wake.set()
 
     def backlog(self) -> int:
-        return len(self._pending.events) + len(self._pending.deliveries)
+        """Changes not yet stored and announced: those waiting and those being stored."""
+        return len(self._pending.events) + len(self._pending.deliveries) + self._saving
 
     async def run(self) -> None:
         """Save batches until `close`, which it answers once everything added before it is stored."""
@@ -79,12 +81,14 @@ class AlertWriter:
             await self._wake.wait()
             self._wake.clear()
             batch, self._pending = self._pending, _Pending()
+            self._saving = len(batch.events) + len(batch.deliveries)
             if not await self._save(batch):
                 for done in batch.saved:  # whoever waits on these is told, not left hanging
                     if not done.done():
                         done.set_exception(RuntimeError("the alert store failed; the hub is stopping"))
                 return
             self._announce(batch.events, batch.planned)
+            self._saving = 0
             for done in batch.saved:
                 if not done.done():
                     done.set_result(None)

@@ -46,8 +46,6 @@ def make_ingest_client(settings: MqttSettings, client_id: str, acks: AckedStorag
     return client
 
 
-
-
 def take_qos1(client: Client, take: Callable[[str, bytes, int], None]) -> Callable[[int], None]:
     """Hand every QoS 1 message to *take(topic, payload, packet_id)*; returns the function that acknowledges a
     packet id, for the caller to call once the message is safe.

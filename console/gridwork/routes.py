@@ -6,8 +6,7 @@ audit middleware records every write.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
@@ -15,7 +14,7 @@ from fastapi.responses import Response
 from console.auth import role_in
 from console.deps import Ctx
 from console.photos import store_photo, unknown_photo
-from console.register.routes import KEY, run
+from console.register.routes import KEY, refused, run
 from hub.gridwork.campaigns import Assignment, HouseRecord
 from hub.gridwork.config import Checklist
 from hub.gridwork.model import (
@@ -32,7 +31,6 @@ from hub.gridwork.model import (
 from hub.gridwork.progress import Progress, report_xlsx
 from hub.gridwork.service import GridworkService
 from hub.gridwork.visits import Coverage, GridSchedule
-from hub.register.service import NotFound, OutOfScope, RegisterError
 from hub.users.model import Principal, Role
 
 gridwork_router = APIRouter(tags=["gridwork"])
@@ -40,7 +38,6 @@ Worker = Annotated[Principal, role_in(Role.admin, Role.officer, Role.cadre, Role
 CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 HouseNumber = Annotated[str, Path(pattern=KEY)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-T = TypeVar("T")
 
 
 def get_gridwork(request: Request) -> GridworkService:
@@ -51,18 +48,6 @@ def get_gridwork(request: Request) -> GridworkService:
 
 
 Gridwork = Annotated[GridworkService, Depends(get_gridwork)]
-
-
-async def refused(work: Awaitable[T]) -> T:
-    """An async piece of work, its refusals as HTTP answers with their Chinese reasons."""
-    try:
-        return await work
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from None
-    except OutOfScope as exc:
-        raise HTTPException(403, str(exc)) from None
-    except RegisterError as exc:
-        raise HTTPException(422, str(exc)) from None
 
 
 @gridwork_router.get("/api/gridwork/checklists")

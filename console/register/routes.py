@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
@@ -43,15 +43,24 @@ def get_register(request: Request) -> RegisterService:
 Register = Annotated[RegisterService, Depends(get_register)]
 
 
-async def run(work: Callable[..., T], *args: object) -> T:
-    """*work* in a worker thread, its refusals as HTTP answers with their Chinese reasons."""
+async def refused(work: Awaitable[T]) -> T:
+    """Awaits *work*; the register's refusals (not found, out of scope, refused) as HTTP answers with their
+    Chinese reasons. Grid work, which stands on the register, answers the same way."""
     try:
-        return await asyncio.to_thread(work, *args)
+        return await work
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except OutOfScope as exc:
         raise HTTPException(403, str(exc)) from None
-    except (RegisterError, SheetError) as exc:
+    except RegisterError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+async def run(work: Callable[..., T], *args: object) -> T:
+    """*work* in a worker thread, its refusals (a sheet's and a record's too) as HTTP answers."""
+    try:
+        return await refused(asyncio.to_thread(work, *args))
+    except SheetError as exc:
         raise HTTPException(422, str(exc)) from None
     except ValidationError as exc:
         raise HTTPException(422, [e["msg"] for e in exc.errors()]) from None

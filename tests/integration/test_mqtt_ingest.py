@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from hub.app import Hub
-from hub.models import DeviceEvent
+from hub.models import DeviceEvent, IngestBatch
 from hub.store import SeriesQuery
 from hub.town import DeviceKind, Thresholds
 from hub.townfile import LoadedTown
@@ -145,6 +145,26 @@ async def test_committed_batches_are_not_kept(tmp_path: Path, system_broker_port
         await wait_for(lambda: registry.get_sample_value("gridhub_queue_depth", {"queue": "mqtt-awaiting-commit"}) == 0,
                        what="no batch left waiting once all are committed")
         device.close()
+
+
+@pytest.mark.parametrize("gather_s", [0.0, 3.0])
+async def test_a_batch_goes_on_at_once_or_gathers_for_the_time_set(tmp_path: Path, system_broker_port: int,
+                                                                   gather_s: float) -> None:
+    settings = hub_settings(tmp_path, {"host": "127.0.0.1", "port": system_broker_port, "keepalive_s": 5,
+                                       "client_id": f"gridhub-test-{uuid.uuid4().hex[:8]}"}, ingest_flush_s=gather_s)
+    start = time.time() - 5000
+    async with make_hub(settings) as hub:
+        await connected(hub)
+        seen: list[IngestBatch] = []
+        hub.ctx.bus.subscribe(IngestBatch, seen.append)
+        device = Publisher(system_broker_port, f"dev-{uuid.uuid4().hex[:6]}")
+        for i in range(5):  # 0.25 s apart: each alone in its batch (bar a stalled loop), unless batches gather
+            device.publish(RS01_TOPIC, vendor_a(start + i, 5000))
+            await asyncio.sleep(0.25)
+        await wait_for(lambda: count(hub) == 5, what="every reading committed")
+        device.close()
+    batches = len([b for b in seen if any(r.device == "RS01" for r in b.readings)])
+    assert batches == 1 if gather_s else batches >= 3
 
 
 async def test_silent_device_goes_offline_then_online(tmp_path: Path, system_broker_port: int) -> None:

@@ -200,7 +200,11 @@ async def test_the_officer_enrols_a_phone_from_the_team_board(
         await expect(link.locator("svg")).to_be_visible()
         url = await link.locator("input.crew-url").input_value()
         assert "/m/#code=" in url
-        scanned = scan(await link.locator(".crew-qr").screenshot())
+        scanned = ""
+        for _ in range(25):  # as a phone's camera does, look again while the drawer is still sliding in
+            if scanned := scan(await link.locator(".crew-qr").screenshot()):
+                break
+            await screen.wait_for_timeout(200)
         assert scanned == url  # the phone's camera reads what the screen shows
         await screen.screenshot(path=str(artifacts / "team-sign-in-link-1920x1080.png"))
 

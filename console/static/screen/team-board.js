@@ -17,7 +17,7 @@ export function start(life, setup) {
   const refresh = life.coalesce(250, () => { if (view && showing(view)) showView(view); });
   life.on("teams", refresh);
   life.every(POLL_MS, refresh);
-  life.add(onLang(refresh));
+  life.add(onLang(() => { if (view?.link) view.link.box = null; refresh(); })); // its words are drawn again
   life.add(() => { view = null; });
 }
 
@@ -37,7 +37,7 @@ async function render(shown) {
   return [el("h3", "", team.name), el("p", "sub", el("span", `chip team-${team.status}`, t(`team.${team.status}`)),
     ` ${ago(team.since)} · ${team.id}`),
   staff ? statusButton(team.id) : null,
-  shown.link ? linkBox(shown.link) : null,
+  shown.link ? (shown.link.box ??= linkBox(shown.link)) : null, // the same QR node each refresh, so a scan in progress is not cut
   el("h4", "", t("crew.members")),
   el("ul", "crew-members", ...team.members.map((m) => member(shown, m, presence.get(m.id)))),
   el("h4", "", t("crew.jobs")),

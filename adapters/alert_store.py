@@ -20,6 +20,7 @@ from hub.alerts.store import AlertQuery, Delivery, DeliveryStatus, FeedEntry
 _ALERT = TypeAdapter(Alert)
 _TRANSITION = TypeAdapter(Transition)
 _DELIVERY = TypeAdapter(Delivery)
+_OPEN = [s.value for s in AlertState if s.is_open]
 
 meta = sa.MetaData()
 alerts = sa.Table(
@@ -92,6 +93,14 @@ class SqlAlertStore(SqlStore):
 
     def reserve_ids(self, counter: str, count: int) -> list[int]:
         return reserve_ids(self.engine, counter, count)
+
+    def snapshot(self) -> tuple[int, list[Alert]]:
+        # One snapshot for both reads: an alert changed between them would be sent twice, or missed.
+        level = "REPEATABLE READ" if self.engine.dialect.name == "postgresql" else "SERIALIZABLE"
+        with self.engine.connect().execution_options(isolation_level=level) as conn, conn.begin():
+            seq = conn.execute(sa.select(sa.func.max(transitions.c.seq))).scalar() or 0
+            bodies = conn.execute(sa.select(alerts.c.body).where(alerts.c.state.in_(_OPEN)).order_by(alerts.c.id))
+            return int(seq), [_ALERT.validate_json(body) for body in bodies.scalars()]
 
     def last_ids(self) -> tuple[int, int]:
         with self.engine.connect() as conn:

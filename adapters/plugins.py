@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from hub.alerts.notify import Notifier
     from hub.alerts.store import AlertStore
     from hub.cases.store import CaseStore
-    from hub.cluster import Election
+    from hub.cluster import Election, FeedRelay, LeaderProxy
     from hub.context import HubContext
     from hub.dispatch.store import DispatchStore
     from hub.registry import Service
@@ -204,10 +204,16 @@ def _log_follower(ctx: HubContext) -> Service:
     return LogFollower(ctx)
 
 
-def _console_proxy(ctx: HubContext) -> Service:
-    from adapters.cluster.service import ConsoleProxy
+def _leader_proxy(settings: HubSettings, town_id: str) -> LeaderProxy:
+    from adapters.cluster.service import LeaderLink
 
-    return ConsoleProxy(ctx)
+    return LeaderLink(settings, town_id)
+
+
+def _feed_relay(settings: HubSettings, town_id: str) -> FeedRelay:
+    from adapters.cluster.relay import PgFeedRelay
+
+    return PgFeedRelay(settings, town_id)
 
 
 def _register(ctx: HubContext) -> Service:
@@ -250,10 +256,9 @@ NOTIFY = Plugin("notify", notifiers={"wecom": NotifierType(WecomConfig, _wecom),
 SPEAKERS = Plugin("speaker-mqtt", device_adapters=frozenset({"speaker-mqtt"}), section=SpeakerMqttConfig,
                   check=check_speakers, service=_speakers, order=25)
 SPEAKER_SIM = Plugin("speaker-sim", service=_speaker_sim, order=91, roles=frozenset({"all"}))
-CLUSTER = Plugin("cluster", election=_election)
+CLUSTER = Plugin("cluster", election=_election, feed_relay=_feed_relay, leader_proxy=_leader_proxy)
 INGEST_WORKER = Plugin("ingest-worker", service=_ingest_worker, order=20, roles=frozenset({"ingest"}))
 LOG_FOLLOWER = Plugin("log-follower", service=_log_follower, order=95, roles=frozenset({"core"}))
-# Where the console runs; console processes pass every request to the core leader, whose register answers.
+# Where the console runs; console processes pass the register's requests to the core leader, whose register answers.
 REGISTER = Plugin("register", service=_register, order=70)
 GRIDWORK = Plugin("gridwork", service=_gridwork, order=71)  # after the register, whose houses it inspects
-CONSOLE_PROXY = Plugin("console-proxy", service=_console_proxy, order=80, roles=frozenset({"console"}))

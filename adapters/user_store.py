@@ -51,6 +51,11 @@ class SqlUserStore(SqlStore):
             rows = conn.execute(sa.select(sessions)).mappings()
             return [Session.model_validate(dict(row)) for row in rows]
 
+    def session(self, key: str) -> Session | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(sessions).where(sessions.c.digest == key)).mappings().first()
+        return None if row is None else Session.model_validate(dict(row))
+
     def save_session(self, session: Session) -> None:
         with self.engine.begin() as conn:
             upsert(conn, sessions, "digest", [session.model_dump()])

@@ -13,9 +13,16 @@ if TYPE_CHECKING:
 
 
 def _console(ctx: HubContext) -> Service | None:
+    from hub.settings import Role
+
+    if ctx.settings.role is Role.CONSOLE:
+        from console.cluster.node import ConsoleNode
+
+        return ConsoleNode(ctx)
     from console.service import ConsoleService
 
     return ConsoleService(ctx)
 
 
-CONSOLE = Plugin("console", section=ConsoleConfig, service=_console, order=80)
+CONSOLE = Plugin("console", section=ConsoleConfig, service=_console, order=80,
+                 roles=frozenset({"all", "core", "console"}))

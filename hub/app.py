@@ -145,7 +145,7 @@ class Hub:
         dispatch = DispatchService(town, self.registry.dispatch_store(settings.alert_store)(settings), bus, clock,
                                    alerts, settings.files() / "photos")
         users = UserService(self.registry.user_store(settings.alert_store)(settings), {v.id for v in town.villages},
-                            grids=set(town.grids()))
+                            grids=set(town.grids()), shared=settings.role is Role.CONSOLE)
         cases = CaseService(town, self.registry.case_store(settings.alert_store)(settings), bus, clock, alerts,
                             settings.files() / "case-photos", settings.state_give_up_s)
         return HubContext(settings, town, self.loaded.sections, self.registry, bus, metrics, store,

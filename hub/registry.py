@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from hub.alerts.notify import NotifierType
     from hub.alerts.store import AlertStore
     from hub.cases.store import CaseStore
-    from hub.cluster import Election
+    from hub.cluster import Election, FeedRelay, LeaderProxy
     from hub.context import HubContext
     from hub.dispatch.store import DispatchStore
     from hub.settings import HubSettings
@@ -48,6 +48,8 @@ StateMigrate = Callable[["HubSettings"], str]  # upgrades the state database's s
 StateRevision = Callable[["HubSettings"], "str | None"]  # the revision it is at, None before the first upgrade
 SectionCheck = Callable[["Town", Any], "list[Problem]"]
 ElectionFactory = Callable[["HubSettings", str], "Election"]  # settings, town id
+FeedRelayFactory = Callable[["HubSettings", str], "FeedRelay"]  # settings, town id
+LeaderProxyFactory = Callable[["HubSettings", str], "LeaderProxy"]  # settings, town id
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class Plugin:
     user_store: UserStoreFactory | None = None
     case_store: CaseStoreFactory | None = None
     election: ElectionFactory | None = None  # how core processes choose their leader
+    feed_relay: FeedRelayFactory | None = None  # how the leader's live feeds reach console processes
+    leader_proxy: LeaderProxyFactory | None = None  # how a console process passes requests to the leader
     state_migrate: StateMigrate | None = None  # `gridhub db upgrade`; the stores also upgrade on first use
     state_revision: StateRevision | None = None  # `gridhub db current`
 
@@ -116,6 +120,19 @@ class Registry:
         factory: ElectionFactory = self._part(next((p.name for p in self.plugins.values() if p.election), ""),
                                               "election")
         return factory
+
+    def feed_relay(self) -> FeedRelayFactory:
+        """The one feed relay installed (the cluster plugin's)."""
+        factory: FeedRelayFactory = self._part(self._having("feed_relay"), "feed_relay")
+        return factory
+
+    def leader_proxy(self) -> LeaderProxyFactory:
+        """The one way to the leader installed (the cluster plugin's)."""
+        factory: LeaderProxyFactory = self._part(self._having("leader_proxy"), "leader_proxy")
+        return factory
+
+    def _having(self, part: str) -> str:
+        return next((p.name for p in self.plugins.values() if getattr(p, part) is not None), "")
 
     def state_migrate(self, name: str) -> StateMigrate:
         found: StateMigrate = self._part(name, "state_migrate")

@@ -44,8 +44,8 @@ async def connect(url: str, application_name: str) -> psycopg.AsyncConnection[tu
     return await psycopg.AsyncConnection.connect(info, autocommit=True)
 
 
-async def ensure_tables(conn: psycopg.AsyncConnection[tuple[object, ...]]) -> None:
-    """The cluster's two small tables; processes starting at once take turns creating them."""
+async def ensure_tables(conn: psycopg.AsyncConnection[tuple[object, ...]], more: str = "") -> None:
+    """The cluster's small tables (and *more* DDL); processes starting at once take turns creating them."""
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key("gridhub", "cluster-tables"),))
-        await conn.execute(_TABLES)
+        await conn.execute(_TABLES + more)

@@ -1,9 +1,9 @@
-"""A console process: serves any user by passing each request and socket to the core leader, wherever it runs.
+"""A console process's pass-through: each request and socket it does not serve itself, to the core leader.
 
-It keeps no state of its own: sessions, the sign-in limiter, alerts and every live feed are the leader's, so a
-user signed in through one console is signed in on all, and an action on one shows on every screen. After the
-leader changes, requests go to the new one within a second; open sockets are closed with 1012 (service
-restart) and the pages reconnect and resume by sequence number, as after any drop.
+Actions, sign-in and the reads that need the leader's memory go this way, so an action on any console
+reaches the leader and shows on every screen. After the leader changes, requests go to the new one within a
+second; sockets passed through are closed with 1012 (service restart) and the pages reconnect and resume by
+sequence number, as after any drop.
 """
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ of state it can re-read from the REST API, so the hub never waits for it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, WebSocket
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, TypeAdapter
 
 from console.auth import WATCHERS, ws_admit
 from console.fanout import FanOut, Policy
@@ -57,23 +57,36 @@ class DeviceEventMessage(BaseModel):
 
 
 LiveMessage = Readings | DeviceEventMessage
+# A live message as it crosses processes (console.cluster), told apart by its type.
+LIVE_MESSAGE: TypeAdapter[LiveMessage] = TypeAdapter(Annotated[LiveMessage, Field(discriminator="type")])
+
+
+def live_fanout() -> FanOut[LiveMessage]:
+    return FanOut("live feed", QUEUE_LIMIT, Policy.drop_oldest)
 
 
 class LiveFeed:
     """Fans bus events out to every connected browser. Loop only."""
 
     def __init__(self, ctx: HubContext) -> None:
-        self.fanout: FanOut[LiveMessage] = FanOut("live feed", QUEUE_LIMIT, Policy.drop_oldest)
+        self.fanout = live_fanout()
         self.fanout.keep(ctx.bus.subscribe(IngestBatch, self._on_batch))
         self.fanout.keep(ctx.bus.subscribe(DeviceEvent, self._on_event))
 
     def _on_batch(self, batch: IngestBatch) -> None:
         if self.fanout and batch.readings:
-            self.fanout.publish(Readings.model_construct(items=[ReadingItem.of(r) for r in batch.readings]))
+            self.fanout.publish(readings_message(batch))
 
     def _on_event(self, event: DeviceEvent) -> None:
-        self.fanout.publish(DeviceEventMessage(device=event.device, kind=event.kind.value, reason=event.reason,
-                                               time=_iso(event.ts)))
+        self.fanout.publish(event_message(event))
+
+
+def readings_message(batch: IngestBatch) -> Readings:
+    return Readings.model_construct(items=[ReadingItem.of(r) for r in batch.readings])
+
+
+def event_message(event: DeviceEvent) -> DeviceEventMessage:
+    return DeviceEventMessage(device=event.device, kind=event.kind.value, reason=event.reason, time=_iso(event.ts))
 
 
 def _only(devices: frozenset[str], message: LiveMessage) -> LiveMessage | None:

@@ -91,6 +91,9 @@ class AlertStore(Protocol):
     def feed(self, after_seq: int, limit: int) -> list[FeedEntry]:
         """Transitions after *after_seq*, oldest first."""
 
+    def snapshot(self) -> tuple[int, list[Alert]]:
+        """The last transition's seq and the open alerts as of it, read together."""
+
     def deliveries(self, alert_id: int) -> list[Delivery]: ...
 
     def pending_deliveries(self) -> list[Delivery]: ...

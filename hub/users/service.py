@@ -46,8 +46,10 @@ class UserService:
     """Loop only; password hashing and the store run in worker threads."""
 
     def __init__(self, store: UserStore, villages: set[str], clock: Callable[[], float] = time.time,
-                 grids: set[str] | None = None) -> None:
+                 grids: set[str] | None = None, shared: bool = False) -> None:
         self.store = store
+        # A console process keeps nothing: the leader signs people in and out, so each look-up reads the store.
+        self.shared = shared
         self.villages = villages
         self.grids = grids or set()
         self.clock = clock  # wall time: sessions expire by the real clock, not the demo's
@@ -139,19 +141,25 @@ class UserService:
 
     async def principal(self, token: str) -> Principal | None:
         """Who holds *token*, sliding the session's expiry forward; None when unknown or expired."""
-        session = self.sessions.get(digest(token))
+        session = await self._session(digest(token))
         now = self.clock()
         if session is None or session.expires <= now:
             return None
-        user = self.users.get(session.username)
+        user = await self._fresh(session.username) if self.shared else self.users.get(session.username)
         if user is None or user.disabled:
             return None
         expires = min(now + SESSION_IDLE_S, session.created + SESSION_MAX_S)
         if expires - session.expires > TOUCH_EVERY_S:
             session = session.model_copy(update={"expires": expires})
-            self.sessions[session.digest] = session
+            if not self.shared:
+                self.sessions[session.digest] = session
             await asyncio.to_thread(self.store.save_session, session)
         return Principal.of(user)
+
+    async def _session(self, key: str) -> Session | None:
+        if self.shared:
+            return await asyncio.to_thread(self.store.session, key)
+        return self.sessions.get(key)
 
     async def sign_out(self, token: str) -> None:
         key = digest(token)

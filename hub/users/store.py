@@ -18,6 +18,10 @@ class UserStore(Protocol):
         """The sessions not yet expired at *now*."""
         ...
 
+    def session(self, key: str) -> Session | None:
+        """The session of digest *key*, expired or not; None when there is none."""
+        ...
+
     def save_session(self, session: Session) -> None: ...
 
     def drop_sessions(self, digests: list[str] | None = None, username: str | None = None) -> None:

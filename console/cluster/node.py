@@ -1,0 +1,90 @@
+"""A console process (`gridhub run --role console`): serves what it can from shared state, passes the rest on.
+
+It serves the pages and their assets, the series reads (from the shared series store) and the alert and
+readings sockets (from the leader's feeds through the relay), checking each caller's session in the shared
+sessions table with the leader's own routes and rules. Actions, and every read that needs the leader's memory,
+go to the leader (hub.cluster.LeaderProxy).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from starlette.routing import BaseRoute, Match, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from console.alerts.feed import alert_feed_router
+from console.app import PAGES, STATIC
+from console.cluster.feeds import RelayedAlertFeed, RelayedLive, RelayListener
+from console.devices import devices_router
+from console.screen.feed import live_router
+from console.screen.routes import screen_router
+from hub.cluster import LeaderProxy
+from hub.context import HubContext
+from hub.webserver import EmbeddedServer
+
+# Reads answered here from shared state: the series and device events (the shared series store), and who is
+# signed in (the shared sessions table), which every page asks first.
+LOCAL_READS = frozenset({"/api/readings", "/api/device-events", "/api/screen/session"})
+
+
+def _local_routes() -> list[BaseRoute]:
+    routes = [*alert_feed_router.routes, *live_router.routes]
+    for router in (devices_router, screen_router):
+        routes += [r for r in router.routes if getattr(r, "path", None) in LOCAL_READS
+                   or (isinstance(r, Mount) and r.path.startswith("/vendor/"))]
+    return routes
+
+
+def local_app(ctx: HubContext, alerts: RelayedAlertFeed, live: RelayedLive) -> FastAPI:
+    """What a console process answers itself."""
+    app = FastAPI(title="gridhub console process", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.ctx = ctx
+    app.state.alert_feed = alerts
+    app.state.live = live
+    app.router.routes.extend(_local_routes())
+    for url, folder in PAGES.items():
+        app.mount(url, StaticFiles(directory=STATIC / folder, html=True), name=folder)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.get("/", include_in_schema=False)(lambda: FileResponse(STATIC / "index.html"))
+    return app
+
+
+def split(local: FastAPI, leader: ASGIApp) -> ASGIApp:
+    """*local* for what one of its routes answers in full, *leader* for the rest (a POST to a local read path
+    too, which the leader refuses as it always has)."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        ours = scope["type"] not in ("http", "websocket") or any(
+            route.matches(scope)[0] is Match.FULL for route in local.router.routes)
+        await (local if ours else leader)(scope, receive, send)
+
+    return app
+
+
+class ConsoleNode:
+    """The console process's server, its feeds' listener and its way to the leader."""
+
+    name = "console"
+
+    def __init__(self, ctx: HubContext) -> None:
+        town = ctx.town.town.id
+        self._proxy: LeaderProxy = ctx.registry.leader_proxy()(ctx.settings, town)
+        self.alerts, self.live = RelayedAlertFeed(ctx), RelayedLive()
+        self.listener = RelayListener(ctx.registry.feed_relay()(ctx.settings, town), self.alerts, self.live)
+        self.app = local_app(ctx, self.alerts, self.live)
+        self._server = EmbeddedServer(ctx, split(self.app, self._proxy), "console")
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    async def start(self) -> None:
+        await self.listener.start()
+        await self._server.start()
+
+    async def stop(self) -> None:
+        await self._server.stop()
+        await self.listener.stop()
+        await self._proxy.close()

@@ -10,7 +10,8 @@ across processes (`gridhub run --role …` as separate OS processes on a private
     worker CPU-second relative to one worker: cpu(1) / sum of cpu(N).
 (b) Alert latency. In the 2-worker run, with two core processes and a console: a report on RS01 alternating between
     its guarantee and warning levels, published at the ingest worker's broker, until the alert's change arrives on
-    the console's /ws/alerts (signed in as a browser is: cookie and Origin of the console).
+    the console process's /ws/alerts (served there from the leader's relayed feed) and, for comparison, on the
+    leader's own (each signed in as a browser is: cookie and Origin of the page); their difference is the relay's.
 (c) leader_failover_s. The leader is killed with -9; seconds until an acknowledgement through the console succeeds.
 
 Last line: cluster_worker_efficiency, the 2-worker value (the 3-worker one is printed above it).
@@ -224,36 +225,52 @@ def run(database: str, workers: int, stations: int, messages: int, probes: int) 
 
 
 def latency_and_failover(cluster: Cluster, probes: int) -> None:
-    delays = sorted(asyncio.run(probe_latencies(cluster, "k1", probes)))
-    p50, p99 = statistics.median(delays) * 1000, delays[max(0, int(len(delays) * 0.99) - 1)] * 1000
-    print(f"alert latency, publish to a console's websocket, {len(delays)} crossings: "
-          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms", flush=True)
+    leader = cluster.leader()
+    assert leader is not None
+    on_console, on_leader = asyncio.run(probe_latencies(cluster, "k1", leader, probes))
+    for where, delays in (("a console's", on_console), ("the leader's", on_leader)):
+        ordered = sorted(delays)
+        p50, p99 = statistics.median(ordered) * 1000, ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000
+        print(f"alert latency, publish to {where} websocket, {len(ordered)} crossings: "
+              f"p50 {p50:.1f} ms, p99 {p99:.1f} ms", flush=True)
+    relay = sorted(c - lead for c, lead in zip(on_console, on_leader, strict=True))
+    print(f"the relay's part (console minus leader, the same crossing): p50 {statistics.median(relay) * 1000:.1f} ms,"
+          f" p99 {relay[max(0, int(len(relay) * 0.99) - 1)] * 1000:.1f} ms", flush=True)
     print(f"leader_failover_s: {failover_seconds(cluster, 'k1'):.1f}", flush=True)
 
 
-async def probe_latencies(cluster: Cluster, console: str, count: int) -> list[float]:
-    """Seconds from publishing each crossing on RS01 to its alert message on *console*'s /ws/alerts."""
-    base = cluster.url(console)
-    client = signed_in(base)
+async def probe_latencies(cluster: Cluster, console: str, leader: str, count: int) -> tuple[list[float], list[float]]:
+    """Seconds from publishing each crossing on RS01 to its alert message on *console*'s /ws/alerts (served there
+    from the relayed feed) and on the *leader*'s own."""
+    client = signed_in(cluster.url(console))
     cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
     client.close()
     publisher = await Publisher.open(cluster.broker_port, f"bench-probe-{uuid.uuid4().hex[:6]}")
-    delays: list[float] = []
-    url = "ws" + base.removeprefix("http") + "/ws/alerts"
-    async with websockets.connect(url, additional_headers={"Cookie": cookie}, origin=base) as ws:  # type: ignore[arg-type]
-        json.loads(await ws.recv())  # the snapshot
+    delays: tuple[list[float], list[float]] = ([], [])
+    bases = (cluster.url(console), cluster.url(leader))
+    async with contextlib.AsyncExitStack() as stack:
+        sockets = [await stack.enter_async_context(websockets.connect(  # type: ignore[arg-type]
+            "ws" + base.removeprefix("http") + "/ws/alerts", additional_headers={"Cookie": cookie}, origin=base))
+            for base in bases]
+        for ws in sockets:
+            json.loads(await ws.recv())  # the snapshot
         for i in range(count):
             level_cm = (RED_CM if i % 2 == 0 else ORANGE_CM) + i % 30
             sent = time.perf_counter()
             publisher.publish(PROBE_TOPIC, b'{"ts":%d,"wl":%d}' % (int(time.time() * 1000), level_cm))
-            while True:
-                message = json.loads(await asyncio.wait_for(ws.recv(), 10))
-                if message["type"] == "alert" and message["alert"]["value"] == level_cm / 100:
-                    delays.append(time.perf_counter() - sent)
-                    break
+            arrived = await asyncio.gather(*(_arrival(ws, level_cm) for ws in sockets))
+            for found, at in zip(delays, arrived, strict=True):
+                found.append(at - sent)
             await asyncio.sleep(PROBE_INTERVAL_S)
     await publisher.aclose()
     return delays
+
+
+async def _arrival(ws: websockets.ClientConnection, level_cm: int) -> float:
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if message["type"] == "alert" and message["alert"]["value"] == level_cm / 100:
+            return time.perf_counter()
 
 
 def failover_seconds(cluster: Cluster, console: str) -> float:

@@ -26,6 +26,7 @@ from streams.live import LiveEncoder
 from streams.mqtt import CameraPublisher
 from streams.snapshots import SnapshotStore
 from streams.sources import Source, SourceSpec, open_capture
+from streams.viewers import LiveViewers
 from streams.worker import Backoff, CameraWorker, Observation
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,12 @@ class CameraService:
         self.snapshots = SnapshotStore(ctx.settings.files() / "snapshots", section.snapshots)
         self.workers: dict[str, CameraWorker] = {}
         self._encoder = LiveEncoder(section.live.quality)
+        self._backoff = Backoff(section.backoff_min_s, section.backoff_max_s)
+        self._viewers = LiveViewers(lambda camera: self._opener_for(self.specs[camera]), self._backoff, ctx.clock)
         self._publisher: CameraPublisher | None = None
         self._tasks = TaskSet()
         self._unsubscribe: Callable[[], None] | None = None
+        self._unwatch: Callable[[], None] | None = None
         self._offline: set[str] = set()
         self._since: dict[str, float] = {}  # when each worker started: it may take open_timeout_s to connect
         self._in_flight = 0
@@ -65,6 +69,7 @@ class CameraService:
             self._unsubscribe = self._ctx.bus.subscribe(DeviceEvent, self._on_event)
         one_thread_per_camera()
         self._own()
+        self._unwatch = self._ctx.health.async_on_watching(self._own)  # a share given up stops its cameras at once
         self._tasks.spawn(self._watchdog())
         if self._ctx.settings.role is not Role.CORE:
             self._tasks.spawn(self._purge())
@@ -74,10 +79,13 @@ class CameraService:
 
     async def stop(self) -> None:
         self._ctx.cameras = None
+        if self._unwatch is not None:
+            self._unwatch()
         await self._tasks.cancel()
         for worker in self.workers.values():
             worker.stopping.set()
         await asyncio.to_thread(self._join)
+        await asyncio.to_thread(self._viewers.stop_all)
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._encoder.close()
@@ -93,19 +101,21 @@ class CameraService:
         """Start a worker for each camera this process has taken on, stop those of the cameras it gave up."""
         gone = [self.workers.pop(c) for c in list(self.workers) if not self._owns(c)]
         for worker in gone:
-            worker.stopping.set()
             self._offline.discard(worker.camera)
             log.info("cameras: %s given up", worker.camera)
-        backoff = Backoff(self._section.backoff_min_s, self._section.backoff_max_s)
         for camera, spec in self.specs.items():
             if camera in self.workers or not self._owns(camera):
                 continue
             worker = CameraWorker(camera, self._opener_for(spec), CameraAnalysis(self._section, camera),
-                                  self._section.detect_fps_of(camera), backoff, self._observe, self._ctx.clock)
+                                  self._section.detect_fps_of(camera), self._backoff, self._observe, self._ctx.clock)
             self.workers[camera], self._since[camera] = worker, time.monotonic()
             worker.start()
             log.info("cameras: %s taken on", camera)
-        for worker in gone:  # each in a thread of its own: one stuck in FFmpeg must not hold the others
+        self._let_go(gone + self._viewers.idle(keep=self.workers.__contains__))
+
+    def _let_go(self, workers: list[CameraWorker]) -> None:
+        for worker in workers:  # each in a thread of its own: one stuck in FFmpeg must not hold the others
+            worker.stopping.set()
             self._tasks.spawn(asyncio.to_thread(worker.stop, 2.0))
 
     def _opener_for(self, spec: SourceSpec) -> Callable[[], Source]:
@@ -172,6 +182,8 @@ class CameraService:
 
     async def async_jpeg(self, camera: str, width: int) -> Jpeg | None:
         worker = self.workers.get(camera)
+        if worker is None and camera in self.specs:  # read by another process: opened here while watched
+            worker = self._viewers.reader(camera)
         frame = worker.latest if worker is not None else None
         if worker is None or frame is None:
             return None

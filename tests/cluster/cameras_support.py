@@ -23,6 +23,7 @@ class CameraServer:
 
     def __init__(self) -> None:
         self.down: set[str] = set()
+        self.moving: set[str] = set()  # cameras whose picture shows something moving across
         self.streams: dict[str, set[int]] = {}
         self._lock = threading.Lock()
         self._jpeg = cv2.imencode(".jpg", np.full((90, 160, 3), 120, np.uint8))[1].tobytes()
@@ -67,14 +68,23 @@ class CameraServer:
         return Camera
 
     def _stream(self, handler: http.server.BaseHTTPRequestHandler, camera: str) -> None:
-        head = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(self._jpeg)
         while camera not in self.down and "*" not in self.down:
+            jpeg = _moving(time.monotonic()) if camera in self.moving else self._jpeg
+            head = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(jpeg)
             try:
-                handler.wfile.write(head + self._jpeg + b"\r\n")
+                handler.wfile.write(head + jpeg + b"\r\n")
                 handler.wfile.flush()
             except OSError:
                 return
             time.sleep(1 / FPS)
+
+
+def _moving(t: float) -> bytes:
+    """A dark square crossing the picture, a fifth of its width a second."""
+    frame = np.full((90, 160, 3), 120, np.uint8)
+    x = int(t * 32) % 130
+    frame[30:60, x:x + 30] = 10
+    return bytes(cv2.imencode(".jpg", frame)[1].tobytes())
 
 
 def camera_town(path: Path, camera_port: int) -> Path:

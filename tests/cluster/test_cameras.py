@@ -11,6 +11,7 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from hub.shards import wanted
 from tests.cluster.cameras_support import CameraServer, camera_town, cameras_of, process_of
 from tests.cluster.support import Cluster, signed_in
 from tests.cluster.test_cluster import until
@@ -47,12 +48,13 @@ def offline_alerts(client: httpx.Client, device: str) -> list[dict[str, object]]
 def test_each_camera_is_read_by_one_worker_and_moves_when_it_dies(cluster: Cluster, cameras: CameraServer) -> None:
     cluster.town = camera_town(cluster.workdir / "town.yaml", cameras.port)
     ids = cameras_of(cluster.town)
+    cluster.extra_env = {"GRIDHUB_FILES_DIR": str(cluster.workdir / "files")}  # the folder every process shares
     cluster.create_admin()
     for role, name in [("ingest", "w1"), ("ingest", "w2"), ("core", "c1")]:
         cluster.start(role, name)
     cluster.wait_listening("c1")
-    until(lambda: sum(cluster.shares_held().values()) == cluster.shards and len(cluster.shares_held()) == 2,
-          60, "both workers holding every share between them")
+    balanced = {w: len(wanted(w, WORKERS, cluster.shards)) for w in WORKERS}
+    until(lambda: cluster.shares_held() == balanced, 60, f"the workers holding their shares, {balanced}")
     until(lambda: set(owners(cluster, cameras, ids).values()) == set(WORKERS), 60,
           f"every camera read by exactly one worker, both working: {owners(cluster, cameras, ids)}")
     held = owners(cluster, cameras, ids)
@@ -62,13 +64,15 @@ def test_each_camera_is_read_by_one_worker_and_moves_when_it_dies(cluster: Clust
         assert now == {c: [w] for c, w in held.items()}, now
     client = signed_in(cluster.url("c1"))
     try:
-        _failover(cluster, cameras, client, held)
+        survivor = _failover(cluster, cameras, client, held)
         _speaker_offline(cluster, client)
+        watched = next(c for c, w in held.items() if w == survivor and c not in ("CAM07", "CAM13", "CAM16"))
+        _events_and_pictures(cluster, cameras, client, watched, survivor)
     finally:
         client.close()
 
 
-def _failover(cluster: Cluster, cameras: CameraServer, client: httpx.Client, held: dict[str, str | None]) -> None:
+def _failover(cluster: Cluster, cameras: CameraServer, client: httpx.Client, held: dict[str, str | None]) -> str:
     victim = held["CAM01"]
     survivor = next(w for w in WORKERS if w != victim)
     moved = [c for c, w in held.items() if w == victim]
@@ -89,6 +93,24 @@ def _failover(cluster: Cluster, cameras: CameraServer, client: httpx.Client, hel
         alerts = offline_alerts(client, camera)
         assert len(alerts) == 1, alerts
     assert cluster.processes[survivor].poll() is None
+    return survivor
+
+
+def _events_and_pictures(cluster: Cluster, cameras: CameraServer, client: httpx.Client, camera: str,
+                         owner: str) -> None:
+    """Motion seen by the camera's worker reaches the leader's store with its snapshot, which the leader serves
+    from the shared folder; the leader's live picture comes from a stream of its own, for viewers only."""
+    cameras.moving.add(camera)
+
+    def snapshots() -> list[dict[str, str]]:
+        return [s for s in client.get("/api/screen/snapshots").json() if s["camera"] == camera]
+
+    until(lambda: any(s["event"] == "motion" for s in snapshots()), 30, f"{camera}'s motion with its snapshot")
+    name = next(s["name"] for s in snapshots() if s["event"] == "motion")
+    picture = client.get(f"/api/cameras/{camera}/snapshots/{name}")
+    assert picture.status_code == 200 and picture.content[:2] == b"\xff\xd8"
+    until(lambda: client.get(f"/api/cameras/{camera}/snapshot.jpg").status_code == 200, 20, "a live picture")
+    assert sorted(r or "" for r in readers(cluster, cameras, camera)) == sorted(["c1", owner])
 
 
 def _speaker_offline(cluster: Cluster, client: httpx.Client) -> None:

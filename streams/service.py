@@ -50,7 +50,7 @@ class CameraService:
         self.workers: dict[str, CameraWorker] = {}
         self._encoder = LiveEncoder(section.live.quality)
         self._backoff = Backoff(section.backoff_min_s, section.backoff_max_s)
-        self._viewers = LiveViewers(lambda camera: self._opener_for(self.specs[camera]), self._backoff, ctx.clock)
+        self.viewers = LiveViewers(lambda camera: self._opener_for(self.specs[camera]), self._backoff, ctx.clock)
         self._publisher: CameraPublisher | None = None
         self._tasks = TaskSet()
         self._unsubscribe: Callable[[], None] | None = None
@@ -85,7 +85,7 @@ class CameraService:
         for worker in self.workers.values():
             worker.stopping.set()
         await asyncio.to_thread(self._join)
-        await asyncio.to_thread(self._viewers.stop_all)
+        await asyncio.to_thread(self.viewers.stop_all)
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._encoder.close()
@@ -111,7 +111,7 @@ class CameraService:
             self.workers[camera], self._since[camera] = worker, time.monotonic()
             worker.start()
             log.info("cameras: %s taken on", camera)
-        self._let_go(gone + self._viewers.idle(keep=self.workers.__contains__))
+        self._let_go(gone + self.viewers.idle(keep=self.workers.__contains__))
 
     def _let_go(self, workers: list[CameraWorker]) -> None:
         for worker in workers:  # each in a thread of its own: one stuck in FFmpeg must not hold the others
@@ -183,7 +183,7 @@ class CameraService:
     async def async_jpeg(self, camera: str, width: int) -> Jpeg | None:
         worker = self.workers.get(camera)
         if worker is None and camera in self.specs:  # read by another process: opened here while watched
-            worker = self._viewers.reader(camera)
+            worker = self.viewers.reader(camera)
         frame = worker.latest if worker is not None else None
         if worker is None or frame is None:
             return None

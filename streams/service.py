@@ -2,8 +2,9 @@
 
 A process owns the cameras whose health it judges (`ctx.health.watching`): every camera in the one-process hub,
 the cameras of the device shares an ingest worker leases, none on a core process, which serves the snapshots
-from the shared files folder and publishes the events it follows from the ingest log. A camera given up stops
-at once: its events and snapshots are no longer delivered, and its thread is stopped on the next watch round.
+from the shared files folder, publishes the events it follows from the ingest log and opens a camera for its
+live viewers only (streams.viewers). A camera given up stops at once: its events and snapshots are no longer
+delivered, and its thread is told to stop (it ends after the frame it is reading).
 """
 
 from __future__ import annotations
@@ -170,7 +171,9 @@ class CameraService:
 
     async def _purge(self) -> None:
         while True:
-            removed = await asyncio.to_thread(self.snapshots.purge, set(self.workers))
+            # Ingest workers share the folder: each purges the cameras it reads.
+            mine = set(self.workers) if self._ctx.settings.role is Role.INGEST else None
+            removed = await asyncio.to_thread(self.snapshots.purge, mine)
             if removed:
                 log.info("cameras: %d old snapshots removed", removed)
             await asyncio.sleep(PURGE_EVERY_S)

@@ -92,8 +92,9 @@ class CameraService:
         self._encoder.close()
 
     def _join(self) -> None:
+        deadline = time.monotonic() + 2.0  # together: cameras stuck connecting must not add up their waits
         for worker in self.workers.values():
-            worker.stop(timeout=2.0)
+            worker.stop(timeout=max(0.0, deadline - time.monotonic()))
 
     def _owns(self, camera: str) -> bool:
         return camera in self._ctx.health.watching

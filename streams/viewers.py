@@ -51,7 +51,8 @@ class LiveViewers:
         """In a thread: stop every reader."""
         for reader in self.readers.values():
             reader.stopping.set()
+        deadline = time.monotonic() + 2.0
         for reader in list(self.readers.values()):
-            reader.stop(timeout=2.0)
+            reader.stop(timeout=max(0.0, deadline - time.monotonic()))
         self.readers.clear()
 

@@ -61,7 +61,7 @@ def test_each_camera_is_read_by_one_worker_and_moves_when_it_dies(cluster: Clust
     for _ in range(10):  # and it stays so: no second reader anywhere, the core reads none
         time.sleep(0.3)
         now = {c: readers(cluster, cameras, c) for c in ids}
-        assert now == {c: [w] for c, w in held.items()}, now
+        assert now == {c: [w] for c, w in held.items()}, {c: (r, held[c]) for c, r in now.items() if r != [held[c]]}
     client = signed_in(cluster.url("c1"))
     try:
         survivor = _failover(cluster, cameras, client, held)

@@ -105,13 +105,15 @@ def cameras_of(town: Path) -> list[str]:
     return [d["id"] for d in devices if d["kind"] == "camera"]
 
 
-def process_of(client_port: int, pids: dict[str, int]) -> str | None:
-    """Which of *pids* (by name) holds the loopback TCP socket whose local port is *client_port*."""
+def process_of(client_port: int, server_port: int, pids: dict[str, int]) -> str | None:
+    """Which of *pids* (by name) holds the TCP socket from *client_port* to *server_port* (both ends, since one
+    local port may serve connections to other servers too)."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == client_port:
+            ends = int(fields[1].rsplit(":", 1)[1], 16), int(fields[2].rsplit(":", 1)[1], 16)
+            if ends == (client_port, server_port) and fields[9] != "0":  # 0: closed, waiting out TIME_WAIT
                 inodes.add(fields[9])
     for name, pid in pids.items():
         if any(f"socket:[{inode}]" in _fds(pid) for inode in inodes):

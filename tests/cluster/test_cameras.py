@@ -32,7 +32,7 @@ def readers(cluster: Cluster, server: CameraServer, camera: str) -> list[str]:
     """The processes reading *camera* now, one entry per open stream (a stream its reader has just closed, which
     the server has not noticed yet, belongs to no process and is left out)."""
     pids = {name: p.pid for name, p in cluster.processes.items() if p.poll() is None}
-    return [name for port in server.readers(camera) if (name := process_of(port, pids)) is not None]
+    return [name for port in server.readers(camera) if (name := process_of(port, server.port, pids)) is not None]
 
 
 def owners(cluster: Cluster, server: CameraServer, cameras: list[str]) -> dict[str, str | None]:

@@ -166,7 +166,7 @@ class SqlCaseStore(SqlStore):
     @contextmanager
     def _writing(self) -> Iterator[sa.Connection]:
         """One transaction that may write cases: the versions it makes are kept once it is committed."""
-        written: dict[int, int] = {}
+        written: dict[int | str, int] = {}
         with self.engine.begin() as conn:
             conn.info["written"] = written
             yield conn

@@ -34,6 +34,7 @@ entries = sa.Table(
 teams = sa.Table(
     "gridhub_team_states", meta,
     sa.Column("team", sa.String(64), primary_key=True), sa.Column("body", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),  # see adapters.sql.Versions
 )
 codes = sa.Table(
     "gridhub_login_codes", meta,
@@ -63,6 +64,7 @@ class SqlDispatchStore(SqlStore):
     def __init__(self, url: str) -> None:
         super().__init__(url)
         self._versions = Versions("dispatch")
+        self._team_versions = Versions("team state", key="team")
 
     def save(self, items: Sequence[Dispatch], log: Sequence[Entry], states: Sequence[TeamState],
              replay: Replay | None = None) -> None:
@@ -76,10 +78,10 @@ class SqlDispatchStore(SqlStore):
             if log:
                 conn.execute(entries.insert(), [{"seq": e.seq, "dispatch_id": e.dispatch_id, "team": e.team,
                                                  "body": _ENTRY.dump_json(e).decode()} for e in log])
-            if states:
-                upsert(conn, teams, "team", [{"team": t.team, "body": _TEAM.dump_json(t).decode()}
-                                                   for t in states])
+            team_written = self._team_versions.write(conn, teams, [
+                {"team": t.team, "body": _TEAM.dump_json(t).decode()} for t in states])
         self._versions.keep(written)
+        self._team_versions.keep(team_written)
 
     def active(self) -> list[Dispatch]:
         done = [DispatchState.CLEARED.value, DispatchState.CANCELLED.value]
@@ -87,7 +89,10 @@ class SqlDispatchStore(SqlStore):
 
     def teams(self) -> list[TeamState]:
         with self.engine.connect() as conn:
-            return [_TEAM.validate_json(b) for b in conn.execute(sa.select(teams.c.body)).scalars()]
+            rows = conn.execute(sa.select(teams.c.team, teams.c.version, teams.c.body)).all()
+        for team, version, _ in rows:
+            self._team_versions.seen(team, version)
+        return [_TEAM.validate_json(b) for _, _, b in rows]
 
     def reserve_ids(self, counter: str, count: int) -> list[int]:
         return reserve_ids(self.engine, counter, count)

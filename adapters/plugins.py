@@ -236,7 +236,8 @@ def _election(settings: HubSettings, town_id: str) -> Election:
 
 JSON = Plugin("json", device_adapters=frozenset({"json"}), section=JsonAdapterConfig, check=check_section)
 MQTT = Plugin("mqtt", service=_mqtt, order=20, roles=frozenset({"all"}))
-# After the broker and ingest, before the edges that offer it messages (cameras); where the cameras run.
+# After the broker and ingest, before the edges that offer it messages (cameras); where camera events are
+# published: the one process, or the core leader, which follows them from the ingest workers that read the cameras.
 MQTT_OUT = Plugin("mqtt-out", service=_mqtt_out, order=21)
 EMBEDDED_BROKER = Plugin("embedded-broker", service=_embedded_broker, order=10, roles=frozenset({"all"}))
 HJ212 = Plugin("hj212", device_adapters=frozenset({"hj212"}), section=Hj212Config, check=check_hj212,

@@ -148,29 +148,31 @@ def reserve_ids(db: Engine, name: str, count: int) -> list[int]:
 
 
 class Versions:
-    """The version of each row (alerts, cases, dispatches, broadcast jobs or calls, by id) this process last read
-    or wrote.
+    """The version of each row (alerts, cases, dispatches, broadcast jobs, calls by id; team states by team) this
+    process last read or wrote.
 
     A write expects the row still at that version, and moves it on by one; a row this process has not seen is
     new, and is inserted. A row another process (a new leader) wrote meanwhile fails the write with StaleWrite
     instead of being overwritten.
     """
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, key: str = "id") -> None:
         self._what = what
-        self._seen: dict[int, int] = {}
+        self._key = key  # the rows' key column: an id, or a team's name
+        self._seen: dict[int | str, int] = {}
         self._lock = threading.Lock()
 
-    def seen(self, key: int, version: int) -> None:
+    def seen(self, key: int | str, version: int) -> None:
         """A row read from the store: what a write is based on unless this process wrote it since."""
         with self._lock:
             self._seen.setdefault(key, version)
 
-    def write(self, conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> dict[int, int]:
-        """Insert or update *rows* (each with its id), checking versions; returns the new ones, for `keep`."""
-        written: dict[int, int] = {}
+    def write(self, conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> dict[int | str, int]:
+        """Insert or update *rows* (each with its key), checking versions; returns the new ones, for `keep`."""
+        written: dict[int | str, int] = {}
+        column = table.c[self._key]
         for row in rows:
-            key = int(row["id"])
+            key: int | str = row[self._key]
             with self._lock:
                 expected = self._seen.get(key)
             if expected is None:
@@ -178,13 +180,13 @@ class Versions:
                     conn.execute(table.insert(), {**row, "version": 1})
                 except sa.exc.IntegrityError as exc:
                     raise StaleWrite(f"{self._what} {key} was made by another process") from exc
-            elif conn.execute(table.update().where(table.c.id == key, table.c.version == expected)
+            elif conn.execute(table.update().where(column == key, table.c.version == expected)
                               .values(**row, version=expected + 1)).rowcount != 1:
                 raise StaleWrite(f"{self._what} {key} is no longer at version {expected}: another process wrote it")
             written[key] = 1 if expected is None else expected + 1
         return written
 
-    def keep(self, written: dict[int, int]) -> None:
+    def keep(self, written: dict[int | str, int]) -> None:
         """Remember the versions `write` made, once their transaction is committed."""
         with self._lock:
             self._seen.update(written)

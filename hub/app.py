@@ -23,8 +23,10 @@ from hub.models import DeviceEvent, IngestBatch
 from hub.recorder import Recorder
 from hub.registry import Registry, Service
 from hub.settings import HubSettings, Role
+from hub.shards import LEADER_ADAPTERS
 from hub.stale_metrics import StaleWriteCollector
 from hub.tasks import TaskSet
+from hub.town import Town
 from hub.townfile import LoadedTown
 from hub.users.demo import seed_demo_accounts
 from hub.users.service import UserService
@@ -132,11 +134,7 @@ class Hub:
         metrics = HubMetrics()
         store = self.registry.store(settings.store)(settings)
         recorder = Recorder(store, settings.recorder, metrics)
-        # A core process learns devices' health from the ingest workers that own them and decides none itself.
-        emit = self._device_event if settings.role is not Role.CORE else (lambda _event: None)
-        health = HealthTracker(town, self.registry.device_adapters(), emit)
-        if settings.role is not Role.ALL:
-            health.watching.clear()  # an ingest worker watches the devices of the shares it takes
+        health = self._health(settings.role, town)
         metrics.add_collector(DeviceHealthCollector(health.counts))
         intake = Intake(recorder, bus, metrics, Deriver(settings.rise_window_s))
         alerts = AlertService(town, self.registry.alert_store(settings.alert_store)(settings), bus, clock,
@@ -151,6 +149,24 @@ class Hub:
         return HubContext(settings, town, self.loaded.sections, self.registry, bus, metrics, store,
                           recorder, health, DeadLetterLog(), intake, alerts, dispatch, users, cases, clock,
                           time.time())
+
+    def _health(self, role: Role, town: Town) -> HealthTracker:
+        """Who judges which device: the one process all; an ingest worker the devices of the shares it takes; the
+        core leader those it talks to itself (LEADER_ADAPTERS) and, for the others, follows the ingest workers."""
+        monitored = self.registry.device_adapters()
+        if role is Role.INGEST:
+            monitored -= LEADER_ADAPTERS
+        health = HealthTracker(town, monitored, self._health_event)
+        if role is not Role.ALL:
+            health.watching.clear()
+        if role is Role.CORE:
+            health.async_watch(d.id for d in town.devices if d.adapter in LEADER_ADAPTERS)
+        return health
+
+    def _health_event(self, event: DeviceEvent) -> None:
+        # A core process sees other devices' traffic in the batches it follows, but their owners decide.
+        if self.settings.role is not Role.CORE or event.device in self.ctx.health.watching:
+            self._device_event(event)
 
     async def _start_alerts(self, ctx: HubContext) -> None:
         types = self.registry.notifier_types()

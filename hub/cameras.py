@@ -33,7 +33,9 @@ class CameraFeeds(Protocol):
 
     live: LiveDefaults
 
-    def cameras(self) -> list[str]: ...
+    def cameras(self) -> list[str]:
+        """Every camera it can show: read here, or opened for viewers while they watch (a county's leader)."""
+        ...
 
     async def async_jpeg(self, camera: str, width: int) -> Jpeg | None:
         """The camera's newest frame at *width*, encoded now (None: no frame yet, or not a camera)."""

@@ -49,6 +49,13 @@ class HealthTracker:
             for d in town.devices
         }
         self.watching: set[str] = set(self._devices)  # whose silence this process judges: its own devices
+        self._watch_listeners: list[Callable[[], None]] = []
+
+    def async_on_watching(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call *listener* whenever `watching` changes (an edge starts or stops its devices' readers); returns
+        its remover."""
+        self._watch_listeners.append(listener)
+        return lambda: self._watch_listeners.remove(listener)
 
     def async_watch(self, devices: Iterable[str]) -> None:
         """Judge *devices* by their silence from now on (this process has taken them on)."""
@@ -59,10 +66,16 @@ class HealthTracker:
                 self.watching.add(device)
                 if health.state is DeviceState.UNKNOWN:
                     health.since = now
+        self._watching_changed()
 
     def async_unwatch(self, devices: Iterable[str]) -> None:
         """Leave *devices* to the process that takes them over."""
         self.watching.difference_update(devices)
+        self._watching_changed()
+
+    def _watching_changed(self) -> None:
+        for listener in list(self._watch_listeners):
+            listener()
 
     def async_follow(self, event: DeviceEvent) -> None:
         """Take the state another process decided for a device (its online or offline event)."""

@@ -14,6 +14,9 @@ from hub.town import Device
 
 ROUTES_KEY = "routes"  # devices that arrive through topic patterns (their id is in the topic or the payload)
 HJ212_KEY = "hj212"  # stations that dial in over TCP: one worker listens on the station port
+# Devices the core leader talks to itself, through the broker, wherever it runs (loudspeakers: it runs their
+# broadcasts): the leader hears them, so it judges their health, and ingest workers leave them alone.
+LEADER_ADAPTERS = frozenset({"speaker-mqtt"})
 
 
 def _hash(*parts: str) -> int:

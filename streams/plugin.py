@@ -26,5 +26,6 @@ def _cameras(ctx: HubContext) -> Service | None:
     return CameraService(ctx, section, opener)
 
 
+# Ingest workers read the cameras of the shares they lease; the core leader serves their snapshots and events.
 CAMERAS = Plugin("cameras", device_adapters=CAMERA_ADAPTERS, section=CamerasSection, check=check_section,
-                 service=_cameras, order=60)
+                 service=_cameras, order=60, roles=frozenset({"all", "core", "ingest"}))

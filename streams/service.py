@@ -1,4 +1,11 @@
-"""The cameras service: a worker per camera, a watchdog for their health, events to the bus and MQTT."""
+"""The cameras service: a worker per camera this process owns, a watchdog for their health, events to the bus and MQTT.
+
+A process owns the cameras whose health it judges (`ctx.health.watching`): every camera in the one-process hub,
+the cameras of the device shares an ingest worker leases, none on a core process, which serves the snapshots
+from the shared files folder, publishes the events it follows from the ingest log and opens a camera for its
+live viewers only (streams.viewers). A camera given up stops at once: its events and snapshots are no longer
+delivered, and its thread is told to stop (it ends after the frame it is reading).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from collections.abc import Callable
 from hub.cameras import Jpeg, LiveDefaults
 from hub.context import HubContext
 from hub.models import DeviceEvent, DeviceStatusReport
+from hub.settings import Role
 from hub.tasks import TaskSet
 from streams.analysis import CameraAnalysis
 from streams.config import CAMERA_ADAPTERS, CamerasSection
@@ -19,6 +27,7 @@ from streams.live import LiveEncoder
 from streams.mqtt import CameraPublisher
 from streams.snapshots import SnapshotStore
 from streams.sources import Source, SourceSpec, open_capture
+from streams.viewers import LiveViewers
 from streams.worker import Backoff, CameraWorker, Observation
 
 log = logging.getLogger(__name__)
@@ -41,47 +50,75 @@ class CameraService:
         self.snapshots = SnapshotStore(ctx.settings.files() / "snapshots", section.snapshots)
         self.workers: dict[str, CameraWorker] = {}
         self._encoder = LiveEncoder(section.live.quality)
+        self._backoff = Backoff(section.backoff_min_s, section.backoff_max_s)
+        self.viewers = LiveViewers(lambda camera: self._opener_for(self.specs[camera]), self._backoff, ctx.clock)
         self._publisher: CameraPublisher | None = None
         self._tasks = TaskSet()
         self._unsubscribe: Callable[[], None] | None = None
+        self._unwatch: Callable[[], None] | None = None
         self._offline: set[str] = set()
+        self._since: dict[str, float] = {}  # when each worker started: it may take open_timeout_s to connect
         self._in_flight = 0
         self._lock = threading.Lock()
         self.dropped = 0
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._started = 0.0
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._started = time.monotonic()
-        if self._section.mqtt:
+        if self._section.mqtt and self._ctx.settings.role is not Role.INGEST:  # the leader publishes what it follows
             self._publisher = CameraPublisher()
             self._unsubscribe = self._ctx.bus.subscribe(DeviceEvent, self._on_event)
         one_thread_per_camera()
-        backoff = Backoff(self._section.backoff_min_s, self._section.backoff_max_s)
-        for camera, spec in self.specs.items():
-            worker = CameraWorker(camera, self._opener_for(spec), CameraAnalysis(self._section, camera),
-                                  self._section.detect_fps_of(camera), backoff, self._observe, self._ctx.clock)
-            self.workers[camera] = worker
-            worker.start()
+        self._own()
+        self._unwatch = self._ctx.health.async_on_watching(self._own)  # a share given up stops its cameras at once
         self._tasks.spawn(self._watchdog())
-        self._tasks.spawn(self._purge())
+        if self._ctx.settings.role is not Role.CORE:
+            self._tasks.spawn(self._purge())
         self._ctx.cameras = self
-        log.info("cameras: reading %d cameras, analysing at %g fps", len(self.workers), self._section.detect_fps)
+        log.info("cameras: reading %d of %d cameras, analysing at %g fps", len(self.workers), len(self.specs),
+                 self._section.detect_fps)
 
     async def stop(self) -> None:
         self._ctx.cameras = None
+        if self._unwatch is not None:
+            self._unwatch()
         await self._tasks.cancel()
         for worker in self.workers.values():
             worker.stopping.set()
         await asyncio.to_thread(self._join)
+        await asyncio.to_thread(self.viewers.stop_all)
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._encoder.close()
 
     def _join(self) -> None:
+        deadline = time.monotonic() + 2.0  # together: cameras stuck connecting must not add up their waits
         for worker in self.workers.values():
-            worker.stop(timeout=2.0)
+            worker.stop(timeout=max(0.0, deadline - time.monotonic()))
+
+    def _owns(self, camera: str) -> bool:
+        return camera in self._ctx.health.watching
+
+    def _own(self) -> None:
+        """Start a worker for each camera this process has taken on, stop those of the cameras it gave up."""
+        gone = [self.workers.pop(c) for c in list(self.workers) if not self._owns(c)]
+        for worker in gone:
+            self._offline.discard(worker.camera)
+            log.info("cameras: %s given up", worker.camera)
+        for camera, spec in self.specs.items():
+            if camera in self.workers or not self._owns(camera):
+                continue
+            worker = CameraWorker(camera, self._opener_for(spec), CameraAnalysis(self._section, camera),
+                                  self._section.detect_fps_of(camera), self._backoff, self._observe, self._ctx.clock)
+            self.workers[camera], self._since[camera] = worker, time.monotonic()
+            worker.start()
+            log.info("cameras: %s taken on", camera)
+        self._let_go(gone + self.viewers.idle(keep=self.workers.__contains__))
+
+    def _let_go(self, workers: list[CameraWorker]) -> None:
+        for worker in workers:  # each in a thread of its own: one stuck in FFmpeg must not hold the others
+            worker.stopping.set()
+            self._tasks.spawn(asyncio.to_thread(worker.stop, 2.0))
 
     def _opener_for(self, spec: SourceSpec) -> Callable[[], Source]:
         return lambda: self._opener(spec)
@@ -90,6 +127,8 @@ class CameraService:
 
     def _observe(self, obs: Observation) -> None:
         """In a worker thread: keep the snapshot, then hand the event to the loop."""
+        if not self._owns(obs.camera):  # given up a moment ago: the new owner reports it now
+            return
         detail = obs.finding.detail
         label = f"{obs.finding.kind.value}-{detail.get('zone') or detail.get('what') or ''}".rstrip("-")
         name = self.snapshots.save(obs.camera, obs.ts, label, obs.frame) if obs.frame is not None else None
@@ -105,6 +144,8 @@ class CameraService:
     def _deliver(self, obs: Observation, snapshot: str | None) -> None:
         with self._lock:
             self._in_flight -= 1
+        if not self._owns(obs.camera):
+            return
         detail = dict(obs.finding.detail) | ({"snapshot": snapshot} if snapshot else {})
         self._ctx.async_device_event(DeviceEvent(obs.camera, obs.finding.kind, obs.ts, "", detail))
 
@@ -116,11 +157,12 @@ class CameraService:
         """Online while frames come; offline when none came for `stall_s` (the worker reconnects by itself)."""
         while True:
             await asyncio.sleep(WATCH_S)
+            self._own()
             # Health keeps the wall clock, as ingest does (the demo's town clock may run hours behind).
             now, ts = time.monotonic(), time.time()
             for camera, worker in self.workers.items():
                 # Before the first frame, connecting may take its whole timeout.
-                last = worker.last_frame or self._started + self._section.open_timeout_s
+                last = worker.last_frame or self._since[camera] + self._section.open_timeout_s
                 if worker.last_frame and now - last < self._section.stall_s:
                     self._offline.discard(camera)
                     self._ctx.health.async_seen(camera, ts)
@@ -130,7 +172,9 @@ class CameraService:
 
     async def _purge(self) -> None:
         while True:
-            removed = await asyncio.to_thread(self.snapshots.purge)
+            # Ingest workers share the folder: each purges the cameras it reads.
+            mine = set(self.workers) if self._ctx.settings.role is Role.INGEST else None
+            removed = await asyncio.to_thread(self.snapshots.purge, mine)
             if removed:
                 log.info("cameras: %d old snapshots removed", removed)
             await asyncio.sleep(PURGE_EVERY_S)
@@ -138,10 +182,12 @@ class CameraService:
     # CameraFeeds, for the console.
 
     def cameras(self) -> list[str]:
-        return list(self.workers)
+        return list(self.specs)
 
     async def async_jpeg(self, camera: str, width: int) -> Jpeg | None:
         worker = self.workers.get(camera)
+        if worker is None and camera in self.specs:  # read by another process: opened here while watched
+            worker = self.viewers.reader(camera)
         frame = worker.latest if worker is not None else None
         if worker is None or frame is None:
             return None

@@ -53,11 +53,14 @@ class SnapshotStore:
         path = self.root / camera / name
         return path.read_bytes() if path.is_file() else None
 
-    def purge(self, now: float | None = None) -> int:
-        """Delete snapshots past their retention, and beyond the number kept per camera."""
+    def purge(self, cameras: set[str] | None = None, now: float | None = None) -> int:
+        """Delete snapshots past their retention, and beyond the number kept per camera (of *cameras*: those
+        this process reads, since several processes share the folder; None: all)."""
         cutoff_ms = ((now or time.time()) - self.config.retention_days * 86400) * 1000
         removed = 0
         for folder in self.root.iterdir() if self.root.is_dir() else ():
+            if cameras is not None and folder.name not in cameras:
+                continue
             names = sorted((p.name for p in folder.iterdir() if NAME.match(p.name)), reverse=True)
             for i, name in enumerate(names):
                 if i >= self.config.max_per_camera or int(name[:13]) < cutoff_ms:

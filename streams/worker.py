@@ -41,9 +41,11 @@ class Backoff:
 
 
 class CameraWorker:
-    """Reads one camera in its own thread; the newest frame and when it came are public for the watchdog."""
+    """Reads one camera in its own thread; the newest frame and when it came are public for the watchdog.
 
-    def __init__(self, camera: str, opener: Callable[[], Source], analysis: CameraAnalysis, detect_fps: float,
+    Without an analysis it only keeps the newest frame, for live viewers (streams.viewers)."""
+
+    def __init__(self, camera: str, opener: Callable[[], Source], analysis: CameraAnalysis | None, detect_fps: float,
                  backoff: Backoff, report: Callable[[Observation], None], clock: Clock) -> None:
         self.camera = camera
         self._open, self._analysis, self._report, self._clock = opener, analysis, report, clock
@@ -81,7 +83,8 @@ class CameraWorker:
                     log.exception("camera %s: reading failed", self.camera)
                 finally:
                     source.close()
-                self._emit(self._analysis.interrupted(), None)
+                if self._analysis is not None:
+                    self._emit(self._analysis.interrupted(), None)
             self.stopping.wait(delay)
             delay = min(delay * 2, self._backoff.max_s)
 
@@ -97,7 +100,7 @@ class CameraWorker:
             got = True
             now = time.monotonic()
             self.latest, self.seq, self.last_frame = frame, self.seq + 1, now
-            if now >= next_analysis:
+            if self._analysis is not None and now >= next_analysis:
                 next_analysis = max(next_analysis + self._period, now - self._period)
                 # Durations (off delays, how long a picture stays frozen) run in real seconds even when
                 # the demo's town clock runs fast; the events themselves carry the town's time.

@@ -197,9 +197,18 @@ class DispatchService:
     async def locate(self, member: MemberRef, location: Location) -> None:
         async with self._ledger.lock:
             state = self.book.locate(member.team.id, location)
-            await asyncio.to_thread(self.store.save, [], [], [state])
+            try:
+                await asyncio.to_thread(self.store.save, [], [], [state])
+            except StaleWrite as exc:
+                self._stale(exc)
+                raise
 
     # --- storing and telling ----------------------------------------------------------------------
+
+    def _stale(self, exc: StaleWrite) -> None:
+        self.stale_writes += 1
+        log.critical("dispatch store: %s; another process leads now, so this one stops writing", exc)
+        self.failed.set()
 
     async def _commit(self, events: list[DispatchEvent], replay: Replay | None = None) -> None:
         dispatches = {e.dispatch.id: e.dispatch for e in events if e.dispatch is not None}
@@ -208,9 +217,7 @@ class DispatchService:
             await self._ledger.commit(events, lambda: self.store.save(
                 list(dispatches.values()), [e.entry for e in events], list(teams.values()), replay))
         except StaleWrite as exc:
-            self.stale_writes += 1
-            log.critical("dispatch store: %s; another process leads now, so this one stops writing", exc)
-            self.failed.set()
+            self._stale(exc)
             raise
         try:
             await self._ids[1].top_up()

@@ -41,6 +41,7 @@ from console.register import register_router
 from console.screen.feed import LiveFeed, live_router
 from console.screen.routes import screen_router
 from console.station_commands import station_commands_router
+from console.users.links import links_router
 from console.users.routes import users_router
 from hub.context import HubContext
 
@@ -48,6 +49,7 @@ STATIC = Path(__file__).parent / "static"
 
 ROUTERS: tuple[APIRouter, ...] = (
     users_router,
+    links_router,
     docs_router,
     live_router,
     alerts_router,

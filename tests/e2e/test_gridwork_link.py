@@ -1,19 +1,20 @@
 """A grid worker's phone (390×844) signs in by the one-time link the admin's drawer shows as a QR code, reads the
-register of their grid (masked), and opens the page again without a signal after that one visit."""
+register of their grid (masked), and opens the page again without a signal after that one visit; signing out
+empties the lists kept for that."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
 from hub.users.model import Role
 from tests.e2e.pages import BIG_SCREEN, open_page, sign_in
 from tests.e2e.test_gridwork_phone import PHONE
 from tests.e2e.test_gridwork_screen import campaign_town
 from tests.integration.test_gridwork_api import person
-from tests.support import account
+from tests.support import account, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -63,5 +64,13 @@ async def test_a_grid_worker_signs_in_by_link_and_opens_the_page_offline(
         await expect(people).to_have_count(1)
         await phone.screenshot(path=str(artifacts / "gridwork-phone-offline-register.png"))
         await phone_context.set_offline(False)
+        assert await phone.evaluate("caches.has('gridhub-gridwork-api')")
+        await phone.click("#sign-out")
+        await expect(phone.locator("#login")).to_be_visible()
+        await wait_for(lambda: _gone(phone), what="the kept lists emptied on signing out")
         assert problems == [] or all("Failed to load resource" in p or "ERR_INTERNET_DISCONNECTED" in p
                                      for p in problems), problems
+
+
+async def _gone(phone: Page) -> bool:
+    return not await phone.evaluate("caches.has('gridhub-gridwork-api')")

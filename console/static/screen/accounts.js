@@ -42,7 +42,7 @@ const villageName = (id) => villages().find((v) => v.id === id)?.name ?? id ?? "
 
 function render() {
   $("users-table").tBodies[0].replaceChildren(...state.users.map((u) => {
-    const edit = el("button", "", t("users.edit"));
+    const edit = el("button", "user-edit", t("users.edit"));
     edit.type = "button";
     edit.onclick = () => openForm(u);
     const row = el("tr", u.disabled ? "disabled" : "", el("td", "", u.username), el("td", "", u.name),

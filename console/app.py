@@ -83,7 +83,8 @@ ROUTERS: tuple[APIRouter, ...] = (
 
 # URL → folder of console/static served as a page (index.html at the folder's root).
 PAGES = {"/m": "phone", "/desk": "desk", "/cases": "cases", "/register": "register", "/call": "call",
-         "/gridwork": "gridwork", "/notices": "notices"}
+         "/gridwork": "gridwork", "/notices": "notices",
+         "/campaigns": "campaigns"}
 
 
 class Feed(Protocol):

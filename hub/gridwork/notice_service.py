@@ -134,7 +134,7 @@ class NoticeService:
         village = self._register.village_of(grid) or ""
         names = {v.id: v.name for v in town.villages}
         return Target(grid=grid, name=town.grids()[grid].name, village=names.get(village, village),
-                      robot=grid in self.sender.keys)
+                      village_id=village, robot=grid in self.sender.keys)
 
     def _template(self, key: str) -> NoticeTemplate:
         template = self.config.templates.get(key)

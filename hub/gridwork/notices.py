@@ -39,7 +39,8 @@ class Target(BaseModel):
 
     grid: str
     name: str
-    village: str
+    village: str = Field(description="the village's name")
+    village_id: str
     robot: bool
 
 

@@ -107,7 +107,8 @@ ROUTES = {
     ("PUT", "/api/register/houses/{number}"): REGISTER, ("GET", "/api/register/organisations"): REGISTER,
     ("PUT", "/api/register/organisations/{code}"): REGISTER, ("GET", "/api/register/organisations/{code}"): REGISTER,
     ("GET", "/api/register/key-groups"): KEY_GROUPS, ("GET", "/api/register/households/{number}"): REGISTER,
-    ("POST", "/api/register/key-groups"): KEY_GROUPS, ("GET", "/api/register/templates/{kind}.xlsx"): REGISTER,
+    ("POST", "/api/register/key-groups"): KEY_GROUPS, ("PATCH", "/api/register/key-groups/{entry_id}"): KEY_GROUPS,
+    ("GET", "/api/register/templates/{kind}.xlsx"): REGISTER,
     ("POST", "/api/register/imports/{kind}"): REGISTER, ("GET", "/api/register/exports/{kind}.{fmt}"): REGISTER,
     # Grid work: the register's readers (starting a campaign is the centre's, refused inside with a reason).
     ("GET", "/api/gridwork/checklists"): REGISTER,
@@ -138,7 +139,8 @@ OWN = {"device_id": "RS01", "camera": "CAM13", "speaker": "SPK13", "team_id": "T
        "username": "officer", "job_id": "1", "name": "x.jpg", "photo_id": "0" * 32, "appointment_id": "1",
        "fmt": "json", "service_code": "disputes", "service_request_id": "1", "token": "t", "key": "0" * 64,
        "person_id": "1", "number": "G19-F00001", "code": "X1", "kind": "people",
-       "campaign_id": "1", "house": "G19-F00001", "visit_id": "1", "index": "0", "notice_id": "1"}
+       "campaign_id": "1", "house": "G19-F00001", "visit_id": "1", "index": "0", "notice_id": "1",
+       "entry_id": "1"}
 OTHER = OWN | {"device_id": "RS02", "camera": "CAM15", "speaker": "SPK16", "team_id": "T07", "member_id": "T07.2"}
 QUERIES = {"/api/readings": {"device": "{device_id}", "quantity": "water_level"},
            "/api/device-events": {"device": "{device_id}"}, "/api/dispatches": {"alert_id": "{alert_id}"}}

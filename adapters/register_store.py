@@ -246,6 +246,11 @@ class SqlRegisterStore(SqlStore):
             rows = conn.execute(select.order_by(key_groups.c.id).limit(limit))
             return [KeyGroupEntry.model_validate_json(r.body).model_copy(update={"id": r.id}) for r in rows]
 
+    def key_group(self, entry_id: int) -> KeyGroupEntry | None:
+        with self.engine.connect() as conn:
+            body = conn.scalar(sa.select(key_groups.c.body).where(key_groups.c.id == entry_id))
+        return KeyGroupEntry.model_validate_json(body).model_copy(update={"id": entry_id}) if body else None
+
     def history(self, kind: str, record: str) -> list[HistoryEntry]:
         select = sa.select(history).where(history.c.kind == kind, history.c.record == record).order_by(history.c.seq)
         with self.engine.connect() as conn:

@@ -35,12 +35,13 @@ from console.dispatch.feed import DispatchFeed, dispatch_feed_router
 from console.dispatch.phone import phone_router
 from console.dispatch.routes import dispatch_router
 from console.fanout import FanOut
-from console.gridwork import gridwork_router
+from console.gridwork import gridwork_router, notices_router
 from console.open311 import open311_router
 from console.register import register_router
 from console.screen.feed import LiveFeed, live_router
 from console.screen.routes import screen_router
 from console.station_commands import station_commands_router
+from console.users.links import links_router
 from console.users.routes import users_router
 from hub.context import HubContext
 
@@ -48,6 +49,7 @@ STATIC = Path(__file__).parent / "static"
 
 ROUTERS: tuple[APIRouter, ...] = (
     users_router,
+    links_router,
     docs_router,
     live_router,
     alerts_router,
@@ -69,6 +71,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     case_feed_router,
     open311_router,
     register_router,
+    notices_router,
     gridwork_router,
     station_commands_router,
     calls_router,
@@ -80,7 +83,8 @@ ROUTERS: tuple[APIRouter, ...] = (
 
 # URL → folder of console/static served as a page (index.html at the folder's root).
 PAGES = {"/m": "phone", "/desk": "desk", "/cases": "cases", "/register": "register", "/call": "call",
-         "/gridwork": "gridwork"}
+         "/gridwork": "gridwork", "/notices": "notices",
+         "/campaigns": "campaigns"}
 
 
 class Feed(Protocol):

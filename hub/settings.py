@@ -160,6 +160,9 @@ class HubSettings(BaseSettings):
                                                                      "with this bearer token; else staff only")
     register_key: SecretStr | None = Field(default=None, description="base64 of 32 random bytes: the key of the "
                                            "register's ID numbers and phones (never kept in the database)")
+    robot_keys: dict[str, SecretStr] = Field(default_factory=dict, description="grid id → the key of its WeChat "
+                                             "group robot, for grid notices (GRIDHUB_ROBOT_KEYS='{\"G19\": \"…\"}'); "
+                                             "wins over the town file's gridwork.notices.robots")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     trusted_proxies: tuple[IPvAnyNetwork, ...] = Field(

@@ -83,6 +83,7 @@ def metadata() -> sa.MetaData:
         case_store,
         command_store,
         dispatch_store,
+        gridwork_notice_store,
         gridwork_store,
         register_store,
         sql,
@@ -91,7 +92,8 @@ def metadata() -> sa.MetaData:
 
     merged = sa.MetaData()
     for meta in (alert_store.meta, dispatch_store.meta, user_store.meta, case_store.meta, broadcast_store.meta,
-                 call_store.meta, register_store.meta, command_store.meta, gridwork_store.meta, sql.ids_meta):
+                 call_store.meta, register_store.meta, command_store.meta, gridwork_store.meta,
+                 gridwork_notice_store.meta, sql.ids_meta):
         for table in meta.tables.values():
             table.to_metadata(merged)
     return merged

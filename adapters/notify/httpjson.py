@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
@@ -30,6 +31,19 @@ def mask_url(url: str) -> str:
         host = f"{parts.username}@{host}"
     query = "&".join(f"{k}={mask(v)}" for k, v in parse_qsl(parts.query, keep_blank_values=True))
     return urlunsplit((parts.scheme, host, parts.path, query, ""))
+
+
+class MaskedUrls(logging.Filter):
+    """httpx logs every request's URL at INFO: a robot's key is in its query, so the log gets the masked URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_url(str(a)) if isinstance(a, httpx.URL) else a for a in record.args)
+        return True
+
+
+if not any(isinstance(f, MaskedUrls) for f in logging.getLogger("httpx").filters):
+    logging.getLogger("httpx").addFilter(MaskedUrls())
 
 
 def json_client(timeout_s: float, headers: dict[str, str] | None = None) -> httpx.AsyncClient:

@@ -17,7 +17,15 @@ from console.deps import Ctx
 from console.register.schemas import HouseDetail, HouseholdDetail, PersonEdit
 from hub.register.exports import export
 from hub.register.imports import ImportReport, check, commit, dry_run, rejected_xlsx
-from hub.register.model import House, HouseFields, KeyGroupEntry, KeyGroupFields, OrganisationFields, PersonFields
+from hub.register.model import (
+    House,
+    HouseFields,
+    KeyGroupEdit,
+    KeyGroupEntry,
+    KeyGroupFields,
+    OrganisationFields,
+    PersonFields,
+)
 from hub.register.service import NotFound, OutOfScope, RegisterError, RegisterService
 from hub.register.sheets import XLSX, SheetError, template
 from hub.register.views import OrganisationView, PersonRecord, PersonView
@@ -183,6 +191,13 @@ async def key_groups(register: Register, principal: KeyGroupReader) -> list[KeyG
 async def add_key_group(register: Register, principal: KeyGroupReader, body: KeyGroupFields) -> KeyGroupEntry:
     """Record that a person in scope is in a key group; kept in the history."""
     return await run(register.add_key_group, principal, body)
+
+
+@register_router.patch("/api/register/key-groups/{entry_id}")
+async def edit_key_group(register: Register, principal: KeyGroupReader,
+                         entry_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: KeyGroupEdit) -> KeyGroupEntry:
+    """Change a key group entry, or end it (`{"ended": "2026-12-01"}`); kept in the history."""
+    return await run(register.edit_key_group, principal, entry_id, body)
 
 
 @register_router.get("/api/register/templates/{kind}.xlsx")

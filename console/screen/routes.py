@@ -43,7 +43,7 @@ from hub.alerts.combination import basin_of
 from hub.alerts.model import Alert, Severity
 from hub.context import HubContext
 from hub.town import Device, DeviceKind, Grid, Town, Village
-from hub.users.model import Principal
+from hub.users.model import Principal, Role
 
 log = logging.getLogger(__name__)
 screen_router = APIRouter(tags=["screen"])
@@ -65,9 +65,11 @@ _serve_libraries()
 
 @screen_router.get("/api/screen/session")
 async def session(request: Request) -> ScreenSession:
-    """Who is signed in to the console, or null: asked before the sign-in form, so it never answers 401."""
+    """Who is signed in to the console, or null: asked before the sign-in form, so it never answers 401. A grid
+    worker is answered too (their pages, /register/ and /gridwork/, ask it); each page enters for its own roles."""
     principal = await resolve(request)
-    return ScreenSession(user=Me.of(principal) if principal and principal.role in WATCHERS else None)
+    pages = (*WATCHERS, Role.grid_worker)
+    return ScreenSession(user=Me.of(principal) if principal and principal.role in pages else None)
 
 
 @screen_router.get("/api/screen/setup")

@@ -23,11 +23,12 @@ class Me(BaseModel):
     role_label: str
     village: str | None
     team: str | None
+    grids: list[str] = Field(default=[], description="a grid worker's grids")
 
     @classmethod
     def of(cls, p: Principal) -> Me:
         return cls(username=p.username, name=p.name, role=p.role, role_label=p.role.label,
-                   village=p.village, team=p.team)
+                   village=p.village, team=p.team, grids=sorted(p.grids))
 
 
 class SignedIn(BaseModel):

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
-ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+from hub.gridwork.base import ItemId, Label, Strict
+from hub.gridwork.notice_config import NoticesConfig
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+__all__ = [
+    "SELFBUILT",
+    "YES_NO",
+    "Checklist",
+    "ChecklistItem",
+    "GridworkConfig",
+    "ItemId",
+    "Label",
+    "Strict",
+    "VisitSchedule",
+    "gridwork_problems",
+]
 
 
 class ChecklistItem(Strict):
@@ -80,6 +89,7 @@ class GridworkConfig(Strict):
     checklists: dict[ItemId, Checklist] = Field(default_factory=lambda: {"selfbuilt": SELFBUILT},
                                                 description="inspection checklists by key, for campaigns to use")
     visits: VisitSchedule = Field(default=VisitSchedule(), description="household visit days")
+    notices: NoticesConfig = Field(default_factory=NoticesConfig, description="notices to the grids' WeChat groups")
 
 
 def gridwork_problems(config: GridworkConfig, grids: set[str],
@@ -87,6 +97,8 @@ def gridwork_problems(config: GridworkConfig, grids: set[str],
     """Grids the visit schedule names that the town lacks, and a hazard category it lacks."""
     problems: list[tuple[tuple[str | int, ...], str]] = [
         (("gridwork", "visits", "grids", g), f"unknown grid {g!r}") for g in config.visits.grids if g not in grids]
+    problems += [(("gridwork", "notices", "robots", g), f"unknown grid {g!r}")
+                 for g in config.notices.robots if g not in grids]
     if config.hazard_category not in categories:
         problems.append((("gridwork", "hazard_category"), f"no case category {config.hazard_category!r}"))
     return problems

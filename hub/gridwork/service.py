@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hub.gridwork.campaigns import Campaigns
+from hub.gridwork.notice_service import NoticeService
 from hub.gridwork.progress import Progress, progress
 from hub.gridwork.scope import Parts
 from hub.gridwork.visits import Visits
@@ -12,10 +13,11 @@ from hub.users.model import Principal
 class GridworkService:
     """Sync methods take real time on the store: the console calls them in worker threads."""
 
-    def __init__(self, parts: Parts) -> None:
+    def __init__(self, parts: Parts, notices: NoticeService) -> None:
         self.parts = parts
         self.campaigns = Campaigns(parts)
         self.visits = Visits(parts)
+        self.notices = notices
 
     def progress(self, principal: Principal, campaign_id: int) -> Progress:
         """The campaign's figures in the caller's scope, today."""

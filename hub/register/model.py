@@ -204,6 +204,16 @@ class KeyGroupFields(Fields):
     group: KeyGroup
     since: dt.date | None = None
     note: str = Field("", max_length=500, pattern=r"^[^\x00]*$")
+    ended: dt.date | None = Field(default=None, description="when the person left the group (解除矫正 …)")
+
+
+class KeyGroupEdit(Fields):
+    """A change to a key group entry: another group, dates or note, or its end (`ended`); unset keys stay."""
+
+    group: KeyGroup | None = None
+    since: dt.date | None = None
+    note: str | None = Field(None, max_length=500, pattern=r"^[^\x00]*$")
+    ended: dt.date | None = None
 
 
 class KeyGroupEntry(KeyGroupFields):

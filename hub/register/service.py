@@ -18,6 +18,7 @@ from hub.register.model import (
     House,
     HouseFields,
     Household,
+    KeyGroupEdit,
     KeyGroupEntry,
     KeyGroupFields,
     Organisation,
@@ -213,6 +214,23 @@ class RegisterService:
         entry = KeyGroupEntry(**fields.model_dump(), grid=person.grid, updated=now)
         return self.store.save_key_group(entry, HistoryEntry(kind="key_group", record="", ts=now,
                                                              actor=principal.actor, changes=changes(None, fields)))
+
+    def edit_key_group(self, principal: Principal, entry_id: int, edit: KeyGroupEdit) -> KeyGroupEntry:
+        """Change a key group entry of a person in scope, or end it; kept in the history."""
+        self._key_group_reader(principal)
+        entry = self.store.key_group(entry_id)
+        if entry is None:
+            raise NotFound(f"没有重点人群记录 {entry_id}")
+        self.check_grid(principal, entry.grid)
+        before = KeyGroupFields.model_validate(entry.model_dump(include=set(KeyGroupFields.model_fields)))
+        after = before.model_copy(update=edit.model_dump(exclude_unset=True))
+        if after.ended is not None and after.since is not None and after.ended < after.since:
+            raise RegisterError("结束日期早于开始日期")
+        now = self.clock()
+        return self.store.save_key_group(
+            entry.model_copy(update={**after.model_dump(), "updated": now}),
+            HistoryEntry(kind="key_group", record=str(entry_id), ts=now, actor=principal.actor,
+                         changes=changes(before, after)))
 
     def _organisation_fields(self, org: Organisation) -> OrganisationFields:
         """An organisation as kept, its phone decrypted, to compare with an edit."""

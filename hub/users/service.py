@@ -21,6 +21,7 @@ SESSION_IDLE_S = 12 * 3600  # a night shift without touching the console signs i
 SESSION_MAX_S = 7 * 86400
 TOUCH_EVERY_S = 300  # how stale the stored expiry may get before a request refreshes it
 MIN_PASSWORD = 8
+LINK_S = 30 * 60  # a one-time sign-in link works this long
 FAILURES_PER_ACCOUNT = parse("5/5 minutes")
 FAILURES_PER_ADDRESS = parse("30/5 minutes")
 
@@ -58,6 +59,7 @@ class UserService:
         self.users: dict[str, User] = {}
         self.sessions: dict[str, Session] = {}
         self._dummy_hash = self.hasher.hash(secrets.token_hex(8))
+        self._codes: dict[str, tuple[str, float]] = {}  # one-time sign-in codes' digests → username, expiry
 
     async def start(self) -> None:
         users, sessions = await asyncio.gather(asyncio.to_thread(self.store.users),
@@ -132,9 +134,34 @@ class UserService:
             self.limiter.hit(FAILURES_PER_ADDRESS, "sign-in", address)
             raise SignInRefused("wrong username or password", note="disabled, right password" if right else "")
         self.limiter.clear(FAILURES_PER_ACCOUNT, "sign-in", username)
+        return await self._session(user)
+
+    def login_code(self, username: str) -> tuple[str, float]:
+        """A one-time code for a grid worker's phone to sign in with, instead of a password, and its expiry.
+
+        Kept in memory, by its digest only: a code not used before the hub restarts must be made again."""
+        user = self.users.get(username)
+        if user is None or user.role is not Role.grid_worker or user.disabled:
+            raise UserError(f"一次性登录链接只用于在用的网格员账号，{username} 不是")
+        code = secrets.token_urlsafe(12)
+        expires = self.clock() + LINK_S
+        now = self.clock()
+        self._codes = {k: v for k, v in self._codes.items() if v[1] > now}
+        self._codes[digest(code)] = (username, expires)
+        return code, expires
+
+    async def sign_in_by_code(self, code: str) -> tuple[str, Principal]:
+        """A session for the account a one-time code was made for; the code is spent, used or not."""
+        username, expires = self._codes.pop(digest(code), ("", 0.0))
+        user = self.users.get(username)
+        if user is None or user.disabled or expires <= self.clock():
+            raise SignInRefused("此链接无效、已使用或已过期，请向综治中心要一个新的")
+        return await self._session(user)
+
+    async def _session(self, user: User) -> tuple[str, Principal]:
         token = secrets.token_urlsafe(32)
         now = self.clock()
-        session = Session(digest=digest(token), username=username, created=now, expires=now + SESSION_IDLE_S)
+        session = Session(digest=digest(token), username=user.username, created=now, expires=now + SESSION_IDLE_S)
         await asyncio.to_thread(self.store.save_session, session)
         self.sessions[session.digest] = session
         return token, Principal.of(user)

@@ -39,7 +39,7 @@ async def test_an_admin_adds_a_grid_worker_with_their_grids(
         row = page.locator('#users-table tr[data-username="liu.yang"]')
         await expect(row).to_contain_text("刘洋网格员G19、G20正常")
         await page.screenshot(path=artifacts / "admin-grid-worker-1920x1080.png")
-        await row.locator("button").click()
+        await row.locator("button.user-edit").click()
         await expect(field(page, "grids")).to_have_value("G19, G20")
         await field(page, "grids").fill("G19")
         await page.click("#user-save")

@@ -28,15 +28,18 @@ pytestmark = pytest.mark.integration
 
 PUBLIC, ANYONE, WATCHER, STAFF, ADMIN, PATROL = "public", "anyone", "watcher", "staff", "admin", "patrol"
 REGISTER, KEY_GROUPS = "register", "key groups"  # the register's readers; those the town file names for key groups
+NOTICES = "notices"  # grid notices: the centre and cadres send them, grid workers do not
 ALLOWED = {PUBLIC: set(Role), ANYONE: set(Role), WATCHER: {Role.admin, Role.officer, Role.cadre},
            STAFF: {Role.admin, Role.officer}, ADMIN: {Role.admin}, PATROL: {Role.patrol},
-           REGISTER: {Role.admin, Role.officer, Role.cadre, Role.grid_worker}, KEY_GROUPS: {Role.officer}}
+           REGISTER: {Role.admin, Role.officer, Role.cadre, Role.grid_worker}, KEY_GROUPS: {Role.officer},
+           NOTICES: {Role.admin, Role.officer, Role.cadre}}
 ROUTES = {
     ("GET", "/"): PUBLIC, ("GET", "/openapi.json"): PUBLIC, ("GET", "/api/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("POST", "/api/auth/login"): PUBLIC, ("POST", "/api/auth/logout"): ANYONE, ("GET", "/api/auth/me"): ANYONE,
     ("GET", "/api/users"): ADMIN, ("POST", "/api/users"): ADMIN, ("PATCH", "/api/users/{username}"): ADMIN,
-    ("GET", "/api/audit"): ADMIN,
+    ("GET", "/api/audit"): ADMIN, ("POST", "/api/users/{username}/login-link"): STAFF,
+    ("POST", "/api/auth/link"): PUBLIC,
     ("GET", "/api/status"): WATCHER, ("GET", "/api/devices"): WATCHER, ("GET", "/api/devices/{device_id}"): WATCHER,
     ("GET", "/api/readings"): WATCHER, ("GET", "/api/device-events"): WATCHER,
     ("POST", "/api/devices/{device_id}/commands"): STAFF, ("GET", "/api/devices/{device_id}/commands"): WATCHER,
@@ -104,7 +107,8 @@ ROUTES = {
     ("PUT", "/api/register/houses/{number}"): REGISTER, ("GET", "/api/register/organisations"): REGISTER,
     ("PUT", "/api/register/organisations/{code}"): REGISTER, ("GET", "/api/register/organisations/{code}"): REGISTER,
     ("GET", "/api/register/key-groups"): KEY_GROUPS, ("GET", "/api/register/households/{number}"): REGISTER,
-    ("POST", "/api/register/key-groups"): KEY_GROUPS, ("GET", "/api/register/templates/{kind}.xlsx"): REGISTER,
+    ("POST", "/api/register/key-groups"): KEY_GROUPS, ("PATCH", "/api/register/key-groups/{entry_id}"): KEY_GROUPS,
+    ("GET", "/api/register/templates/{kind}.xlsx"): REGISTER,
     ("POST", "/api/register/imports/{kind}"): REGISTER, ("GET", "/api/register/exports/{kind}.{fmt}"): REGISTER,
     # Grid work: the register's readers (starting a campaign is the centre's, refused inside with a reason).
     ("GET", "/api/gridwork/checklists"): REGISTER,
@@ -123,6 +127,9 @@ ROUTES = {
     ("POST", "/api/gridwork/visits/{visit_id}/needs/{index}/case"): REGISTER,
     ("GET", "/api/gridwork/visits/schedule"): REGISTER,
     ("GET", "/api/gridwork/visits/coverage"): REGISTER,
+    ("GET", "/api/gridwork/notices/templates"): NOTICES, ("GET", "/api/gridwork/notices/grids"): NOTICES,
+    ("POST", "/api/gridwork/notices/preview"): NOTICES, ("POST", "/api/gridwork/notices"): NOTICES,
+    ("GET", "/api/gridwork/notices"): NOTICES, ("GET", "/api/gridwork/notices/{notice_id}"): NOTICES,
 }
 SOCKETS = {"/ws/alerts": WATCHER, "/ws/live": WATCHER, "/ws/cameras": WATCHER, "/ws/dispatch": STAFF,
            "/ws/broadcast": STAFF, "/ws/phone": PATROL, "/ws/calls": WATCHER, "/ws/calls/{call_id}": WATCHER,
@@ -132,7 +139,8 @@ OWN = {"device_id": "RS01", "camera": "CAM13", "speaker": "SPK13", "team_id": "T
        "username": "officer", "job_id": "1", "name": "x.jpg", "photo_id": "0" * 32, "appointment_id": "1",
        "fmt": "json", "service_code": "disputes", "service_request_id": "1", "token": "t", "key": "0" * 64,
        "person_id": "1", "number": "G19-F00001", "code": "X1", "kind": "people",
-       "campaign_id": "1", "house": "G19-F00001", "visit_id": "1", "index": "0"}
+       "campaign_id": "1", "house": "G19-F00001", "visit_id": "1", "index": "0", "notice_id": "1",
+       "entry_id": "1"}
 OTHER = OWN | {"device_id": "RS02", "camera": "CAM15", "speaker": "SPK16", "team_id": "T07", "member_id": "T07.2"}
 QUERIES = {"/api/readings": {"device": "{device_id}", "quantity": "water_level"},
            "/api/device-events": {"device": "{device_id}"}, "/api/dispatches": {"alert_id": "{alert_id}"}}

@@ -140,6 +140,32 @@ async def test_key_groups_are_for_the_roles_the_town_file_names(town: Town) -> N
     assert (await town.http.get("/api/register/key-groups", headers=town.auth["admin"])).status_code == 403
 
 
+async def test_a_key_group_entry_is_edited_and_ended_with_its_history(town: Town) -> None:
+    body = {"person": town.ids["王秀英"], "group": "community_correction", "since": "2025-03-01", "note": "每月报到"}
+    entry = (await town.http.post("/api/register/key-groups", json=body, headers=town.auth["officer"])).json()
+    path = f"/api/register/key-groups/{entry['id']}"
+    assert (await town.http.patch(path, json={"note": "x"}, headers=town.auth["shimen"])).status_code == 403
+    assert (await town.http.patch(path, json={"ended": "2024-01-01"}, headers=town.auth["officer"])).status_code \
+        == 422  # before it began
+    assert (await town.http.patch("/api/register/key-groups/999", json={"note": "x"},
+                                  headers=town.auth["officer"])).status_code == 404
+    edited = await town.http.patch(path, json={"note": "每周报到"}, headers=town.auth["officer"])
+    assert edited.status_code == 200, edited.text
+    ended = await town.http.patch(path, json={"ended": "2026-11-30"}, headers=town.auth["officer"])
+    shown = ended.json()
+    assert (shown["ended"], shown["note"], shown["since"]) == ("2026-11-30", "每周报到", "2025-03-01")
+    [kept] = (await record(town, "officer", "王秀英")).json()["key_groups"]
+    assert (kept["id"], kept["ended"]) == (entry["id"], "2026-11-30")
+    listed = (await town.http.get("/api/register/key-groups", headers=town.auth["officer"])).json()
+    assert [(e["id"], e["ended"]) for e in listed] == [(entry["id"], "2026-11-30")]
+    history = town.hub.ctx.register.store.history("key_group", str(entry["id"]))
+    assert [h.changes for h in history] == [
+        {"person": (None, str(town.ids["王秀英"])), "group": (None, "community_correction"),
+         "since": (None, "2025-03-01"), "note": (None, "每月报到")},
+        {"note": ("每月报到", "每周报到")}, {"ended": (None, "2026-11-30")}]
+    assert history[-1].actor.endswith("(officer)")
+
+
 async def test_sheets_the_template_a_dry_run_and_exports_in_scope(town: Town) -> None:
     template = await town.http.get("/api/register/templates/people.xlsx", headers=town.auth["g19"])
     header = next(load_workbook(io.BytesIO(template.content)).worksheets[0].iter_rows(values_only=True))

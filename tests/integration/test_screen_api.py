@@ -135,6 +135,8 @@ async def test_without_a_session_only_the_session_question_answers(tmp_path: Pat
         assert (await get(hub, "/api/screen/session")).json() == {"user": None}
         cadre = await signed_in(hub, Role.cadre, "liuwan")
         assert (await get(hub, "/api/screen/session", cadre)).json()["user"]["village"] == "liuwan"
+        worker = await signed_in(hub, Role.grid_worker)  # their pages ask it too, and enter for their roles only
+        assert (await get(hub, "/api/screen/session", worker)).json()["user"]["grids"] == ["G19"]
         setup = (await get(hub, "/api/screen/setup", cadre)).json()
         assert (setup["town"], setup["cameras_running"], setup["tiles"]) == ("青溪镇", False, None)
         assert setup["acknowledge_within_min"]["red"] == 5

@@ -31,7 +31,7 @@ async def test_a_browser_signs_in_with_a_cookie_and_out_again(tmp_path: Path) ->
         signed = await http.post("/api/auth/login", json={"username": "cadre.shimen", "password": PASSWORD})
         assert signed.status_code == 200
         assert signed.json()["user"] == {"username": "cadre.shimen", "name": "石磊", "role": "cadre",
-                                         "role_label": "村干部", "village": "shimen", "team": None}
+                                         "role_label": "村干部", "village": "shimen", "team": None, "grids": []}
         cookie = signed.headers["set-cookie"].lower()
         assert "gridhub_session=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
         assert (await http.get("/api/auth/me")).json()["username"] == "cadre.shimen"  # the cookie alone

@@ -45,3 +45,22 @@ def test_a_repeated_item_and_an_unknown_hazard_category_are_refused(tmp_path: Pa
                        "  hazard_category: houses\n  checklists:  # what")
     [problem] = problems(path)
     assert problem.endswith("gridwork.hazard_category: no case category 'houses'")
+
+
+NOTICES = ("  visits:                     # 周一直通车",
+           "  notices:\n    robots: {G99: abcdefgh-1234}\n    templates:\n      storm:\n        name: 暴雨\n"
+           "        fields: {area: 区域, when: 时间}\n        text: \"{area}{time}有暴雨\"\n"
+           "  visits:                     # 周一直通车")
+
+
+def test_notice_templates_are_checked_against_their_fields_and_robots_against_the_grids(tmp_path: Path) -> None:
+    notices = load_town(DEFAULT_TOWN, Registry.discover()).town.gridwork.notices
+    assert sorted(notices.templates) == ["inspection", "policy", "weather"]
+    assert (notices.pace.messages, notices.pace.window_s) == (20, 60.0)
+    path = broken_town(tmp_path, *NOTICES)
+    [problem] = problems(path)
+    assert problem.endswith("gridwork.notices.templates.storm: Value error, text uses fields ['time'] that "
+                            "`fields` does not name")
+    path = broken_town(tmp_path, NOTICES[0], NOTICES[1].replace("{time}", "{when}"))
+    [problem] = problems(path)
+    assert problem.endswith("gridwork.notices.robots.G99: unknown grid 'G99'")

@@ -27,6 +27,7 @@ addStrings({
 });
 
 const OUTBOX = "gridhub.gridwork.outbox";
+const API_CACHE = "gridhub-gridwork-api"; // sw.js keeps the last answer of each list here, to open offline
 const RETRY_MS = 15000;
 const MAX_SIDE = 1280; // photos are scaled down before they are kept: the browser's storage is small
 const $ = (id) => document.getElementById(id);
@@ -52,6 +53,7 @@ async function enter() {
 
 function leave() {
   clearInterval(state.timer);
+  if ("caches" in window) caches.delete(API_CACHE).catch(() => {}); // the next user of the phone reads afresh
   Object.assign(state, { user: null, timer: null, campaign: null, houses: [] });
   close();
   renderHouses();
@@ -247,4 +249,18 @@ startVisits((entry) => {
 window.addEventListener("online", () => flush().catch(() => {}));
 onLang(() => { showOutbox(); renderHouses(); });
 showOutbox();
-startPage({ title: "gw.signIn", enter, leave, roles: [...CONSOLE_ROLES, "grid_worker"] });
+
+/** A one-time link from the centre (/gridwork/#code=…) signs the phone in without a password; the code is spent
+ * and taken out of the address bar either way. */
+async function signInByLink() {
+  const code = new URLSearchParams(location.hash.slice(1)).get("code");
+  if (!code) return;
+  history.replaceState(null, "", location.pathname);
+  const res = await fetch("/api/auth/link", { method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code }) });
+  if (!res.ok) toast((await res.json().catch(() => null))?.detail ?? res.statusText);
+}
+
+if ("serviceWorker" in navigator && window.isSecureContext) navigator.serviceWorker.register("sw.js").catch(() => {});
+signInByLink().catch((err) => toast(String(err)))
+  .finally(() => startPage({ title: "gw.signIn", enter, leave, roles: [...CONSOLE_ROLES, "grid_worker"] }));

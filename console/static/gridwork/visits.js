@@ -3,6 +3,7 @@
 // in one tap.
 import { api, toast } from "/static/screen/api.js";
 import { el } from "/static/screen/format.js";
+import { loadRegister } from "./register.js";
 import { addStrings, t } from "/static/screen/i18n.js";
 
 addStrings({
@@ -25,9 +26,9 @@ export function startVisits(queue) {
   for (const tab of document.querySelectorAll(".tabs .tab")) {
     tab.onclick = () => {
       for (const other of document.querySelectorAll(".tabs .tab")) other.classList.toggle("on", other === tab);
-      $("visit-main").hidden = tab.dataset.tab !== "visit";
-      $("inspect-main").hidden = tab.dataset.tab === "visit";
+      for (const pane of ["inspect", "visit", "register"]) $(`${pane}-main`).hidden = tab.dataset.tab !== pane;
       if (tab.dataset.tab === "visit") loadVisits().catch((err) => toast(err.message));
+      if (tab.dataset.tab === "register") loadRegister().catch((err) => toast(err.message));
     };
   }
   $("visit-back").onclick = closeVisit;

@@ -6,9 +6,11 @@ import { addStrings, onLang, t } from "./i18n.js";
 import { villages } from "./map.js";
 
 addStrings(
-  { "users.grids": "网格", "users.gridsHint": "网格编号，以逗号分隔，如 G19, G20" },
+  { "users.grids": "网格", "users.gridsHint": "网格编号，以逗号分隔，如 G19, G20", "users.link": "手机登录链接",
+    "users.linkFor": "{name} 用手机扫码登录（一次有效，30分钟内）" },
   { "users.grids": "Grids",
-    "users.gridsHint": "grid ids, comma-separated: G19, G20" },
+    "users.gridsHint": "grid ids, comma-separated: G19, G20", "users.link": "Phone sign-in link",
+    "users.linkFor": "{name}: scan with the phone to sign in (once, within 30 minutes)" },
 );
 const FIELDS = ["username", "name", "role", "village", "grids", "password", "disabled"];
 const $ = (id) => document.getElementById(id);
@@ -40,15 +42,38 @@ const villageName = (id) => villages().find((v) => v.id === id)?.name ?? id ?? "
 
 function render() {
   $("users-table").tBodies[0].replaceChildren(...state.users.map((u) => {
-    const edit = el("button", "", t("users.edit"));
+    const edit = el("button", "user-edit", t("users.edit"));
     edit.type = "button";
     edit.onclick = () => openForm(u);
     const row = el("tr", u.disabled ? "disabled" : "", el("td", "", u.username), el("td", "", u.name),
       el("td", "", t(`role.${u.role}`)), el("td", "", u.village ? villageName(u.village) : u.grids?.join("、") || "—"),
-      el("td", "", t(u.disabled ? "users.off" : "users.on")), el("td", "", dayTime(u.created)), el("td", "", edit));
+      el("td", "", t(u.disabled ? "users.off" : "users.on")), el("td", "", dayTime(u.created)),
+      el("td", "", edit, u.role === "grid_worker" && !u.disabled ? linkButton(u) : ""));
     row.dataset.username = u.username;
     return row;
   }));
+}
+
+/** A grid worker's one-time sign-in link, as a QR code to scan with their phone (/gridwork/#code=…). */
+function linkButton(user) {
+  const button = el("button", "user-link", t("users.link"));
+  button.type = "button";
+  button.onclick = async () => {
+    try {
+      const link = await api(`/api/users/${encodeURIComponent(user.username)}/login-link`, { method: "POST" });
+      const qr = el("div", "crew-qr");
+      qr.innerHTML = link.qr_svg; // the hub's own SVG (segno), of the link it just made
+      const url = el("input", "crew-url");
+      Object.assign(url, { readOnly: true, value: link.url });
+      $("user-link-box")?.remove();
+      const box = el("div", "user-link-box", el("p", "", t("users.linkFor", { name: user.name })), qr, url);
+      box.id = "user-link-box";
+      $("users-table").after(box);
+    } catch (err) {
+      say(t("act.failed", { why: err.message }));
+    }
+  };
+  return button;
 }
 
 function openForm(user) {

@@ -30,7 +30,7 @@ export async function startPage({ title, enter, leave = () => {}, roles = CONSOL
   $("sign-out")?.addEventListener("click", () => signOut(out).catch(() => {}));
   try {
     const { user } = await api("/api/screen/session");
-    if (user) await entered(); else show();
+    if (user && roles.includes(user.role)) await entered(); else show();
   } catch (err) {
     show("offline");
     toast(String(err));

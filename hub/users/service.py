@@ -134,7 +134,7 @@ class UserService:
             self.limiter.hit(FAILURES_PER_ADDRESS, "sign-in", address)
             raise SignInRefused("wrong username or password", note="disabled, right password" if right else "")
         self.limiter.clear(FAILURES_PER_ACCOUNT, "sign-in", username)
-        return await self._session(user)
+        return await self._new_session(user)
 
     def login_code(self, username: str) -> tuple[str, float]:
         """A one-time code for a grid worker's phone to sign in with, instead of a password, and its expiry.
@@ -156,9 +156,9 @@ class UserService:
         user = self.users.get(username)
         if user is None or user.disabled or expires <= self.clock():
             raise SignInRefused("此链接无效、已使用或已过期，请向综治中心要一个新的")
-        return await self._session(user)
+        return await self._new_session(user)
 
-    async def _session(self, user: User) -> tuple[str, Principal]:
+    async def _new_session(self, user: User) -> tuple[str, Principal]:
         token = secrets.token_urlsafe(32)
         now = self.clock()
         session = Session(digest=digest(token), username=user.username, created=now, expires=now + SESSION_IDLE_S)

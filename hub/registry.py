@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from hub.cases.store import CaseStore
     from hub.cluster import Election
     from hub.context import HubContext
+    from hub.county.config import County
     from hub.dispatch.store import DispatchStore
     from hub.settings import HubSettings
     from hub.store import Store
@@ -48,6 +49,7 @@ StateMigrate = Callable[["HubSettings"], str]  # upgrades the state database's s
 StateRevision = Callable[["HubSettings"], "str | None"]  # the revision it is at, None before the first upgrade
 SectionCheck = Callable[["Town", Any], "list[Problem]"]
 ElectionFactory = Callable[["HubSettings", str], "Election"]  # settings, town id
+CountyHubFactory = Callable[["HubSettings", "County"], Service]  # the county process (`gridhub run --county`)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Plugin:
     election: ElectionFactory | None = None  # how core processes choose their leader
     state_migrate: StateMigrate | None = None  # `gridhub db upgrade`; the stores also upgrade on first use
     state_revision: StateRevision | None = None  # `gridhub db current`
+    county_hub: CountyHubFactory | None = None
 
 
 class Registry:
@@ -124,6 +127,12 @@ class Registry:
     def state_revision(self, name: str) -> StateRevision:
         found: StateRevision = self._part(name, "state_revision")
         return found
+
+    def county_hub(self) -> CountyHubFactory:
+        """The one county hub installed."""
+        factory: CountyHubFactory = self._part(next((p.name for p in self.plugins.values() if p.county_hub), ""),
+                                               "county_hub")
+        return factory
 
     def store(self, name: str) -> StoreFactory:
         factory: StoreFactory = self._part(name, "store")

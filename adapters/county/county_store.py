@@ -1,0 +1,82 @@
+"""What a county hub keeps of its towns: per stream the last sequence stored, alerts, cases, figures, links.
+
+A batch is stored in one transaction with the sequences it moves on, so a repeat after a lost answer, a restart
+of either side or a second try is recognised and acknowledged without being stored twice.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from adapters.county.tables import alert_log, alerts, cases, links, received, summaries
+from adapters.sql import SqlStore, upsert
+from hub.county.config import Stream
+from hub.county.inbox import Sorted, sort_batch
+from hub.county.messages import AlertUp, CaseUp, LinkBatch, LinkMessage, SummaryUp
+
+
+class SqlCountyStore(SqlStore):
+    """The county hub's store on its own state database."""
+
+    def receive(self, town: str, batch: LinkBatch, now: float) -> Sorted:
+        """Store what in *batch* is new, in order; returns the split, with the sequences now held."""
+        with self.engine.begin() as conn:
+            held = {Stream(s): int(n) for s, n in conn.execute(
+                sa.select(received.c.stream, received.c.last_seq).where(received.c.town == town))}
+            split = sort_batch(held, batch.messages)
+            for message in split.fresh:
+                _store(conn, town, message)
+            if split.last:
+                upsert(conn, received, ["town", "stream"],
+                       [{"town": town, "stream": s.value, "last_seq": n} for s, n in split.last.items()])
+            upsert(conn, links, "town", [{"town": town, "last_heard": now, "backlog": batch.backlog}])
+        return split
+
+    def links(self) -> dict[str, tuple[float, int]]:
+        """Per town: when the county last heard it, and the backlog it said it had."""
+        with self.engine.connect() as conn:
+            return {t: (float(h), int(b)) for t, h, b in conn.execute(sa.select(links))}
+
+    def alerts(self, town: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
+        query = sa.select(alerts.c.town, alerts.c.body).order_by(alerts.c.at.desc())
+        if town is not None:
+            query = query.where(alerts.c.town == town)
+        if open_only:
+            query = query.where(alerts.c.state.in_(("raised", "acknowledged", "dispatched")))
+        with self.engine.connect() as conn:
+            return [{"town": t, **json.loads(b)} for t, b in conn.execute(query)]
+
+    def alert_log(self, town: str, after: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+        """The transitions of *town* in its order, each with its sequence."""
+        query = (sa.select(alert_log.c.seq, alert_log.c.body).where(alert_log.c.town == town, alert_log.c.seq > after)
+                 .order_by(alert_log.c.seq).limit(limit))
+        with self.engine.connect() as conn:
+            return [{"seq": int(n), **json.loads(b)} for n, b in conn.execute(query)]
+
+    def cases(self, town: str | None = None) -> list[dict[str, Any]]:
+        query = sa.select(cases.c.town, cases.c.body).order_by(cases.c.at.desc())
+        if town is not None:
+            query = query.where(cases.c.town == town)
+        with self.engine.connect() as conn:
+            return [{"town": t, **json.loads(b)} for t, b in conn.execute(query)]
+
+    def summaries(self) -> dict[str, dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return {t: json.loads(b) for t, b in conn.execute(sa.select(summaries.c.town, summaries.c.body))}
+
+
+def _store(conn: sa.Connection, town: str, message: LinkMessage) -> None:
+    body = message.body
+    text = body.model_dump_json()
+    if isinstance(body, AlertUp):
+        conn.execute(alert_log.insert().values(town=town, seq=message.seq, alert_id=body.alert_id, body=text))
+        upsert(conn, alerts, ["town", "alert_id"], [{"town": town, "alert_id": body.alert_id, "state": body.state,
+                                                     "severity": body.severity, "at": body.at, "body": text}])
+    elif isinstance(body, CaseUp):
+        upsert(conn, cases, ["town", "case_id"], [{"town": town, "case_id": body.case_id, "state": body.state,
+                                                   "at": body.at, "body": text}])
+    elif isinstance(body, SummaryUp):
+        upsert(conn, summaries, "town", [{"town": town, "at": body.at, "body": text}])

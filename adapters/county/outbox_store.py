@@ -1,0 +1,65 @@
+"""A town's outbox to its county: messages numbered per stream in the transaction that keeps them.
+
+A message is kept until the county acknowledges its sequence; what the county acknowledged is deleted. The last
+sequence of each stream is kept apart, so that numbering goes on after the outbox empties or the hub restarts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import sqlalchemy as sa
+from pydantic import TypeAdapter
+
+from adapters.county.tables import outbox, sequences
+from adapters.sql import SqlStore, upsert
+from hub.county.config import Stream
+from hub.county.messages import Body, LinkMessage
+
+_BODY: TypeAdapter[Body] = TypeAdapter(Body)
+
+
+class SqlOutbox(SqlStore):
+    """The outbox on the state database (SQLite, or PostgreSQL when GRIDHUB_STATE_URL says so)."""
+
+    def add(self, items: Sequence[tuple[Stream, Body]]) -> list[LinkMessage]:
+        """Number *items* in their streams, in the order given, and keep them; one writer at a time."""
+        made: list[LinkMessage] = []
+        with self.engine.begin() as conn:
+            last = self._last(conn, {stream for stream, _ in items})
+            for stream, body in items:
+                last[stream] += 1
+                made.append(LinkMessage(stream=stream, seq=last[stream], body=body))
+            if made:
+                conn.execute(outbox.insert(), [{"stream": m.stream.value, "seq": m.seq,
+                                                "body": m.body.model_dump_json()} for m in made])
+                upsert(conn, sequences, "stream", [{"stream": s.value, "last_seq": n} for s, n in last.items()])
+        return made
+
+    def _last(self, conn: sa.Connection, streams: set[Stream]) -> dict[Stream, int]:
+        query = sa.select(sequences.c.stream, sequences.c.last_seq).where(
+            sequences.c.stream.in_([s.value for s in streams]))
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update()  # two core processes never give out one number twice
+        found = {Stream(s): int(n) for s, n in conn.execute(query)}
+        return {s: found.get(s, 0) for s in streams}
+
+    def oldest(self, limit: int) -> list[LinkMessage]:
+        """The first *limit* messages kept, in the order they were numbered."""
+        query = sa.select(outbox.c.stream, outbox.c.seq, outbox.c.body).order_by(outbox.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [LinkMessage(stream=Stream(s), seq=n, body=_BODY.validate_json(b)) for s, n, b in rows]
+
+    def acknowledge(self, acked: Mapping[Stream, int]) -> int:
+        """Forget every message the county holds: per stream, up to its acknowledged sequence. Returns how many."""
+        gone = 0
+        with self.engine.begin() as conn:
+            for stream, seq in acked.items():
+                gone += conn.execute(outbox.delete().where(outbox.c.stream == stream.value,
+                                                           outbox.c.seq <= seq)).rowcount
+        return gone
+
+    def backlog(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(outbox)).scalar_one())

@@ -1,0 +1,164 @@
+"""A town's side of the link: what the town sends is kept in its outbox, then pushed to the county in order.
+
+Events from the bus are numbered and kept by a writer task; a sender task posts the oldest kept messages, and
+forgets those the county acknowledged. While the county is unreachable the outbox grows and the sender retries,
+so an outage of any length, or a restart of either side, loses nothing and repeats nothing the county stored.
+Between an alert's commit and its outbox row there is a moment (milliseconds) in which a crash loses the message;
+storing both in one transaction would close it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from collections.abc import Callable
+
+import httpx
+
+from adapters.county.outbox_store import SqlOutbox
+from adapters.sql import state_url
+from hub.alerts.model import AlertEvent
+from hub.cases.model import CaseEvent
+from hub.context import HubContext
+from hub.county.config import CountyLink, Stream
+from hub.county.messages import Body, LinkAck, LinkBatch
+from hub.county.upload import alert_up, case_up, summary_up
+from hub.tasks import TaskSet
+
+log = logging.getLogger(__name__)
+HEARTBEAT_S = 15.0  # an empty batch when there is nothing to send: the county sees the link is up
+FIRST_RETRY_S = 0.5
+
+
+class LinkDown(Exception):
+    """The county could not be reached, or did not take the batch."""
+
+
+class CountyLinkService:
+    """Keeps what the town sends up in its outbox and pushes it to the county."""
+
+    name = "county-link"
+
+    def __init__(self, ctx: HubContext, link: CountyLink) -> None:
+        self._ctx = ctx
+        self._link = link
+        self.outbox = SqlOutbox(state_url(ctx.settings))
+        self._pending: list[tuple[Stream, Body]] = []  # on the loop only: the bus handlers add, the writer takes
+        self._pending_set = asyncio.Event()
+        self._kept = asyncio.Event()  # the outbox has messages the sender may not have seen
+        self._tasks = TaskSet()
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._client: httpx.AsyncClient | None = None
+        self.up: bool | None = None  # None until the first try
+        self.url = ""
+
+    async def start(self) -> None:
+        send = self._link.send
+        if Stream.ALERTS in send:
+            self._unsubscribe.append(self._ctx.bus.subscribe(AlertEvent, self._on_alert))
+        if Stream.CASES in send:
+            self._unsubscribe.append(self._ctx.bus.subscribe(CaseEvent, self._on_case))
+        self._client = httpx.AsyncClient(base_url=self._link.url, verify=self._tls(), timeout=10.0)
+        self._tasks.spawn(self._write(), "county-outbox")
+        self._tasks.spawn(self._send(), "county-sender")
+        if Stream.SUMMARY in send:
+            self._tasks.spawn(self._summaries(), "county-summary")
+        self._kept.set()  # what a previous run left in the outbox goes first
+
+    async def stop(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        await self._tasks.cancel()
+        if self._pending:  # events of the last moments: kept for the next run
+            await asyncio.to_thread(self.outbox.add, self._pending)
+            self._pending = []
+        if self._client is not None:
+            await self._client.aclose()
+        self.outbox.close()
+
+    def _tls(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(cafile=str(self._link.ca_file))
+        context.load_cert_chain(str(self._link.cert_file), str(self._link.key_file))
+        return context
+
+    # --- into the outbox ------------------------------------------------------------------------
+
+    def _on_alert(self, event: AlertEvent) -> None:
+        body = alert_up(event, self._ctx.town)
+        if body is not None:
+            self._keep(Stream.ALERTS, body)
+
+    def _on_case(self, event: CaseEvent) -> None:
+        self._keep(Stream.CASES, case_up(event, self._ctx.clock()))
+
+    def _keep(self, stream: Stream, body: Body) -> None:
+        self._pending.append((stream, body))
+        self._pending_set.set()
+
+    async def _write(self) -> None:
+        while True:
+            await self._pending_set.wait()
+            self._pending_set.clear()
+            items, self._pending = self._pending, []
+            try:
+                await asyncio.to_thread(self.outbox.add, items)
+            except Exception:
+                log.exception("county outbox: %d messages not kept yet; trying again", len(items))
+                self._pending = items + self._pending
+                self._pending_set.set()
+                await asyncio.sleep(1.0)
+                continue
+            self._kept.set()
+
+    async def _summaries(self) -> None:
+        ctx = self._ctx
+        while True:
+            severities = [a.severity.value for a in ctx.alerts.book.open_alerts()]
+            self._keep(Stream.SUMMARY, summary_up(ctx.clock(), severities, list(ctx.cases.book.cases.values()),
+                                                  ctx.health.counts()))
+            await asyncio.sleep(self._link.summary_every_s)
+
+    # --- to the county --------------------------------------------------------------------------
+
+    async def _send(self) -> None:
+        delay = FIRST_RETRY_S
+        while True:
+            self._kept.clear()  # before reading, so that a message kept meanwhile wakes the wait below
+            messages = await asyncio.to_thread(self.outbox.oldest, self._link.batch)
+            backlog = await asyncio.to_thread(self.outbox.backlog)
+            try:
+                ack = await self._post(LinkBatch(town=self._ctx.town.town.id, backlog=backlog, messages=messages))
+            except LinkDown as exc:
+                self._went_down(str(exc), backlog)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._link.retry_max_s)
+                continue
+            delay = FIRST_RETRY_S
+            self._came_up(backlog)
+            await asyncio.to_thread(self.outbox.acknowledge, ack.acked)
+            if len(messages) < self._link.batch:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._kept.wait(), HEARTBEAT_S)
+
+    async def _post(self, batch: LinkBatch) -> LinkAck:
+        assert self._client is not None
+        try:
+            response = await self._client.post("/api/county/link/batch", content=batch.model_dump_json(),
+                                               headers={"Content-Type": "application/json"})
+        except httpx.HTTPError as exc:
+            raise LinkDown(f"{type(exc).__name__}: {exc}") from None
+        if response.status_code != 200:
+            raise LinkDown(f"the county answered {response.status_code}: {response.text[:200]}")
+        return LinkAck.model_validate_json(response.content)
+
+    def _went_down(self, why: str, backlog: int) -> None:
+        if self.up is not False or why.startswith("the county answered"):
+            log.warning("county link down (%s); %d messages kept until it is back", why, backlog)
+        self.up = False
+
+    def _came_up(self, backlog: int) -> None:
+        if self.up is not True:
+            log.info("county link up; sending %d kept messages", backlog)
+        self.up = True

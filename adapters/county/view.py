@@ -1,0 +1,119 @@
+"""The county's view: its API (towns, their link, alerts, cases) and a page listing the towns, zh-CN first.
+
+Read-only. It has no accounts yet (the county roles are still to come), so it listens on loopback unless told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import time
+from typing import Any, Literal
+
+from fastapi import FastAPI, Query
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel
+
+from adapters.county.county_store import SqlCountyStore
+from hub.county.config import County
+
+SILENT_AFTER_S = 60.0  # a linked town says something (a batch or a heartbeat) at least every 15 s
+SEVERITY_RANK = {"blue": 1, "yellow": 2, "orange": 3, "red": 4}
+
+
+class TownStatus(BaseModel):
+    id: str
+    name: str
+    link: Literal["up", "silent", "never"]
+    last_heard: float | None
+    backlog: int
+    open_alerts: int
+    worst: str | None  # the severity of its worst open alert
+    summary: dict[str, Any] | None
+
+
+class Refused(BaseModel):
+    certificate: str
+    claimed: str
+    count: int
+
+
+def view_app(county: County, store: SqlCountyStore, refusals: Any) -> FastAPI:
+    app = FastAPI(title=f"gridhub county {county.county.id}", docs_url=None, redoc_url=None)
+
+    @app.get("/api/county/towns")
+    async def towns() -> list[TownStatus]:
+        return await asyncio.to_thread(town_statuses, county, store, time.time())
+
+    @app.get("/api/county/alerts")
+    async def alerts(town: str | None = None, open_only: bool = Query(False, alias="open")) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(store.alerts, town, open_only)
+
+    @app.get("/api/county/alerts/log")
+    async def alert_log(town: str, after: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(store.alert_log, town, after)
+
+    @app.get("/api/county/cases")
+    async def cases(town: str | None = None) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(store.cases, town)
+
+    @app.get("/api/county/refused")
+    async def refused() -> list[Refused]:
+        return [Refused(certificate=c, claimed=t, count=n) for (c, t), n in sorted(refusals.counts.items())]
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/county")
+
+    @app.get("/county", response_class=HTMLResponse)
+    async def page(lang: Literal["zh", "en"] = "zh") -> str:
+        return render_page(county, await asyncio.to_thread(town_statuses, county, store, time.time()), lang)
+
+    return app
+
+
+def town_statuses(county: County, store: SqlCountyStore, now: float) -> list[TownStatus]:
+    heard, summaries = store.links(), store.summaries()
+    open_alerts: dict[str, list[str]] = {}
+    for alert in store.alerts(open_only=True):
+        open_alerts.setdefault(alert["town"], []).append(alert["severity"])
+    statuses = []
+    for town in county.towns:
+        last, backlog = heard.get(town.id, (None, 0))
+        link: Literal["up", "silent", "never"] = "never" if last is None else (
+            "up" if now - last < SILENT_AFTER_S else "silent")
+        severities = open_alerts.get(town.id, [])
+        statuses.append(TownStatus(id=town.id, name=town.name, link=link, last_heard=last, backlog=backlog,
+                                   open_alerts=len(severities), summary=summaries.get(town.id),
+                                   worst=max(severities, key=lambda s: SEVERITY_RANK.get(s, 0), default=None)))
+    return statuses
+
+
+WORDS = {
+    "zh": {"title": "县级平台", "town": "乡镇", "link": "连接", "heard": "最后联络", "backlog": "待传",
+           "alerts": "未结预警", "worst": "最高级别", "up": "在线", "silent": "失联", "never": "未连接",
+           "red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色", "none": "无", "other": "English"},
+    "en": {"title": "County platform", "town": "Town", "link": "Link", "heard": "Last heard", "backlog": "Backlog",
+           "alerts": "Open alerts", "worst": "Worst", "up": "up", "silent": "silent", "never": "never linked",
+           "red": "red", "orange": "orange", "yellow": "yellow", "blue": "blue", "none": "none", "other": "中文"},
+}
+
+
+def render_page(county: County, statuses: list[TownStatus], lang: Literal["zh", "en"]) -> str:
+    """One table of the towns; it reloads itself every 10 s."""
+    w = WORDS[lang]
+    rows = "".join(
+        f'<tr data-town="{html.escape(s.id)}"><td>{html.escape(s.name)}</td>'
+        f'<td class="link-{s.link}">{w[s.link]}</td>'
+        f"<td>{time.strftime('%m-%d %H:%M:%S', time.localtime(s.last_heard)) if s.last_heard else '—'}</td>"
+        f'<td>{s.backlog}</td><td class="alerts">{s.open_alerts}</td>'
+        f'<td class="sev-{s.worst or "none"}">{w[s.worst or "none"]}</td></tr>' for s in statuses)
+    other = "en" if lang == "zh" else "zh"
+    return f"""<!doctype html><html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="10"><title>{html.escape(county.county.name)} {w['title']}</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{padding:.4em 1em;
+border-bottom:1px solid #ccc}}.link-up{{color:#17803d}}.link-silent{{color:#b91c1c}}.sev-red{{color:#b91c1c}}
+.sev-orange{{color:#c2410c}}.sev-yellow{{color:#a16207}}.sev-blue{{color:#1d4ed8}}</style></head><body>
+<h1>{html.escape(county.county.name)} {w['title']}</h1><p><a href="?lang={other}">{w['other']}</a></p>
+<table><thead><tr><th>{w['town']}</th><th>{w['link']}</th><th>{w['heard']}</th><th>{w['backlog']}</th>
+<th>{w['alerts']}</th><th>{w['worst']}</th></tr></thead><tbody>{rows}</tbody></table></body></html>"""

@@ -1,0 +1,7 @@
+"""The county: town hubs linked to a county hub over HTTPS with mutual TLS.
+
+`config` holds the county file and a town file's `county:` link; `messages` what crosses the link; `inbox` the
+county's rule for what is new in a batch; `upload` what a town's alerts, cases and figures become on their way up
+(masked); `tls` the county CA. The edges (the town's outbox and sender, the county's server and store) are in
+adapters.county.
+"""

@@ -1,0 +1,134 @@
+"""A county hub and a town hub as separate processes on loopback, linked over HTTPS with mutual TLS."""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from hub.tls import issue_leaf, load_or_make_ca, write_leaf
+from tests.case_api_support import desk_case
+from tests.county_support import County, Town, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Iterator[County]:
+    made = County(tmp_path)
+    try:
+        yield made
+    finally:
+        made.hub.stop()
+
+
+@pytest.fixture
+def town(tmp_path: Path, county: County) -> Iterator[Town]:
+    made = Town(tmp_path, county)
+    try:
+        yield made
+    finally:
+        made.hub.stop()
+
+
+def county_log(county: County) -> list[tuple[int, str]]:
+    return [(e["alert_id"], e["action"]) for e in county.get("/api/county/alerts/log", town="qingxi")]
+
+
+def test_a_town_alert_and_case_are_seen_at_the_county_masked(county: County, town: Town) -> None:
+    county.hub.start()
+    town.create_admin()
+    town.hub.start()
+    town.level("RS01", 58.4)  # above its warning level, 58.0
+    wait_until(lambda: any(a["device"] == "RS01" for a in county.get("/api/county/alerts", town="qingxi", open="true")),
+               30, "the alert at the county")
+    alert = county.get("/api/county/alerts", town="qingxi")[0]
+    assert (alert["rule"], alert["severity"], alert["state"], alert["basin"]) == \
+        ("river-level", "orange", "raised", "清溪河")
+    console = town.signed_in()
+    try:
+        made = console.post("/api/cases", json=desk_case())
+        assert made.status_code == 201, made.text
+    finally:
+        console.close()
+    wait_until(lambda: bool(county.get("/api/county/cases", town="qingxi")), 30, "the case at the county")
+    case = county.get("/api/county/cases", town="qingxi")[0]
+    assert case["state"] == "accepted" and case["due_at"] is not None and case["limit"]
+    assert case["requester"] == {"name": "王**", "phone": "138****1234"}
+    seen = httpx.get(county.view + "/api/county/cases", timeout=10).text
+    assert "王秀英" not in seen and "13812341234" not in seen and "43049919800101123X" not in seen
+    wait_until(lambda: (county.get("/api/county/towns")[1]["summary"] or {}).get("cases_open") == 1, 30,
+               "a summary counting the case")
+    qingxi = county.get("/api/county/towns")[1]
+    assert (qingxi["id"], qingxi["link"], qingxi["open_alerts"], qingxi["worst"]) == ("qingxi", "up", 1, "orange")
+    assert qingxi["summary"]["alerts_open"] == {"orange": 1} and qingxi["summary"]["cases_overdue"] == 0
+    assert sum(qingxi["summary"]["devices"].values()) > 50
+    page = httpx.get(county.view + "/county", timeout=10).text
+    assert "清江县 县级平台" in page and "青溪镇" in page and "在线" in page and "橙色" in page
+
+
+def test_alerts_raised_while_the_county_is_down_arrive_once_in_order(county: County, town: Town) -> None:
+    county.hub.start()
+    town.hub.start()
+    town.level("RS01", 58.4)
+    wait_until(lambda: len(county_log(county)) >= 1, 30, "the first alert at the county")
+    county.hub.stop()  # the outage begins
+    town.level("RS02", 57.6)  # a second station passes its warning level, 57.3
+    town.level("RS01", 59.8)  # the first passes its guarantee level: orange to red
+    wait_until(lambda: len(town.transitions()) >= 3 and town.outbox() >= 2, 30, "the town keeping them")
+    town.hub.stop()  # and the town restarts during the outage, its outbox on disk
+    town.hub.start()
+    town.level("RS02", 59.0)  # red as well, raised after the restart
+    wait_until(lambda: len(town.transitions()) >= 4, 30, "the town's fourth transition")
+    time.sleep(3)  # the town tries and fails a few times
+    assert town.outbox() >= 3
+    county.hub.start()  # the outage ends
+    expected = town.transitions()
+    wait_until(lambda: len(county_log(county)) >= len(expected), 60, "the backlog at the county")
+    time.sleep(2)  # anything repeated would have arrived by now
+    log = county.get("/api/county/alerts/log", town="qingxi")
+    assert [e["seq"] for e in log] == list(range(1, len(expected) + 1))
+    assert county_log(county) == expected == town.transitions()
+    assert {a["device"]: a["severity"] for a in county.get("/api/county/alerts", town="qingxi", open="true")} == \
+        {"RS01": "red", "RS02": "red"}
+    wait_until(lambda: town.outbox() == 0, 30, "the outbox emptied")
+
+
+def test_a_town_speaks_only_for_itself(county: County) -> None:
+    county.hub.start()
+    certs = county.issue("qingxi")
+    context = ssl.create_default_context(cafile=str(certs / "county-ca.pem"))
+    context.load_cert_chain(str(certs / "qingxi.pem"), str(certs / "qingxi.key"))
+    body = {"town": "hekou", "backlog": 1, "messages": [{"stream": "summary", "seq": 1, "body": {
+        "kind": "summary", "at": 1.0, "alerts_open": {}, "cases_open": 0, "cases_overdue": 0, "devices": {}}}]}
+    with httpx.Client(base_url=county.link, verify=context, timeout=10) as qingxi:
+        refused = qingxi.post("/api/county/link/batch", json=body)
+        assert refused.status_code == 403
+        assert "qingxi" in refused.json()["detail"] and "hekou" in refused.json()["detail"]
+        assert qingxi.post("/api/county/link/batch", json={**body, "town": "qingxi"}).status_code == 200
+    assert county.get("/api/county/refused") == [{"certificate": "qingxi", "claimed": "hekou", "count": 1}]
+    assert "refused a batch from certificate 'qingxi' claiming town 'hekou'" in county.hub.log()
+    towns = {t["id"]: t for t in county.get("/api/county/towns")}
+    assert towns["hekou"]["link"] == "never" and towns["hekou"]["summary"] is None
+    assert towns["qingxi"]["link"] == "up"
+
+
+def test_a_certificate_from_another_ca_or_none_is_refused(county: County, tmp_path: Path) -> None:
+    county.hub.start()
+    certs = county.issue("qingxi")
+    (tmp_path / "stranger").mkdir()
+    ca_cert, ca_key = load_or_make_ca(tmp_path / "stranger", "ca", "stranger", "stranger CA")
+    write_leaf(tmp_path / "forged.pem", tmp_path / "forged.key",
+               *issue_leaf(ca_cert, ca_key, "qingxi", frozenset(), ExtendedKeyUsageOID.CLIENT_AUTH))
+    for cert in ((tmp_path / "forged.pem", tmp_path / "forged.key"), None):
+        context = ssl.create_default_context(cafile=str(certs / "county-ca.pem"))
+        if cert is not None:
+            context.load_cert_chain(str(cert[0]), str(cert[1]))
+        with pytest.raises(httpx.HTTPError), httpx.Client(base_url=county.link, verify=context, timeout=10) as c:
+            c.post("/api/county/link/batch", json={"town": "qingxi", "backlog": 0, "messages": []})
+    assert county.get("/api/county/towns")[1]["link"] == "never"

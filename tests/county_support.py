@@ -106,7 +106,7 @@ class Town:
         doc = yaml.safe_load(self.file.read_text(encoding="utf-8"))
         doc["county"] = {"url": county.link, "ca_file": str(certs / "county-ca.pem"),
                          "cert_file": str(certs / f"{town}.pem"), "key_file": str(certs / f"{town}.key"),
-                         "summary_every_s": 2, "retry_max_s": 1}
+                         "summary_every_s": 2, "retry_max_s": 1, "poll_s": 1}
         self.file.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
         self.http_port, self.broker_port = free_port(), free_port()
         self.hub = Process(["run", "--town", str(self.file), "--data-dir", str(self.data), "--http-port",

@@ -11,11 +11,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from adapters.county.tables import alert_log, alerts, cases, links, received, summaries
+from adapters.county.tables import alert_log, alerts, cases, directives, links, received, summaries
 from adapters.sql import SqlStore, upsert
 from hub.county.config import Stream
 from hub.county.inbox import Sorted, sort_batch
-from hub.county.messages import AlertUp, CaseUp, LinkBatch, LinkMessage, SummaryUp
+from hub.county.messages import AlertUp, CaseUp, DirectiveAckUp, DirectiveDown, LinkBatch, LinkMessage, SummaryUp
 
 
 class SqlCountyStore(SqlStore):
@@ -63,6 +63,34 @@ class SqlCountyStore(SqlStore):
         with self.engine.connect() as conn:
             return [{"town": t, **json.loads(b)} for t, b in conn.execute(query)]
 
+    def issue(self, towns: list[str], title: str, text: str, by: str, now: float) -> list[DirectiveDown]:
+        """A directive to each of *towns*, numbered; each town receives it on its next request."""
+        made = []
+        with self.engine.begin() as conn:
+            for town in towns:
+                key = conn.execute(directives.insert().values(town=town, issued_at=now, body="")
+                                   .returning(directives.c.id)).scalar_one()
+                made.append(DirectiveDown(id=int(key), title=title, text=text, issued_by=by, issued_at=now))
+                conn.execute(directives.update().where(directives.c.id == key).values(body=made[-1].model_dump_json()))
+        return made
+
+    def pending(self, town: str, after: int, limit: int = 100) -> list[DirectiveDown]:
+        """*town*'s directives numbered after *after*, oldest first."""
+        query = (sa.select(directives.c.body).where(directives.c.town == town, directives.c.id > after)
+                 .order_by(directives.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            return [DirectiveDown.model_validate_json(b) for b in conn.execute(query).scalars()]
+
+    def directives(self, town: str | None = None) -> list[dict[str, Any]]:
+        """Directives issued, newest first, each with its town and who there acknowledged it, when."""
+        query = sa.select(directives.c.town, directives.c.body, directives.c.acked_by, directives.c.acked_at
+                          ).order_by(directives.c.id.desc())
+        if town is not None:
+            query = query.where(directives.c.town == town)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [{"town": t, **json.loads(b), "acked_by": by, "acked_at": at} for t, b, by, at in rows]
+
     def summaries(self) -> dict[str, dict[str, Any]]:
         with self.engine.connect() as conn:
             return {t: json.loads(b) for t, b in conn.execute(sa.select(summaries.c.town, summaries.c.body))}
@@ -80,3 +108,7 @@ def _store(conn: sa.Connection, town: str, message: LinkMessage) -> None:
                                                    "at": body.at, "body": text}])
     elif isinstance(body, SummaryUp):
         upsert(conn, summaries, "town", [{"town": town, "at": body.at, "body": text}])
+    elif isinstance(body, DirectiveAckUp):  # only a directive to this town, and only its first acknowledgement
+        conn.execute(directives.update().where(directives.c.id == body.directive_id, directives.c.town == town,
+                                               directives.c.acked_at.is_(None)).values(acked_by=body.by,
+                                                                                       acked_at=body.at))

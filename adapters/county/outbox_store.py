@@ -24,16 +24,20 @@ class SqlOutbox(SqlStore):
 
     def add(self, items: Sequence[tuple[Stream, Body]]) -> list[LinkMessage]:
         """Number *items* in their streams, in the order given, and keep them; one writer at a time."""
-        made: list[LinkMessage] = []
         with self.engine.begin() as conn:
-            last = self._last(conn, {stream for stream, _ in items})
-            for stream, body in items:
-                last[stream] += 1
-                made.append(LinkMessage(stream=stream, seq=last[stream], body=body))
-            if made:
-                conn.execute(outbox.insert(), [{"stream": m.stream.value, "seq": m.seq,
-                                                "body": m.body.model_dump_json()} for m in made])
-                upsert(conn, sequences, "stream", [{"stream": s.value, "last_seq": n} for s, n in last.items()])
+            return self.add_in(conn, items)
+
+    def add_in(self, conn: sa.Connection, items: Sequence[tuple[Stream, Body]]) -> list[LinkMessage]:
+        """`add` in the caller's transaction, to keep a message with the change it tells of."""
+        made: list[LinkMessage] = []
+        last = self._last(conn, {stream for stream, _ in items})
+        for stream, body in items:
+            last[stream] += 1
+            made.append(LinkMessage(stream=stream, seq=last[stream], body=body))
+        if made:
+            conn.execute(outbox.insert(), [{"stream": m.stream.value, "seq": m.seq,
+                                            "body": m.body.model_dump_json()} for m in made])
+            upsert(conn, sequences, "stream", [{"stream": s.value, "last_seq": n} for s, n in last.items()])
         return made
 
     def _last(self, conn: sa.Connection, streams: set[Stream]) -> dict[Stream, int]:

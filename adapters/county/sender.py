@@ -17,18 +17,19 @@ from collections.abc import Callable
 
 import httpx
 
+from adapters.county.directive_store import SqlDirectiveBox
 from adapters.county.outbox_store import SqlOutbox
 from adapters.sql import state_url
 from hub.alerts.model import AlertEvent
 from hub.cases.model import CaseEvent
 from hub.context import HubContext
 from hub.county.config import CountyLink, Stream
+from hub.county.directives import DirectiveIn
 from hub.county.messages import Body, LinkAck, LinkBatch
 from hub.county.upload import alert_up, case_up, summary_up
 from hub.tasks import TaskSet
 
 log = logging.getLogger(__name__)
-HEARTBEAT_S = 15.0  # an empty batch when there is nothing to send: the county sees the link is up
 FIRST_RETRY_S = 0.5
 
 
@@ -45,6 +46,8 @@ class CountyLinkService:
         self._ctx = ctx
         self._link = link
         self.outbox = SqlOutbox(state_url(ctx.settings))
+        self.inbox = SqlDirectiveBox(state_url(ctx.settings), self.outbox)
+        self._directives_after = 0
         self._pending: list[tuple[Stream, Body]] = []  # on the loop only: the bus handlers add, the writer takes
         self._pending_set = asyncio.Event()
         self._kept = asyncio.Event()  # the outbox has messages the sender may not have seen
@@ -60,6 +63,8 @@ class CountyLinkService:
             self._unsubscribe.append(self._ctx.bus.subscribe(AlertEvent, self._on_alert))
         if Stream.CASES in send:
             self._unsubscribe.append(self._ctx.bus.subscribe(CaseEvent, self._on_case))
+        self._directives_after = await asyncio.to_thread(self.inbox.last_id)
+        self._ctx.county = self
         self._client = httpx.AsyncClient(base_url=self._link.url, verify=self._tls(), timeout=10.0)
         self._tasks.spawn(self._write(), "county-outbox")
         self._tasks.spawn(self._send(), "county-sender")
@@ -68,6 +73,7 @@ class CountyLinkService:
         self._kept.set()  # what a previous run left in the outbox goes first
 
     async def stop(self) -> None:
+        self._ctx.county = None
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         await self._tasks.cancel()
@@ -76,6 +82,7 @@ class CountyLinkService:
             self._pending = []
         if self._client is not None:
             await self._client.aclose()
+        self.inbox.close()
         self.outbox.close()
 
     def _tls(self) -> ssl.SSLContext:
@@ -129,7 +136,8 @@ class CountyLinkService:
             messages = await asyncio.to_thread(self.outbox.oldest, self._link.batch)
             backlog = await asyncio.to_thread(self.outbox.backlog)
             try:
-                ack = await self._post(LinkBatch(town=self._ctx.town.town.id, backlog=backlog, messages=messages))
+                ack = await self._post(LinkBatch(town=self._ctx.town.town.id, backlog=backlog, messages=messages,
+                                                 directives_after=self._directives_after))
             except LinkDown as exc:
                 self._went_down(str(exc), backlog)
                 await asyncio.sleep(delay)
@@ -138,9 +146,27 @@ class CountyLinkService:
             delay = FIRST_RETRY_S
             self._came_up(backlog)
             await asyncio.to_thread(self.outbox.acknowledge, ack.acked)
-            if len(messages) < self._link.batch:
+            await self._received(ack)
+            if len(messages) < self._link.batch and not ack.directives:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._kept.wait(), HEARTBEAT_S)
+                    await asyncio.wait_for(self._kept.wait(), self._link.poll_s)
+
+    async def _received(self, ack: LinkAck) -> None:
+        if not ack.directives:
+            return
+        for directive in await asyncio.to_thread(self.inbox.keep, ack.directives, self._ctx.clock()):
+            log.warning("county directive %d from %s: %s", directive.id, directive.issued_by, directive.title)
+        self._directives_after = max(self._directives_after, *(d.id for d in ack.directives))
+
+    # --- the console's ------------------------------------------------------------------------
+
+    async def directives(self) -> list[DirectiveIn]:
+        return await asyncio.to_thread(self.inbox.all)
+
+    async def acknowledge(self, directive_id: int, actor: str) -> DirectiveIn:
+        acked = await asyncio.to_thread(self.inbox.acknowledge, directive_id, actor, self._ctx.clock())
+        self._kept.set()
+        return acked
 
     async def _post(self, batch: LinkBatch) -> LinkAck:
         assert self._client is not None

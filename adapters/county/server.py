@@ -58,7 +58,8 @@ def link_app(county: County, store: SqlCountyStore, peers: Peers, refusals: Refu
             split = await asyncio.to_thread(store.receive, cert, body, time.time())
         if split.gaps:
             log.warning("county link: %s skipped sequences %d times (its outbox was lost?)", cert, split.gaps)
-        return LinkAck(acked=split.last, stored=len(split.fresh), repeats=split.repeats)
+        news = await asyncio.to_thread(store.pending, cert, body.directives_after)
+        return LinkAck(acked=split.last, stored=len(split.fresh), repeats=split.repeats, directives=news)
 
     return app
 

@@ -63,3 +63,17 @@ summaries = sa.Table(  # each town's latest figures
     sa.Column("at", sa.Float, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
 )
+directives = sa.Table(  # the county's directives, one row per town they went to, with the town's acknowledgement
+    "gridhub_county_directives", meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("town", sa.String(64), nullable=False, index=True),
+    sa.Column("issued_at", sa.Float, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("acked_by", sa.String(200)),
+    sa.Column("acked_at", sa.Float),
+)
+directives_in = sa.Table(  # a town's directives from its county, as received and acknowledged
+    "gridhub_county_directives_in", meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("body", sa.Text, nullable=False),
+)

@@ -10,12 +10,13 @@ import html
 import time
 from typing import Any, Literal
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.county.county_store import SqlCountyStore
 from hub.county.config import County
+from hub.county.messages import DirectiveDown
 
 SILENT_AFTER_S = 60.0  # a linked town says something (a batch or a heartbeat) at least every 15 s
 SEVERITY_RANK = {"blue": 1, "yellow": 2, "orange": 3, "red": 4}
@@ -38,6 +39,17 @@ class Refused(BaseModel):
     count: int
 
 
+class DirectiveNew(BaseModel):
+    """A directive or notice from the county to some of its towns, or to all."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    towns: list[str] = Field(default_factory=list, description="town ids; empty: every town of the county")
+    title: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=5000)
+    issued_by: str = Field(min_length=1, max_length=100, description="who at the county issues it")
+
+
 def view_app(county: County, store: SqlCountyStore, refusals: Any) -> FastAPI:
     app = FastAPI(title=f"gridhub county {county.county.id}", docs_url=None, redoc_url=None)
 
@@ -56,6 +68,19 @@ def view_app(county: County, store: SqlCountyStore, refusals: Any) -> FastAPI:
     @app.get("/api/county/cases")
     async def cases(town: str | None = None) -> list[dict[str, Any]]:
         return await asyncio.to_thread(store.cases, town)
+
+    @app.post("/api/county/directives", status_code=201)
+    async def issue(body: DirectiveNew) -> list[DirectiveDown]:
+        known = county.town_map()
+        unknown = [t for t in body.towns if t not in known]
+        if unknown:
+            raise HTTPException(422, f"no town {', '.join(unknown)} in {county.county.name}")
+        return await asyncio.to_thread(store.issue, body.towns or list(known), body.title, body.text,
+                                       body.issued_by, time.time())
+
+    @app.get("/api/county/directives")
+    async def directives(town: str | None = None) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(store.directives, town)
 
     @app.get("/api/county/refused")
     async def refused() -> list[Refused]:

@@ -29,6 +29,7 @@ class Stream(StrEnum):
     ALERTS = "alerts"  # every transition of every alert
     CASES = "cases"  # every step of every case, with its state and time limit
     SUMMARY = "summary"  # the KPIs and device health, every summary_every_s
+    DIRECTIVES = "directives"  # the town's acknowledgements of the county's directives: always sent
 
 
 class CountyLink(Strict):
@@ -38,9 +39,12 @@ class CountyLink(Strict):
     ca_file: Path = Field(description="the county CA's certificate (county-ca.pem), to trust the county hub")
     cert_file: Path = Field(description="this town's client certificate, issued by `gridhub county issue-cert`")
     key_file: Path = Field(description="its private key")
-    send: tuple[Stream, ...] = Field(default=tuple(Stream), description="what this town sends up")
+    send: tuple[Stream, ...] = Field(default=(Stream.ALERTS, Stream.CASES, Stream.SUMMARY),
+                                     description="what this town sends up: alerts, cases, summary")
     summary_every_s: float = Field(default=60.0, ge=1, le=3600, description="how often the KPI summary goes up")
     batch: int = Field(default=200, ge=1, le=1000, description="most messages in one request")
+    poll_s: float = Field(default=15.0, gt=0, le=600, description="with nothing to send, how often the town "
+                          "asks the county for news (directives): the county also sees the link is up")
     retry_max_s: float = Field(default=10.0, gt=0, le=600, description="longest wait between tries while the "
                                "county is unreachable")
 

@@ -70,7 +70,26 @@ class SummaryUp(Wire):
     devices: dict[str, int] = Field(description="devices by health state: online, offline …")
 
 
-Body = Annotated[AlertUp | CaseUp | SummaryUp, Field(discriminator="kind")]
+class DirectiveAckUp(Wire):
+    """A person at the town acknowledged a county directive."""
+
+    kind: Literal["directive_ack"] = "directive_ack"
+    directive_id: int
+    by: str  # the name of who acknowledged it, as the town's audit log has it
+    at: float
+
+
+Body = Annotated[AlertUp | CaseUp | SummaryUp | DirectiveAckUp, Field(discriminator="kind")]
+
+
+class DirectiveDown(Wire):
+    """A county directive or notice to one town (通知、指令), which a person there acknowledges."""
+
+    id: int = Field(description="the county's number of it, increasing: the town asks for those after its last")
+    title: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=5000)
+    issued_by: str
+    issued_at: float
 
 
 class LinkMessage(Wire):
@@ -85,6 +104,7 @@ class LinkBatch(Wire):
     town: str = Field(description="the town the messages are from; must be the certificate's")
     backlog: int = Field(ge=0, description="messages the outbox holds, this batch included")
     messages: list[LinkMessage] = Field(max_length=1000)
+    directives_after: int = Field(default=0, ge=0, description="the last county directive the town holds")
 
 
 class LinkAck(Wire):
@@ -93,3 +113,5 @@ class LinkAck(Wire):
     acked: dict[Stream, int]
     stored: int
     repeats: int
+    directives: list[DirectiveDown] = Field(default_factory=list, description="the town's directives after "
+                                            "directives_after, oldest first")

@@ -132,3 +132,33 @@ def test_a_certificate_from_another_ca_or_none_is_refused(county: County, tmp_pa
         with pytest.raises(httpx.HTTPError), httpx.Client(base_url=county.link, verify=context, timeout=10) as c:
             c.post("/api/county/link/batch", json={"town": "qingxi", "backlog": 0, "messages": []})
     assert county.get("/api/county/towns")[1]["link"] == "never"
+
+
+def test_a_county_directive_reaches_the_town_once_and_its_acknowledgement_comes_back(county: County,
+                                                                                   town: Town) -> None:
+    county.hub.start()
+    town.create_admin()
+    town.hub.start()
+    issued = httpx.post(county.view + "/api/county/directives", timeout=10, json={
+        "towns": ["qingxi"], "title": "防汛紧急通知", "text": "今晚有强降雨，请加强河道巡查。",
+        "issued_by": "县应急局 李华"})
+    assert issued.status_code == 201, issued.text
+    directive = issued.json()[0]["id"]
+    assert httpx.post(county.view + "/api/county/directives", timeout=10, json={
+        "towns": ["nowhere"], "title": "x", "text": "x", "issued_by": "x"}).status_code == 422
+    console = town.signed_in()
+    try:
+        wait_until(lambda: bool(console.get("/api/county/directives").json()), 30, "the directive at the town")
+        time.sleep(3)  # the town asks again every second: it still holds it once
+        held = console.get("/api/county/directives").json()
+        assert [(d["id"], d["title"], d["acked_by"]) for d in held] == [(directive, "防汛紧急通知", None)]
+        acked = console.post(f"/api/county/directives/{directive}/acknowledge")
+        assert acked.status_code == 200, acked.text
+        assert console.post("/api/county/directives/999/acknowledge").status_code == 404
+    finally:
+        console.close()
+    wait_until(lambda: county.get("/api/county/directives", town="qingxi")[0]["acked_by"] is not None, 30,
+               "the acknowledgement at the county")
+    seen = county.get("/api/county/directives", town="qingxi")[0]
+    assert seen["acked_by"] == acked.json()["acked_by"] and "王强" in seen["acked_by"]
+    assert seen["acked_at"] == acked.json()["acked_at"]

@@ -4,6 +4,7 @@ repeats stored once."""
 from __future__ import annotations
 
 from adapters.county.county_store import SqlCountyStore
+from adapters.county.directive_store import SqlDirectiveBox
 from adapters.county.outbox_store import SqlOutbox
 from hub.county.config import Stream
 from hub.county.messages import AlertUp, LinkBatch, SummaryUp
@@ -68,5 +69,32 @@ def test_the_county_stores_a_batch_once_however_often_it_comes(sql_url: str) -> 
         assert county.links() == {"qingxi": (101.0, 4)}
         assert county.alert_log("hekou") == []  # per town
     finally:
+        box.close()
+        county.close()
+
+
+def test_a_directive_is_kept_once_and_its_acknowledgement_goes_up_once(sql_url: str) -> None:
+    county, box = SqlCountyStore(sql_url), SqlOutbox(sql_url)
+    inbox = SqlDirectiveBox(sql_url, box)
+    try:
+        issued = county.issue(["qingxi", "hekou"], "防汛通知", "今晚加强巡查", "县应急局 李华", now=10.0)
+        assert [d.id for d in county.pending("qingxi", 0)] == [issued[0].id]
+        assert county.pending("qingxi", issued[0].id) == []
+        arrived = county.pending("qingxi", 0)
+        assert len(inbox.keep(arrived, now=11.0)) == 1
+        assert inbox.keep(arrived, now=12.0) == []  # the answer repeated
+        assert inbox.last_id() == issued[0].id
+        acked = inbox.acknowledge(issued[0].id, "值班员 张伟", now=13.0)
+        assert (acked.acked_by, acked.acked_at) == ("值班员 张伟", 13.0)
+        assert inbox.acknowledge(issued[0].id, "管理员", now=14.0).acked_by == "值班员 张伟"
+        up = box.oldest(10)
+        assert [(m.stream, m.seq, m.body.kind) for m in up] == [(Stream.DIRECTIVES, 1, "directive_ack")]
+        forged = LinkBatch(town="hekou", backlog=1, messages=up)  # hekou's own directive is another row
+        county.receive("hekou", forged, now=15.0)
+        assert all(d["acked_by"] is None for d in county.directives())
+        county.receive("qingxi", LinkBatch(town="qingxi", backlog=1, messages=up), now=16.0)
+        assert [(d["town"], d["acked_by"]) for d in county.directives()] == [("hekou", None), ("qingxi", "值班员 张伟")]
+    finally:
+        inbox.close()
         box.close()
         county.close()

@@ -1,4 +1,5 @@
-"""The county link: a town's outbox with its per-stream sequences, and what a county hub receives from its towns."""
+"""The county link: a town's outbox with its per-stream sequences, what a county hub receives from its towns, and
+the county's directives on both sides."""
 
 from __future__ import annotations
 
@@ -77,8 +78,26 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("town"),
     )
+    op.create_table(
+        PREFIX + "directives",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("town", sa.String(length=64), nullable=False),
+        sa.Column("issued_at", sa.Float(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("acked_by", sa.String(length=200), nullable=True),
+        sa.Column("acked_at", sa.Float(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f("ix_gridhub_county_directives_town"), PREFIX + "directives", ["town"], unique=False)
+    op.create_table(
+        PREFIX + "directives_in",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
 
 
 def downgrade() -> None:
-    for name in ("summaries", "cases", "alert_log", "alerts", "links", "received", "sequences", "outbox"):
+    for name in ("directives_in", "directives", "summaries", "cases", "alert_log", "alerts", "links", "received",
+                 "sequences", "outbox"):
         op.drop_table(PREFIX + name)

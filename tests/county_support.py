@@ -103,14 +103,19 @@ class Town:
         self.data = workdir / town
         self.data.mkdir(parents=True, exist_ok=True)
         self.file = sample_town_file(self.data / "town.yaml")
-        doc = yaml.safe_load(self.file.read_text(encoding="utf-8"))
-        doc["county"] = {"url": county.link, "ca_file": str(certs / "county-ca.pem"),
-                         "cert_file": str(certs / f"{town}.pem"), "key_file": str(certs / f"{town}.key"),
-                         "summary_every_s": 2, "retry_max_s": 1, "poll_s": 1}
-        self.file.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        self.alone = yaml.safe_load(self.file.read_text(encoding="utf-8"))
+        self.section = {"url": county.link, "ca_file": str(certs / "county-ca.pem"),
+                        "cert_file": str(certs / f"{town}.pem"), "key_file": str(certs / f"{town}.key"),
+                        "summary_every_s": 2, "retry_max_s": 1, "poll_s": 1}
+        self.linked(True)
         self.http_port, self.broker_port = free_port(), free_port()
         self.hub = Process(["run", "--town", str(self.file), "--data-dir", str(self.data), "--http-port",
                             str(self.http_port), "--embedded-port", str(self.broker_port)], self.data, self.http_port)
+
+    def linked(self, yes: bool) -> None:
+        """Write the town file with its county section, or without (the town alone)."""
+        doc = {**self.alone, "county": self.section} if yes else self.alone
+        self.file.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     def level(self, device: str, metres: float) -> None:
         """A vendor A station's report on its topic, acknowledged by the town's broker."""
@@ -130,6 +135,11 @@ class Town:
         with sqlite3.connect(f"file:{self.data / 'state.sqlite3'}?mode=ro", uri=True) as db:
             rows = db.execute("SELECT alert_id, body FROM gridhub_alert_transitions ORDER BY seq").fetchall()
         return [(int(alert_id), json.loads(body)["action"]) for alert_id, body in rows]
+
+    def trail_seqs(self) -> list[int]:
+        """The sequence numbers of the town's alert trail (handed out in blocks: not contiguous across restarts)."""
+        with sqlite3.connect(f"file:{self.data / 'state.sqlite3'}?mode=ro", uri=True) as db:
+            return [int(n) for (n,) in db.execute("SELECT seq FROM gridhub_alert_transitions ORDER BY seq")]
 
     def outbox(self) -> int:
         with sqlite3.connect(f"file:{self.data / 'state.sqlite3'}?mode=ro", uri=True) as db:

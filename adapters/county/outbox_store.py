@@ -14,9 +14,10 @@ from pydantic import TypeAdapter
 from adapters.county.tables import outbox, sequences
 from adapters.sql import SqlStore, upsert
 from hub.county.config import Stream
-from hub.county.messages import Body, LinkMessage
+from hub.county.messages import AlertUp, Body, LinkMessage
 
 _BODY: TypeAdapter[Body] = TypeAdapter(Body)
+ALERT_CURSOR = "town:alerts"  # in sequences: the last transition of the town's alert trail kept in the outbox
 
 
 class SqlOutbox(SqlStore):
@@ -38,7 +39,17 @@ class SqlOutbox(SqlStore):
             conn.execute(outbox.insert(), [{"stream": m.stream.value, "seq": m.seq,
                                             "body": m.body.model_dump_json()} for m in made])
             upsert(conn, sequences, "stream", [{"stream": s.value, "last_seq": n} for s, n in last.items()])
+        trail = [m.body.town_seq for m in made if isinstance(m.body, AlertUp)]
+        if trail:
+            upsert(conn, sequences, "stream", [{"stream": ALERT_CURSOR, "last_seq": max(trail)}])
         return made
+
+    def alert_cursor(self) -> int:
+        """The last transition of the town's alert trail the outbox has kept; 0 before the town's first link."""
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(sequences.c.last_seq).where(sequences.c.stream == ALERT_CURSOR)
+                                 ).scalar_one_or_none()
+        return int(found or 0)
 
     def _last(self, conn: sa.Connection, streams: set[Stream]) -> dict[Stream, int]:
         query = sa.select(sequences.c.stream, sequences.c.last_seq).where(

@@ -3,8 +3,9 @@
 Events from the bus are numbered and kept by a writer task; a sender task posts the oldest kept messages, and
 forgets those the county acknowledged. While the county is unreachable the outbox grows and the sender retries,
 so an outage of any length, or a restart of either side, loses nothing and repeats nothing the county stored.
-Between an alert's commit and its outbox row there is a moment (milliseconds) in which a crash loses the message;
-storing both in one transaction would close it.
+The outbox also keeps how far along the town's alert trail it is: at start, every transition after that (all
+of them, at a town's first link; those a crash cut off between the alert's commit and its outbox row, later) is
+read from the alert store and kept first, in the trail's order.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from hub.cases.model import CaseEvent
 from hub.context import HubContext
 from hub.county.config import CountyLink, Stream
 from hub.county.directives import DirectiveIn
-from hub.county.messages import Body, LinkAck, LinkBatch
+from hub.county.messages import AlertUp, Body, LinkAck, LinkBatch
 from hub.county.upload import alert_up, case_up, summary_up
 from hub.tasks import TaskSet
 
@@ -61,6 +62,7 @@ class CountyLinkService:
         send = self._link.send
         if Stream.ALERTS in send:
             self._unsubscribe.append(self._ctx.bus.subscribe(AlertEvent, self._on_alert))
+            await self._catch_up()
         if Stream.CASES in send:
             self._unsubscribe.append(self._ctx.bus.subscribe(CaseEvent, self._on_case))
         self._directives_after = await asyncio.to_thread(self.inbox.last_id)
@@ -96,6 +98,21 @@ class CountyLinkService:
         body = alert_up(event, self._ctx.town)
         if body is not None:
             self._keep(Stream.ALERTS, body)
+
+    async def _catch_up(self) -> None:
+        """Keep the alert trail's transitions the outbox has not: subscribed first, so that none falls between."""
+        cursor = await asyncio.to_thread(self.outbox.alert_cursor)
+        missed: list[AlertUp] = []
+        while entries := await asyncio.to_thread(self._ctx.alerts.store.feed, cursor, 500):
+            missed += [b for e in entries if (b := alert_up(AlertEvent(e.alert, e.transition), self._ctx.town))]
+            cursor = entries[-1].transition.seq
+        if missed:
+            log.info("county outbox: %d transitions of the alert trail to send first", len(missed))
+        trail = {b.town_seq: b for b in missed} | {b.town_seq: b for _, b in self._pending if isinstance(b, AlertUp)}
+        ordered: list[tuple[Stream, Body]] = [(Stream.ALERTS, trail[n]) for n in sorted(trail)]
+        self._pending = ordered + [(s, b) for s, b in self._pending if not isinstance(b, AlertUp)]
+        if self._pending:
+            self._pending_set.set()
 
     def _on_case(self, event: CaseEvent) -> None:
         self._keep(Stream.CASES, case_up(event, self._ctx.clock()))

@@ -17,6 +17,7 @@ class AlertUp(Wire):
     """One transition of a town's alert, and the alert as it is after it."""
 
     kind: Literal["alert"] = "alert"
+    town_seq: int = Field(description="the transition's place in the town's own alert trail")
     alert_id: int
     rule: str
     source: str

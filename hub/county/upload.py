@@ -17,7 +17,7 @@ def alert_up(event: AlertEvent, town: Town) -> AlertUp | None:
     if step is None:
         return None
     device = town.device_map().get(alert.device or "")
-    return AlertUp(alert_id=alert.id, rule=alert.rule, source=alert.source, title=alert.title,
+    return AlertUp(town_seq=step.seq, alert_id=alert.id, rule=alert.rule, source=alert.source, title=alert.title,
                    severity=step.severity.value, state=step.state.value, message=mask_text(alert.message),
                    action=step.action.value, actor=step.actor, note=mask_text(step.note), at=step.ts,
                    raised_at=alert.raised_at, device=alert.device, grid=alert.grid, village=alert.village,

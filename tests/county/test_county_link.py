@@ -162,3 +162,24 @@ def test_a_county_directive_reaches_the_town_once_and_its_acknowledgement_comes_
     seen = county.get("/api/county/directives", town="qingxi")[0]
     assert seen["acked_by"] == acked.json()["acked_by"] and "王强" in seen["acked_by"]
     assert seen["acked_at"] == acked.json()["acked_at"]
+
+
+def test_a_town_that_links_later_sends_its_alert_trail_from_the_start(county: County, town: Town) -> None:
+    town.linked(False)
+    town.hub.start()
+    town.level("RS01", 58.4)
+    town.level("RS02", 57.6)
+    wait_until(lambda: len(town.transitions()) >= 2, 30, "the town's alerts")
+    town.hub.stop()
+    town.linked(True)
+    county.hub.start()
+    town.hub.start()
+    town.level("RS01", 59.8)
+    wait_until(lambda: len(town.transitions()) >= 3, 30, "the town's third transition")
+    expected = town.transitions()
+    wait_until(lambda: len(county_log(county)) >= len(expected), 30, "the trail at the county")
+    time.sleep(2)
+    assert county_log(county) == expected
+    log = county.get("/api/county/alerts/log", town="qingxi")
+    assert [e["town_seq"] for e in log] == town.trail_seqs()
+    assert [e["seq"] for e in log] == list(range(1, len(expected) + 1))

@@ -13,7 +13,7 @@ A, S, C = Stream.ALERTS, Stream.SUMMARY, Stream.CASES
 
 
 def alert(n: int, state: str = "raised") -> AlertUp:
-    return AlertUp(alert_id=n, rule="river-level", source=f"RS0{n}", title="水位超警", severity="orange",
+    return AlertUp(town_seq=n, alert_id=n, rule="river-level", source=f"RS0{n}", title="水位超警", severity="orange",
                    state=state, message="", action="raise", actor="system", note="", at=float(n), raised_at=1.0)
 
 

@@ -117,14 +117,14 @@ class Town:
         doc = {**self.alone, "county": self.section} if yes else self.alone
         self.file.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
-    def level(self, device: str, metres: float) -> None:
-        """A vendor A station's report on its topic, acknowledged by the town's broker."""
+    def level(self, device: str, metres: float, ts: float | None = None) -> None:
+        """A vendor A station's report on its topic (at *ts*, default now), acknowledged by the town's broker."""
         topic = {"RS01": "hy/HY230101/up", "RS02": "hy/HY230102/up"}[device]
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"rtu-{os.urandom(3).hex()}")
         client.connect("127.0.0.1", self.broker_port)
         client.loop_start()
         try:
-            body = json.dumps({"ts": int(time.time() * 1000), "wl": round(metres * 100)})
+            body = json.dumps({"ts": int((ts or time.time()) * 1000), "wl": round(metres * 100)})
             client.publish(topic, body, qos=1).wait_for_publish(10)
         finally:
             client.disconnect()

@@ -7,6 +7,7 @@ of either side or a second try is recognised and acknowledged without being stor
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,20 +16,27 @@ from adapters.county.tables import alert_log, alerts, cases, directives, links, 
 from adapters.sql import SqlStore, upsert
 from hub.county.config import Stream
 from hub.county.inbox import Sorted, sort_batch
+from hub.county.linkage import UpstreamWarning
 from hub.county.messages import AlertUp, CaseUp, DirectiveAckUp, DirectiveDown, LinkBatch, LinkMessage, SummaryUp
 
 
 class SqlCountyStore(SqlStore):
     """The county hub's store on its own state database."""
 
-    def receive(self, town: str, batch: LinkBatch, now: float) -> Sorted:
-        """Store what in *batch* is new, in order; returns the split, with the sequences now held."""
+    def receive(self, town: str, batch: LinkBatch, now: float,
+                linkage: Callable[[AlertUp], list[UpstreamWarning]] | None = None) -> Sorted:
+        """Store what in *batch* is new, in order, with the warnings *linkage* draws from its alerts (in the same
+        transaction: once); returns the split, with the sequences now held."""
         with self.engine.begin() as conn:
             held = {Stream(s): int(n) for s, n in conn.execute(
                 sa.select(received.c.stream, received.c.last_seq).where(received.c.town == town))}
             split = sort_batch(held, batch.messages)
             for message in split.fresh:
                 _store(conn, town, message)
+                if linkage is not None and isinstance(message.body, AlertUp):
+                    for warning in linkage(message.body):
+                        _issue(conn, warning.town, now, title=warning.title, text=warning.text, kind=warning.kind,
+                               arrives_at=warning.arrives_at, issued_by=warning.issued_by)
             if split.last:
                 upsert(conn, received, ["town", "stream"],
                        [{"town": town, "stream": s.value, "last_seq": n} for s, n in split.last.items()])
@@ -65,14 +73,8 @@ class SqlCountyStore(SqlStore):
 
     def issue(self, towns: list[str], title: str, text: str, by: str, now: float) -> list[DirectiveDown]:
         """A directive to each of *towns*, numbered; each town receives it on its next request."""
-        made = []
         with self.engine.begin() as conn:
-            for town in towns:
-                key = conn.execute(directives.insert().values(town=town, issued_at=now, body="")
-                                   .returning(directives.c.id)).scalar_one()
-                made.append(DirectiveDown(id=int(key), title=title, text=text, issued_by=by, issued_at=now))
-                conn.execute(directives.update().where(directives.c.id == key).values(body=made[-1].model_dump_json()))
-        return made
+            return [_issue(conn, town, now, title=title, text=text, issued_by=by) for town in towns]
 
     def pending(self, town: str, after: int, limit: int = 100) -> list[DirectiveDown]:
         """*town*'s directives numbered after *after*, oldest first."""
@@ -94,6 +96,14 @@ class SqlCountyStore(SqlStore):
     def summaries(self) -> dict[str, dict[str, Any]]:
         with self.engine.connect() as conn:
             return {t: json.loads(b) for t, b in conn.execute(sa.select(summaries.c.town, summaries.c.body))}
+
+
+def _issue(conn: sa.Connection, town: str, now: float, **fields: Any) -> DirectiveDown:
+    key = conn.execute(directives.insert().values(town=town, issued_at=now, body="").returning(directives.c.id)
+                       ).scalar_one()
+    made = DirectiveDown(id=int(key), issued_at=now, **fields)
+    conn.execute(directives.update().where(directives.c.id == key).values(body=made.model_dump_json()))
+    return made
 
 
 def _store(conn: sa.Connection, town: str, message: LinkMessage) -> None:

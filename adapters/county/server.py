@@ -22,6 +22,7 @@ from adapters.county.county_store import SqlCountyStore
 from adapters.county.identity import Peers
 from adapters.county.view import view_app
 from hub.county.config import County
+from hub.county.linkage import upstream_water
 from hub.county.messages import LinkAck, LinkBatch
 from hub.county.tls import server_files
 
@@ -55,7 +56,8 @@ def link_app(county: County, store: SqlCountyStore, peers: Peers, refusals: Refu
         if body.town != cert:
             raise refusals.add(cert, body.town, f"this certificate speaks for {cert}, not {body.town}")
         async with lock:
-            split = await asyncio.to_thread(store.receive, cert, body, time.time())
+            split = await asyncio.to_thread(store.receive, cert, body, time.time(),
+                                            lambda alert: upstream_water(county, cert, alert))
         if split.gaps:
             log.warning("county link: %s skipped sequences %d times (its outbox was lost?)", cert, split.gaps)
         news = await asyncio.to_thread(store.pending, cert, body.directives_after)

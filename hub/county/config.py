@@ -87,11 +87,19 @@ class Basin(Strict):
     reaches: list[Reach] = Field(min_length=2, description="its towns from upstream to downstream")
 
 
+class Linkage(Strict):
+    """Linkage along the rivers: which alerts of an upstream town warn the towns below it (上游来水)."""
+
+    rules: tuple[str, ...] = Field(default=("river-rise", "flood-risk"), description="ids of the town rules whose "
+                                   "alerts, on a station of a river the county knows, warn the towns downstream")
+
+
 class County(Strict):
     """A whole county file."""
 
     county: CountyInfo
     link: LinkListen = Field(default_factory=LinkListen)
+    linkage: Linkage = Field(default_factory=Linkage)
     towns: list[CountyTown] = Field(min_length=1)
     basins: list[Basin] = Field(default_factory=list)
 

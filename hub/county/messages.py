@@ -87,6 +87,9 @@ class DirectiveDown(Wire):
     """A county directive or notice to one town (通知、指令), which a person there acknowledges."""
 
     id: int = Field(description="the county's number of it, increasing: the town asks for those after its last")
+    kind: Literal["directive", "upstream_water", "upstream_water_lifted"] = Field(
+        default="directive", description="a person's directive, or the county's warning of water from upstream")
+    arrives_at: float | None = Field(default=None, description="upstream water: when it is expected here")
     title: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=5000)
     issued_by: str

@@ -183,3 +183,31 @@ def test_a_town_that_links_later_sends_its_alert_trail_from_the_start(county: Co
     log = county.get("/api/county/alerts/log", town="qingxi")
     assert [e["town_seq"] for e in log] == town.trail_seqs()
     assert [e["seq"] for e in log] == list(range(1, len(expected) + 1))
+
+
+def test_a_rise_upstream_warns_the_town_below_and_its_resolution_lifts_it(county: County, town: Town) -> None:
+    county.hub.start()
+    town.create_admin()
+    town.hub.start()
+    now = time.time()
+    for minutes, metres in ((40, 56.0), (30, 56.15), (20, 56.3), (10, 56.45), (0, 56.6)):  # 0.9 m an hour
+        town.level("RS01", metres, now - minutes * 60)
+
+    def warnings(kind: str) -> list[dict[str, object]]:
+        return [d for d in county.get("/api/county/directives", town="hekou") if d["kind"] == kind]
+
+    wait_until(lambda: bool(warnings("upstream_water")), 30, "the warning to the town below")
+    rise = next(a for a in county.get("/api/county/alerts", town="qingxi") if a["rule"] == "river-rise")
+    warning = warnings("upstream_water")[0]
+    assert warning["arrives_at"] == rise["at"] + 150 * 60  # 青溪镇 to 河口镇, from the county file
+    assert warning["title"] == "上游来水预警：青溪镇水位快速上涨" and warning["issued_by"] == "清江县流域联动"
+    assert county.get("/api/county/directives", town="shangyuan") == []  # upstream hears nothing
+    console = town.signed_in()
+    try:
+        done = console.post(f"/api/alerts/{rise['alert_id']}/resolve", json={"note": "水位回落"})
+        assert done.status_code == 200, done.text
+    finally:
+        console.close()
+    wait_until(lambda: bool(warnings("upstream_water_lifted")), 30, "the warning lifted")
+    time.sleep(2)
+    assert len(warnings("upstream_water")) == 1 and len(warnings("upstream_water_lifted")) == 1

@@ -14,9 +14,11 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import httpx
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from adapters.county.directive_store import SqlDirectiveBox
 from adapters.county.outbox_store import SqlOutbox
@@ -38,6 +40,19 @@ class LinkDown(Exception):
     """The county could not be reached, or did not take the batch."""
 
 
+class LinkCollector(Collector):
+    """The link's state at /metrics: up or not, and the messages the outbox holds (as of the last try)."""
+
+    def __init__(self, link: CountyLinkService) -> None:
+        self._link = link
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        yield GaugeMetricFamily("gridhub_county_link_up", "1 while the county took the last request",
+                                value=1 if self._link.up else 0)
+        yield GaugeMetricFamily("gridhub_county_outbox_messages", "Messages kept for the county, not yet "
+                                "acknowledged", value=self._link.backlog)
+
+
 class CountyLinkService:
     """Keeps what the town sends up in its outbox and pushes it to the county."""
 
@@ -56,6 +71,8 @@ class CountyLinkService:
         self._unsubscribe: list[Callable[[], None]] = []
         self._client: httpx.AsyncClient | None = None
         self.up: bool | None = None  # None until the first try
+        self.backlog = 0
+        self._collector = LinkCollector(self)
         self.url = ""
 
     async def start(self) -> None:
@@ -67,6 +84,7 @@ class CountyLinkService:
             self._unsubscribe.append(self._ctx.bus.subscribe(CaseEvent, self._on_case))
         self._directives_after = await asyncio.to_thread(self.inbox.last_id)
         self._ctx.county = self
+        self._ctx.metrics.add_collector(self._collector)
         self._client = httpx.AsyncClient(base_url=self._link.url, verify=self._tls(), timeout=10.0)
         self._tasks.spawn(self._write(), "county-outbox")
         self._tasks.spawn(self._send(), "county-sender")
@@ -76,6 +94,7 @@ class CountyLinkService:
 
     async def stop(self) -> None:
         self._ctx.county = None
+        self._ctx.metrics.registry.unregister(self._collector)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         await self._tasks.cancel()
@@ -151,7 +170,7 @@ class CountyLinkService:
         while True:
             self._kept.clear()  # before reading, so that a message kept meanwhile wakes the wait below
             messages = await asyncio.to_thread(self.outbox.oldest, self._link.batch)
-            backlog = await asyncio.to_thread(self.outbox.backlog)
+            backlog = self.backlog = await asyncio.to_thread(self.outbox.backlog)
             try:
                 ack = await self._post(LinkBatch(town=self._ctx.town.town.id, backlog=backlog, messages=messages,
                                                  directives_after=self._directives_after))
@@ -162,7 +181,7 @@ class CountyLinkService:
                 continue
             delay = FIRST_RETRY_S
             self._came_up(backlog)
-            await asyncio.to_thread(self.outbox.acknowledge, ack.acked)
+            self.backlog -= await asyncio.to_thread(self.outbox.acknowledge, ack.acked)
             await self._received(ack)
             if len(messages) < self._link.batch and not ack.directives:
                 with contextlib.suppress(TimeoutError):

@@ -72,8 +72,18 @@ def test_a_town_alert_and_case_are_seen_at_the_county_masked(county: County, tow
     assert "清江县 县级平台" in page and "青溪镇" in page and "在线" in page and "橙色" in page
 
 
+def metric(town: Town, name: str) -> float:
+    console = town.signed_in()
+    try:
+        text = console.get("/metrics").text
+    finally:
+        console.close()
+    return float(next(line.split()[1] for line in text.splitlines() if line.startswith(name + " ")))
+
+
 def test_alerts_raised_while_the_county_is_down_arrive_once_in_order(county: County, town: Town) -> None:
     county.hub.start()
+    town.create_admin()
     town.hub.start()
     town.level("RS01", 58.4)
     wait_until(lambda: len(county_log(county)) >= 1, 30, "the first alert at the county")
@@ -87,6 +97,7 @@ def test_alerts_raised_while_the_county_is_down_arrive_once_in_order(county: Cou
     wait_until(lambda: len(town.transitions()) >= 4, 30, "the town's fourth transition")
     time.sleep(3)  # the town tries and fails a few times
     assert town.outbox() >= 3
+    assert metric(town, "gridhub_county_link_up") == 0 and metric(town, "gridhub_county_outbox_messages") >= 3
     county.hub.start()  # the outage ends
     expected = town.transitions()
     wait_until(lambda: len(county_log(county)) >= len(expected), 60, "the backlog at the county")
@@ -97,6 +108,8 @@ def test_alerts_raised_while_the_county_is_down_arrive_once_in_order(county: Cou
     assert {a["device"]: a["severity"] for a in county.get("/api/county/alerts", town="qingxi", open="true")} == \
         {"RS01": "red", "RS02": "red"}
     wait_until(lambda: town.outbox() == 0, 30, "the outbox emptied")
+    wait_until(lambda: metric(town, "gridhub_county_link_up") == 1, 30, "the link up at /metrics")
+    wait_until(lambda: metric(town, "gridhub_county_outbox_messages") == 0, 30, "no backlog at /metrics")
 
 
 def test_a_town_speaks_only_for_itself(county: County) -> None:

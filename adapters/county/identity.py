@@ -1,4 +1,5 @@
-"""Which town a link connection is: the common name of the client certificate TLS verified against the county CA.
+"""Which town a link connection is: the common name of the client certificate TLS verified against the county CA;
+and the requests refused because the body claimed another.
 
 uvicorn does not hand the peer's certificate to the app, so its HTTP/1.1 protocol is extended to note, per open
 connection, the name its certificate carries; the app looks it up by the connection's address.
@@ -7,12 +8,29 @@ connection, the name its certificate carries; the app looks it up by the connect
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
+from collections import Counter
 from typing import Any
 
+from fastapi import HTTPException
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+log = logging.getLogger(__name__)
+
 Peer = tuple[str, int]
+
+
+class Refusals:
+    """Requests refused, counted by certificate name and the town they claimed."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, str]] = Counter()
+
+    def add(self, cert: str, claimed: str, why: str) -> HTTPException:
+        self.counts[(cert, claimed)] += 1
+        log.warning("county link: refused a batch from certificate %r claiming town %r: %s", cert, claimed, why)
+        return HTTPException(403, why)
 
 
 class Peers:

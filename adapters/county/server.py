@@ -11,15 +11,14 @@ import contextlib
 import logging
 import ssl
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 
 from adapters.county.county_store import SqlCountyStore
-from adapters.county.identity import Peers
+from adapters.county.identity import Peers, Refusals
 from adapters.county.view import view_app
 from hub.county.config import County
 from hub.county.linkage import upstream_water
@@ -27,18 +26,6 @@ from hub.county.messages import LinkAck, LinkBatch
 from hub.county.tls import server_files
 
 log = logging.getLogger(__name__)
-
-
-class Refusals:
-    """Requests refused, counted by certificate name and the town they claimed."""
-
-    def __init__(self) -> None:
-        self.counts: Counter[tuple[str, str]] = Counter()
-
-    def add(self, cert: str, claimed: str, why: str) -> HTTPException:
-        self.counts[(cert, claimed)] += 1
-        log.warning("county link: refused a batch from certificate %r claiming town %r: %s", cert, claimed, why)
-        return HTTPException(403, why)
 
 
 def link_app(county: County, store: SqlCountyStore, peers: Peers, refusals: Refusals) -> FastAPI:

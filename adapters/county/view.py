@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.county.county_store import SqlCountyStore
+from adapters.county.identity import Refusals
 from hub.county.config import County
 from hub.county.messages import DirectiveDown
 
@@ -50,7 +51,7 @@ class DirectiveNew(BaseModel):
     issued_by: str = Field(min_length=1, max_length=100, description="who at the county issues it")
 
 
-def view_app(county: County, store: SqlCountyStore, refusals: Any) -> FastAPI:
+def view_app(county: County, store: SqlCountyStore, refusals: Refusals) -> FastAPI:
     app = FastAPI(title=f"gridhub county {county.county.id}", docs_url=None, redoc_url=None)
 
     @app.get("/api/county/towns")

@@ -6,7 +6,6 @@ Read-only. It has no accounts yet (the county roles are still to come), so it li
 from __future__ import annotations
 
 import asyncio
-import html
 import time
 from typing import Any, Literal
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.county.county_store import SqlCountyStore
 from adapters.county.identity import Refusals
+from adapters.county.pages import Lang, render_page, render_town
 from hub.county.config import County
 from hub.county.messages import DirectiveDown
 
@@ -92,8 +92,19 @@ def view_app(county: County, store: SqlCountyStore, refusals: Refusals) -> FastA
         return RedirectResponse("/county")
 
     @app.get("/county", response_class=HTMLResponse)
-    async def page(lang: Literal["zh", "en"] = "zh") -> str:
-        return render_page(county, await asyncio.to_thread(town_statuses, county, store, time.time()), lang)
+    async def page(lang: Lang = "zh") -> str:
+        statuses = await asyncio.to_thread(town_statuses, county, store, time.time())
+        return render_page(county, [s.model_dump() for s in statuses], lang)
+
+    @app.get("/county/towns/{town_id}", response_class=HTMLResponse)
+    async def town_page(town_id: str, lang: Lang = "zh") -> str:
+        """One town read-only: its open alerts, its cases, the county's directives to it."""
+        town = county.town_map().get(town_id)
+        if town is None:
+            raise HTTPException(404, f"no town {town_id!r} in {county.county.name}")
+        alerts, cases, directives = await asyncio.to_thread(
+            lambda: (store.alerts(town_id, True), store.cases(town_id), store.directives(town_id)))
+        return render_town(county, town, alerts, cases, directives, lang)
 
     return app
 
@@ -113,33 +124,3 @@ def town_statuses(county: County, store: SqlCountyStore, now: float) -> list[Tow
                                    open_alerts=len(severities), summary=summaries.get(town.id),
                                    worst=max(severities, key=lambda s: SEVERITY_RANK.get(s, 0), default=None)))
     return statuses
-
-
-WORDS = {
-    "zh": {"title": "县级平台", "town": "乡镇", "link": "连接", "heard": "最后联络", "backlog": "待传",
-           "alerts": "未结预警", "worst": "最高级别", "up": "在线", "silent": "失联", "never": "未连接",
-           "red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色", "none": "无", "other": "English"},
-    "en": {"title": "County platform", "town": "Town", "link": "Link", "heard": "Last heard", "backlog": "Backlog",
-           "alerts": "Open alerts", "worst": "Worst", "up": "up", "silent": "silent", "never": "never linked",
-           "red": "red", "orange": "orange", "yellow": "yellow", "blue": "blue", "none": "none", "other": "中文"},
-}
-
-
-def render_page(county: County, statuses: list[TownStatus], lang: Literal["zh", "en"]) -> str:
-    """One table of the towns; it reloads itself every 10 s."""
-    w = WORDS[lang]
-    rows = "".join(
-        f'<tr data-town="{html.escape(s.id)}"><td>{html.escape(s.name)}</td>'
-        f'<td class="link-{s.link}">{w[s.link]}</td>'
-        f"<td>{time.strftime('%m-%d %H:%M:%S', time.localtime(s.last_heard)) if s.last_heard else '—'}</td>"
-        f'<td>{s.backlog}</td><td class="alerts">{s.open_alerts}</td>'
-        f'<td class="sev-{s.worst or "none"}">{w[s.worst or "none"]}</td></tr>' for s in statuses)
-    other = "en" if lang == "zh" else "zh"
-    return f"""<!doctype html><html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="10"><title>{html.escape(county.county.name)} {w['title']}</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{padding:.4em 1em;
-border-bottom:1px solid #ccc}}.link-up{{color:#17803d}}.link-silent{{color:#b91c1c}}.sev-red{{color:#b91c1c}}
-.sev-orange{{color:#c2410c}}.sev-yellow{{color:#a16207}}.sev-blue{{color:#1d4ed8}}</style></head><body>
-<h1>{html.escape(county.county.name)} {w['title']}</h1><p><a href="?lang={other}">{w['other']}</a></p>
-<table><thead><tr><th>{w['town']}</th><th>{w['link']}</th><th>{w['heard']}</th><th>{w['backlog']}</th>
-<th>{w['alerts']}</th><th>{w['worst']}</th></tr></thead><tbody>{rows}</tbody></table></body></html>"""

@@ -17,14 +17,17 @@ WORDS = {
            "severity": "级别", "what": "预警", "device": "设备", "state": "状态", "at": "时间", "cases": "案件",
            "number": "编号", "category": "类别", "due": "办理时限", "overdue": "超期", "yes": "是", "no": "否",
            "directives": "县级指令与通知", "issued": "下发", "acked": "签收", "not_acked": "未签收",
-           "back": "返回全县", "empty": "暂无"},
+           "back": "返回全县", "empty": "暂无", "stations": "测站", "station": "测站", "basin": "流域",
+           "level": "水位 m（警戒）", "rise": "涨率 m/h", "rain": "1小时雨量 mm"},
     "en": {"title": "County platform", "town": "Town", "link": "Link", "heard": "Last heard", "backlog": "Backlog",
            "alerts": "Open alerts", "worst": "Worst", "up": "up", "silent": "silent", "never": "never linked",
            "red": "red", "orange": "orange", "yellow": "yellow", "blue": "blue", "none": "none", "other": "中文",
            "severity": "Severity", "what": "Alert", "device": "Device", "state": "State", "at": "Time",
            "cases": "Cases", "number": "Number", "category": "Category", "due": "Due", "overdue": "Overdue",
            "yes": "yes", "no": "no", "directives": "County directives and notices", "issued": "Issued",
-           "acked": "Acknowledged", "not_acked": "not yet", "back": "Back to the county", "empty": "none"},
+           "acked": "Acknowledged", "not_acked": "not yet", "back": "Back to the county", "empty": "none",
+           "stations": "Stations", "station": "Station", "basin": "River", "level": "Level m (warning)",
+           "rise": "Rise m/h", "rain": "Rain 1 h mm"},
 }
 STYLE = """body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}
 td,th{padding:.4em 1em;border-bottom:1px solid #ccc;text-align:left}.link-up{color:#17803d}
@@ -45,8 +48,8 @@ def render_page(county: County, statuses: list[dict[str, Any]], lang: Lang) -> s
 
 
 def render_town(county: County, town: CountyTown, alerts: list[dict[str, Any]], cases: list[dict[str, Any]],
-                directives: list[dict[str, Any]], lang: Lang) -> str:
-    """A town read-only: its open alerts, its cases with their time limits, the county's directives to it."""
+                directives: list[dict[str, Any]], stations: list[dict[str, Any]], lang: Lang) -> str:
+    """A town read-only: its open alerts, cases with their time limits, stations, the county's directives."""
     w, e = WORDS[lang], html.escape
     alert_rows = [[f'<span class="sev-{e(a["severity"])}">{w.get(a["severity"], e(a["severity"]))}</span>',
                    e(a["title"]), e(a.get("device") or ""), e(a["state"]), _when(county, a["at"])] for a in alerts]
@@ -54,8 +57,11 @@ def render_town(county: County, town: CountyTown, alerts: list[dict[str, Any]], 
                   w["yes"] if c.get("overdue") else w["no"]] for c in cases]
     directive_rows = [[e(d["title"]), _when(county, d["issued_at"]),
                        e(d["acked_by"]) if d.get("acked_by") else w["not_acked"]] for d in directives]
+    station_rows = [[e(t["name"]), e(t.get("basin") or ""), _level(t), _number(t["values"].get("water_level_rise")),
+                     _number(t["values"].get("rainfall_1h")), _when(county, t.get("at"))] for t in stations]
     sections = [("alerts", ["severity", "what", "device", "state", "at"], alert_rows),
                 ("cases", ["number", "category", "state", "due", "overdue"], case_rows),
+                ("stations", ["station", "basin", "level", "rise", "rain", "at"], station_rows),
                 ("directives", ["what", "issued", "acked"], directive_rows)]
     body = f'<p><a id="back" href="/county?lang={lang}">{w["back"]}</a></p>' + "".join(
         f'<h2 id="{name}">{w[name]}</h2>{_table([w[h] for h in heads], rows, w)}' for name, heads, rows in sections)
@@ -69,6 +75,15 @@ def _table(heads: list[str], rows: list[list[str]], w: dict[str, str], keys: lis
     body = "".join((f'<tr data-town="{html.escape(keys[i])}">' if keys else "<tr>")
                    + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for i, row in enumerate(rows))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _level(station: dict[str, Any]) -> str:
+    level, warning = station["values"].get("water_level"), station.get("warning_level")
+    return _number(level) + (f"（{warning:.2f}）" if warning is not None else "")
 
 
 def _when(county: County, ts: float | None) -> str:

@@ -29,7 +29,7 @@ from hub.context import HubContext
 from hub.county.config import CountyLink, Stream
 from hub.county.directives import DirectiveIn
 from hub.county.messages import AlertUp, Body, LinkAck, LinkBatch
-from hub.county.upload import alert_up, case_up, summary_up
+from hub.county.upload import STATION_KINDS, alert_up, case_up, station_up, summary_up
 from hub.tasks import TaskSet
 
 log = logging.getLogger(__name__)
@@ -157,10 +157,12 @@ class CountyLinkService:
 
     async def _summaries(self) -> None:
         ctx = self._ctx
+        stations = [d for d in ctx.town.devices if d.kind in STATION_KINDS]
         while True:
+            latest = await asyncio.to_thread(lambda: [station_up(d, ctx.store.latest(d.id)) for d in stations])
             severities = [a.severity.value for a in ctx.alerts.book.open_alerts()]
             self._keep(Stream.SUMMARY, summary_up(ctx.clock(), severities, list(ctx.cases.book.cases.values()),
-                                                  ctx.health.counts()))
+                                                  ctx.health.counts(), latest))
             await asyncio.sleep(self._link.summary_every_s)
 
     # --- to the county --------------------------------------------------------------------------

@@ -102,9 +102,10 @@ def view_app(county: County, store: SqlCountyStore, refusals: Refusals) -> FastA
         town = county.town_map().get(town_id)
         if town is None:
             raise HTTPException(404, f"no town {town_id!r} in {county.county.name}")
-        alerts, cases, directives = await asyncio.to_thread(
-            lambda: (store.alerts(town_id, True), store.cases(town_id), store.directives(town_id)))
-        return render_town(county, town, alerts, cases, directives, lang)
+        alerts, cases, directives, summary = await asyncio.to_thread(lambda: (
+            store.alerts(town_id, True), store.cases(town_id), store.directives(town_id),
+            store.summaries().get(town_id) or {}))
+        return render_town(county, town, alerts, cases, directives, summary.get("stations", []), lang)
 
     return app
 

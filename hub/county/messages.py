@@ -60,6 +60,20 @@ class CaseUp(Wire):
     requester: RequesterUp | None = None
 
 
+class StationUp(Wire):
+    """A river station's or rain gauge's latest values, which the county's rivers need."""
+
+    device: str
+    name: str
+    kind: str
+    basin: str | None = None
+    values: dict[str, float] = Field(description="water_level (m), water_level_rise (m/h), rainfall_1h, "
+                                     "rainfall_24h (mm): those it has")
+    at: float | None = Field(default=None, description="time of its newest value")
+    warning_level: float | None = None
+    guarantee_level: float | None = None
+
+
 class SummaryUp(Wire):
     """A town's figures at one moment: its open alerts, cases and devices."""
 
@@ -69,6 +83,7 @@ class SummaryUp(Wire):
     cases_open: int
     cases_overdue: int
     devices: dict[str, int] = Field(description="devices by health state: online, offline …")
+    stations: list[StationUp] = Field(default_factory=list, description="river stations and rain gauges")
 
 
 class DirectiveAckUp(Wire):

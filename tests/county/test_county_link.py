@@ -68,6 +68,9 @@ def test_a_town_alert_and_case_are_seen_at_the_county_masked(county: County, tow
     assert (qingxi["id"], qingxi["link"], qingxi["open_alerts"], qingxi["worst"]) == ("qingxi", "up", 1, "orange")
     assert qingxi["summary"]["alerts_open"] == {"orange": 1} and qingxi["summary"]["cases_overdue"] == 0
     assert sum(qingxi["summary"]["devices"].values()) > 50
+    stations = {s["device"]: s for s in qingxi["summary"]["stations"]}
+    assert stations["RS01"]["values"]["water_level"] == 58.4 and stations["RS01"]["warning_level"] == 58.0
+    assert stations["RS01"]["basin"] == "清溪河" and "RG01" in stations
     page = httpx.get(county.view + "/county", timeout=10).text
     assert "清江县 县级平台" in page and "青溪镇" in page and "在线" in page and "橙色" in page
 

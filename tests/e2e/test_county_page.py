@@ -12,7 +12,7 @@ from playwright.async_api import Browser, expect
 
 from adapters.county.server import CountyHub
 from hub.county.config import Stream, load_county
-from hub.county.messages import AlertUp, CaseUp, LinkBatch, LinkMessage
+from hub.county.messages import AlertUp, CaseUp, LinkBatch, LinkMessage, StationUp, SummaryUp
 from hub.settings import DEFAULT_TOWN
 from tests.e2e.pages import open_page
 
@@ -25,8 +25,13 @@ def arrived(now: float) -> LinkBatch:
                     device="RS01", basin="清溪河")
     case = CaseUp(case_id=1, number="20260701-0001", category="disputes", title="邻里纠纷", state="accepted",
                   action="accept", at=now, created_at=now, due_at=now + 3 * 86400, limit="3个工作日")
+    station = StationUp(device="RS01", name="清溪河石门水位站", kind="river_station", basin="清溪河",
+                        values={"water_level": 58.4, "water_level_rise": 0.12}, at=now, warning_level=58.0)
+    summary = SummaryUp(at=now, alerts_open={"orange": 1}, cases_open=1, cases_overdue=0, devices={"online": 3},
+                        stations=[station])
     return LinkBatch(town="qingxi", backlog=0, messages=[LinkMessage(stream=Stream.ALERTS, seq=1, body=alert),
-                                                         LinkMessage(stream=Stream.CASES, seq=1, body=case)])
+                                                         LinkMessage(stream=Stream.CASES, seq=1, body=case),
+                                                         LinkMessage(stream=Stream.SUMMARY, seq=1, body=summary)])
 
 
 async def test_the_county_page_and_a_towns_drill_down(tmp_path: Path, chromium: Browser) -> None:
@@ -49,6 +54,8 @@ async def test_the_county_page_and_a_towns_drill_down(tmp_path: Path, chromium: 
         await expect(page.locator("h1")).to_have_text("青溪镇 · 清江县")
         await expect(page.locator("#alerts + table tbody tr td").nth(1)).to_have_text("水位超警")
         await expect(page.locator("#cases + table tbody tr td").first).to_have_text("20260701-0001")
+        await expect(page.locator("#stations + table tbody tr td")).to_have_text(
+            ["清溪河石门水位站", "清溪河", "58.40（58.00）", "0.12", "—", _anything()])
         await expect(page.locator("#directives + table tbody tr td")).to_have_text(
             ["防汛紧急通知", _anything(), "未签收"])
         await page.locator("#lang").click()

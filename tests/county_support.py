@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,10 +38,17 @@ class Process:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        self.spawn()
+        self.wait_listening()
+
+    def spawn(self) -> None:
         self.data.mkdir(parents=True, exist_ok=True)
         with (self.data / "hub.log").open("ab") as log:
             self.process = subprocess.Popen([GRIDHUB, *self.args], stdout=log, stderr=log,
                                             env={**os.environ, "GRIDHUB_HEALTH_CHECK_S": "1"})
+
+    def wait_listening(self) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + 90
         while not listening(self.port):
             assert self.process.poll() is None, self.log()
@@ -70,6 +80,7 @@ class County:
         workdir.mkdir(parents=True, exist_ok=True)
         self.file = workdir / "county.yaml"
         self.file.write_text(yaml.safe_dump(county, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        self.names = {t["id"]: t["name"] for t in county["towns"]}
         self.data = workdir / "county"
         self.hub = Process(["run", "--county", str(self.file), "--data-dir", str(self.data),
                             "--http-port", str(self.view_port)], self.data, self.view_port)
@@ -96,15 +107,17 @@ class County:
 
 
 class Town:
-    """The sample town (on free ports) linked to *county* with a certificate issued to it."""
+    """The sample town (on free ports) linked to *county* with a certificate issued to it; another town of the
+    county is the sample town under that town's id and name. *via* is the link's address, if not the county's."""
 
-    def __init__(self, workdir: Path, county: County, town: str = "qingxi") -> None:
+    def __init__(self, workdir: Path, county: County, town: str = "qingxi", via: str | None = None) -> None:
         certs = county.issue(town)
         self.data = workdir / town
         self.data.mkdir(parents=True, exist_ok=True)
         self.file = sample_town_file(self.data / "town.yaml")
         self.alone = yaml.safe_load(self.file.read_text(encoding="utf-8"))
-        self.section = {"url": county.link, "ca_file": str(certs / "county-ca.pem"),
+        self.alone["town"] |= {"id": town, "name": county.names[town]}
+        self.section = {"url": via or county.link, "ca_file": str(certs / "county-ca.pem"),
                         "cert_file": str(certs / f"{town}.pem"), "key_file": str(certs / f"{town}.key"),
                         "summary_every_s": 2, "retry_max_s": 1, "poll_s": 1}
         self.linked(True)
@@ -129,6 +142,13 @@ class Town:
         finally:
             client.disconnect()
             client.loop_stop()
+
+    def open_alerts(self) -> dict[int, str]:
+        """The town's open alerts and their severity, from its state database."""
+        with sqlite3.connect(f"file:{self.data / 'state.sqlite3'}?mode=ro", uri=True) as db:
+            rows = db.execute("SELECT id, severity FROM gridhub_alerts WHERE state IN "
+                              "('raised', 'acknowledged', 'dispatched')").fetchall()
+        return {int(i): str(s) for i, s in rows}
 
     def transitions(self) -> list[tuple[int, str]]:
         """The town's own alert trail, from its state database: (alert id, action) in its order."""
@@ -156,6 +176,71 @@ class Town:
         response = client.post("/api/auth/login", json={"username": "root", "password": PASSWORD})
         assert response.status_code == 200, response.text
         return client
+
+
+class Cable:
+    """A TCP relay on loopback between a town and its county, which a test cuts and mends like a line."""
+
+    def __init__(self, target: int) -> None:
+        self.target, self.port = target, free_port()
+        self._server: socket.socket | None = None
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self.mend()
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    def mend(self) -> None:
+        server = socket.create_server(("127.0.0.1", self.port))
+        self._server = server
+        threading.Thread(target=self._accept, args=(server,), daemon=True).start()
+
+    def cut(self) -> None:
+        """Refuse new connections and break those open."""
+        assert self._server is not None
+        with contextlib.suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)  # wakes the thread in accept(), which close() alone does not
+        self._server.close()
+        with self._lock:
+            for sock in self._open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            self._open.clear()
+
+    def _accept(self, server: socket.socket) -> None:
+        while True:
+            try:
+                near, _ = server.accept()
+            except OSError:
+                return  # cut
+            try:
+                far = socket.create_connection(("127.0.0.1", self.target))
+            except OSError:
+                near.close()
+                continue
+            with self._lock:
+                self._open += [near, far]
+            for a, b in ((near, far), (far, near)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+
+def start_all(*processes: Process) -> None:
+    """Start several hubs at once and wait until each listens (each takes seconds to import and migrate)."""
+    for process in processes:
+        process.spawn()
+    for process in processes:
+        process.wait_listening()
 
 
 def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:

@@ -46,7 +46,7 @@ class SqlDirectiveBox(SqlStore):
 
     def acknowledge(self, directive_id: int, actor: str, now: float) -> DirectiveIn:
         """The first acknowledgement is kept, and its message up with it; a second changes nothing."""
-        with self.engine.begin() as conn:
+        with self._outbox.writing, self.engine.begin() as conn:
             body = conn.execute(sa.select(directives_in.c.body).where(directives_in.c.id == directive_id)
                                 ).scalar_one_or_none()
             if body is None:

@@ -6,6 +6,7 @@ sequence of each stream is kept apart, so that numbering goes on after the outbo
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 
 import sqlalchemy as sa
@@ -23,13 +24,18 @@ ALERT_CURSOR = "town:alerts"  # in sequences: the last transition of the town's 
 class SqlOutbox(SqlStore):
     """The outbox on the state database (SQLite, or PostgreSQL when GRIDHUB_STATE_URL says so)."""
 
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        # One numbering transaction at a time in this process: two that read the same last number would collide.
+        self.writing = threading.Lock()
+
     def add(self, items: Sequence[tuple[Stream, Body]]) -> list[LinkMessage]:
-        """Number *items* in their streams, in the order given, and keep them; one writer at a time."""
-        with self.engine.begin() as conn:
+        """Number *items* in their streams, in the order given, and keep them."""
+        with self.writing, self.engine.begin() as conn:
             return self.add_in(conn, items)
 
     def add_in(self, conn: sa.Connection, items: Sequence[tuple[Stream, Body]]) -> list[LinkMessage]:
-        """`add` in the caller's transaction, to keep a message with the change it tells of."""
+        """`add` in the caller's transaction, to keep a message with the change it tells of; hold `writing`."""
         made: list[LinkMessage] = []
         last = self._last(conn, {stream for stream, _ in items})
         for stream, body in items:

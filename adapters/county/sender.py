@@ -68,6 +68,8 @@ class CountyLinkService:
         self._pending_set = asyncio.Event()
         self._kept = asyncio.Event()  # the outbox has messages the sender may not have seen
         self._tasks = TaskSet()
+        self._writer: asyncio.Task[None] | None = None
+        self._closing = False
         self._unsubscribe: list[Callable[[], None]] = []
         self._client: httpx.AsyncClient | None = None
         self.up: bool | None = None  # None until the first try
@@ -86,7 +88,7 @@ class CountyLinkService:
         self._ctx.county = self
         self._ctx.metrics.add_collector(self._collector)
         self._client = httpx.AsyncClient(base_url=self._link.url, verify=self._tls(), timeout=10.0)
-        self._tasks.spawn(self._write(), "county-outbox")
+        self._writer = asyncio.create_task(self._write(), name="county-outbox")
         self._tasks.spawn(self._send(), "county-sender")
         if Stream.SUMMARY in send:
             self._tasks.spawn(self._summaries(), "county-summary")
@@ -98,13 +100,25 @@ class CountyLinkService:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         await self._tasks.cancel()
-        if self._pending:  # events of the last moments: kept for the next run
-            await asyncio.to_thread(self.outbox.add, self._pending)
-            self._pending = []
+        await self._drain()
         if self._client is not None:
             await self._client.aclose()
         self.inbox.close()
         self.outbox.close()
+
+    async def _drain(self) -> None:
+        """Let the writer keep what is pending (the last moments' events, for the next run), then end it.
+
+        Not cancelled mid-write: its thread would go on writing while a second write numbered what came after."""
+        if self._writer is None:
+            return
+        self._closing = True
+        self._pending_set.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._writer), 10.0)
+        except TimeoutError:
+            log.error("county outbox: %d messages not kept at stop", len(self._pending))
+            self._writer.cancel()
 
     def _tls(self) -> ssl.SSLContext:
         context = ssl.create_default_context(cafile=str(self._link.ca_file))
@@ -144,6 +158,8 @@ class CountyLinkService:
         while True:
             await self._pending_set.wait()
             self._pending_set.clear()
+            if self._closing and not self._pending:
+                return
             items, self._pending = self._pending, []
             try:
                 await asyncio.to_thread(self.outbox.add, items)
@@ -154,6 +170,8 @@ class CountyLinkService:
                 await asyncio.sleep(1.0)
                 continue
             self._kept.set()
+            if self._closing:
+                self._pending_set.set()  # one more round: returns once nothing is pending
 
     async def _summaries(self) -> None:
         ctx = self._ctx

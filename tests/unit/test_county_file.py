@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from tests.support import line_of
 
 SAMPLE = DEFAULT_TOWN.parent / "county.yaml"
 GRIDHUB = str(Path(sys.executable).parent / "gridhub")
+WIDE = {**os.environ, "COLUMNS": "500"}  # rich wraps its output at the terminal's width, 80 without one
 
 
 def broken(tmp_path: Path, change: str, replacement: str) -> Path:
@@ -73,10 +75,10 @@ def test_a_bad_admin_code_names_its_line(tmp_path: Path) -> None:
 def test_gridhub_run_county_reports_the_line_and_exits(tmp_path: Path) -> None:
     path = broken(tmp_path, "  port: 8443", "  port: 99999")
     done = subprocess.run([GRIDHUB, "run", "--county", str(path), "--data-dir", str(tmp_path / "data")],
-                          check=False, capture_output=True, text=True, timeout=60)
+                          check=False, capture_output=True, text=True, timeout=60, env=WIDE)
     assert done.returncode == 1
     assert f"{path}:{line_of(path, 'port: 99999')}: link.port: Input should be less than or equal to 65535" \
-        in done.stderr.replace("\n", "")
+        in done.stderr
 
 
 def test_a_town_files_county_section_is_checked(tmp_path: Path) -> None:
@@ -102,3 +104,19 @@ def test_a_town_files_county_section_is_checked(tmp_path: Path) -> None:
 def test_names_leave_as_the_family_name_only() -> None:
     assert mask_name("王秀英") == "王**"
     assert mask_name("李") == "李*"
+
+
+def test_gridhub_county_check_prints_the_rivers() -> None:
+    done = subprocess.run([GRIDHUB, "county", "check", str(SAMPLE)], check=False, capture_output=True, text=True,
+                          timeout=60, env=WIDE)
+    assert done.returncode == 0, done.stderr
+    assert "清溪河: shangyuan → qingxi → hekou" in done.stdout and "3 towns, 1 rivers, no errors" in done.stdout
+
+
+def test_a_certificate_is_issued_only_to_a_town_of_the_county(tmp_path: Path) -> None:
+    done = subprocess.run([GRIDHUB, "county", "issue-cert", "nowhere", "--county", str(SAMPLE), "--data-dir",
+                           str(tmp_path / "county"), "--out", str(tmp_path / "certs")], check=False,
+                          capture_output=True, text=True, timeout=60, env=WIDE)
+    assert done.returncode == 2
+    assert "no town 'nowhere' in the county file" in done.stderr
+    assert not (tmp_path / "certs").exists()

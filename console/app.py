@@ -30,6 +30,7 @@ from console.cases.feed import CaseFeed, case_feed_router
 from console.cases.figures import figures_router
 from console.cases.records import records_router
 from console.cases.routes import cases_router
+from console.county import county_router
 from console.devices import devices_router
 from console.dispatch.feed import DispatchFeed, dispatch_feed_router
 from console.dispatch.phone import phone_router
@@ -50,6 +51,7 @@ STATIC = Path(__file__).parent / "static"
 ROUTERS: tuple[APIRouter, ...] = (
     users_router,
     links_router,
+    county_router,
     docs_router,
     live_router,
     alerts_router,

@@ -16,7 +16,9 @@ from rich.table import Table
 
 from hub.app import Hub
 from hub.configfile import ConfigError
-from hub.registry import Registry
+from hub.county.config import County, load_county
+from hub.county.tls import issue_town_cert
+from hub.registry import Registry, Service
 from hub.settings import DEFAULT_TOWN, DemoSettings, HubSettings, MqttSettings, Scenario
 from hub.settings import Role as ProcessRole
 from hub.townfile import LoadedTown, load_town
@@ -122,12 +124,49 @@ def run(
                                                    "console: one part of a town run as several processes "
                                                    "(see README, Running a county)")] = None,
     name: Annotated[str | None, typer.Option(help="this process's name among its peers [default: host-pid]")] = None,
+    county: Annotated[Path | None, typer.Option("--county", help="run the county hub of this county file instead "
+                                                "of a town (see README, A county)")] = None,
 ) -> None:
-    """Run the hub for a town."""
+    """Run the hub for a town, or with --county the county hub its towns link to."""
+    if county is not None:
+        _run_county(_settings(http_host=http_host, http_port=http_port, data_dir=data_dir), county)
+        return
     broker = _broker_options(mqtt, mqtt_username, mqtt_password, mqtt_ca, mqtt_cert, mqtt_key, mqtt_protocol)
     _run(_settings(town_file=town, mqtt=_given(broker), http_host=http_host, http_port=http_port, data_dir=data_dir,
                    embedded_port=embedded_port, https={"hosts": https_host or []} if https else None,
                    role=role, process_name=name))
+
+
+def _load_county(path: Path) -> County:
+    try:
+        return load_county(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err.print(f"[red]✗[/red] {problem}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _run_county(settings: HubSettings, path: Path) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    county = _load_county(path)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    asyncio.run(_serve_county(Registry.discover().county_hub()(settings, county)))
+
+
+async def _serve_county(service: Service) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await service.start()
+    try:
+        for name in ("link", "view"):
+            out.print(f"county {name}: {getattr(getattr(service, name), 'url', '')}", highlight=False)
+        out.print("gridhub running (county); Ctrl-C stops it.")
+        await stop.wait()
+    finally:
+        await service.stop()
+    out.print("gridhub stopped.")
 
 
 @app.command()
@@ -204,6 +243,40 @@ async def _create_admin(users: UserService, username: str, name: str, password: 
         await users.update(username, name=name, password=password, disabled=False)
     else:
         raise UserError(f"{username!r} is a {existing.role.value}, not an admin")
+
+
+county_cli = typer.Typer(help="The county hub and its towns' credentials.", no_args_is_help=True)
+app.add_typer(county_cli, name="county")
+CountyFileOpt = Annotated[Path, typer.Option("--county", help="county file (YAML)")]
+
+
+@county_cli.command("check")
+def county_check(file: Annotated[Path, typer.Argument(help="county file to check")]) -> None:
+    """Validate a county file; print its towns and rivers, or every problem with its line."""
+    county = _load_county(file)
+    for basin in county.basins:
+        out.print(f"{basin.name}: {' → '.join(r.town for r in basin.reaches)}", highlight=False)
+    out.print(f"[green]✓[/green] {county.county.name}: {len(county.towns)} towns, {len(county.basins)} rivers, "
+              "no errors", highlight=False)
+
+
+@county_cli.command("issue-cert")
+def county_issue_cert(
+    town: Annotated[str, typer.Argument(help="the town's id in the county file")],
+    county: CountyFileOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="where to write <town>.pem, <town>.key and county-ca.pem")],
+    data_dir: Annotated[Path | None, typer.Option(help="the county hub's data folder, where its CA lives "
+                                                       "[default: data]")] = None,
+) -> None:
+    """Issue a town's client certificate from the county CA (made on first use), for its file's county section."""
+    settings = _settings(data_dir=data_dir)
+    try:
+        files = issue_town_cert(settings.data_dir, _load_county(county), town, out_dir)
+    except KeyError as exc:
+        err.print(f"✗ {exc.args[0]}", highlight=False)
+        raise typer.Exit(2) from None
+    out.print(f"[green]✓[/green] {files.cert}, {files.key}; the town trusts {files.ca} "
+              f"(SHA-256 {files.fingerprint})", highlight=False)
 
 
 db = typer.Typer(help="The state database (alerts, dispatch, cases, users, broadcast, calls): GRIDHUB_STATE_URL, "

@@ -12,6 +12,7 @@ from hub.calls.service import CallService
 from hub.cameras import CameraFeeds
 from hub.cases.service import CaseService
 from hub.clock import Clock
+from hub.county.directives import CountyDirectives
 from hub.deadletters import DeadLetterLog
 from hub.dispatch.service import DispatchService
 from hub.gridwork.service import GridworkService
@@ -61,3 +62,4 @@ class HubContext:
     register: RegisterService | None = None  # set by the register plugin's service, when it has a key
     station_commands: StationCommander | None = None  # set by the TCP station edges (HJ 212, SL 651) while they run
     gridwork: GridworkService | None = None  # set by the gridwork plugin's service, while the register is on
+    county: CountyDirectives | None = None  # set by the county link's service, when the town file names a county

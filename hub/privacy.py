@@ -33,3 +33,9 @@ def mask_text(text: str) -> str:
     text = _ID_NUMBER.sub(lambda m: m[1] + "*" * 11 + m[3], text)
     text = _MOBILE.sub(lambda m: m[1] + "****" + m[3], text)
     return _LANDLINE.sub(lambda m: m[1] + "*" * len(m[2]) + m[3], text)
+
+
+def mask_name(name: str) -> str:
+    """张** : the family name only (two characters for the common compound ones are not told apart)."""
+    text = name.strip()
+    return text[:1] + "*" * max(len(text) - 1, 1) if text else ""

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from hub.cases.store import CaseStore
     from hub.cluster import Election, FeedRelay, LeaderProxy
     from hub.context import HubContext
+    from hub.county.config import County
     from hub.dispatch.store import DispatchStore
     from hub.settings import HubSettings
     from hub.store import Store
@@ -50,6 +51,7 @@ SectionCheck = Callable[["Town", Any], "list[Problem]"]
 ElectionFactory = Callable[["HubSettings", str], "Election"]  # settings, town id
 FeedRelayFactory = Callable[["HubSettings", str], "FeedRelay"]  # settings, town id
 LeaderProxyFactory = Callable[["HubSettings", str], "LeaderProxy"]  # settings, town id
+CountyHubFactory = Callable[["HubSettings", "County"], Service]  # the county process (`gridhub run --county`)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Plugin:
     leader_proxy: LeaderProxyFactory | None = None  # how a console process passes requests to the leader
     state_migrate: StateMigrate | None = None  # `gridhub db upgrade`; the stores also upgrade on first use
     state_revision: StateRevision | None = None  # `gridhub db current`
+    county_hub: CountyHubFactory | None = None
 
 
 class Registry:
@@ -141,6 +144,12 @@ class Registry:
     def state_revision(self, name: str) -> StateRevision:
         found: StateRevision = self._part(name, "state_revision")
         return found
+
+    def county_hub(self) -> CountyHubFactory:
+        """The one county hub installed."""
+        factory: CountyHubFactory = self._part(next((p.name for p in self.plugins.values() if p.county_hub), ""),
+                                               "county_hub")
+        return factory
 
     def store(self, name: str) -> StoreFactory:
         factory: StoreFactory = self._part(name, "store")

@@ -50,10 +50,9 @@ def server_files(https: HttpsSettings, data_dir: Path, town: str, bind_host: str
     ca_cert, ca_key = _town_ca(folder, town)
     names = wanted_names(https.hosts, bind_host)
     cert_path, key_path = folder / "server.pem", folder / "server.key"
-    if not _still_good(cert_path, ca_cert, names):
-        key = ec.generate_private_key(ec.SECP256R1())
-        _write_key(key_path, key)
-        cert_path.write_bytes(_server_cert(key, ca_cert, ca_key, names, town).public_bytes(serialization.Encoding.PEM))
+    if not still_good(cert_path, ca_cert, names):
+        write_leaf(cert_path, key_path, *issue_leaf(ca_cert, ca_key, f"{town} gridhub console", names,
+                                                   ExtendedKeyUsageOID.SERVER_AUTH))
     ca_pem = folder / "town-ca.pem"
     return ServerFiles(cert_path, key_path, ca_pem, fingerprint(ca_pem.read_bytes()))
 
@@ -70,14 +69,19 @@ def fingerprint(pem: bytes) -> str:
 
 
 def _town_ca(folder: Path, town: str) -> tuple[x509.Certificate, Key]:
-    cert_path, key_path = folder / "town-ca.pem", folder / "town-ca.key"
+    return load_or_make_ca(folder, "town-ca", f"{town} gridhub", f"{town} gridhub town CA")
+
+
+def load_or_make_ca(folder: Path, stem: str, organisation: str, common_name: str) -> tuple[x509.Certificate, Key]:
+    """The CA kept in *folder* as <stem>.pem and <stem>.key, made (ten years) when it is not there."""
+    cert_path, key_path = folder / f"{stem}.pem", folder / f"{stem}.key"
     if cert_path.exists() and key_path.exists():
         key = serialization.load_pem_private_key(key_path.read_bytes(), None)
         assert isinstance(key, ec.EllipticCurvePrivateKey)
         return x509.load_pem_x509_certificate(cert_path.read_bytes()), key
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, f"{town} gridhub"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, f"{town} gridhub town CA")])
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
@@ -88,24 +92,28 @@ def _town_ca(folder: Path, town: str) -> tuple[x509.Certificate, Key]:
                                          key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .sign(key, hashes.SHA256()))
-    _write_key(key_path, key)
+    write_key(key_path, key)
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return cert, key
 
 
-def _server_cert(key: Key, ca_cert: x509.Certificate, ca_key: Key, names: frozenset[str],
-                 town: str) -> x509.Certificate:
+def issue_leaf(ca_cert: x509.Certificate, ca_key: Key, common_name: str, names: frozenset[str],
+               usage: x509.ObjectIdentifier, days: int = SERVER_DAYS) -> tuple[x509.Certificate, Key]:
+    """A new key and its certificate signed by the CA: for a server (its *names*) or a client (none)."""
+    key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
     ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    return (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{town} gridhub console")]))
-            .issuer_name(ca_cert.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=SERVER_DAYS))
-            .add_extension(x509.SubjectAlternativeName([_general_name(n) for n in sorted(names)]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    builder = (x509.CertificateBuilder()
+               .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+               .issuer_name(ca_cert.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=days))
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False))
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName([_general_name(n) for n in sorted(names)]),
+                                        critical=False)
+    return builder.sign(ca_key, hashes.SHA256()), key
 
 
 def _general_name(name: str) -> x509.GeneralName:
@@ -115,7 +123,7 @@ def _general_name(name: str) -> x509.GeneralName:
         return x509.DNSName(name)
 
 
-def _still_good(path: Path, ca_cert: x509.Certificate, names: frozenset[str]) -> bool:
+def still_good(path: Path, ca_cert: x509.Certificate, names: frozenset[str]) -> bool:
     """Whether the server certificate on disk is the CA's, for exactly *names*, and far from expiring."""
     if not path.exists():
         return False
@@ -137,7 +145,12 @@ def _is_ip(name: str) -> bool:
     return True
 
 
-def _write_key(path: Path, key: Key) -> None:
+def write_leaf(cert_path: Path, key_path: Path, cert: x509.Certificate, key: Key) -> None:
+    write_key(key_path, key)
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+
+def write_key(path: Path, key: Key) -> None:
     """Readable by the hub's user alone."""
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from hub.alerts.config import AlertsConfig
 from hub.cases.config import CasesConfig
+from hub.county.config import CountyLink
 from hub.dispatch.config import DispatchConfig
 from hub.gridwork.config import GridworkConfig, gridwork_problems
 from hub.register.config import RegisterConfig
@@ -168,6 +169,7 @@ class Town(Strict):
                                            description="who reads the register in full")
     gridwork: GridworkConfig = Field(default_factory=GridworkConfig, description="checklists, visit days")
     adapters: dict[str, Any] = Field(default_factory=dict, description="per-adapter sections")
+    county: CountyLink | None = Field(default=None, description="the link to the county hub; none: the town alone")
 
     def grids(self) -> dict[str, Grid]:
         return {g.id: g for v in self.villages for g in v.grids}

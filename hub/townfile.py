@@ -13,6 +13,7 @@ from hub.alerts.notify import NotifierConfig
 from hub.alerts.rules import rule_problems
 from hub.cases.checks import case_problems
 from hub.configfile import ConfigError, ConfigProblem, YamlDocument, problems_from, read_yaml, validate
+from hub.county.config import link_problems
 from hub.registry import Registry
 from hub.town import Town, reference_problems
 
@@ -31,7 +32,7 @@ def load_town(path: Path | str, registry: Registry) -> LoadedTown:
     """Read, validate and cross-check a town file; ConfigError lists every problem."""
     doc = read_yaml(path)
     town = validate(Town, doc)
-    cross = reference_problems(town) + rule_problems(town) + case_problems(town)
+    cross = reference_problems(town) + rule_problems(town) + case_problems(town) + link_problems(town.county)
     problems = [doc.problem(key, reason) for key, reason in cross]
     sections, section_problems = _sections(town, doc, registry)
     problems += section_problems

@@ -89,11 +89,12 @@ def metadata() -> sa.MetaData:
         sql,
         user_store,
     )
+    from adapters.county import tables as county_tables
 
     merged = sa.MetaData()
     for meta in (alert_store.meta, dispatch_store.meta, user_store.meta, case_store.meta, broadcast_store.meta,
                  call_store.meta, register_store.meta, command_store.meta, gridwork_store.meta,
-                 gridwork_notice_store.meta, sql.ids_meta):
+                 gridwork_notice_store.meta, county_tables.meta, sql.ids_meta):
         for table in meta.tables.values():
             table.to_metadata(merged)
     return merged

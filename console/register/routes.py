@@ -33,7 +33,7 @@ from hub.users.model import AuditEntry, Principal, Role
 
 register_router = APIRouter(tags=["register"])
 Reader = Annotated[Principal, role_in(Role.admin, Role.officer, Role.cadre, Role.grid_worker)]
-Kind = Literal["people", "houses"]
+Kind = Literal["people", "houses", "organisations"]
 MAX_UPLOAD = 64 * 1024 * 1024
 KEY = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"  # grids, household and house numbers, organisation codes
 Key = Annotated[str, Query(pattern=KEY)]

@@ -92,6 +92,13 @@ def seal_organisation(cipher: RegisterCipher, fields: OrganisationFields, ts: fl
                         phone_cipher=cipher.encrypt("org-phone", phone) if phone else None)
 
 
+def opened_organisation(cipher: RegisterCipher, org: Organisation) -> OrganisationFields:
+    """An organisation's fields in clear (its contact's phone decrypted), as an edit or an import compares."""
+    token = org.phone_cipher
+    return OrganisationFields(**org.model_dump(exclude={"phone_cipher", "updated"}),
+                              phone=cipher.decrypt("org-phone", token) if token else None)
+
+
 def view_organisation(cipher: RegisterCipher, org: Organisation, full: bool) -> OrganisationView:
     phone = cipher.decrypt("org-phone", org.phone_cipher) if org.phone_cipher else None
     return OrganisationView(code=org.code, name=org.name, kind=org.kind.label, grid=org.grid, address=org.address,

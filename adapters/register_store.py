@@ -162,6 +162,11 @@ class SqlRegisterStore(SqlStore):
                 where.append(_name_starts(conn, query.name))
             return [_person(row) for row in conn.execute(select.where(*where))]
 
+    def names(self, ids: list[int]) -> dict[int, str]:
+        with self.engine.connect() as conn:
+            return {r.id: r.name for r in conn.execute(sa.select(people.c.id, people.c.name).where(
+                people.c.id.in_(ids)))} if ids else {}
+
     def count_people(self, grids: Grids) -> int:
         with self.engine.connect() as conn:
             return int(conn.scalar(sa.select(sa.func.count()).select_from(people).where(_in_grids(people, grids)))

@@ -28,9 +28,11 @@ from hub.register.model import (
 )
 from hub.register.store import Grids, PeopleQuery, RegisterStore
 from hub.register.views import (
+    KeyGroupListed,
     OrganisationView,
     PersonRecord,
     PersonView,
+    RegisterAccess,
     changes,
     opened,
     opened_organisation,
@@ -203,9 +205,16 @@ class RegisterService:
                                                        actor=principal.actor, changes=changes(shown, fields)))
         return view_organisation(self.cipher, org, principal.role in self.config.full_readers)
 
-    def key_groups(self, principal: Principal, limit: int = 500) -> list[KeyGroupEntry]:
+    def access(self, principal: Principal) -> RegisterAccess:
+        return RegisterAccess(full=principal.role in self.config.full_readers,
+                              key_groups=principal.role in self.config.key_group_readers)
+
+    def key_groups(self, principal: Principal, limit: int = 500) -> list[KeyGroupListed]:
+        """Key group entries in scope, each with the person's name."""
         self._key_group_reader(principal)
-        return self.store.key_groups(self.scope(principal), None, limit)
+        entries = self.store.key_groups(self.scope(principal), None, limit)
+        names = self.store.names(sorted({e.person for e in entries}))
+        return [KeyGroupListed(**e.model_dump(), name=names.get(e.person, "")) for e in entries]
 
     def add_key_group(self, principal: Principal, fields: KeyGroupFields) -> KeyGroupEntry:
         self._key_group_reader(principal)

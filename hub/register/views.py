@@ -47,6 +47,19 @@ class PersonRecord(BaseModel):
     key_groups: list[KeyGroupEntry] | None = Field(description="null: not for this reader's role")
 
 
+class KeyGroupListed(KeyGroupEntry):
+    """A key group entry in a list, with the person's name so that a reader knows whom it is about."""
+
+    name: str
+
+
+class RegisterAccess(BaseModel):
+    """What the caller's role may do in the register, as the town file says: for a page to show only that."""
+
+    full: bool = Field(description="reads ID numbers and phones in full on one record")
+    key_groups: bool = Field(description="reads and records key groups (特殊人群, 重点青少年)")
+
+
 class OrganisationView(BaseModel):
     code: str
     name: str

@@ -138,6 +138,10 @@ async def test_key_groups_are_for_the_roles_the_town_file_names(town: Town) -> N
     assert (await record(town, "officer", "王秀英")).json()["key_groups"][0]["group"] == "community_correction"
     assert (await record(town, "g19", "王秀英")).json()["key_groups"] is None
     assert (await town.http.get("/api/register/key-groups", headers=town.auth["admin"])).status_code == 403
+    may = {who: (await town.http.get("/api/register/access", headers=town.auth[who])).json()
+           for who in ("officer", "admin", "g19")}
+    assert may == {"officer": {"full": True, "key_groups": True}, "admin": {"full": False, "key_groups": False},
+                   "g19": {"full": True, "key_groups": False}}
 
 
 async def test_a_key_group_entry_is_edited_and_ended_with_its_history(town: Town) -> None:
@@ -157,7 +161,7 @@ async def test_a_key_group_entry_is_edited_and_ended_with_its_history(town: Town
     [kept] = (await record(town, "officer", "王秀英")).json()["key_groups"]
     assert (kept["id"], kept["ended"]) == (entry["id"], "2026-11-30")
     listed = (await town.http.get("/api/register/key-groups", headers=town.auth["officer"])).json()
-    assert [(e["id"], e["ended"]) for e in listed] == [(entry["id"], "2026-11-30")]
+    assert [(e["id"], e["name"], e["ended"]) for e in listed] == [(entry["id"], "王秀英", "2026-11-30")]
     history = town.hub.ctx.register.store.history("key_group", str(entry["id"]))
     assert [h.changes for h in history] == [
         {"person": (None, str(town.ids["王秀英"])), "group": (None, "community_correction"),

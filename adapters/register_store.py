@@ -162,6 +162,11 @@ class SqlRegisterStore(SqlStore):
                 where.append(_name_starts(conn, query.name))
             return [_person(row) for row in conn.execute(select.where(*where))]
 
+    def names(self, ids: list[int]) -> dict[int, str]:
+        with self.engine.connect() as conn:
+            return {r.id: r.name for r in conn.execute(sa.select(people.c.id, people.c.name).where(
+                people.c.id.in_(ids)))} if ids else {}
+
     def count_people(self, grids: Grids) -> int:
         with self.engine.connect() as conn:
             return int(conn.scalar(sa.select(sa.func.count()).select_from(people).where(_in_grids(people, grids)))
@@ -215,8 +220,29 @@ class SqlRegisterStore(SqlStore):
             upsert(conn, organisations, "code", [{"code": org.code, "grid": org.grid, "body": _body(org)}])
             conn.execute(history.insert(), _history_rows([entry]))
 
-    def organisations(self, grids: Grids, limit: int) -> list[Organisation]:
-        select = sa.select(organisations.c.body).where(_in_grids(organisations, grids))
+    def add_organisations(self, new: list[Organisation], actor: str, ts: float) -> int:
+        codes = [o.code for o in new]
+        with self.engine.begin() as conn:
+            kept = set(conn.scalars(sa.select(organisations.c.code).where(organisations.c.code.in_(codes))))
+            fresh = [o for o in new if o.code not in kept]
+            if fresh:
+                conn.execute(organisations.insert(),
+                             [{"code": o.code, "grid": o.grid, "body": _body(o)} for o in fresh])
+                conn.execute(history.insert(), _history_rows([
+                    HistoryEntry(kind="organisation", record=o.code, ts=ts, actor=actor,
+                                 changes={"登记": (None, "导入")}) for o in fresh]))
+        return len(fresh)
+
+    def organisations_by_code(self, codes: list[str]) -> dict[str, Organisation]:
+        found: dict[str, Organisation] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(codes), 500):
+                select = sa.select(organisations.c.body).where(organisations.c.code.in_(codes[start:start + 500]))
+                found |= {o.code: o for o in map(Organisation.model_validate_json, conn.scalars(select))}
+        return found
+
+    def organisations(self, grids: Grids, limit: int, after: str = "") -> list[Organisation]:
+        select = sa.select(organisations.c.body).where(_in_grids(organisations, grids), organisations.c.code > after)
         with self.engine.connect() as conn:
             bodies = conn.scalars(select.order_by(organisations.c.code).limit(limit))
             return [Organisation.model_validate_json(b) for b in bodies]

@@ -28,12 +28,12 @@ from hub.register.model import (
 )
 from hub.register.service import NotFound, OutOfScope, RegisterError, RegisterService
 from hub.register.sheets import XLSX, SheetError, template
-from hub.register.views import OrganisationView, PersonRecord, PersonView
+from hub.register.views import KeyGroupListed, OrganisationView, PersonRecord, PersonView, RegisterAccess
 from hub.users.model import AuditEntry, Principal, Role
 
 register_router = APIRouter(tags=["register"])
 Reader = Annotated[Principal, role_in(Role.admin, Role.officer, Role.cadre, Role.grid_worker)]
-Kind = Literal["people", "houses"]
+Kind = Literal["people", "houses", "organisations"]
 MAX_UPLOAD = 64 * 1024 * 1024
 KEY = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"  # grids, household and house numbers, organisation codes
 Key = Annotated[str, Query(pattern=KEY)]
@@ -90,6 +90,12 @@ def key_group_reader(register: Register, principal: Reader) -> Principal:
 
 
 KeyGroupReader = Annotated[Principal, Depends(key_group_reader)]
+
+
+@register_router.get("/api/register/access")
+async def access(register: Register, principal: Reader) -> RegisterAccess:
+    """What the caller's role may do here, as the town file says (the register's page shows only that)."""
+    return register.access(principal)
 
 
 @register_router.get("/api/register/people")
@@ -182,8 +188,8 @@ async def save_organisation(register: Register, principal: Reader, code: RecordK
 
 
 @register_router.get("/api/register/key-groups")
-async def key_groups(register: Register, principal: KeyGroupReader) -> list[KeyGroupEntry]:
-    """Key groups (特殊人群, 重点青少年) in scope: only for the roles the town file names."""
+async def key_groups(register: Register, principal: KeyGroupReader) -> list[KeyGroupListed]:
+    """Key groups (特殊人群, 重点青少年) in scope, with the person's name: only for the roles the town file names."""
     return await run(register.key_groups, principal)
 
 

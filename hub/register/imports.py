@@ -1,7 +1,8 @@
 """Importing the town's sheets: a dry run that lists every problem by row and column, and a commit of the good rows.
 
-Importing a file again changes nothing: a person already kept (by the digest of their ID number) with the same
-fields is counted unchanged, and one kept with other fields is a problem to settle by hand, never overwritten.
+Importing a file again changes nothing: a record already kept under its key (a person by the digest of their ID
+number, a house by its number, an organisation by its code) with the same fields is counted unchanged, and one
+kept with other fields is a problem to settle by hand, never overwritten.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from hub.register.model import Fields, House, HouseFields, Household, PersonFields
+from hub.register.model import Fields, House, HouseFields, Household, OrganisationFields, PersonFields
 from hub.register.service import RegisterError, RegisterService
 from hub.register.sheets import SHEETS, Column, header_map, read_rows, write_xlsx
-from hub.register.views import opened, seal
+from hub.register.views import opened, opened_organisation, seal, seal_organisation
 from hub.users.model import Principal
 
 BATCH = 5000
+MODELS: dict[str, type[Fields]] = {"people": PersonFields, "houses": HouseFields, "organisations": OrganisationFields}
 _TYPE_REASONS = {"missing": "必填项缺失", "string_too_long": "内容过长", "string_too_short": "不能为空",
                  "string_pattern_mismatch": "格式不正确", "greater_than_equal": "数值过小",
                  "less_than_equal": "数值过大"}
@@ -112,7 +114,7 @@ def _parse(service: RegisterService, principal: Principal, kind: str, row: _Row,
 
 def _validated(kind: str, values: dict[str, Any], number: int, mapping: dict[int, Column],
                found: list[ImportProblem]) -> Fields | None:
-    model = PersonFields if kind == "people" else HouseFields
+    model = MODELS[kind]
     headers = {c.field: c.header for c in mapping.values()}
     try:
         return model.model_validate(values)
@@ -162,6 +164,12 @@ def _keys(service: RegisterService, kind: str) -> tuple[Callable[[Any], str], st
             return {d: opened(service.cipher, p).model_dump(mode="json") for d, p in found.items()}
         return (lambda f: service.cipher.digest("id", f.id_number)), "身份证号", people
 
+    if kind == "organisations":
+        def organisations(codes: list[str]) -> dict[str, Any]:
+            found = service.store.organisations_by_code(codes)
+            return {c: opened_organisation(service.cipher, o).model_dump(mode="json") for c, o in found.items()}
+        return (lambda f: f.code), "组织编码", organisations
+
     def houses(numbers: list[str]) -> dict[str, Any]:
         found = service.store.houses_by_number(numbers)
         return {n: h.model_dump(mode="json", exclude={"updated"}) for n, h in found.items()}
@@ -177,6 +185,9 @@ def commit(service: RegisterService, principal: Principal, checked: Checked) -> 
         batch = checked.good[start:start + BATCH]
         if report.kind == "people":
             added += add_people(service, [f for f in batch if isinstance(f, PersonFields)], principal.actor, now)
+        elif report.kind == "organisations":
+            orgs = [seal_organisation(service.cipher, f, now) for f in batch if isinstance(f, OrganisationFields)]
+            added += service.store.add_organisations(orgs, principal.actor, now)
         else:
             houses = [House(**f.model_dump(), updated=now) for f in batch]
             added += service.store.add_houses(houses, principal.actor, now)

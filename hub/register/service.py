@@ -21,7 +21,6 @@ from hub.register.model import (
     KeyGroupEdit,
     KeyGroupEntry,
     KeyGroupFields,
-    Organisation,
     OrganisationFields,
     Person,
     PersonFields,
@@ -29,11 +28,14 @@ from hub.register.model import (
 )
 from hub.register.store import Grids, PeopleQuery, RegisterStore
 from hub.register.views import (
+    KeyGroupListed,
     OrganisationView,
     PersonRecord,
     PersonView,
+    RegisterAccess,
     changes,
     opened,
+    opened_organisation,
     seal,
     seal_organisation,
     view,
@@ -198,14 +200,21 @@ class RegisterService:
         self._may_write(principal, fields.grid, before.grid if before else None)
         now = self.clock()
         org = seal_organisation(self.cipher, fields, now)
-        shown = self._organisation_fields(before) if before else None
+        shown = opened_organisation(self.cipher, before) if before else None
         self.store.save_organisation(org, HistoryEntry(kind="organisation", record=fields.code, ts=now,
                                                        actor=principal.actor, changes=changes(shown, fields)))
         return view_organisation(self.cipher, org, principal.role in self.config.full_readers)
 
-    def key_groups(self, principal: Principal, limit: int = 500) -> list[KeyGroupEntry]:
+    def access(self, principal: Principal) -> RegisterAccess:
+        return RegisterAccess(full=principal.role in self.config.full_readers,
+                              key_groups=principal.role in self.config.key_group_readers)
+
+    def key_groups(self, principal: Principal, limit: int = 500) -> list[KeyGroupListed]:
+        """Key group entries in scope, each with the person's name."""
         self._key_group_reader(principal)
-        return self.store.key_groups(self.scope(principal), None, limit)
+        entries = self.store.key_groups(self.scope(principal), None, limit)
+        names = self.store.names(sorted({e.person for e in entries}))
+        return [KeyGroupListed(**e.model_dump(), name=names.get(e.person, "")) for e in entries]
 
     def add_key_group(self, principal: Principal, fields: KeyGroupFields) -> KeyGroupEntry:
         self._key_group_reader(principal)
@@ -231,12 +240,6 @@ class RegisterService:
             entry.model_copy(update={**after.model_dump(), "updated": now}),
             HistoryEntry(kind="key_group", record=str(entry_id), ts=now, actor=principal.actor,
                          changes=changes(before, after)))
-
-    def _organisation_fields(self, org: Organisation) -> OrganisationFields:
-        """An organisation as kept, its phone decrypted, to compare with an edit."""
-        token = org.phone_cipher
-        return OrganisationFields(**org.model_dump(exclude={"phone_cipher", "updated"}),
-                                  phone=self.cipher.decrypt("org-phone", token) if token else None)
 
     def _may_write(self, principal: Principal, grid: str, kept_in: str | None) -> None:
         """A record may be written into a grid in scope, and only if the kept one is in scope too."""

@@ -14,7 +14,7 @@ from typing import Any
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from hub.register.model import HouseUse, Labelled, Relation, Residence, Sex, Structure
+from hub.register.model import HouseUse, Labelled, OrgKind, Relation, Residence, Sex, Structure
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,7 +76,15 @@ HOUSES = (
     Column("用途", "use", False, _labels(HouseUse), _hint(HouseUse)),
     Column("经营性自建房", "commercial_selfbuilt", False, _yes_no, "是/否"),
 )
-SHEETS = {"people": ("实有人口", PEOPLE), "houses": ("实有房屋", HOUSES)}
+ORGANISATIONS = (
+    Column("组织编码", "code", True, hint="统一社会信用代码，或镇上自编号（字母、数字）"),
+    Column("名称", "name", True), Column("类型", "kind", True, _labels(OrgKind), _hint(OrgKind)),
+    Column("网格", "grid", True, hint="网格编号，如 G01"), Column("地址", "address", True),
+    Column("联系人", "contact"), Column("联系电话", "phone", hint="手机或带区号的固定电话"),
+)
+# A sheet's title may not hold "/" in a workbook: 单位/两新组织 is written with 及.
+SHEETS = {"people": ("实有人口", PEOPLE), "houses": ("实有房屋", HOUSES),
+          "organisations": ("单位及两新组织", ORGANISATIONS)}
 
 
 class SheetError(Exception):

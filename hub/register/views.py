@@ -47,6 +47,19 @@ class PersonRecord(BaseModel):
     key_groups: list[KeyGroupEntry] | None = Field(description="null: not for this reader's role")
 
 
+class KeyGroupListed(KeyGroupEntry):
+    """A key group entry in a list, with the person's name so that a reader knows whom it is about."""
+
+    name: str
+
+
+class RegisterAccess(BaseModel):
+    """What the caller's role may do in the register, as the town file says: for a page to show only that."""
+
+    full: bool = Field(description="reads ID numbers and phones in full on one record")
+    key_groups: bool = Field(description="reads and records key groups (特殊人群, 重点青少年)")
+
+
 class OrganisationView(BaseModel):
     code: str
     name: str
@@ -90,6 +103,13 @@ def seal_organisation(cipher: RegisterCipher, fields: OrganisationFields, ts: fl
     phone = fields.phone
     return Organisation(**fields.model_dump(exclude={"phone"}), updated=ts,
                         phone_cipher=cipher.encrypt("org-phone", phone) if phone else None)
+
+
+def opened_organisation(cipher: RegisterCipher, org: Organisation) -> OrganisationFields:
+    """An organisation's fields in clear (its contact's phone decrypted), as an edit or an import compares."""
+    token = org.phone_cipher
+    return OrganisationFields(**org.model_dump(exclude={"phone_cipher", "updated"}),
+                              phone=cipher.decrypt("org-phone", token) if token else None)
 
 
 def view_organisation(cipher: RegisterCipher, org: Organisation, full: bool) -> OrganisationView:

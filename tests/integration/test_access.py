@@ -102,6 +102,7 @@ ROUTES = {
     ("GET", "/open311/v2/services/{service_code}.{fmt}"): PUBLIC, ("POST", "/open311/v2/requests.{fmt}"): PUBLIC,
     ("GET", "/open311/v2/requests.{fmt}"): PUBLIC, ("GET", "/open311/v2/requests/{service_request_id}.{fmt}"): PUBLIC,
     ("GET", "/open311/v2/tokens/{token}.{fmt}"): PUBLIC,
+    ("GET", "/api/register/access"): REGISTER,
     ("GET", "/api/register/people"): REGISTER, ("POST", "/api/register/people"): REGISTER,
     ("GET", "/api/register/people/{person_id}"): REGISTER, ("PATCH", "/api/register/people/{person_id}"): REGISTER,
     ("GET", "/api/register/houses"): REGISTER, ("GET", "/api/register/houses/{number}"): REGISTER,

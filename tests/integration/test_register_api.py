@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from hub.app import Hub
 from hub.register.idcard import check_digit
-from hub.register.sheets import PEOPLE, write_xlsx
+from hub.register.sheets import ORGANISATIONS, PEOPLE, write_xlsx
 from hub.users.model import Role
 from tests.support import PASSWORD, console_url, hub_settings, make_hub, signed_in
 
@@ -138,6 +138,10 @@ async def test_key_groups_are_for_the_roles_the_town_file_names(town: Town) -> N
     assert (await record(town, "officer", "王秀英")).json()["key_groups"][0]["group"] == "community_correction"
     assert (await record(town, "g19", "王秀英")).json()["key_groups"] is None
     assert (await town.http.get("/api/register/key-groups", headers=town.auth["admin"])).status_code == 403
+    may = {who: (await town.http.get("/api/register/access", headers=town.auth[who])).json()
+           for who in ("officer", "admin", "g19")}
+    assert may == {"officer": {"full": True, "key_groups": True}, "admin": {"full": False, "key_groups": False},
+                   "g19": {"full": True, "key_groups": False}}
 
 
 async def test_a_key_group_entry_is_edited_and_ended_with_its_history(town: Town) -> None:
@@ -157,7 +161,7 @@ async def test_a_key_group_entry_is_edited_and_ended_with_its_history(town: Town
     [kept] = (await record(town, "officer", "王秀英")).json()["key_groups"]
     assert (kept["id"], kept["ended"]) == (entry["id"], "2026-11-30")
     listed = (await town.http.get("/api/register/key-groups", headers=town.auth["officer"])).json()
-    assert [(e["id"], e["ended"]) for e in listed] == [(entry["id"], "2026-11-30")]
+    assert [(e["id"], e["name"], e["ended"]) for e in listed] == [(entry["id"], "王秀英", "2026-11-30")]
     history = town.hub.ctx.register.store.history("key_group", str(entry["id"]))
     assert [h.changes for h in history] == [
         {"person": (None, str(town.ids["王秀英"])), "group": (None, "community_correction"),
@@ -249,3 +253,62 @@ async def test_the_admin_makes_a_grid_worker_with_their_grids(town: Town) -> Non
     moved = await town.http.patch("/api/users/gw.g20", json={"grids": ["G19"]}, headers=admin)
     assert moved.status_code == 200 and moved.json()["grids"] == ["G19"]
     assert (await town.http.get("/api/register/people", headers=worker)).status_code == 401  # signed out
+
+
+ORG_CODE = "91430499MA4L000001"
+ORG_ROWS = [  # row 2 on
+    [ORG_CODE, "石门竹木加工厂", "非公有制经济组织", "G19", "石门村四组", "周老板", "13600001111"],
+    ["G19-ORG-2", "石门村老年协会", "社会组织", "G20", "石门村二组", "", ""],
+    ["G19-ORG-3", "柳湾小学", "学校", "G19", "柳湾村", "", ""],
+    ["G99-ORG-1", "不明单位", "单位", "G99", "某地", "", ""],
+    ["G19-ORG-5", "", "单位", "G19", "石门村", "", ""],
+    ["G19-ORG-6", "石门卫生室", "单位", "G19", "石门村", "", ""],
+    ["G19-ORG-6", "石门卫生室", "单位", "G19", "石门村", "", ""],
+    ["G19-ORG-8", "石门砖厂", "非公有制经济组织", "G19", "石门村五组", "", ""],
+    ["G19-ORG-9", "石门幼儿园", "单位", "G19", "石门村", "", "12345"],
+]
+ORG_PROBLEMS = {(4, "类型"): "应为：单位/非公有制经济组织/社会组织", (5, "网格"): "未知网格 G99",
+                (6, "名称"): "必填项缺失", (10, "联系电话"): "格式不正确", (7, "组织编码"): "文件中重复（第8行）",
+                (8, "组织编码"): "文件中重复（第7行）", (9, "组织编码"): "已在登记册中，且内容与本行不同"}
+
+
+async def test_organisations_by_sheet_template_dry_run_commit_again_and_export_in_scope(town: Town) -> None:
+    kept = {"code": "G19-ORG-8", "name": "石门砖厂", "kind": "enterprise", "grid": "G19", "address": "石门村六组"}
+    assert (await town.http.put("/api/register/organisations/G19-ORG-8", json=kept,
+                                headers=town.auth["officer"])).status_code == 200
+    template = await town.http.get("/api/register/templates/organisations.xlsx", headers=town.auth["shimen"])
+    book = load_workbook(io.BytesIO(template.content))
+    header = [c.title for c in ORGANISATIONS]
+    assert next(book.worksheets[0].iter_rows(values_only=True)) == tuple(header) \
+        and header[:3] == ["组织编码*", "名称*", "类型*"] and book.worksheets[1].title == "填写说明"
+    data = write_xlsx("单位及两新组织", header, ORG_ROWS)
+    path, name = "/api/register/imports/organisations", {"filename": "组织.xlsx"}
+    dry = (await town.http.post(path, params=name, content=data, headers=town.auth["shimen"])).json()
+    assert {(p["row"], p["column"]): p["reason"] for p in dry["problems"]} == ORG_PROBLEMS
+    assert (dry["rows"], dry["added"], dry["unchanged"], dry["rejected"]) == (9, 2, 0, 7)
+    assert (await town.http.get("/api/register/organisations", headers=town.auth["officer"])).json()[0]["code"] \
+        == "G19-ORG-8"  # a dry run writes nothing
+    made = await town.http.post(path, params=name | {"commit": "true"}, content=data, headers=town.auth["shimen"])
+    assert (made.headers["x-register-added"], made.headers["x-register-rejected"]) == ("2", "7")
+    rejected = list(load_workbook(io.BytesIO(made.content)).worksheets[0].iter_rows(values_only=True))
+    assert rejected[0][-1] == "问题" and [r[0] for r in rejected[1:]] == [
+        "G19-ORG-3", "G99-ORG-1", "G19-ORG-5", "G19-ORG-6", "G19-ORG-6", "G19-ORG-8", "G19-ORG-9"]
+    assert "类型：应为" in str(rejected[1][-1])
+    again = await town.http.post(path, params=name | {"commit": "true"}, content=data, headers=town.auth["shimen"])
+    assert (again.headers["x-register-added"], again.headers["x-register-unchanged"]) == ("0", "2")
+    brick = (await town.http.get("/api/register/organisations/G19-ORG-8", headers=town.auth["officer"])).json()
+    assert brick["address"] == "石门村六组"  # kept with other fields: never overwritten
+    exported = await town.http.get("/api/register/exports/organisations.csv", headers=town.auth["officer"])
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0] == [c.header for c in ORGANISATIONS]
+    assert rows[1:] == [["91430499MA4L000001", "石门竹木加工厂", "非公有制经济组织", "G19", "石门村四组", "周老板",
+                         "13600001111"], ["G19-ORG-2", "石门村老年协会", "社会组织", "G20", "石门村二组", "", ""],
+                        ["G19-ORG-8", "石门砖厂", "非公有制经济组织", "G19", "石门村六组", "", ""]]
+    masked = await town.http.get("/api/register/exports/organisations.xlsx", headers=town.auth["admin"])
+    cells = list(load_workbook(io.BytesIO(masked.content)).worksheets[0].iter_rows(values_only=True))
+    assert cells[1][-1] == "136****1111"
+    outside = await town.http.get("/api/register/exports/organisations.csv", headers=town.auth["liuwan"])
+    assert outside.content.decode("utf-8-sig").strip().splitlines() == [",".join(rows[0])]
+    back = await town.http.post(path, params={"filename": "组织.csv"}, content=exported.content,
+                                headers=town.auth["officer"])
+    assert (back.json()["unchanged"], back.json()["rejected"]) == (3, 0)  # an export imports back unchanged

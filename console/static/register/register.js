@@ -4,6 +4,7 @@ import { api, toast } from "/static/screen/api.js";
 import { dayTime, el } from "/static/screen/format.js";
 import { addStrings, t } from "/static/screen/i18n.js";
 import { CONSOLE_ROLES, hide, startPage, userLabel } from "/static/screen/login.js";
+import { startKeyGroups, stopKeyGroups } from "./key-groups.js";
 
 addStrings({
   "reg.signIn": "实有人口 · 实有房屋", "reg.searchHint": "姓名、身份证号后4位、完整身份证号或手机号",
@@ -14,7 +15,8 @@ addStrings({
   "reg.chooseFile": "请先选择XLSX或CSV文件",
   "reg.title": "实有人口 · 实有房屋", "reg.search": "查询", "reg.name": "姓名", "reg.sex": "性别", "reg.id": "身份证号",
   "reg.phone": "联系电话", "reg.grid": "网格", "reg.address": "住址", "reg.sheets": "表格导入导出",
-  "reg.people": "实有人口", "reg.houses": "实有房屋", "reg.template": "下载模板", "reg.export": "导出（本辖区）",
+  "reg.people": "实有人口", "reg.houses": "实有房屋", "reg.organisations": "单位/两新组织",
+  "reg.template": "下载模板", "reg.export": "导出（本辖区）",
   "reg.dryRun": "检查", "reg.commit": "导入", "reg.rejected": "下载未导入的行", "reg.row": "行", "reg.column": "列",
   "reg.reason": "问题", "reg.pick": "查询后点击一人，查看完整记录（将记入审计日志）",
 }, {
@@ -26,7 +28,8 @@ addStrings({
   "reg.chooseFile": "choose an XLSX or CSV file first",
   "reg.title": "Register", "reg.search": "Search", "reg.name": "Name", "reg.sex": "Sex", "reg.id": "ID number",
   "reg.phone": "Phone", "reg.grid": "Grid", "reg.address": "Address", "reg.sheets": "Sheets in and out",
-  "reg.people": "People", "reg.houses": "Houses", "reg.template": "Template", "reg.export": "Export (my scope)",
+  "reg.people": "People", "reg.houses": "Houses", "reg.organisations": "Organisations",
+  "reg.template": "Template", "reg.export": "Export (my scope)",
   "reg.dryRun": "Check", "reg.commit": "Import", "reg.rejected": "Rejected rows", "reg.row": "Row",
   "reg.column": "Column", "reg.reason": "Problem", "reg.pick": "Search, then pick a person to read their record "
     + "(the read is audited)",
@@ -45,7 +48,7 @@ async function enter() {
   const me = await api("/api/auth/me");
   hide();
   $("user").textContent = userLabel(me);
-  await search();
+  await Promise.all([search(), startKeyGroups()]);
 }
 
 async function search() {
@@ -116,4 +119,4 @@ $("sheets").elements.kind.addEventListener("change", () => {
 $("import-file").addEventListener("change", () => { $("commit").disabled = true; });
 $("dry-run").onclick = () => send(false).catch((err) => toast(String(err)));
 $("commit").onclick = () => send(true).catch((err) => toast(String(err)));
-startPage({ title: "reg.signIn", enter, leave: () => {}, roles: [...CONSOLE_ROLES, "grid_worker"] });
+startPage({ title: "reg.signIn", enter, leave: stopKeyGroups, roles: [...CONSOLE_ROLES, "grid_worker"] });

@@ -49,6 +49,9 @@ class Log:
     def recent(self, device: str, limit: int) -> list[StationCommand]:
         return [c for c in reversed(self.rows) if c.device == device][:limit]
 
+    def get(self, command_id: int) -> StationCommand | None:
+        return self.rows[command_id - 1] if 0 < command_id <= len(self.rows) else None
+
     def close(self) -> None:
         pass
 

@@ -173,19 +173,44 @@ class StationTcpService:
             await self._deliver(out, fed, writer)
 
     async def _deliver(self, out: Collected, fed: Fed, writer: asyncio.StreamWriter) -> None:
-        """Hand in what a read gave, then send the replies: a confirmation (HJ 212's 9014) means the hub has it."""
+        """Hand in what a read gave, then send the replies once it is committed: a confirmation (HJ 212's 9014,
+        SL 651's ESC/EOT) means the hub keeps the report even if it is killed the next moment."""
         out.messages = fed.frames
-        await self._hand_in(out)
+        committed = await self._hand_in(out)
         if fed.replies and not writer.is_closing():
+            if committed is not None:
+                await committed
             writer.writelines(fed.replies)
             await asyncio.wait_for(writer.drain(), WRITE_TIMEOUT_S)
 
-    async def _hand_in(self, out: Collected) -> None:
+    async def _hand_in(self, out: Collected) -> asyncio.Future[None] | None:
+        """Submit the read's batch; the future is done once the recorder has committed it (None: nothing to keep)."""
+        committed = None
         if out.messages or out.readings or out.letters or out.reports:
-            batch = IngestBatch(tuple(out.readings), tuple(out.letters), tuple(out.reports), out.messages, time.time())
+            on_commit = None
+            if out.readings or out.letters:  # the recorder commits (and calls back) only batches with rows
+                committed, on_commit = _commit_signal()
+            batch = IngestBatch(tuple(out.readings), tuple(out.letters), tuple(out.reports), out.messages, time.time(),
+                                on_commit)
             await self._ctx.intake.async_submit(batch, self.name)
         for event in out.events:
             self._ctx.async_device_event(event)
+        return committed
+
+
+def _commit_signal() -> tuple[asyncio.Future[None], Callable[[], None]]:
+    """A future on this loop and the callback, for the recorder's thread, that completes it."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def complete() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    def signal() -> None:
+        loop.call_soon_threadsafe(complete)
+
+    return done, signal
 
 
 def _write(writer: asyncio.StreamWriter, data: bytes) -> bool:

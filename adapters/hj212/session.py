@@ -140,7 +140,7 @@ class Session(LinkEnd):
             self._reply(station.device, packet, raw)
             return None, True
         if packet.cn in (READ_TIME, TIME_ASKED):
-            self._clock(station.device, packet, raw, received)
+            self._clock(station.device, packet, raw, received, out)
             return (encode(data_ack(packet)) if packet.wants_ack else None), True
         ack = encode(data_ack(packet)) if packet.wants_ack else None
         if packet.split:
@@ -176,19 +176,22 @@ class Session(LinkEnd):
         what = "QnRtn" if packet.cn != EXECUTION_REPLY else "ExeRtn"
         links.answer(device, Reply(None, packet.qn, CommandState.REFUSED, f"{what}={code or '?'}", text))
 
-    def _clock(self, device: str, packet: Packet, raw: bytes, received: float) -> None:
+    def _clock(self, device: str, packet: Packet, raw: bytes, received: float, out: Sink) -> None:
         """The station tells its clock (CN=1011, asked by the centre) or asks for the time (CN=1013)."""
         if packet.cn == TIME_ASKED:
             if self.live is not None:
                 self.live.clock_seen(device, received, received, self.talk, asked=True)
             return
         qn, told = told_time(packet)
-        if self.links is None:
-            return
         text = raw.decode("ascii", "replace")
         if told is None:
-            self.links.answer(device, Reply(CommandKind.READ_CLOCK, qn, CommandState.REFUSED,
-                                            "no SystemTime that reads", text))
+            out.letters.append(DeadLetter(self.source, raw, RejectReason.BAD_TIME,
+                                          "CN=1011 without a SystemTime (YYYYMMDDhhmmss) that reads", received, device))
+            if self.links is not None:
+                self.links.answer(device, Reply(CommandKind.READ_CLOCK, qn, CommandState.REFUSED,
+                                                "no SystemTime that reads", text))
+            return
+        if self.links is None:
             return
         self.links.answer(device, Reply(CommandKind.READ_CLOCK, qn, CommandState.ANSWERED,
                                         f"station clock now {told:%Y-%m-%d %H:%M:%S}", text,

@@ -43,9 +43,12 @@ SL651_STATIONS = [("0012345601", "SLB1"), ("0012345602", "SLB2")]
 TOWN = BASE.town.model_copy(update={"devices": [*BASE.town.devices, *(
     Device(id=dev, name=dev, kind=DeviceKind.RIVER_STATION, adapter="sl651", address=address,
            location=NEAR.location, grid=NEAR.grid) for address, dev in SL651_STATIONS)]})
-SL651 = Sl651Config.model_validate({"listen": {"port": free_port()}, "password": "1234"})
-LOADED = dataclasses.replace(BASE, town=TOWN, sections={**BASE.sections, "sl651": SL651})
-HJ212 = BASE.sections["hj212"]
+# The frames replay past days, so their send times would look like slow clocks: no clock is read or set (the
+# commands would also reach stations that never read them, and a socket closed with unread data is reset).
+QUIET = {"set_clocks": False}
+SL651 = Sl651Config.model_validate({"listen": {"port": free_port()}, "password": "1234", "commands": QUIET})
+HJ212 = BASE.sections["hj212"].model_copy(update={"commands": type(BASE.sections["hj212"].commands)(**QUIET)})
+LOADED = dataclasses.replace(BASE, town=TOWN, sections={**BASE.sections, "sl651": SL651, "hj212": HJ212})
 HJ212_STATIONS = [(d.address or "", HJ212.password_of(d.id) or "") for d in TOWN.devices if d.adapter == "hj212"]
 CHINA = ZoneInfo(TOWN.town.timezone)
 READINGS = 6  # per frame, both protocols

@@ -134,14 +134,18 @@ async def test_hj212_the_hub_sets_a_drifting_clock_and_queries_current_data_from
         assert answered["state"] == "answered" and answered["readings"] >= 6, answered
         assert f"QN={answered['key']}" in answered["reply"] and "CN=2011" in answered["reply"]
         assert latest(hub, QUALITY)["cod"] >= started - 5
+        read = (await command(hub, QUALITY, "read_clock")).json()  # its clock, set, now keeps the hub's time
+        assert read["state"] == "answered" and abs(read["station_clock"] - read["done_at"]) < 5, read
     finally:
         await sims.stop()
     log = await log_of(hub, QUALITY)
-    assert [(c["kind"], c["state"], c["by"]) for c in log] == [("query", "answered", "officer"),
+    assert [(c["kind"], c["state"], c["by"]) for c in log] == [("read_clock", "answered", "officer"),
+                                                               ("query", "answered", "officer"),
                                                                ("set_clock", "answered", "auto"),
                                                                ("read_clock", "answered", "auto")]
-    assert "CN=1012" in log[1]["request"] and "SystemTime=" in log[1]["request"]  # type: ignore[operator]
-    assert "CN=1011" in log[2]["request"] and "SystemTime=" in log[2]["reply"]  # type: ignore[operator]
+    assert "CN=1012" in log[2]["request"] and "SystemTime=" in log[2]["request"]  # type: ignore[operator]
+    assert "CN=1011" in log[3]["request"] and "SystemTime=" in log[3]["reply"]  # type: ignore[operator]
+    assert abs(log[3]["station_clock"] - (log[3]["done_at"] + DRIFT_S)) < 5  # type: ignore[operator]
 
 
 async def test_a_station_that_never_answers_times_out_and_the_log_says_so(hub: Hub) -> None:

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 READ_BYTES = 64 * 1024
 MAX_JUNK_RUN = 64 * 1024  # bytes of junk in a row before we stop listening to a connection
 WRITE_TIMEOUT_S = 10.0  # a station that does not read its replies does not hold its handler forever
+COMMIT_WAIT_S = 60.0  # no commit by then: the connection ends unconfirmed, and the station sends its report again
 BACKLOG = 1024  # connections the kernel queues before we accept them: a station's SYN outlasts a connect flood
 
 
@@ -178,8 +179,8 @@ class StationTcpService:
         out.messages = fed.frames
         committed = await self._hand_in(out)
         if fed.replies and not writer.is_closing():
-            if committed is not None:
-                await committed
+            if committed is not None:  # a recorder that cannot commit holds the station back, then lets it go
+                await asyncio.wait_for(committed, COMMIT_WAIT_S)
             writer.writelines(fed.replies)
             await asyncio.wait_for(writer.drain(), WRITE_TIMEOUT_S)
 
@@ -208,7 +209,8 @@ def _commit_signal() -> tuple[asyncio.Future[None], Callable[[], None]]:
             done.set_result(None)
 
     def signal() -> None:
-        loop.call_soon_threadsafe(complete)
+        with contextlib.suppress(RuntimeError):  # the loop is gone (the hub stopped): nobody waits any more
+            loop.call_soon_threadsafe(complete)
 
     return done, signal
 

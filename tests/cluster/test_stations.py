@@ -128,7 +128,8 @@ def _through_the_workers(town: Cluster, client: httpx.Client, stations: Stations
     send(REPORTS // 2, REPORTS)
     until(lambda: levels(client, start) == REPORTS, 60, "the next ten levels, through the other worker")
     assert stations.station(RIVER).connections > dialled
-    assert list(town.shares_held()) == [w for w in ("w1", "w2") if w != owner]
+    until(lambda: list(town.shares_held()) == [w for w in ("w1", "w2") if w != owner], 15,
+          "PostgreSQL letting go of the killed worker's locks")
     again = command(client, RIVER, "query")
     assert again["state"] == "answered", again
     log = client.get(f"/api/devices/{RIVER}/commands").json()

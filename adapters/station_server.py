@@ -94,11 +94,7 @@ class StationTcpService:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
-        for task in list(self._handlers):
-            task.cancel()
-        for task in list(self._handlers):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*(_end(task) for task in list(self._handlers)))
         if self._server is not None:
             await self._server.wait_closed()
             self._ctx.metrics.registry.unregister(self._collector)  # a worker that regains the share adds it again
@@ -197,6 +193,14 @@ class StationTcpService:
         for event in out.events:
             self._ctx.async_device_event(event)
         return committed
+
+
+async def _end(task: asyncio.Task[None]) -> None:
+    """Cancel a connection's handler until it ends: Python 3.11's wait_for swallows a cancellation that arrives
+    as the awaited read completes, and the handler would then read on, holding the stop until the station left."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1.0)
 
 
 def _commit_signal() -> tuple[asyncio.Future[None], Callable[[], None]]:

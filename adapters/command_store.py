@@ -43,6 +43,11 @@ class SqlCommandStore(SqlStore):
         with self.engine.connect() as conn:
             return [StationCommand.model_validate_json(body) for body in conn.execute(query).scalars()]
 
+    def get(self, command_id: int) -> StationCommand | None:
+        with self.engine.connect() as conn:
+            body = conn.execute(sa.select(commands.c.body).where(commands.c.id == command_id)).scalar()
+        return None if body is None else StationCommand.model_validate_json(body)
+
 
 def _columns(command: StationCommand) -> dict[str, object]:
     return {"device": command.device, "kind": command.kind.value, "state": command.state.value,

@@ -198,6 +198,16 @@ def _ingest_worker(ctx: HubContext) -> Service:
     return IngestWorker(ctx)
 
 
+def _station_commands(ctx: HubContext) -> Service | None:
+    from adapters.cluster.commands import RemoteCommander
+    from adapters.command_store import SqlCommandStore
+
+    url = ctx.settings.state_url
+    if url is None or not any(d.adapter in ("hj212", "sl651") for d in ctx.town.devices):
+        return None
+    return RemoteCommander(ctx, url, SqlCommandStore(url))
+
+
 def _log_follower(ctx: HubContext) -> Service:
     from adapters.cluster.follower import LogFollower
 
@@ -259,6 +269,8 @@ SPEAKERS = Plugin("speaker-mqtt", device_adapters=frozenset({"speaker-mqtt"}), s
 SPEAKER_SIM = Plugin("speaker-sim", service=_speaker_sim, order=91, roles=frozenset({"all"}))
 CLUSTER = Plugin("cluster", election=_election, feed_relay=_feed_relay, leader_proxy=_leader_proxy)
 INGEST_WORKER = Plugin("ingest-worker", service=_ingest_worker, order=20, roles=frozenset({"ingest"}))
+# The leader's console sends station commands through the ingest worker holding the station's port.
+STATION_COMMANDS = Plugin("station-commands", service=_station_commands, order=40, roles=frozenset({"core"}))
 LOG_FOLLOWER = Plugin("log-follower", service=_log_follower, order=95, roles=frozenset({"core"}))
 # Where the console runs; console processes pass the register's requests to the core leader, whose register answers.
 REGISTER = Plugin("register", service=_register, order=70)

@@ -7,9 +7,11 @@ its replies itself, by its kind: the oldest command of that kind still waiting. 
 and stored like any report by the protocol's session; here it only closes the command.
 
 Clocks: each frame's station time (SL 651 send time, HJ 212 QN) is compared with the hub's; a station off
-by more than `clock_drift_s` gets its clock set, at most once per `clock_every_s`, so a station whose clock
-cannot keep time is not hammered. Not while the demo replays its lead: then the town's clock is not the
-wall clock, and a station's time is judged against a moving replay.
+by more than `clock_drift_s` has its clock read (SL 651 51H, HJ 212 CN=1011) and set when the reading
+confirms it (or does not come: not every station answers it), at most once per `clock_every_s`, so a station
+whose clock cannot keep time is not hammered, and one that sends a kept report late keeps its right clock.
+Not while the demo replays its lead: then the town's clock is not the wall clock, and a station's time is
+judged against a moving replay.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -33,6 +35,7 @@ from hub.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 AUTO = "auto"  # who asked, for the clock settings the hub decides itself
+CLOSED_KEPT = 16  # closed commands per station whose late replies are recognised and ignored
 REAL_TIME_SLACK_S = 1.0  # the town's clock this close to the wall clock keeps real time (not a demo's replay)
 
 
@@ -111,6 +114,7 @@ class Reply:
     raw: str
     readings: int = 0
     after_taken: bool = False  # naming none, it closes one only once the station took it (HJ 212 data comes unasked)
+    clock: float | None = None  # the station's clock it told (UTC epoch seconds), for a clock reading
 
 
 @dataclass(eq=False, slots=True)
@@ -131,6 +135,7 @@ class StationLinks:
         self._live: dict[str, Link] = {}
         self._waiting: dict[str, list[_Waiting]] = {}
         self._last_auto: dict[str, float] = {}
+        self._closed: dict[str, deque[str]] = {}  # each station's last closed commands' keys: late replies to them
         self._tasks = TaskSet()
         self.users = 0  # the station edges running on it: the last to stop closes the store
         self.counts: Counter[tuple[str, str, str]] = Counter()  # (protocol, kind, state) of closed commands
@@ -175,6 +180,7 @@ class StationLinks:
             done = await self._outcome(sent, waiting, link.talk.reply_timeout_s)
         finally:
             self._waiting[device].remove(waiting)
+            self._closed.setdefault(device, deque(maxlen=CLOSED_KEPT)).append(key)
         await asyncio.to_thread(self._store.update, done)
         self.counts[done.protocol, kind.value, done.state.value] += 1
         log.info("station command %d: %s %s by %s: %s %s", done.id, kind.value, device, by, done.state.value,
@@ -188,12 +194,15 @@ class StationLinks:
             return sent.model_copy(update={"state": CommandState.TIMED_OUT, "done_at": time.time(),
                                            "detail": f"no reply in {wait_s:g} s"})
         return sent.model_copy(update={"state": reply.state, "done_at": time.time(), "reply": reply.raw,
-                                       "detail": reply.detail, "readings": reply.readings})
+                                       "detail": reply.detail, "readings": reply.readings,
+                                       "station_clock": reply.clock})
 
     def answer(self, device: str, reply: Reply) -> bool:
         """Close the command *reply* answers: the one it names, else the oldest of its kind; False if none waits."""
         waiting = [w for w in self._waiting.get(device, ()) if not w.reply.done()]
         named = next((w for w in waiting if w.key == reply.key), None)
+        if named is None and reply.key and reply.key in self._closed.get(device, ()):
+            return False  # a late word on a command already closed (HJ 212's 9012 after the data it announced)
         if named is not None:
             match = named if reply.kind in (None, named.kind) else None  # its number is another command's
         else:
@@ -222,13 +231,28 @@ class StationLinks:
             log.info("station %s asked for the time; setting its clock", device)
         else:
             log.warning("station %s: its clock is %+.0f s off the hub's; setting it", device, station_ts - received)
-        self._tasks.spawn(self._set_clock(device), name=f"set-clock-{device}")
+        self._tasks.spawn(self._set_clock(device, talk, read_first=not asked), name=f"set-clock-{device}")
 
-    async def _set_clock(self, device: str) -> None:
+    async def _set_clock(self, device: str, talk: TalkBack, read_first: bool) -> None:
+        """Read the station's clock, and set it when it is off (or could not be read): a report sent late
+        carries an old time from a clock that may be right."""
         try:
+            if read_first and not await self._clock_off(device, talk):
+                return
             await self.send(device, CommandKind.SET_CLOCK, AUTO)
         except Exception:  # the log write failed: the next drift past the interval tries again
             log.exception("station %s: setting its clock failed", device)
+
+    async def _clock_off(self, device: str, talk: TalkBack) -> bool:
+        """Whether *device*'s clock, read now, is off by more than the drift (True when it does not tell)."""
+        read = await self.send(device, CommandKind.READ_CLOCK, AUTO)
+        if read.state is not CommandState.ANSWERED or read.station_clock is None or read.done_at is None:
+            return True
+        off = read.station_clock - read.done_at
+        if abs(off) <= talk.clock_drift_s:
+            log.info("station %s: its clock is right (%+.0f s); the report that looked off was sent late", device, off)
+            return False
+        return True
 
     async def recent(self, device: str, limit: int) -> list[StationCommand]:
         return await asyncio.to_thread(self._store.recent, device, limit)

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 READ_BYTES = 64 * 1024
 MAX_JUNK_RUN = 64 * 1024  # bytes of junk in a row before we stop listening to a connection
 WRITE_TIMEOUT_S = 10.0  # a station that does not read its replies does not hold its handler forever
+COMMIT_WAIT_S = 60.0  # no commit by then: the connection ends unconfirmed, and the station sends its report again
 BACKLOG = 1024  # connections the kernel queues before we accept them: a station's SYN outlasts a connect flood
 
 
@@ -93,11 +94,7 @@ class StationTcpService:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
-        for task in list(self._handlers):
-            task.cancel()
-        for task in list(self._handlers):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*(_end(task) for task in list(self._handlers)))
         if self._server is not None:
             await self._server.wait_closed()
             self._ctx.metrics.registry.unregister(self._collector)  # a worker that regains the share adds it again
@@ -173,19 +170,53 @@ class StationTcpService:
             await self._deliver(out, fed, writer)
 
     async def _deliver(self, out: Collected, fed: Fed, writer: asyncio.StreamWriter) -> None:
-        """Hand in what a read gave, then send the replies: a confirmation (HJ 212's 9014) means the hub has it."""
+        """Hand in what a read gave, then send the replies once it is committed: a confirmation (HJ 212's 9014,
+        SL 651's ESC/EOT) means the hub keeps the report even if it is killed the next moment."""
         out.messages = fed.frames
-        await self._hand_in(out)
+        committed = await self._hand_in(out)
         if fed.replies and not writer.is_closing():
+            if committed is not None:  # a recorder that cannot commit holds the station back, then lets it go
+                await asyncio.wait_for(committed, COMMIT_WAIT_S)
             writer.writelines(fed.replies)
             await asyncio.wait_for(writer.drain(), WRITE_TIMEOUT_S)
 
-    async def _hand_in(self, out: Collected) -> None:
+    async def _hand_in(self, out: Collected) -> asyncio.Future[None] | None:
+        """Submit the read's batch; the future is done once the recorder has committed it (None: nothing to keep)."""
+        committed = None
         if out.messages or out.readings or out.letters or out.reports:
-            batch = IngestBatch(tuple(out.readings), tuple(out.letters), tuple(out.reports), out.messages, time.time())
+            on_commit = None
+            if out.readings or out.letters:  # the recorder commits (and calls back) only batches with rows
+                committed, on_commit = _commit_signal()
+            batch = IngestBatch(tuple(out.readings), tuple(out.letters), tuple(out.reports), out.messages, time.time(),
+                                on_commit)
             await self._ctx.intake.async_submit(batch, self.name)
         for event in out.events:
             self._ctx.async_device_event(event)
+        return committed
+
+
+async def _end(task: asyncio.Task[None]) -> None:
+    """Cancel a connection's handler until it ends: Python 3.11's wait_for swallows a cancellation that arrives
+    as the awaited read completes, and the handler would then read on, holding the stop until the station left."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1.0)
+
+
+def _commit_signal() -> tuple[asyncio.Future[None], Callable[[], None]]:
+    """A future on this loop and the callback, for the recorder's thread, that completes it."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def complete() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    def signal() -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone (the hub stopped): nobody waits any more
+            loop.call_soon_threadsafe(complete)
+
+    return done, signal
 
 
 def _write(writer: asyncio.StreamWriter, data: bytes) -> bool:

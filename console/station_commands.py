@@ -26,7 +26,8 @@ class CommandRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: CommandKind = Field(description="query: the station's current data; set_clock: its clock to the hub's")
+    kind: CommandKind = Field(description="query: the station's current data; set_clock: its clock to the hub's; "
+                                          "read_clock: its clock as it stands")
 
 
 def _commander(ctx: HubContext, device: str) -> StationCommander:

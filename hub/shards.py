@@ -14,6 +14,7 @@ from hub.town import Device
 
 ROUTES_KEY = "routes"  # devices that arrive through topic patterns (their id is in the topic or the payload)
 HJ212_KEY = "hj212"  # stations that dial in over TCP: one worker listens on the station port
+SL651_KEY = "sl651"  # likewise the SL 651 stations, on their own port and share
 # Devices the core leader talks to itself, through the broker, wherever it runs (loudspeakers: it runs their
 # broadcasts): the leader hears them, so it judges their health, and ingest workers leave them alone.
 LEADER_ADAPTERS = frozenset({"speaker-mqtt"})
@@ -32,6 +33,8 @@ def device_key(device: Device) -> str:
     """The key of the subscription that brings *device*'s messages."""
     if device.adapter == "hj212":
         return HJ212_KEY
+    if device.adapter == "sl651":
+        return SL651_KEY
     if device.adapter == "json" and device.topic is None:
         return ROUTES_KEY
     return device.id

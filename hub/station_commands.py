@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class CommandKind(StrEnum):
     QUERY = "query"  # the station's current data (SL 651 37H, HJ 212 CN=2011)
     SET_CLOCK = "set_clock"  # the station's clock to the hub's (SL 651 4AH, HJ 212 CN=1012)
+    READ_CLOCK = "read_clock"  # the station's clock as it stands (SL 651 51H, HJ 212 CN=1011)
 
 
 class CommandState(StrEnum):
@@ -44,6 +45,8 @@ class StationCommand(BaseModel):
     reply: str = Field(default="", description="the reply frame that closed it")
     detail: str = Field(default="", description="what the reply said, or why there was none")
     readings: int = Field(default=0, ge=0, description="readings the reply carried (a query's data)")
+    station_clock: float | None = Field(default=None, description="the station's clock as its reply told it "
+                                                                  "(UTC epoch seconds; clock readings)")
 
 
 class StationCommander(Protocol):
@@ -70,5 +73,7 @@ class CommandStore(Protocol):
     def update(self, command: StationCommand) -> None: ...
 
     def recent(self, device: str, limit: int) -> list[StationCommand]: ...
+
+    def get(self, command_id: int) -> StationCommand | None: ...
 
     def close(self) -> None: ...

@@ -7,16 +7,14 @@ import logging
 from collections import defaultdict
 
 from adapters.cluster.leases import ShardLeases
-from adapters.hj212.config import Hj212Config
-from adapters.hj212.mqtt import Hj212PayloadDecoder
-from adapters.hj212.server import hj212_server
+from adapters.cluster.stations import StationPorts
 from adapters.jsonmap import JsonAdapterConfig
 from adapters.mqtt.router import MqttRouter
 from adapters.mqtt.service import IngestShare, MqttIngestService
 from hub.context import HubContext
 from hub.derived import derived_history
 from hub.registry import Service
-from hub.shards import HJ212_KEY, device_key, devices_of, shard_of
+from hub.shards import devices_of, shard_of
 from hub.tasks import TaskSet
 
 log = logging.getLogger(__name__)
@@ -32,10 +30,9 @@ class IngestWorker:
         if settings.state_url is None:
             raise ValueError("the ingest role needs GRIDHUB_STATE_URL on PostgreSQL")
         self._ctx = ctx
-        self._hj212_config: Hj212Config = ctx.sections.get("hj212", Hj212Config())
-        hj212 = Hj212PayloadDecoder(ctx.town, self._hj212_config)
+        self._stations = StationPorts(ctx, settings.state_url)
         self._router = MqttRouter(ctx.town, ctx.sections.get("json", JsonAdapterConfig()), settings.max_payload_bytes,
-                                  [(topic, hj212) for topic in hj212.topics])
+                                  self._stations.decoders())
         self._topics: defaultdict[int, list[str]] = defaultdict(list)
         for topic, key in self._router.keyed_subscriptions():
             self._topics[shard_of(key, settings.shards)].append(topic)
@@ -46,11 +43,13 @@ class IngestWorker:
         self._tasks = TaskSet()
 
     async def start(self) -> None:
+        await self._stations.start()
         self._tasks.spawn(self._leases.run(), name="gridhub-shard-leases")
 
     async def stop(self) -> None:
         await self._tasks.cancel()
         await self._leases.release_all()
+        await self._stations.stop()
 
     async def _gain(self, shard: int) -> None:
         ctx = self._ctx
@@ -64,9 +63,7 @@ class IngestWorker:
         if self._topics.get(shard):
             share = IngestShare(f"{self._client_base}-{shard}", tuple(self._topics[shard]), self._router)
             edges.append(MqttIngestService(ctx, share=share))
-        listen = self._hj212_config.listen
-        if listen is not None and self._owns_hj212(shard):
-            edges.append(hj212_server(ctx, self._hj212_config, listen))
+        edges += self._stations.edges(shard)
         for edge in edges:
             await edge.start()
         self._edges[shard] = edges
@@ -78,11 +75,7 @@ class IngestWorker:
                 await edge.stop()
             except Exception:
                 log.exception("ingest: stopping %s of share %d failed", edge.name, shard)
+        self._stations.lost(shard)
         self._ctx.health.async_unwatch(d.id for d in devices_of(self._ctx.town.devices, shard,
                                                                 self._ctx.settings.shards))
         log.info("ingest: gave up share %d", shard)
-
-    def _owns_hj212(self, shard: int) -> bool:
-        """Whether *shard* holds the stations that dial in over TCP: its holder alone listens for them."""
-        stations = any(device_key(d) == HJ212_KEY for d in self._ctx.town.devices)
-        return stations and shard_of(HJ212_KEY, self._ctx.settings.shards) == shard

@@ -11,11 +11,14 @@ from adapters.hj212.config import Hj212Config
 from adapters.hj212.decode import Sink
 from adapters.hj212.frame import HEADER, TRAILER
 from adapters.hj212.session import Session, StationBook
+from hub.shards import HJ212_KEY
 from hub.town import Town
 
 
 class Hj212PayloadDecoder:
     """Decodes the payloads of the section's `mqtt_topics`; one session for all of them."""
+
+    share_key = HJ212_KEY
 
     def __init__(self, town: Town, config: Hj212Config) -> None:
         self.topics = list(config.mqtt_topics)

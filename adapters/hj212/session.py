@@ -21,12 +21,14 @@ from adapters.hj212.reassembly import GivenUp, Reassembler
 from adapters.hj212.talk import (
     DONE,
     EXECUTION_REPLY,
+    READ_TIME,
     REALTIME,
     REPLIES,
     TIME_ASKED,
     command_frame,
     qn_time,
     return_code,
+    told_time,
 )
 from adapters.station_links import LinkEnd, Reply, StationLinks
 from adapters.stations import Fed
@@ -137,9 +139,8 @@ class Session(LinkEnd):
         if packet.cn in REPLIES:
             self._reply(station.device, packet, raw)
             return None, True
-        if packet.cn == TIME_ASKED:  # the station asks the centre to set its clock
-            if self.live is not None:
-                self.live.clock_seen(station.device, received, received, self.talk, asked=True)
+        if packet.cn in (READ_TIME, TIME_ASKED):
+            self._clock(station.device, packet, raw, received, out)
             return (encode(data_ack(packet)) if packet.wants_ack else None), True
         ack = encode(data_ack(packet)) if packet.wants_ack else None
         if packet.split:
@@ -174,6 +175,27 @@ class Session(LinkEnd):
             return
         what = "QnRtn" if packet.cn != EXECUTION_REPLY else "ExeRtn"
         links.answer(device, Reply(None, packet.qn, CommandState.REFUSED, f"{what}={code or '?'}", text))
+
+    def _clock(self, device: str, packet: Packet, raw: bytes, received: float, out: Sink) -> None:
+        """The station tells its clock (CN=1011, asked by the centre) or asks for the time (CN=1013)."""
+        if packet.cn == TIME_ASKED:
+            if self.live is not None:
+                self.live.clock_seen(device, received, received, self.talk, asked=True)
+            return
+        qn, told = told_time(packet)
+        text = raw.decode("ascii", "replace")
+        if told is None:
+            out.letters.append(DeadLetter(self.source, raw, RejectReason.BAD_TIME,
+                                          "CN=1011 without a SystemTime (YYYYMMDDhhmmss) that reads", received, device))
+            if self.links is not None:
+                self.links.answer(device, Reply(CommandKind.READ_CLOCK, qn, CommandState.REFUSED,
+                                                "no SystemTime that reads", text))
+            return
+        if self.links is None:
+            return
+        self.links.answer(device, Reply(CommandKind.READ_CLOCK, qn, CommandState.ANSWERED,
+                                        f"station clock now {told:%Y-%m-%d %H:%M:%S}", text,
+                                        clock=told.replace(tzinfo=self._book.tz).timestamp()))
 
     def _data(self, device: str, packet: Packet, raw: bytes, received: float, readings: int) -> None:
         """A data packet: the answer to a query when it is real-time data; its QN tells the station's clock."""

@@ -16,7 +16,7 @@ from paho.mqtt.client import topic_matches_sub
 
 from adapters.jsonmap import CompiledProfile, JsonAdapterConfig, compile_profiles, lookup, parse_path
 from hub.models import DeadLetter, DeviceStatusReport, IngestBatch, Reading, RejectReason
-from hub.shards import HJ212_KEY, ROUTES_KEY, device_key
+from hub.shards import ROUTES_KEY, device_key
 from hub.town import Town
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,8 @@ class Route:
 class PayloadDecoder(Protocol):
     """A decoder for topics whose payloads are not JSON (e.g. HJ 212 frames bridged by gateways)."""
 
+    share_key: str  # the share its topics go with: the stations' own (hub.shards)
+
     def __call__(self, topic: str, payload: bytes, received: float, out: BatchBuilder) -> None: ...
 
 
@@ -85,9 +87,9 @@ class MqttRouter:
 
     def keyed_subscriptions(self) -> list[tuple[str, str]]:
         """Every topic filter with the key of the share it belongs to (see hub.shards): a device's own topics
-        by its id, JSON route patterns together, HJ 212 gateway topics with the HJ 212 stations."""
+        by its id, JSON route patterns together, HJ 212 and SL 651 gateway topics with their protocol's stations."""
         keyed = [(topic, route.device or ROUTES_KEY) for topic, route in self._exact.items()]
-        keyed += [(pattern, ROUTES_KEY if isinstance(r, Route) else HJ212_KEY) for pattern, r in self._patterns]
+        keyed += [(pattern, ROUTES_KEY if isinstance(r, Route) else r.share_key) for pattern, r in self._patterns]
         return keyed + [(topic, self._keys[status.device]) for topic, status in self._status.items()]
 
     def data_subscriptions(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""How a simulated HJ 212 station answers the centre: set the time (CN=1012), upload real-time data (CN=2011).
+"""How a simulated HJ 212 station answers the centre: set and read the time (CN=1012, CN=1011), upload
+real-time data (CN=2011).
 
 While it is connected the station reads every frame the hub sends: the hub's 9014 data replies go to the
 sender waiting for them; a command is taken (9011 QnRtn=1), carried out (the clock set, or a real-time data
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from adapters.hj212.frame import Frame, FrameScanner, encode
 from adapters.hj212.packet import Packet, SegmentError, parse_cp, parse_segment
-from adapters.hj212.talk import REALTIME, SET_TIME
+from adapters.hj212.talk import READ_TIME, REALTIME, SET_TIME
 from adapters.sim.stations import CHINA
 
 if TYPE_CHECKING:
@@ -36,9 +37,14 @@ def _packet(frame: object) -> Packet | None:
 
 def command_answers(station: QualityStation, packet: Packet, now: float) -> list[bytes]:
     """The station's frames in answer to a command of the centre; none when *packet* is no command to it."""
-    if packet.mn != station.device.address or packet.cn not in (SET_TIME, REALTIME):
+    if packet.mn != station.device.address or packet.cn not in (SET_TIME, REALTIME, READ_TIME):
         return []
     taken = _system(packet, "9011", "QnRtn=1")
+    if packet.cn == READ_TIME:
+        shows = station.local(now).astimezone(CHINA)
+        clock = encode(f"QN={packet.qn};ST={packet.st};CN={READ_TIME};PW={packet.pw};MN={packet.mn};Flag=4;"
+                       f"CP=&&SystemTime={shows:%Y%m%d%H%M%S}&&")
+        return [taken, clock, _system(packet, "9012", "ExeRtn=1")]
     if packet.cn == SET_TIME:
         told = dict(parse_cp(packet.cp)).get("SystemTime", "")
         try:

@@ -1,4 +1,4 @@
-"""How a simulated SL 651 station answers the centre: its clock set (4AH), its current data (37H).
+"""How a simulated SL 651 station answers the centre: its clock set (4AH) and read (51H), its current data (37H).
 
 While it is connected the station reads every frame the hub sends: confirmations of its reports go to the
 sender waiting for them; commands are answered at once, echoing the command's serial number.
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from adapters.sl651.frame import ENQ, ETX, Encoding, Frame, Header, encode
 from adapters.sl651.report import ReportError, serial_and_time
 from adapters.sl651.scanner import FrameScanner
-from adapters.sl651.talk import QUERY_NOW, SET_CLOCK
+from adapters.sl651.talk import QUERY_NOW, READ_CLOCK, SET_CLOCK
 from hub.clock import Clock
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ def command_answer(station: HydroStation, frame: Frame, now: float) -> bytes | N
     if h.function == SET_CLOCK:
         station.clock_offset = told.replace(tzinfo=station.tz).timestamp() - now
         body = _clock_body(station, serial, station.local(now))
+    elif h.function == READ_CLOCK:
+        body = _clock_body(station, serial, station.local(now))
     elif h.function == QUERY_NOW:
         body = station.body(serial, station.local(now), station.values())
     else:
@@ -51,7 +53,7 @@ def command_answer(station: HydroStation, frame: Frame, now: float) -> bytes | N
 
 
 def _clock_body(station: HydroStation, serial: int, local: datetime) -> bytes:
-    """Serial, send time (by the clock just set) and the station identifier."""
+    """Serial, send time (by its clock) and the station identifier."""
     stamp = local.strftime("%y%m%d%H%M%S")
     if station.encoding is Encoding.HEX:
         return serial.to_bytes(2, "big") + bytes.fromhex(stamp) + b"\xf1\xf1" + bytes.fromhex(station.header.station)

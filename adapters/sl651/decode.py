@@ -8,7 +8,6 @@ observation time.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -90,6 +89,10 @@ class ReportDecoder:
             out.readings.append(Reading(origin.device, raw_key(values.ident), float(word), "", ts, quality))
             out.events += self.status.changes(origin.device, word, ts)
             return
+        if len(values.values) == 1 and (element is None or element.kind is ElementKind.VALUE):
+            if values.values[0] is not None:  # most elements: one value at the observation time
+                self._reading(values.ident, element, values.values[0], ts, quality, origin, out)
+            return
         step = values.step.total_seconds() if values.step else 0.0
         times = [ts + k * step for k in range(len(values.values))]
         if element is not None and element.kind is ElementKind.RAIN_5M:
@@ -105,13 +108,13 @@ class ReportDecoder:
         if target is None:
             out.readings.append(Reading(origin.device, raw_key(ident), value, "", ts, quality))
             return
-        q = target.quantity
-        value = round(target.conversion.apply(value), 9)
-        if not (math.isfinite(value) and q.low <= value <= q.high):
+        value = round(value * target.scale + target.offset, 9)
+        if not target.low <= value <= target.high:  # NaN compares false: rejected too
+            q = target.quantity
             out.letters.append(origin.letter(RejectReason.IMPOSSIBLE_VALUE,
                                              f"{ident}: {q.key} {value:g} {q.unit} outside [{q.low:g}, {q.high:g}]"))
             return
-        out.readings.append(Reading(origin.device, target.key, value, q.unit, ts, quality))
+        out.readings.append(Reading(origin.device, target.key, value, target.unit, ts, quality))
 
     def _epoch(self, local: datetime, received: float) -> float:
         """The station's local time as UTC epoch seconds; ValueError if it cannot be true."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -95,11 +95,24 @@ class ElementTable(_Strict):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """What an element's values become: the reading's quantity key, its canonical quantity, the conversion."""
+    """What an element's values become: the reading's quantity key, its canonical quantity, the conversion.
+
+    The conversion's scale and offset and the quantity's unit and bounds are repeated as fields of their own:
+    the decoder reads them for every value."""
 
     key: str
     quantity: Quantity
     conversion: UnitConversion
+    scale: float = field(init=False)
+    offset: float = field(init=False)
+    unit: str = field(init=False)
+    low: float = field(init=False)
+    high: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        for name, value in (("scale", self.conversion.scale), ("offset", self.conversion.offset),
+                            ("unit", self.quantity.unit), ("low", self.quantity.low), ("high", self.quantity.high)):
+            object.__setattr__(self, name, value)
 
 
 class ElementIndex:

@@ -15,11 +15,14 @@ from adapters.sl651.config import Sl651Config
 from adapters.sl651.session import Session, StationBook
 from adapters.stations import Collected
 from hub.models import DeviceEvent
+from hub.shards import SL651_KEY
 from hub.town import Town
 
 
 class Sl651PayloadDecoder:
     """Decodes the payloads of the section's `mqtt_topics`; one session for all of them."""
+
+    share_key = SL651_KEY
 
     def __init__(self, town: Town, config: Sl651Config, events: Callable[[DeviceEvent], None]) -> None:
         self.topics = list(config.mqtt_topics)

@@ -64,9 +64,10 @@ def bcd_digits(data: bytes) -> str:
 
 
 def _time(digits: str, what: str) -> datetime:
-    parts = [int(digits[k:k + 2]) for k in range(0, len(digits), 2)] + [0]
+    """YYMMDDhhmm[ss] (the digits are checked already)."""
     try:
-        return datetime(2000 + parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
+        return datetime(2000 + int(digits[0:2]), int(digits[2:4]), int(digits[4:6]), int(digits[6:8]),
+                        int(digits[8:10]), int(digits[10:12] or 0))
     except ValueError:
         raise ReportError(f"{what} {digits} is no date and time", RejectReason.BAD_TIME) from None
 
@@ -126,14 +127,16 @@ class _HexReader:
         observed = _time(bcd_digits(self._take(at + 2, 5, "observation time")), "observation time")
         at += 7
         step: timedelta | None = None
-        while at < len(self._b):
-            code = self._b[at]
-            at += 1
+        body, end = self._b, len(self._b)
+        while at < end:
+            code = body[at]
             if code == 0xFF:
-                code = 0xFF00 | self._take(at, 1, "identifier")[0]
+                code = 0xFF00 | self._take(at + 1, 1, "identifier")[0]
                 at += 1
-            definition = self._take(at, 1, "data-definition byte")[0]
-            at += 1
+            if at + 1 >= end:
+                raise ReportError("body ends inside the data-definition byte")
+            definition = body[at + 1]
+            at += 2
             if code == TT:
                 observed = _time(bcd_digits(self._take(at, 5, "observation time")), "observation time")
                 at += 5
@@ -156,6 +159,10 @@ class _HexReader:
         ident = element.name if element else f"{code:02X}"
         size, decimals = definition >> 3, definition & 7
         kind = element.kind if element else ElementKind.VALUE
+        if kind is ElementKind.VALUE and size and len(data) == size and data[0] != NO_DATA:  # one plain value
+            digits = data.hex()
+            if digits.isdigit():
+                return Values(ident, element is not None, (int(digits) / _SCALE[decimals],), observed, step)
         try:
             if kind is ElementKind.VALUE:
                 if not size or len(data) % size:

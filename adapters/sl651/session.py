@@ -5,7 +5,8 @@ centre's time) ending with ESC (stay online) or EOT; each packet of a multi-pack
 message that ends with ETB gets an ACK, the last one the confirmation; a packet
 with a bad CRC from a known station gets a NAK so that it is sent again. Link
 keep-alives (2FH) are not answered. The station's replies to the centre's commands (37H current data, 4AH
-clock set; see adapters.sl651.talk) close their command and are not confirmed; their data counts as a report's.
+clock set, 51H clock read; see adapters.sl651.talk) close their command and are not confirmed; their data
+counts as a report's.
 """
 
 from __future__ import annotations
@@ -180,9 +181,10 @@ class Session(LinkEnd):
             return
         count = len(out.readings) - before
         detail = f"{count} readings" if kind is CommandKind.QUERY else f"station clock now {sent:%Y-%m-%d %H:%M:%S}"
+        clock = sent.replace(tzinfo=self._book.tz).timestamp() if kind is CommandKind.READ_CLOCK else None
         if self.links is not None:
             self.links.answer(origin.device, Reply(kind, str(serial), CommandState.ANSWERED, detail, shown(frame.raw),
-                                                   count))
+                                                   count, clock=clock))
 
     def _clock_seen(self, device: str, sent: datetime, received: float) -> None:
         if self.live is not None:

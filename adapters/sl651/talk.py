@@ -1,9 +1,10 @@
 """What the centre sends SL 651 stations, and how their replies read.
 
-Set the clock (4AH) and query the current data (37H) are downlink frames whose body is the centre's serial
-number and its time (the time the clock is set to), ending with ENQ. The station answers with an uplink frame
-of the same function: 37H with the body of a timed report (serial, send time, station, category, observation
-time, elements), 4AH with the serial, send time and station identifier.
+Set the clock (4AH), read it (51H) and query the current data (37H) are downlink frames whose body is the
+centre's serial number and its time (the time the clock is set to), ending with ENQ. The station answers with
+an uplink frame of the same function: 37H with the body of a timed report (serial, send time, station,
+category, observation time, elements), 4AH and 51H with the serial, send time (its clock) and station
+identifier.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from datetime import datetime
 from adapters.sl651.frame import ENQ, Encoding, Header, encode
 from hub.station_commands import CommandKind
 
-QUERY_NOW, SET_CLOCK = 0x37, 0x4A
-FUNCTIONS = {CommandKind.QUERY: QUERY_NOW, CommandKind.SET_CLOCK: SET_CLOCK}
+QUERY_NOW, SET_CLOCK, READ_CLOCK = 0x37, 0x4A, 0x51
+FUNCTIONS = {CommandKind.QUERY: QUERY_NOW, CommandKind.SET_CLOCK: SET_CLOCK, CommandKind.READ_CLOCK: READ_CLOCK}
 KINDS = {function: kind for kind, function in FUNCTIONS.items()}
 
 

@@ -23,5 +23,7 @@ def test_commands_are_numbered_closed_and_listed_newest_first_per_device(sql_url
         assert store.recent("RS04", 10) == [done, sent[0]]
         assert store.recent("RS04", 1) == [done]
         assert store.recent("WQ01", 10) == []
+        assert store.get(done.id) == done and store.get(sent[0].id) == sent[0]
+        assert store.get(99) is None
     finally:
         store.close()

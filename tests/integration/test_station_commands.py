@@ -1,4 +1,5 @@
-"""The centre talks back to its stations over real TCP: clocks set when they drift, data asked for from the API.
+"""The centre talks back to its stations over real TCP: clocks read and set when they drift, data asked for from
+the API.
 
 The sample town's simulated stations (adapters/sim) dial in to a running hub and answer its commands; a
 station built here by hand from the standards' layouts stays silent, for the timeout.
@@ -87,8 +88,8 @@ async def test_sl651_the_hub_sets_a_drifting_clock_and_queries_current_data_from
     river.clock_offset = DRIFT_S
     sims.start()
     try:
-        river.report(time.time())  # its send time ten minutes behind: the hub sets its clock at once
-        rain.report(time.time())
+        river.report(time.time())  # its send time ten minutes behind: the hub reads its clock and sets it
+        rain.report(time.time() - 900)  # a report kept a quarter of an hour, sent late: its clock is read, right
         await wait_for(lambda: abs(river.clock_offset) < 5, what="the hub to set the HEX station's clock")
         for device in (RIVER, RAIN):  # both encodings answer a query with their current data
             started = time.time()
@@ -102,12 +103,16 @@ async def test_sl651_the_hub_sets_a_drifting_clock_and_queries_current_data_from
         await sims.stop()
     log = await log_of(hub, RIVER)
     assert [(c["kind"], c["state"], c["by"]) for c in log] == [("query", "answered", "officer"),
-                                                               ("set_clock", "answered", "auto")]
+                                                               ("set_clock", "answered", "auto"),
+                                                               ("read_clock", "answered", "auto")]
     assert log[1]["request"].startswith("7E 7E") and "station clock now" in log[1]["detail"]  # type: ignore[union-attr]
-    assert [c["state"] for c in await log_of(hub, RAIN)] == ["answered", "not_connected"]
+    assert abs(log[2]["station_clock"] - (log[2]["done_at"] + DRIFT_S)) < 5  # type: ignore[operator]
+    assert [(c["kind"], c["state"]) for c in await log_of(hub, RAIN)] == [
+        ("query", "answered"), ("read_clock", "answered"), ("query", "not_connected")]
     async with httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub), timeout=30) as c:
         metrics = (await c.get("metrics")).text
-    for kind, state, n in (("query", "answered", 2), ("set_clock", "answered", 1), ("query", "not_connected", 1)):
+    for kind, state, n in (("query", "answered", 2), ("set_clock", "answered", 1), ("read_clock", "answered", 2),
+                           ("query", "not_connected", 1)):
         assert f'gridhub_station_commands_total{{kind="{kind}",protocol="sl651",state="{state}"}} {n}.0' in metrics
     async with httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub, Role.admin)) as c:
         audit = (await c.get("api/audit", params={"username": "officer"})).json()
@@ -129,12 +134,18 @@ async def test_hj212_the_hub_sets_a_drifting_clock_and_queries_current_data_from
         assert answered["state"] == "answered" and answered["readings"] >= 6, answered
         assert f"QN={answered['key']}" in answered["reply"] and "CN=2011" in answered["reply"]
         assert latest(hub, QUALITY)["cod"] >= started - 5
+        read = (await command(hub, QUALITY, "read_clock")).json()  # its clock, set, now keeps the hub's time
+        assert read["state"] == "answered" and abs(read["station_clock"] - read["done_at"]) < 5, read
     finally:
         await sims.stop()
     log = await log_of(hub, QUALITY)
-    assert [(c["kind"], c["state"], c["by"]) for c in log] == [("query", "answered", "officer"),
-                                                               ("set_clock", "answered", "auto")]
-    assert "CN=1012" in log[1]["request"] and "SystemTime=" in log[1]["request"]  # type: ignore[operator]
+    assert [(c["kind"], c["state"], c["by"]) for c in log] == [("read_clock", "answered", "officer"),
+                                                               ("query", "answered", "officer"),
+                                                               ("set_clock", "answered", "auto"),
+                                                               ("read_clock", "answered", "auto")]
+    assert "CN=1012" in log[2]["request"] and "SystemTime=" in log[2]["request"]  # type: ignore[operator]
+    assert "CN=1011" in log[3]["request"] and "SystemTime=" in log[3]["reply"]  # type: ignore[operator]
+    assert abs(log[3]["station_clock"] - (log[3]["done_at"] + DRIFT_S)) < 5  # type: ignore[operator]
 
 
 async def test_a_station_that_never_answers_times_out_and_the_log_says_so(hub: Hub) -> None:

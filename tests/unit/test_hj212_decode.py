@@ -84,10 +84,15 @@ def test_refusals_use_the_standards_reply_codes() -> None:
 
 
 def test_status_and_unsupported_commands() -> None:
-    out, _ = feed(frame("2021", "DataTime=20261122100000;SB1-RS=1;SB2-RS=0") + frame("1011", "SystemTime=1"))
+    out, _ = feed(frame("2021", "DataTime=20261122100000;SB1-RS=1;SB2-RS=0") + frame("1061", "RtdInterval=30"))
     assert [(r.device, r.online, r.ts) for r in out.reports] == [("WQ01", True, TS)]
     assert {r.quantity for r in out.readings} == {"hj212:SB1-RS", "hj212:SB2-RS"}
     assert [d.reason for d in out.letters] == ["unsupported"]
+
+
+def test_a_station_clock_that_does_not_read_is_a_bad_time() -> None:
+    out, _ = feed(frame("1011", "SystemTime=1") + frame("1011", "SystemTime=20261122100000"))
+    assert [(d.reason, d.device) for d in out.letters] == [("bad_time", "WQ01")]  # the good one tells a clock
 
 
 def split(pno: int, cp: str, pnum: int = 3) -> bytes:

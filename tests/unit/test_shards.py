@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hub.shards import ROUTES_KEY, device_key, owner_of, shard_of, wanted
+from hub.shards import HJ212_KEY, ROUTES_KEY, SL651_KEY, device_key, owner_of, shard_of, wanted
 from hub.town import Device, DeviceKind
 
 
@@ -34,3 +34,10 @@ def test_devices_without_a_topic_of_their_own_share_their_route() -> None:
     routed = Device(id="RS02", name="二号站", **place)
     assert device_key(own) == "RS01"
     assert device_key(routed) == ROUTES_KEY
+
+
+def test_each_protocols_tcp_stations_share_one_key_of_their_own() -> None:
+    place = {"kind": DeviceKind.RIVER_STATION, "grid": "g1", "location": (112.0, 27.0)}
+    sl651 = [Device(id=f"SL0{i}", name="水文站", adapter="sl651", address=f"001234560{i}", **place) for i in (1, 2)]
+    hj212 = Device(id="WQ01", name="水质站", adapter="hj212", address="MN01", **place)
+    assert {device_key(d) for d in sl651} == {SL651_KEY} and device_key(hj212) == HJ212_KEY != SL651_KEY

@@ -49,6 +49,9 @@ class Log:
     def recent(self, device: str, limit: int) -> list[StationCommand]:
         return [c for c in reversed(self.rows) if c.device == device][:limit]
 
+    def get(self, command_id: int) -> StationCommand | None:
+        return self.rows[command_id - 1] if 0 < command_id <= len(self.rows) else None
+
     def close(self) -> None:
         pass
 
@@ -118,6 +121,48 @@ def test_hj212_commands_carry_the_station_st_pw_mn_and_a_qn_of_the_hub() -> None
     assert b"CN=2011;" in s.command("WQ01", CommandKind.QUERY, NOW)[1]
 
 
+def test_sl651_reads_a_clock_with_51h_and_its_answer_tells_the_station_time() -> None:
+    s = sl651_session()
+    key, frame, _ = s.command("SL01", CommandKind.READ_CLOCK, NOW)
+    body = bytes.fromhex("0001 250601100005")
+    head = bytes.fromhex("7E7E") + bytes.fromhex(STATION) + bytes([0x01]) + bytes.fromhex("1234") + bytes([0x51])
+    expected = head + bytes([0x80, len(body), 0x02]) + body + bytes([0x05])
+    assert (key, frame) == ("1", expected + ref_crc(expected).to_bytes(2, "big"))
+
+
+async def test_clock_answers_close_the_reading_with_the_station_time() -> None:
+    log = Log()
+    links = StationLinks(log, time.time, {"SL01": "sl651", "WQ01": "hj212"})
+    sl651 = Session(StationBook(town(STATION), Sl651Config.model_validate({"password": "1234"}), links=links), "t")
+    sl651.attach(lambda data: True)
+    sl651.feed(hex_frame(hex_body("")), NOW, Collected())
+    reading = asyncio.create_task(links.send("SL01", CommandKind.READ_CLOCK, AUTO))
+    await asyncio.sleep(0.05)
+    # The station's 51H answer: serial 1, its clock 2025-06-01 09:50:00 (ten minutes slow), F1F1 and its address.
+    answer = hex_frame(bytes.fromhex("0001 250601095000 F1F1") + bytes.fromhex(STATION), function=0x51)
+    sl651.feed(answer, NOW, Collected())
+    read = await reading
+    assert (read.state, read.station_clock) == (CommandState.ANSWERED, NOW - 605)
+
+    mn = next(d.address for d in town().devices if d.id == "WQ01")
+    hj212 = Hj212Session(Hj212Book(town(), Hj212Config.model_validate({"password": "123456"}), links), "t")
+    hj212.attach(lambda data: True)
+    hj212.feed(encode(f"QN=20250601100000001;ST=32;CN=2011;PW=123456;MN={mn};Flag=4;CP=&&DataTime=20250601100000&&"),
+               NOW, Collected())
+    qn, frame, _ = hj212.command("WQ01", CommandKind.READ_CLOCK, NOW)
+    assert frame == encode(f"QN={qn};ST=32;CN=1011;PW=123456;MN={mn};Flag=5;CP=&&&&")
+    for told in (f"QN={qn};ST=32;CN=1011;PW=123456;MN={mn};Flag=4;CP=&&SystemTime=20250601100105&&",  # HJ 212-2017
+                 f"ST=32;CN=1011;PW=123456;MN={mn};Flag=0;CP=&&QN={qn};SystemTime=20250601100105&&"):  # QN in CP
+        reading = asyncio.create_task(links.send("WQ01", CommandKind.READ_CLOCK, AUTO))
+        await asyncio.sleep(0.05)
+        out = Collected()
+        hj212.feed(encode(told), NOW, out)
+        read = await reading
+        assert (read.state, read.station_clock, out.letters) == (CommandState.ANSWERED, NOW + 60, [])
+        qn = str(int(qn) + 1)
+    await links.close()
+
+
 async def test_a_reply_closes_the_command_it_names_else_the_oldest_of_its_kind() -> None:
     links, wire = StationLinks(Log(), lambda: NOW, {"SL01": "sl651"}), Wire()
     links.connected("SL01", wire)
@@ -164,18 +209,52 @@ async def test_offline_stations_fail_at_once_and_silent_ones_time_out_or_hang_up
                                                                   CommandState.NOT_CONNECTED]
 
 
-@pytest.mark.parametrize(("drift", "asked", "sets"), [(59.0, False, False), (61.0, False, True), (-61.0, False, True),
-                                                      (0.0, True, True)])
-async def test_a_clock_is_set_past_the_drift_or_when_asked_at_most_once_an_interval(drift: float, asked: bool,
-                                                                                     sets: bool) -> None:
+@pytest.mark.parametrize(("drift", "asked", "sent"), [(59.0, False, []), (61.0, False, [b"read_clock"]),
+                                                      (-61.0, False, [b"read_clock"]), (0.0, True, [b"set_clock"])])
+async def test_a_clock_past_the_drift_is_read_and_one_asked_for_set_at_most_once_an_interval(
+        drift: float, asked: bool, sent: list[bytes]) -> None:
     links, wire = StationLinks(Log(), time.time, {"SL01": "sl651"}), Wire()  # a demo's replaying clock sets none
     links.connected("SL01", wire)
     for _ in range(3):
         now = time.time()
         links.clock_seen("SL01", now + drift, now, TALK, asked)
     await asyncio.sleep(0.05)
-    assert wire.sent == ([b"set_clock"] if sets else [])
+    assert wire.sent == sent
     await links.close()
+
+
+@pytest.mark.parametrize(("clock_off", "sets"), [(5.0, False), (-300.0, True), (None, True)])
+async def test_the_clock_is_set_only_when_its_reading_confirms_the_drift_or_does_not_come(
+        clock_off: float | None, sets: bool) -> None:
+    log, wire = Log(), Wire()
+    links = StationLinks(log, time.time, {"SL01": "sl651"})
+    links.connected("SL01", wire)
+    links.clock_seen("SL01", time.time() - 600, time.time(), TALK)  # a report ten minutes old: late, or a slow clock
+    await asyncio.sleep(0.05)
+    if clock_off is not None:  # the station tells its clock; else the reading times out (TALK: 0.5 s)
+        told = time.time() + clock_off
+        assert links.answer("SL01", Reply(CommandKind.READ_CLOCK, "1", CommandState.ANSWERED, "", "r", clock=told))
+    await asyncio.sleep(0.7)
+    assert wire.sent == ([b"read_clock", b"set_clock"] if sets else [b"read_clock"])
+    read = log.rows[0]
+    assert read.kind is CommandKind.READ_CLOCK and read.by == AUTO
+    assert read.station_clock == (None if clock_off is None else pytest.approx(time.time() + clock_off, abs=2))
+    await links.close()
+
+
+async def test_a_late_word_on_a_closed_command_closes_no_other() -> None:
+    links, wire = StationLinks(Log(), lambda: NOW, {"WQ01": "hj212"}), Wire()
+    links.connected("WQ01", wire)
+    read = asyncio.create_task(links.send("WQ01", CommandKind.READ_CLOCK, AUTO))
+    await asyncio.sleep(0.05)
+    assert links.answer("WQ01", Reply(CommandKind.READ_CLOCK, "1", CommandState.ANSWERED, "", "r", clock=NOW))
+    assert (await read).state is CommandState.ANSWERED
+    setting = asyncio.create_task(links.send("WQ01", CommandKind.SET_CLOCK, AUTO))
+    await asyncio.sleep(0.05)
+    # The 9012 ExeRtn=1 that follows the CN=1011 answer, late: it names the reading, not the setting.
+    assert not links.answer("WQ01", Reply(CommandKind.SET_CLOCK, "1", CommandState.ANSWERED, "set", "9012"))
+    assert links.answer("WQ01", Reply(CommandKind.SET_CLOCK, "2", CommandState.ANSWERED, "set", "9012"))
+    assert (await setting).key == "2"
 
 
 async def test_no_clock_is_set_while_the_town_clock_replays_the_past() -> None:

@@ -5,7 +5,7 @@ import { addStrings, t } from "./i18n.js";
 
 addStrings({
   "cmd.title": "站点指令", "cmd.query": "召测实时数据", "cmd.set_clock": "校时", "cmd.sending": "已下发，等待站点应答…",
-  "cmd.kind.query": "召测", "cmd.kind.set_clock": "校时", "cmd.by.auto": "系统自动",
+  "cmd.kind.query": "召测", "cmd.kind.set_clock": "校时", "cmd.kind.read_clock": "读取站点时钟", "cmd.by.auto": "系统自动",
   "cmd.state.sent": "等待应答", "cmd.state.answered": "已应答", "cmd.state.refused": "站点拒绝",
   "cmd.state.timed_out": "应答超时", "cmd.state.not_connected": "站点当前未连接",
   "cmd.why.not_connected": "遥测站主动拨入中心，当前不在线，指令无法下发；待其下次上报时再试。",
@@ -13,7 +13,8 @@ addStrings({
 }, {
   "cmd.title": "Station commands", "cmd.query": "Ask for current data", "cmd.set_clock": "Set its clock",
   "cmd.sending": "Sent, waiting for the station…",
-  "cmd.kind.query": "Query", "cmd.kind.set_clock": "Clock set", "cmd.by.auto": "the hub",
+  "cmd.kind.query": "Query", "cmd.kind.set_clock": "Clock set", "cmd.kind.read_clock": "Clock read",
+  "cmd.by.auto": "the hub",
   "cmd.state.sent": "waiting", "cmd.state.answered": "answered", "cmd.state.refused": "refused by the station",
   "cmd.state.timed_out": "no reply", "cmd.state.not_connected": "station not connected",
   "cmd.why.not_connected": "Stations dial in to the centre; this one is offline now, so nothing can be sent. "

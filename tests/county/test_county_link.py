@@ -19,15 +19,6 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def county(tmp_path: Path) -> Iterator[County]:
-    made = County(tmp_path)
-    try:
-        yield made
-    finally:
-        made.hub.stop()
-
-
-@pytest.fixture
 def town(tmp_path: Path, county: County) -> Iterator[Town]:
     made = Town(tmp_path, county)
     try:

@@ -4,7 +4,6 @@ during a flood and mended; the upstream town's rise warns the towns below; nothi
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,6 @@ import pytest
 from tests.county_support import Cable, County, Town, start_all, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(400)]
-
-
-@pytest.fixture
-def county(tmp_path: Path) -> Iterator[County]:
-    made = County(tmp_path)
-    try:
-        yield made
-    finally:
-        made.hub.stop()
 
 
 def trail(county: County, town: str) -> list[tuple[int, str]]:

@@ -49,12 +49,19 @@ def server_files(https: HttpsSettings, data_dir: Path, town: str, bind_host: str
     folder.mkdir(parents=True, exist_ok=True)
     ca_cert, ca_key = _town_ca(folder, town)
     names = wanted_names(https.hosts, bind_host)
-    cert_path, key_path = folder / "server.pem", folder / "server.key"
-    if not still_good(cert_path, ca_cert, names):
-        write_leaf(cert_path, key_path, *issue_leaf(ca_cert, ca_key, f"{town} gridhub console", names,
-                                                   ExtendedKeyUsageOID.SERVER_AUTH))
+    cert_path, key_path = server_leaf(folder, ca_cert, ca_key, f"{town} gridhub console", names)
     ca_pem = folder / "town-ca.pem"
     return ServerFiles(cert_path, key_path, ca_pem, fingerprint(ca_pem.read_bytes()))
+
+
+def server_leaf(folder: Path, ca_cert: x509.Certificate, ca_key: Key, common_name: str,
+                names: frozenset[str]) -> tuple[Path, Path]:
+    """server.pem and server.key in *folder*, signed by the CA for *names*; made again when missing, near
+    their end, of another CA or for other names."""
+    cert, key = folder / "server.pem", folder / "server.key"
+    if not still_good(cert, ca_cert, names):
+        write_leaf(cert, key, *issue_leaf(ca_cert, ca_key, common_name, names, ExtendedKeyUsageOID.SERVER_AUTH))
+    return cert, key
 
 
 def wanted_names(hosts: tuple[str, ...], bind_host: str) -> frozenset[str]:

@@ -31,13 +31,13 @@ from hub.gridwork.model import (
 from hub.gridwork.progress import Progress, report_xlsx
 from hub.gridwork.service import GridworkService
 from hub.gridwork.visits import Coverage, GridSchedule
+from hub.register.sheets import XLSX
 from hub.users.model import Principal, Role
 
 gridwork_router = APIRouter(tags=["gridwork"])
 Worker = Annotated[Principal, role_in(Role.admin, Role.officer, Role.cadre, Role.grid_worker)]
 CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 HouseNumber = Annotated[str, Path(pattern=KEY)]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def get_gridwork(request: Request) -> GridworkService:

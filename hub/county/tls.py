@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from hub.county.config import County
-from hub.tls import Key, fingerprint, issue_leaf, load_or_make_ca, still_good, wanted_names, write_leaf
+from hub.tls import Key, fingerprint, issue_leaf, load_or_make_ca, server_leaf, wanted_names, write_leaf
 
 CLIENT_DAYS = 825
 
@@ -39,10 +39,7 @@ def server_files(data_dir: Path, county: County) -> LinkFiles:
     ca_cert, ca_key = county_ca(data_dir, county)
     folder = data_dir / "county-tls"
     names = wanted_names(county.link.hosts, county.link.host)
-    cert, key = folder / "server.pem", folder / "server.key"
-    if not still_good(cert, ca_cert, names):
-        write_leaf(cert, key, *issue_leaf(ca_cert, ca_key, f"{county.county.name} gridhub county link", names,
-                                         ExtendedKeyUsageOID.SERVER_AUTH))
+    cert, key = server_leaf(folder, ca_cert, ca_key, f"{county.county.name} gridhub county link", names)
     ca = folder / "county-ca.pem"
     return LinkFiles(cert, key, ca, fingerprint(ca.read_bytes()))
 

@@ -65,6 +65,12 @@ class Process:
                 self.process.kill()
                 self.process.wait(10)
 
+    def kill(self) -> None:
+        """SIGKILL: quicker than stop() (up to 3 s for open requests) once nothing of the hub is kept."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
     def log(self) -> str:
         return (self.data / "hub.log").read_text(errors="replace")[-6000:]
 

@@ -13,7 +13,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from hub.tls import issue_leaf, load_or_make_ca, write_leaf
 from tests.case_api_support import desk_case
-from tests.county_support import County, Town, wait_until
+from tests.county_support import County, Town, start_all, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +24,17 @@ def town(tmp_path: Path, county: County) -> Iterator[Town]:
     try:
         yield made
     finally:
-        made.hub.stop()
+        made.hub.kill()  # its folder is the test's own
+
+
+def start_linked(county: County, town: Town) -> None:
+    """The county and the town (its administrator made first) starting side by side: each takes seconds to
+    import and migrate, and the town's link tries again each second until the county answers."""
+    county.hub.spawn()
+    town.create_admin()
+    town.hub.spawn()
+    for hub in (county.hub, town.hub):
+        hub.wait_listening()
 
 
 def county_log(county: County) -> list[tuple[int, str]]:
@@ -32,9 +42,7 @@ def county_log(county: County) -> list[tuple[int, str]]:
 
 
 def test_a_town_alert_and_case_are_seen_at_the_county_masked(county: County, town: Town) -> None:
-    county.hub.start()
-    town.create_admin()
-    town.hub.start()
+    start_linked(county, town)
     town.level("RS01", 58.4)  # above its warning level, 58.0
     wait_until(lambda: any(a["device"] == "RS01" for a in county.get("/api/county/alerts", town="qingxi", open="true")),
                30, "the alert at the county")
@@ -76,9 +84,7 @@ def metric(town: Town, name: str) -> float:
 
 
 def test_alerts_raised_while_the_county_is_down_arrive_once_in_order(county: County, town: Town) -> None:
-    county.hub.start()
-    town.create_admin()
-    town.hub.start()
+    start_linked(county, town)
     town.level("RS01", 58.4)
     wait_until(lambda: len(county_log(county)) >= 1, 30, "the first alert at the county")
     county.hub.stop()  # the outage begins
@@ -142,9 +148,7 @@ def test_a_certificate_from_another_ca_or_none_is_refused(county: County, tmp_pa
 
 def test_a_county_directive_reaches_the_town_once_and_its_acknowledgement_comes_back(county: County,
                                                                                    town: Town) -> None:
-    county.hub.start()
-    town.create_admin()
-    town.hub.start()
+    start_linked(county, town)
     issued = httpx.post(county.view + "/api/county/directives", timeout=10, json={
         "towns": ["qingxi"], "title": "防汛紧急通知", "text": "今晚有强降雨，请加强河道巡查。",
         "issued_by": "县应急局 李华"})
@@ -178,8 +182,7 @@ def test_a_town_that_links_later_sends_its_alert_trail_from_the_start(county: Co
     wait_until(lambda: len(town.transitions()) >= 2, 30, "the town's alerts")
     town.hub.stop()
     town.linked(True)
-    county.hub.start()
-    town.hub.start()
+    start_all(county.hub, town.hub)
     town.level("RS01", 59.8)
     wait_until(lambda: len(town.transitions()) >= 3, 30, "the town's third transition")
     wait_until(lambda: county_log(county) == town.transitions(), 30, "the county's trail equal to the town's")
@@ -191,9 +194,7 @@ def test_a_town_that_links_later_sends_its_alert_trail_from_the_start(county: Co
 
 
 def test_a_rise_upstream_warns_the_town_below_and_its_resolution_lifts_it(county: County, town: Town) -> None:
-    county.hub.start()
-    town.create_admin()
-    town.hub.start()
+    start_linked(county, town)
     now = time.time()
     for minutes, metres in ((40, 56.0), (30, 56.15), (20, 56.3), (10, 56.45), (0, 56.6)):  # 0.9 m an hour
         town.level("RS01", metres, now - minutes * 60)

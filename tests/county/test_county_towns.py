@@ -69,4 +69,4 @@ def test_a_cut_line_during_a_flood_loses_nothing_and_the_rise_upstream_warns_bel
     finally:
         cable.cut()
         for town in towns:
-            town.hub.stop()
+            town.hub.kill()  # their folders are the test's own

@@ -104,8 +104,10 @@ def test_alerts_raised_while_the_county_is_down_arrive_once_in_order(county: Cou
     log = county.get("/api/county/alerts/log", town="qingxi")
     assert [e["seq"] for e in log] == list(range(1, len(town.transitions()) + 1))
     assert county_log(county) == town.transitions()
-    assert {a["device"]: a["severity"] for a in county.get("/api/county/alerts", town="qingxi", open="true")} == \
-        {"RS01": "red", "RS02": "red"}
+    # The sample town's cameras have no stream here and may raise their own offline alerts on a slow run
+    stations = {a["device"]: a["severity"] for a in county.get("/api/county/alerts", town="qingxi", open="true")
+                if a["device"].startswith("RS")}
+    assert stations == {"RS01": "red", "RS02": "red"}
     wait_until(lambda: town.outbox() == 0, 30, "the outbox emptied")
     wait_until(lambda: metric(town, "gridhub_county_link_up") == 1, 30, "the link up at /metrics")
     wait_until(lambda: metric(town, "gridhub_county_outbox_messages") == 0, 30, "no backlog at /metrics")

@@ -16,4 +16,4 @@ def county(tmp_path: Path) -> Iterator[County]:
     try:
         yield made
     finally:
-        made.hub.stop()
+        made.close()

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from console.audit import AuditMiddleware
@@ -69,7 +70,9 @@ def county_console(county: County, view: FastAPI, reader: CountyReader, users: U
     app.get("/", include_in_schema=False)(lambda: RedirectResponse("/county/screen/"))
     app.include_router(county_users_router)
     app.include_router(county_screen_router)
-    app.include_router(view.router, dependencies=[Depends(county_staff)])
+    # Its API routes only: the view's own /openapi.json is a plain route, which no dependency would guard.
+    view_routes = APIRouter(routes=[r for r in view.router.routes if isinstance(r, APIRoute)])
+    app.include_router(view_routes, dependencies=[Depends(county_staff)])
     app.mount("/county/screen", StaticFiles(directory=STATIC, html=True), name="county-screen")
     app.mount("/vendor/leaflet", StaticFiles(directory=LIBRARIES["leaflet"], check_dir=False), name="vendor-leaflet")
     return app

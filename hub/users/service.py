@@ -239,4 +239,4 @@ class UserService:
 def _why_refused(user: User | None) -> str:
     """For the audit log: why a right password was refused."""
     return "disabled, right password" if user is None or user.disabled else \
-        f"right password, but a {user.role.value} cannot sign in to this hub"
+        f"right password, but this hub has no {user.role.value} accounts"

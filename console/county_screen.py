@@ -72,11 +72,17 @@ class ScreenCase(BaseModel):
     overdue: bool
 
 
+class ScreenRiver(BaseModel):
+    name: str
+    towns: list[str] = Field(description="its towns' ids, upstream to downstream")
+
+
 class CountyScreen(BaseModel):
     county: str
     timezone: str
     at: float
     towns: list[ScreenTown]
+    rivers: list[ScreenRiver]
     cases_source: Literal["county", "towns"] = Field(description="county: the county's own intake; towns: the "
                                                      "towns' cases rolled up")
     cases: list[ScreenCase]
@@ -144,8 +150,9 @@ def screen_of(county: County, reader: CountyReader, acks: AckFigures, now: float
                                 devices_online=devices.get("online", 0) if devices is not None else None,
                                 devices_total=sum(devices.values()) if devices is not None else None)))
     source, shown = _intake(county, reader, cases, now)
+    rivers = [ScreenRiver(name=b.name, towns=[r.town for r in b.reaches]) for b in county.basins]
     return CountyScreen(county=county.county.name, timezone=county.county.timezone, at=now, towns=towns,
-                        cases_source=source, cases=shown)
+                        rivers=rivers, cases_source=source, cases=shown)
 
 
 def _intake(county: County, reader: CountyReader, cases: list[dict[str, Any]],

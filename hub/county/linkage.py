@@ -49,7 +49,7 @@ def upstream_water(county: County, town: str, alert: AlertUp) -> list[UpstreamWa
         return []
     source = county.town_map()[town].name
     origin = UpstreamSource(town=town, town_name=source, alert_id=alert.alert_id, basin=alert.basin or "",
-                            station=alert.device_name or alert.device or alert.source, severity=alert.severity)
+                            station=alert.device_name or alert.device or f"{alert.basin}流域", severity=alert.severity)
     tz = ZoneInfo(county.county.timezone)
     by = f"{county.county.name}流域联动"
     warnings = []

@@ -132,6 +132,7 @@ function render(data) {
   $("fresh").classList.remove("stale");
   $("fresh").textContent = t("updated", { t: clock(data.at, data.timezone) });
   drawMap(data.towns);
+  drawRivers(data);
   drawTowns(data.towns);
   drawCases(data);
   $("legend").innerHTML = ["red", "orange", "yellow", "blue", "none"]
@@ -164,6 +165,18 @@ function drawMap(towns) {
     else bounds.push([town.center[1], town.center[0]]);
   }
   if (bounds.length && !map._fitted) { map.fitBounds(bounds, { padding: [30, 30] }); map._fitted = true; }
+}
+
+// Each river through its towns' centers, upstream to downstream, once: the way the water (and 上游来水) goes.
+function drawRivers(data) {
+  if (map._rivers) return;
+  const centers = Object.fromEntries(data.towns.map((town) => [town.id, [town.center[1], town.center[0]]]));
+  for (const river of data.rivers) {
+    const line = L.polyline(river.towns.map((id) => centers[id]).filter(Boolean),
+      { className: "river", color: "#4fb3ff", weight: 4, dashArray: "10 8", interactive: false }).addTo(map);
+    line.bindTooltip(`${esc(river.name)} →`, { permanent: true, direction: "top", className: "river-label" });
+  }
+  map._rivers = true;
 }
 
 function drawTowns(towns) {

@@ -171,7 +171,7 @@ def _intake(county: County, reader: CountyReader, cases: list[dict[str, Any]],
 
 def _open(case: dict[str, Any]) -> bool:
     state = str(case.get("state"))
-    return state in CaseState._value2member_map_ and CaseState(state).is_open
+    return state in set(CaseState) and CaseState(state).is_open
 
 
 def _overdue(case: dict[str, Any], now: float) -> bool:

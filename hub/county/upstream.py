@@ -48,7 +48,7 @@ def upstream_change(directive: DirectiveDown, timezone: str, now: float) -> Upst
         return UpstreamChange(source, None, f"{upstream.town_name}的预警已解除（{directive.issued_by}）")
     if directive.kind != "upstream_water" or directive.arrives_at is None:
         return None
-    severity = Severity(upstream.severity) if upstream.severity in Severity._value2member_map_ else Severity.ORANGE
+    severity = Severity(upstream.severity) if upstream.severity in set(Severity) else Severity.ORANGE
     clock = dt.datetime.fromtimestamp(directive.arrives_at, ZoneInfo(timezone)).strftime("%H:%M")
     detail: dict[str, object] = {"upstream_town": upstream.town_name, "station": upstream.station,
                                  "basin": upstream.basin, "arrives_at": directive.arrives_at, "arrives": clock,

@@ -247,7 +247,7 @@ async def _create_admin(users: UserService, username: str, name: str, password: 
     elif existing.role is role:
         await users.update(username, name=name, password=password, disabled=False)
     else:
-        raise UserError(f"{username!r} is a {existing.role.value}, not a {role.value}")
+        raise UserError(f"{username!r} is an account of role {existing.role.value}, not {role.value}")
 
 
 county_cli = typer.Typer(help="The county hub and its towns' credentials.", no_args_is_help=True)

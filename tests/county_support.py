@@ -23,7 +23,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.settings import DEFAULT_TOWN
 from tests.cluster.support import sample_town_file
-from tests.support import free_port, listening
+from tests.support import REGISTER_KEY, free_port, listening
 
 GRIDHUB = str(Path(sys.executable).parent / "gridhub")
 SAMPLE_COUNTY = DEFAULT_TOWN.parent / "county.yaml"
@@ -45,7 +45,8 @@ class Process:
         self.data.mkdir(parents=True, exist_ok=True)
         with (self.data / "hub.log").open("ab") as log:
             self.process = subprocess.Popen([GRIDHUB, *self.args], stdout=log, stderr=log,
-                                            env={**os.environ, "GRIDHUB_HEALTH_CHECK_S": "1"})
+                                            env={**os.environ, "GRIDHUB_HEALTH_CHECK_S": "1",
+                                                 "GRIDHUB_REGISTER_KEY": REGISTER_KEY})
 
     def wait_listening(self) -> None:
         assert self.process is not None

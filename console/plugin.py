@@ -8,8 +8,14 @@ from console.config import ConsoleConfig
 from hub.registry import Plugin
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from starlette.types import ASGIApp
+
     from hub.context import HubContext
+    from hub.county.config import County
+    from hub.county.reader import CountyReader
     from hub.registry import Service
+    from hub.users.service import UserService
 
 
 def _console(ctx: HubContext) -> Service | None:
@@ -24,5 +30,11 @@ def _console(ctx: HubContext) -> Service | None:
     return ConsoleService(ctx)
 
 
+def _county_console(county: County, view: FastAPI, reader: CountyReader, users: UserService) -> ASGIApp:
+    from console.county_app import county_console
+
+    return county_console(county, view, reader, users)
+
+
 CONSOLE = Plugin("console", section=ConsoleConfig, service=_console, order=80,
-                 roles=frozenset({"all", "core", "console"}))
+                 roles=frozenset({"all", "core", "console"}), county_console=_county_console)

@@ -22,7 +22,7 @@ from hub.registry import Registry, Service
 from hub.settings import DEFAULT_TOWN, DemoSettings, HubSettings, MqttSettings, Scenario
 from hub.settings import Role as ProcessRole
 from hub.townfile import LoadedTown, load_town
-from hub.users.model import Role
+from hub.users.model import COUNTY_ROLES, TOWN_ROLES, Role
 from hub.users.service import UserError, UserService
 
 app = typer.Typer(help="gridhub: the township command centre's hub.", no_args_is_help=True)
@@ -219,30 +219,35 @@ def create_admin(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                           envvar="GRIDHUB_ADMIN_PASSWORD", help="at least 8 characters")],
     data_dir: Annotated[Path | None, typer.Option(help="where the hub's state lives [default: data]")] = None,
+    county: Annotated[Path | None, typer.Option("--county", help="a county hub's admin (county_admin), for the "
+                                                "county hub of this county file")] = None,
 ) -> None:
     """Create an admin account (the first one, before the console can be used), or reset an admin's password."""
     settings = _settings(data_dir=data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    users = UserService(Registry.discover().user_store(settings.alert_store)(settings), set())
+    role, roles = (Role.county_admin, COUNTY_ROLES) if county is not None else (Role.admin, TOWN_ROLES)
+    if county is not None:
+        _load_county(county)  # the right file, checked, before an account is made for its hub
+    users = UserService(Registry.discover().user_store(settings.alert_store)(settings), set(), roles=roles)
     try:
-        asyncio.run(_create_admin(users, username, name, password))
+        asyncio.run(_create_admin(users, username, name, password, role))
     except (UserError, ValueError) as exc:
         err.print(f"✗ {exc}", highlight=False)
         raise typer.Exit(2) from None
     finally:
         users.store.close()
-    out.print(f"[green]✓[/green] admin {username!r} can sign in at the console", highlight=False)
+    out.print(f"[green]✓[/green] {role.value} {username!r} can sign in at the console", highlight=False)
 
 
-async def _create_admin(users: UserService, username: str, name: str, password: str) -> None:
+async def _create_admin(users: UserService, username: str, name: str, password: str, role: Role) -> None:
     await users.start()
     existing = users.users.get(username)
     if existing is None:
-        await users.create(username, password, name, Role.admin)
-    elif existing.role is Role.admin:
+        await users.create(username, password, name, role)
+    elif existing.role is role:
         await users.update(username, name=name, password=password, disabled=False)
     else:
-        raise UserError(f"{username!r} is a {existing.role.value}, not an admin")
+        raise UserError(f"{username!r} is an account of role {existing.role.value}, not {role.value}")
 
 
 county_cli = typer.Typer(help="The county hub and its towns' credentials.", no_args_is_help=True)

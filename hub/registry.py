@@ -14,16 +14,21 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from starlette.types import ASGIApp
+
     from hub.alerts.notify import NotifierType
     from hub.alerts.store import AlertStore
     from hub.cases.store import CaseStore
     from hub.cluster import Election, FeedRelay, LeaderProxy
     from hub.context import HubContext
     from hub.county.config import County
+    from hub.county.reader import CountyReader
     from hub.dispatch.store import DispatchStore
     from hub.settings import HubSettings
     from hub.store import Store
     from hub.town import Problem, Town
+    from hub.users.service import UserService
     from hub.users.store import UserStore
 
 ENTRY_POINT_GROUP = "gridhub.plugins"
@@ -52,6 +57,8 @@ ElectionFactory = Callable[["HubSettings", str], "Election"]  # settings, town i
 FeedRelayFactory = Callable[["HubSettings", str], "FeedRelay"]  # settings, town id
 LeaderProxyFactory = Callable[["HubSettings", str], "LeaderProxy"]  # settings, town id
 CountyHubFactory = Callable[["HubSettings", "County"], Service]  # the county process (`gridhub run --county`)
+# The county's console: its accounts, sign-in and screen around the county hub's view (an app of its routes).
+CountyConsoleFactory = Callable[["County", "FastAPI", "CountyReader", "UserService"], "ASGIApp"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ class Plugin:
     state_migrate: StateMigrate | None = None  # `gridhub db upgrade`; the stores also upgrade on first use
     state_revision: StateRevision | None = None  # `gridhub db current`
     county_hub: CountyHubFactory | None = None
+    county_console: CountyConsoleFactory | None = None
 
 
 class Registry:
@@ -149,6 +157,11 @@ class Registry:
         """The one county hub installed."""
         factory: CountyHubFactory = self._part(next((p.name for p in self.plugins.values() if p.county_hub), ""),
                                                "county_hub")
+        return factory
+
+    def county_console(self) -> CountyConsoleFactory:
+        """The one county console installed."""
+        factory: CountyConsoleFactory = self._part(self._having("county_console"), "county_console")
         return factory
 
     def store(self, name: str) -> StoreFactory:

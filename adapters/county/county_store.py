@@ -36,7 +36,8 @@ class SqlCountyStore(SqlStore):
                 if linkage is not None and isinstance(message.body, AlertUp):
                     for warning in linkage(message.body):
                         _issue(conn, warning.town, now, title=warning.title, text=warning.text, kind=warning.kind,
-                               arrives_at=warning.arrives_at, issued_by=warning.issued_by)
+                               arrives_at=warning.arrives_at, issued_by=warning.issued_by,
+                               upstream=warning.upstream)
             if split.last:
                 upsert(conn, received, ["town", "stream"],
                        [{"town": town, "stream": s.value, "last_seq": n} for s, n in split.last.items()])

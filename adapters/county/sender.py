@@ -23,6 +23,7 @@ from prometheus_client.registry import Collector
 from adapters.county.directive_store import SqlDirectiveBox
 from adapters.county.outbox_store import SqlOutbox
 from adapters.sql import state_url
+from hub.alerts.defaults import UPSTREAM_WATER
 from hub.alerts.model import AlertEvent
 from hub.cases.model import CaseEvent
 from hub.context import HubContext
@@ -30,6 +31,7 @@ from hub.county.config import CountyLink, Stream
 from hub.county.directives import DirectiveIn
 from hub.county.messages import AlertUp, Body, LinkAck, LinkBatch
 from hub.county.upload import STATION_KINDS, alert_up, case_up, station_up, summary_up
+from hub.county.upstream import LINKAGE_ACTOR, upstream_change
 from hub.tasks import TaskSet
 
 log = logging.getLogger(__name__)
@@ -212,7 +214,18 @@ class CountyLinkService:
             return
         for directive in await asyncio.to_thread(self.inbox.keep, ack.directives, self._ctx.clock()):
             log.warning("county directive %d from %s: %s", directive.id, directive.issued_by, directive.title)
+            await self._upstream(directive)
         self._directives_after = max(self._directives_after, *(d.id for d in ack.directives))
+
+    async def _upstream(self, directive: DirectiveIn) -> None:
+        """上游来水 becomes an alert on the town's own screen; its lifting resolves that alert."""
+        change = upstream_change(directive, self._ctx.town.town.timezone, self._ctx.clock())
+        if change is None:
+            return
+        if change.signal is not None:
+            self._ctx.alerts.async_signal(change.signal)
+        else:
+            await self._ctx.alerts.resolve_source(UPSTREAM_WATER, change.source, LINKAGE_ACTOR, change.note)
 
     # --- the console's ------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The county hub: the towns' link (HTTPS, client certificates required) and the county's view (HTTP).
+"""The county hub: the towns' link (HTTPS, client certificates required) and the county's view (HTTP), which
+the county's accounts guard (console/county_app.py, found through the plugin registry).
 
 The link takes batches from towns and answers what it holds; the view serves the county's API and page. Two
 listeners, because browsers on the county's desks carry no town certificate.
@@ -20,10 +21,14 @@ from fastapi import FastAPI, Request
 from adapters.county.county_store import SqlCountyStore
 from adapters.county.identity import Peers, Refusals
 from adapters.county.view import view_app
+from adapters.user_store import SqlUserStore
 from hub.county.config import County
 from hub.county.linkage import upstream_water
 from hub.county.messages import LinkAck, LinkBatch
 from hub.county.tls import server_files
+from hub.registry import Registry
+from hub.users.model import COUNTY_ROLES
+from hub.users.service import UserService
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +108,17 @@ class CountyHub:
             link_app(county, self.store, peers, self.refusals), host=county.link.host, port=county.link.port,
             log_level="warning", lifespan="off", http=peers.protocol(), ssl_certfile=tls.cert, ssl_keyfile=tls.key,
             ssl_ca_certs=str(tls.ca), ssl_cert_reqs=ssl.CERT_REQUIRED, timeout_graceful_shutdown=3), "https")
-        self.view = Listener(uvicorn.Config(view_app(county, self.store, self.refusals), host=http_host,
+        # The view behind the county's accounts (console/county_app.py): county_admin and county_officer only.
+        self.users = UserService(SqlUserStore(state_url), set(), roles=COUNTY_ROLES)
+        app = Registry.discover().county_console()(county, view_app(county, self.store, self.refusals), self.store,
+                                                   self.users)
+        self.view = Listener(uvicorn.Config(app, host=http_host,
                                             port=http_port, log_level="warning", lifespan="off",
                                             timeout_graceful_shutdown=3), "http")
         self.url = ""
 
     async def start(self) -> None:
+        await self.users.start()
         await self.link.start()
         try:
             await self.view.start()
@@ -122,3 +132,4 @@ class CountyHub:
         await self.view.stop()
         await self.link.stop()
         self.store.close()
+        self.users.store.close()

@@ -1,6 +1,6 @@
 """The county's view: its API (towns, their link, alerts, cases) and a page listing the towns, zh-CN first.
 
-Read-only. It has no accounts yet (the county roles are still to come), so it listens on loopback unless told.
+The county's console (console/county_app.py) serves these routes to county accounts only.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from hub.alerts.config import Rule
+from hub.alerts.defaults import OUTSIDE_RULES
 from hub.alerts.escalation import EscalationPolicy
 from hub.alerts.evaluators import Signal
 from hub.alerts.ids import Ids
@@ -74,7 +75,8 @@ class AlertBook:
         village = self._town.village_of(grid) if grid else None
         village_id = village.id if village else _grouped(signal.source, "village")
         rule = self._rules.get(signal.rule)
-        alert = Alert(alert_id, signal.rule, signal.source, rule.title if rule else signal.rule,
+        title = rule.title if rule else OUTSIDE_RULES.get(signal.rule, signal.rule)
+        alert = Alert(alert_id, signal.rule, signal.source, title,
                       signal.severity or Severity.YELLOW, AlertState.RAISED, signal.message, signal.value, 1,
                       now, now, now, True, device=device.id if device else None, grid=grid,
                       village=village_id, detail=dict(signal.detail))

@@ -16,6 +16,9 @@ from hub.alerts.model import Severity
 from hub.models import DeviceEventKind as K
 
 RIVER = Match(kinds=("river_station",))
+UPSTREAM_WATER = "upstream-water"
+# Alerts no rule of the town raises, with their titles: the county's warning of water from upstream (上游来水).
+OUTSIDE_RULES = {UPSTREAM_WATER: "上游来水"}
 
 DEFAULT_RULES: tuple[Rule, ...] = (
     ThresholdRule(id="river-level", title="水位超警", match=RIVER, quantity="water_level",

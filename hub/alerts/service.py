@@ -128,6 +128,19 @@ class AlertService:
         """Record *note* in the alert's history (KeyError once the alert is closed)."""
         return await self._act(self.book.note(alert_id, actor, note))
 
+    # --- from outside the town's rules (the county's warning of water from upstream) --------------
+
+    def async_signal(self, signal: Signal) -> None:
+        """Raise, repeat or reopen the alert of a rule this town does not run, as if one of its rules had said it."""
+        self._apply([signal])
+
+    async def resolve_source(self, rule: str, source: str, actor: str, note: str) -> Alert | None:
+        """Resolve the open alert of *rule* and *source*; None when there is none open."""
+        alert = self.book.by_key.get((rule, source))
+        if alert is None or not alert.state.is_open:
+            return None
+        return await self.resolve(alert.id, actor, note)
+
     async def _act(self, event: AlertEvent) -> Alert:
         saved = self._commit([event])
         if saved is not None:

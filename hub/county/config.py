@@ -71,7 +71,10 @@ class CountyTown(Strict):
     id: Id = Field(description="the town file's town.id, and its certificate's common name")
     name: str = Field(min_length=1)
     admin_code: AdminCode
-    center: tuple[Lon, Lat]
+    center: tuple[Lon, Lat] = Field(description="where the town's name and marker sit on the county screen's map")
+    outline: tuple[tuple[Lon, Lat], ...] | None = Field(
+        default=None, min_length=3, description="the town's boundary, WGS-84 [lon, lat] points, drawn on the county "
+        "screen's map in the colour of its worst open alert; none: a marker at its center")
 
 
 class Reach(Strict):
@@ -115,6 +118,8 @@ def county_problems(county: County) -> list[Problem]:
         if town.id in seen:
             problems.append((("towns", i, "id"), f"duplicate town {town.id!r}"))
         seen.add(town.id)
+        if town.outline is not None and not inside(town.center, town.outline):
+            problems.append((("towns", i, "center"), "not inside the town's outline"))
     for b, basin in enumerate(county.basins):
         along: set[str] = set()
         for r, reach in enumerate(basin.reaches):
@@ -129,6 +134,16 @@ def county_problems(county: County) -> list[Problem]:
             if r > 0 and reach.travel_min is None:
                 problems.append(((*key, "travel_min"), "missing: minutes the water takes from the town above"))
     return problems
+
+
+def inside(point: tuple[float, float], polygon: tuple[tuple[float, float], ...]) -> bool:
+    """Whether *point* is inside *polygon* (even-odd rule)."""
+    x, y = point
+    result = False
+    for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            result = not result
+    return result
 
 
 def load_county(path: Path | str) -> County:

@@ -12,7 +12,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from hub.county.config import Basin, County
-from hub.county.messages import AlertUp
+from hub.county.messages import AlertUp, UpstreamSource
 
 WARN_ON = frozenset({"raise", "reopen"})
 LIFT_ON = frozenset({"resolve"})
@@ -28,6 +28,7 @@ class UpstreamWarning:
     text: str
     arrives_at: float | None
     issued_by: str
+    upstream: UpstreamSource
 
 
 def below(basin: Basin, town: str) -> list[tuple[str, float]]:
@@ -47,6 +48,8 @@ def upstream_water(county: County, town: str, alert: AlertUp) -> list[UpstreamWa
     if alert.rule not in county.linkage.rules or alert.action not in WARN_ON | LIFT_ON:
         return []
     source = county.town_map()[town].name
+    origin = UpstreamSource(town=town, town_name=source, alert_id=alert.alert_id, basin=alert.basin or "",
+                            station=alert.device_name or alert.device or f"{alert.basin}流域", severity=alert.severity)
     tz = ZoneInfo(county.county.timezone)
     by = f"{county.county.name}流域联动"
     warnings = []
@@ -56,11 +59,11 @@ def upstream_water(county: County, town: str, alert: AlertUp) -> list[UpstreamWa
         for below_town, minutes in below(basin, town):
             if alert.action in LIFT_ON:
                 warnings.append(UpstreamWarning(below_town, "upstream_water_lifted", f"上游来水预警解除：{source}",
-                                        f"{source}（{basin.name}）{alert.title}已解除。", None, by))
+                                        f"{source}（{basin.name}）{alert.title}已解除。", None, by, origin))
                 continue
             arrives = alert.at + minutes * 60
             clock = dt.datetime.fromtimestamp(arrives, tz).strftime("%H:%M")
             warnings.append(UpstreamWarning(below_town, "upstream_water", f"上游来水预警：{source}{alert.title}",
                                     f"{source}（{basin.name}上游）{alert.title}，来水预计{clock}到达本镇"
-                                    f"（约{minutes:.0f}分钟后），请做好防范。", arrives, by))
+                                    f"（约{minutes:.0f}分钟后），请做好防范。", arrives, by, origin))
     return warnings

@@ -34,6 +34,7 @@ class AlertUp(Wire):
     grid: str | None = None
     village: str | None = None
     basin: str | None = None
+    device_name: str | None = Field(default=None, description="the station's name, for the warnings downstream")
 
 
 class RequesterUp(Wire):
@@ -98,6 +99,17 @@ class DirectiveAckUp(Wire):
 Body = Annotated[AlertUp | CaseUp | SummaryUp | DirectiveAckUp, Field(discriminator="kind")]
 
 
+class UpstreamSource(Wire):
+    """The upstream alert behind a 上游来水 warning: the town below raises its own alert from it, resolved with it."""
+
+    town: str = Field(description="the upstream town's id")
+    town_name: str
+    alert_id: int = Field(description="the alert's id in the upstream town")
+    station: str = Field(description="the station's name (its id when the town did not send a name)")
+    basin: str
+    severity: str
+
+
 class DirectiveDown(Wire):
     """A county directive or notice to one town (通知、指令), which a person there acknowledges."""
 
@@ -105,6 +117,7 @@ class DirectiveDown(Wire):
     kind: Literal["directive", "upstream_water", "upstream_water_lifted"] = Field(
         default="directive", description="a person's directive, or the county's warning of water from upstream")
     arrives_at: float | None = Field(default=None, description="upstream water: when it is expected here")
+    upstream: UpstreamSource | None = Field(default=None, description="upstream water: the alert it comes from")
     title: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=5000)
     issued_by: str

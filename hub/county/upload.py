@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from hub.alerts.combination import basin_of
 from hub.alerts.model import AlertEvent
 from hub.cases.model import Case, CaseEvent
 from hub.county.messages import AlertUp, CaseUp, RequesterUp, StationUp, SummaryUp
@@ -25,7 +26,7 @@ def alert_up(event: AlertEvent, town: Town) -> AlertUp | None:
                    severity=step.severity.value, state=step.state.value, message=mask_text(alert.message),
                    action=step.action.value, actor=step.actor, note=mask_text(step.note), at=step.ts,
                    raised_at=alert.raised_at, device=alert.device, grid=alert.grid, village=alert.village,
-                   basin=device.basin if device else None)
+                   basin=device.basin if device else basin_of(alert), device_name=device.name if device else None)
 
 
 def case_up(event: CaseEvent, now: float) -> CaseUp:

@@ -14,6 +14,8 @@ class Role(StrEnum):
     cadre = "cadre"  # a village cadre: their own village
     patrol = "patrol"  # a patrol member: their own team, signed in on a phone by link
     grid_worker = "grid_worker"  # a grid worker (网格员): their own grid(s), in the register
+    county_admin = "county_admin"  # a county hub's administrator: its accounts and audit log, and the county screen
+    county_officer = "county_officer"  # the county's duty officer: the county screen, each town read-only
 
     @property
     def label(self) -> str:
@@ -21,7 +23,11 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {Role.admin: "管理员", Role.officer: "值班员", Role.cadre: "村干部", Role.patrol: "巡逻队员",
-               Role.grid_worker: "网格员"}
+               Role.grid_worker: "网格员", Role.county_admin: "县级管理员", Role.county_officer: "县级值班员"}
+# A town hub's accounts have town roles, a county hub's county roles: a town has no county screen to read, and a
+# county has no villages, teams or register for a town role to act on.
+COUNTY_ROLES = frozenset({Role.county_admin, Role.county_officer})
+TOWN_ROLES = frozenset(Role) - COUNTY_ROLES
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,31}$"
 
 

@@ -14,7 +14,7 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from hub.users.model import AuditEntry, AuditQuery, Principal, Role, Session, User
+from hub.users.model import TOWN_ROLES, AuditEntry, AuditQuery, Principal, Role, Session, User
 from hub.users.store import UserStore
 
 SESSION_IDLE_S = 12 * 3600  # a night shift without touching the console signs it out
@@ -47,8 +47,9 @@ class UserService:
     """Loop only; password hashing and the store run in worker threads."""
 
     def __init__(self, store: UserStore, villages: set[str], clock: Callable[[], float] = time.time,
-                 grids: set[str] | None = None, shared: bool = False) -> None:
+                 grids: set[str] | None = None, shared: bool = False, roles: frozenset[Role] = TOWN_ROLES) -> None:
         self.store = store
+        self.roles = roles  # the roles this hub's accounts may have: a town's, or a county's
         # A console process keeps nothing: the leader signs people in and out, so each look-up reads the store.
         self.shared = shared
         self.villages = villages
@@ -87,6 +88,7 @@ class UserService:
         """A new account; *password_hash* (from `hash_password`) spares hashing one password again."""
         if await self._fresh(username) is not None:
             raise UserError(f"user {username!r} exists")
+        self._check_role(role)
         self._check_village(village)
         self._check_grids(grids)
         user = User(username=username, name=name, role=role, village=village, grids=grids, created=self.clock(),
@@ -104,6 +106,8 @@ class UserService:
             raise UserError(f"no user {username!r}")
         changes: dict[str, object] = {k: v for k, v in {"name": name, "role": role, "disabled": disabled}.items()
                                       if v is not None}
+        if role is not None:
+            self._check_role(role)
         if role is not None or village is not None:
             changes["village"] = village
             self._check_village(village)
@@ -127,12 +131,12 @@ class UserService:
                 raise SignInRefused("too many failed sign-ins; try again later", max(1, int(reset - time.time())))
         user = await self._fresh(username)
         right = await asyncio.to_thread(self._verify, user, password)
-        if not right or user is None or user.disabled:
+        if not right or user is None or user.disabled or user.role not in self.roles:
             # A disabled account answers as a wrong password does, in the same time, and counts as a failure:
             # otherwise "disabled" would tell a guesser that the password they tried is the right one.
             self.limiter.hit(FAILURES_PER_ACCOUNT, "sign-in", username)
             self.limiter.hit(FAILURES_PER_ADDRESS, "sign-in", address)
-            raise SignInRefused("wrong username or password", note="disabled, right password" if right else "")
+            raise SignInRefused("wrong username or password", note=_why_refused(user) if right else "")
         self.limiter.clear(FAILURES_PER_ACCOUNT, "sign-in", username)
         return await self._new_session(user)
 
@@ -173,7 +177,7 @@ class UserService:
         if session is None or session.expires <= now:
             return None
         user = await self._fresh(session.username) if self.shared else self.users.get(session.username)
-        if user is None or user.disabled:
+        if user is None or user.disabled or user.role not in self.roles:
             return None
         expires = min(now + SESSION_IDLE_S, session.created + SESSION_MAX_S)
         if expires - session.expires > TOUCH_EVERY_S:
@@ -204,6 +208,12 @@ class UserService:
     async def audit(self, query: AuditQuery) -> list[AuditEntry]:
         return await asyncio.to_thread(self.store.audit, query)
 
+    def _check_role(self, role: Role) -> None:
+        if role not in self.roles:
+            hub = "a county hub" if Role.county_admin in self.roles else "a town hub"
+            raise UserError(f"{hub} has no {role.value} accounts; its roles: "
+                            f"{', '.join(sorted(r.value for r in self.roles if r is not Role.patrol))}")
+
     def _check_village(self, village: str | None) -> None:
         if village is not None and village not in self.villages:
             raise UserError(f"no village {village!r}; known: {', '.join(sorted(self.villages))}")
@@ -224,3 +234,9 @@ class UserService:
             return self.hasher.verify(user.password_hash if user else self._dummy_hash, password) and user is not None
         except (VerificationError, InvalidHashError):
             return False
+
+
+def _why_refused(user: User | None) -> str:
+    """For the audit log: why a right password was refused."""
+    return "disabled, right password" if user is None or user.disabled else \
+        f"right password, but this hub has no {user.role.value} accounts"

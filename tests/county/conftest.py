@@ -17,3 +17,4 @@ def county(tmp_path: Path) -> Iterator[County]:
         yield made
     finally:
         made.hub.kill()  # its folder is the test's own
+        made.close()

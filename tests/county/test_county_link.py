@@ -59,7 +59,7 @@ def test_a_town_alert_and_case_are_seen_at_the_county_masked(county: County, tow
     case = county.get("/api/county/cases", town="qingxi")[0]
     assert case["state"] == "accepted" and case["due_at"] is not None and case["limit"]
     assert case["requester"] == {"name": "王**", "phone": "138****1234"}
-    seen = httpx.get(county.view + "/api/county/cases", timeout=10).text
+    seen = county.http.get("/api/county/cases").text
     assert "王秀英" not in seen and "13812341234" not in seen and "43049919800101123X" not in seen
     wait_until(lambda: (county.get("/api/county/towns")[1]["summary"] or {}).get("cases_open") == 1, 30,
                "a summary counting the case")
@@ -70,7 +70,7 @@ def test_a_town_alert_and_case_are_seen_at_the_county_masked(county: County, tow
     stations = {s["device"]: s for s in qingxi["summary"]["stations"]}
     assert stations["RS01"]["values"]["water_level"] == 58.4 and stations["RS01"]["warning_level"] == 58.0
     assert stations["RS01"]["basin"] == "清溪河" and "RG01" in stations
-    page = httpx.get(county.view + "/county", timeout=10).text
+    page = county.http.get("/county").text
     assert "清江县 县级平台" in page and "青溪镇" in page and "在线" in page and "橙色" in page
 
 
@@ -151,12 +151,12 @@ def test_a_certificate_from_another_ca_or_none_is_refused(county: County, tmp_pa
 def test_a_county_directive_reaches_the_town_once_and_its_acknowledgement_comes_back(county: County,
                                                                                    town: Town) -> None:
     start_linked(county, town)
-    issued = httpx.post(county.view + "/api/county/directives", timeout=10, json={
+    issued = county.http.post("/api/county/directives", json={
         "towns": ["qingxi"], "title": "防汛紧急通知", "text": "今晚有强降雨，请加强河道巡查。",
         "issued_by": "县应急局 李华"})
     assert issued.status_code == 201, issued.text
     directive = issued.json()[0]["id"]
-    assert httpx.post(county.view + "/api/county/directives", timeout=10, json={
+    assert county.http.post("/api/county/directives", json={
         "towns": ["nowhere"], "title": "x", "text": "x", "issued_by": "x"}).status_code == 422
     console = town.signed_in()
     try:

@@ -14,8 +14,10 @@ from adapters.county.server import CountyHub
 from hub.county.config import Stream, load_county
 from hub.county.messages import AlertUp, CaseUp, LinkBatch, LinkMessage, StationUp, SummaryUp
 from hub.settings import DEFAULT_TOWN
+from hub.users.model import Role
 from tests.e2e.pages import open_page
 
+PASSWORD = "county-officer-pw"
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(120)]
 
 
@@ -43,9 +45,14 @@ async def test_the_county_page_and_a_towns_drill_down(tmp_path: Path, chromium: 
         now = time.time()
         hub.store.receive("qingxi", arrived(now), now)
         hub.store.issue(["qingxi"], "防汛紧急通知", "今晚加强巡查", "县应急局 李华", now)
+        await hub.users.create("zhaomin", PASSWORD, "赵敏", Role.county_officer)
         problems: list[str] = []
         _, page = await open_page(chromium, {"viewport": {"width": 1920, "height": 1080}}, problems)
-        await page.goto(hub.url + "county")
+        await page.goto(hub.url + "county")  # not signed in: the screen's sign-in first, then back here
+        await page.locator("#username").fill("zhaomin")
+        await page.locator("#password").fill(PASSWORD)
+        await page.locator("#login button[type=submit]").click()
+        await expect(page).to_have_url(hub.url + "county")
         await expect(page.locator("h1")).to_have_text("清江县 县级平台")
         qingxi = page.locator('tr[data-town="qingxi"]')
         await expect(qingxi.locator("td")).to_have_text(["青溪镇", "在线", _anything(), "0", "1", "橙色"])

@@ -133,6 +133,21 @@ ROUTES = {
     ("POST", "/api/gridwork/notices/preview"): NOTICES, ("POST", "/api/gridwork/notices"): NOTICES,
     ("GET", "/api/gridwork/notices"): NOTICES, ("GET", "/api/gridwork/notices/{notice_id}"): NOTICES,
 }
+# The county hub's console (console/county_app.py): its own accounts, county roles only, its own table.
+COUNTY_READER, COUNTY_ADMIN = "county reader", "county admin"
+COUNTY_ALLOWED = {PUBLIC: set(Role), ANYONE: set(Role), COUNTY_READER: {Role.county_admin, Role.county_officer},
+                  COUNTY_ADMIN: {Role.county_admin}}
+COUNTY_ROUTES = {
+    ("GET", "/"): PUBLIC, ("POST", "/api/auth/login"): PUBLIC, ("POST", "/api/auth/logout"): ANYONE,
+    ("GET", "/api/auth/me"): ANYONE, ("GET", "/api/county/session"): PUBLIC,
+    ("GET", "/api/users"): COUNTY_ADMIN, ("POST", "/api/users"): COUNTY_ADMIN,
+    ("PATCH", "/api/users/{username}"): COUNTY_ADMIN, ("GET", "/api/audit"): COUNTY_ADMIN,
+    ("GET", "/api/county/screen"): COUNTY_READER, ("GET", "/api/county/towns"): COUNTY_READER,
+    ("GET", "/api/county/alerts"): COUNTY_READER, ("GET", "/api/county/alerts/log"): COUNTY_READER,
+    ("GET", "/api/county/cases"): COUNTY_READER, ("GET", "/api/county/directives"): COUNTY_READER,
+    ("POST", "/api/county/directives"): COUNTY_READER, ("GET", "/api/county/refused"): COUNTY_READER,
+    ("GET", "/county"): COUNTY_READER, ("GET", "/county/towns/{town_id}"): COUNTY_READER,
+}
 SOCKETS = {"/ws/alerts": WATCHER, "/ws/live": WATCHER, "/ws/cameras": WATCHER, "/ws/dispatch": STAFF,
            "/ws/broadcast": STAFF, "/ws/phone": PATROL, "/ws/calls": WATCHER, "/ws/calls/{call_id}": WATCHER,
            "/ws/cases": WATCHER}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hub.configfile import ConfigError
-from hub.county.config import load_county
+from hub.county.config import inside, load_county
 from hub.privacy import mask_name
 from hub.registry import Registry
 from hub.settings import DEFAULT_TOWN
@@ -70,6 +70,24 @@ def test_a_bad_admin_code_names_its_line(tmp_path: Path) -> None:
     path = broken(tmp_path, 'admin_code: "430499106000"', 'admin_code: "4304"')
     code_line = line_of(path, 'admin_code: "4304"')
     assert [p.split(": ")[0:2] for p in problems(path)] == [[f"{path}:{code_line}", "towns[2].admin_code"]]
+
+
+def test_a_town_outline_names_its_line(tmp_path: Path) -> None:
+    path = broken(tmp_path, "    outline: [[113.18, 27.17]", "    outline: [[113.18, 91.0]")
+    [found] = problems(path)
+    assert found == f"{path}:{line_of(path, '[[113.18, 91.0]')}: towns[2].outline[0][1]: " \
+        "Input should be less than or equal to 54"
+    path = broken(tmp_path, "    center: [113.26, 27.17]", "    center: [113.50, 27.17]")
+    assert problems(path) == [f"{path}:{line_of(path, '[113.50, 27.17]')}: towns[2].center: "
+                              "not inside the town's outline"]
+    path = broken(tmp_path, "    outline: [[113.18, 27.17], [113.24, 27.12], [113.33, 27.13], [113.34, 27.20], "
+                  "[113.20, 27.22]]", "    outline: [[113.18, 27.17], [113.24, 27.12]]")
+    assert problems(path)[0].startswith(f"{path}:{line_of(path, '[113.24, 27.12]]')}: towns[2].outline: ")
+
+
+def test_the_sample_towns_have_outlines_around_their_centers() -> None:
+    for town in load_county(SAMPLE).towns:
+        assert town.outline is not None and inside(town.center, town.outline), town.id
 
 
 def test_gridhub_run_county_reports_the_line_and_exits(tmp_path: Path) -> None:

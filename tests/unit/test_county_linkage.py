@@ -49,3 +49,13 @@ def test_only_the_linked_rules_on_a_known_river_warn() -> None:
     assert upstream_water(COUNTY, "shangyuan", alert(basin="湘江")) == []
     assert upstream_water(COUNTY, "shangyuan", alert(basin=None)) == []
     assert [w.town for w in upstream_water(COUNTY, "shangyuan", alert(rule="flood-risk"))] == ["qingxi", "hekou"]
+
+
+def test_each_warning_names_the_alert_it_comes_from_for_the_town_below() -> None:
+    named = alert().model_copy(update={"device_name": "清溪河石门水位站"})
+    [warning] = upstream_water(COUNTY, "qingxi", named)
+    assert warning.upstream.model_dump() == {"town": "qingxi", "town_name": "青溪镇", "alert_id": 7,
+                                             "station": "清溪河石门水位站", "basin": "清溪河", "severity": "yellow"}
+    flood = alert("flood-risk").model_copy(update={"device": None, "source": "basin:清溪河"})
+    [basin_wide] = upstream_water(COUNTY, "qingxi", flood)
+    assert basin_wide.upstream.station == "清溪河流域"

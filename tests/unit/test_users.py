@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from adapters.user_store import SqlUserStore
-from hub.users.model import Principal, Role
+from hub.users.model import COUNTY_ROLES, Principal, Role
 from hub.users.service import SESSION_IDLE_S, SESSION_MAX_S, SignInRefused, UserError, UserService
 from tests.support import ManualClock
 
@@ -126,3 +126,30 @@ async def test_a_role_change_or_a_disable_signs_the_account_out_everywhere(users
     with pytest.raises(SignInRefused, match="wrong username or password") as refused:  # as for a wrong one
         await users.sign_in("li", PASSWORD, "10.0.0.5")
     assert refused.value.note == "disabled, right password"  # for the audit log only
+
+
+async def test_a_town_has_no_county_accounts_and_a_county_no_town_accounts(users: UserService,
+                                                                           tmp_path: Path) -> None:
+    for role in (Role.county_admin, Role.county_officer):
+        with pytest.raises(UserError, match=f"a town hub has no {role.value} accounts"):
+            await users.create(f"x.{role.value}", PASSWORD, "县里人", role)
+    await users.create("officer", PASSWORD, "张伟", Role.officer)
+    with pytest.raises(UserError, match="a town hub has no county_officer accounts"):
+        await users.update("officer", role=Role.county_officer)
+    county = UserService(users.store, set(), users.clock, roles=COUNTY_ROLES)
+    await county.start()
+    for role in (Role.admin, Role.officer, Role.grid_worker):
+        with pytest.raises(UserError, match=f"a county hub has no {role.value} accounts"):
+            await county.create(f"x.{role.value}", PASSWORD, "镇里人", role)
+    officer = await county.create("zhaomin", PASSWORD, "赵敏", Role.county_officer)
+    token, principal = await county.sign_in("zhaomin", PASSWORD, "10.0.0.5")
+    assert principal.actor == "县级值班员 赵敏 (zhaomin)" and not principal.is_staff
+    # The same database holds both (a county hub's folder given to a town, or the reverse): neither signs in
+    # where its role means nothing, and a session made on one is nobody's on the other.
+    with pytest.raises(SignInRefused, match="wrong username or password") as refused:
+        await users.sign_in("zhaomin", PASSWORD, "10.0.0.5")
+    assert refused.value.note == "right password, but this hub has no county_officer accounts"
+    await users.start()  # the session, stored by the county service, is loaded: still nobody here
+    assert await users.principal(token) is None and officer.role is Role.county_officer
+    with pytest.raises(SignInRefused):
+        await county.sign_in("officer", PASSWORD, "10.0.0.5")

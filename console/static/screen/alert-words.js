@@ -32,6 +32,8 @@ addStrings({
   "rule.river-level-no-data": "River level data missing", "rule.device-offline": "Device offline",
   "rule.camera-tamper": "Camera covered or moved", "rule.speaker-fault": "Loudspeaker fault",
   "rule.flood-risk": "Flood risk in the basin: rising river and heavy rain",
+  "rule.upstream-water": "Water coming from upstream",
+  "msg.upstream": "Water from upstream: {town} {station} rising, expected here at {at}",
   "cmp.达到": "at", "cmp.超过": "above", "cmp.低于": "below", "cmp.接近": "near",
   "msg.threshold": "{device}: {quantity} {value} {unit}, {cmp} {line} {unit}",
   "msg.rainfall": "{device}: {window} rainfall {value} mm", "msg.event": "{device}: {event}",
@@ -68,6 +70,7 @@ export function alertMessage(a) {
   }
   if (d.window && a.value !== null) return t("msg.rainfall", { device, window: d.window, value: round(a.value) });
   if (d.event) return t("msg.event", { device, event: t(`event.${d.event}`) });
+  if (d.upstream_town) return t("msg.upstream", { town: d.upstream_town, station: d.station, at: d.arrives });
   if (a.rule.endsWith("no-data") && a.value !== null) return t("msg.quiet", { device, d: duration(a.value) });
   if (a.wide) return a.wide === "basin" ? t("msg.basin", { where: a.basin || "" }) : t("msg.town");
   return a.message;

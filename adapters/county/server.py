@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 
 from adapters.county.county_store import SqlCountyStore
 from adapters.county.identity import Peers, Refusals
+from adapters.county.intake_store import SqlIntakeStore
 from adapters.county.view import view_app
 from hub.county.config import County
 from hub.county.linkage import upstream_water
@@ -28,7 +29,8 @@ from hub.county.tls import server_files
 log = logging.getLogger(__name__)
 
 
-def link_app(county: County, store: SqlCountyStore, peers: Peers, refusals: Refusals) -> FastAPI:
+def link_app(county: County, store: SqlCountyStore, intake: SqlIntakeStore, peers: Peers,
+             refusals: Refusals) -> FastAPI:
     """The towns' side: POST a batch, get back what the county holds."""
     app = FastAPI(title="gridhub county link", docs_url=None, redoc_url=None, openapi_url=None)
     towns = county.town_map()
@@ -47,8 +49,9 @@ def link_app(county: County, store: SqlCountyStore, peers: Peers, refusals: Refu
                                             lambda alert: upstream_water(county, cert, alert))
         if split.gaps:
             log.warning("county link: %s skipped sequences %d times (its outbox was lost?)", cert, split.gaps)
-        news = await asyncio.to_thread(store.pending, cert, body.directives_after)
-        return LinkAck(acked=split.last, stored=len(split.fresh), repeats=split.repeats, directives=news)
+        news, down = await asyncio.to_thread(lambda: (store.pending(cert, body.directives_after),
+                                                      intake.down(cert, body.down_after)))
+        return LinkAck(acked=split.last, stored=len(split.fresh), repeats=split.repeats, directives=news, down=down)
 
     return app
 
@@ -95,15 +98,17 @@ class CountyHub:
     def __init__(self, county: County, state_url: str, data_dir: Path, http_host: str, http_port: int) -> None:
         self.county = county
         self.store = SqlCountyStore(state_url)
+        self.intake = SqlIntakeStore(state_url, county.county.timezone)
         self.refusals = Refusals()
         peers = Peers()
         tls = server_files(data_dir, county)
         log.warning("county link over HTTPS; county CA %s, fingerprint (SHA-256) %s", tls.ca, tls.fingerprint)
         self.link = Listener(uvicorn.Config(
-            link_app(county, self.store, peers, self.refusals), host=county.link.host, port=county.link.port,
+            link_app(county, self.store, self.intake, peers, self.refusals), host=county.link.host,
+            port=county.link.port,
             log_level="warning", lifespan="off", http=peers.protocol(), ssl_certfile=tls.cert, ssl_keyfile=tls.key,
             ssl_ca_certs=str(tls.ca), ssl_cert_reqs=ssl.CERT_REQUIRED, timeout_graceful_shutdown=3), "https")
-        self.view = Listener(uvicorn.Config(view_app(county, self.store, self.refusals), host=http_host,
+        self.view = Listener(uvicorn.Config(view_app(county, self.store, self.intake, self.refusals), host=http_host,
                                             port=http_port, log_level="warning", lifespan="off",
                                             timeout_graceful_shutdown=3), "http")
         self.url = ""
@@ -121,4 +126,5 @@ class CountyHub:
     async def stop(self) -> None:
         await self.view.stop()
         await self.link.stop()
+        self.intake.close()
         self.store.close()

@@ -30,6 +30,8 @@ class Stream(StrEnum):
     CASES = "cases"  # every step of every case, with its state and time limit
     SUMMARY = "summary"  # the KPIs and device health, every summary_every_s
     DIRECTIVES = "directives"  # the town's acknowledgements of the county's directives: always sent
+    COUNTY_CASES = "county_cases"  # the town's answers to cases the county routed to it, and their steps: always
+    BROADCASTS = "broadcasts"  # the town's answers to the county's broadcast requests, and their outcome: always
 
 
 class CountyLink(Strict):

@@ -13,6 +13,7 @@ from console.deps import Ctx
 from hub.cases.places import CaseInputError
 from hub.context import HubContext
 from hub.county.work import BroadcastIn, CountyWork, RoutedIn, WorkError
+from hub.privacy import mask_phone, mask_text
 
 county_work_router = APIRouter(tags=["county"])
 
@@ -37,8 +38,16 @@ def _work(ctx: HubContext) -> CountyWork:
 
 @county_work_router.get("/api/county/routed-cases")
 async def routed(ctx: Ctx, _principal: Staff) -> list[RoutedIn]:
-    """Cases the county routed to this town, newest first, with what the town did with each."""
-    return [] if ctx.county_work is None else await ctx.county_work.routed()
+    """Cases the county routed to this town, newest first, with what the town did with each; masked as case lists
+    are (the whole record is the town case's, once accepted)."""
+    return [] if ctx.county_work is None else [_masked(r) for r in await ctx.county_work.routed()]
+
+
+def _masked(held: RoutedIn) -> RoutedIn:
+    case = held.case
+    return held.model_copy(update={"case": case.model_copy(update={
+        "requester_phone": mask_phone(case.requester_phone), "matter": mask_text(case.matter),
+        "title": mask_text(case.title), "note": mask_text(case.note)})})
 
 
 @county_work_router.post("/api/county/routed-cases/{seq}/accept")
@@ -53,7 +62,7 @@ async def accept(ctx: Ctx, principal: Staff, seq: int, body: Acceptance, request
     except CaseInputError as exc:
         raise HTTPException(422, str(exc)) from None
     request.state.audit_detail = f"county case {done.case.number}: accepted as case {done.town_case_id}"
-    return done
+    return _masked(done)
 
 
 @county_work_router.post("/api/county/routed-cases/{seq}/send-back")
@@ -66,7 +75,7 @@ async def send_back(ctx: Ctx, principal: Staff, seq: int, body: Reason, request:
     except WorkError as exc:
         raise HTTPException(409, str(exc)) from None
     request.state.audit_detail = f"county case {done.case.number}: sent back"
-    return done
+    return _masked(done)
 
 
 @county_work_router.get("/api/county/broadcast-requests")

@@ -58,7 +58,7 @@ def test_a_county_case_is_sent_back_routed_again_accepted_and_closed_at_the_town
     try:
         wait_until(lambda: routed_at_town(console, 1) is not None, 30, "the case at the town")
         first = routed_at_town(console, 1)
-        assert first is not None and first["state"] == "waiting" and first["case"]["requester_phone"] == "13812341234"
+        assert first is not None and first["state"] == "waiting" and first["case"]["requester_phone"] == "138****1234"
         back = f"/api/county/routed-cases/{first['seq']}/send-back"
         assert console.post(back, json={"reason": ""}).status_code == 422  # a reason is required
         sent = console.post(back, json={"reason": "石门桥属县交通局管养，不属本镇"})
@@ -76,6 +76,7 @@ def test_a_county_case_is_sent_back_routed_again_accepted_and_closed_at_the_town
         town_case = accepted.json()["town_case_id"]
         made = console.get(f"/api/cases/{town_case}").json()
         assert made["state"] == "accepted" and made["due_at"] is not None and made["source"] == "county"
+        assert console.get(f"/api/cases/{town_case}/full").json()["requester"]["phone"] == "13812341234"
         assert console.post(f"/api/county/routed-cases/{second['seq']}/accept", json={}).status_code == 409
         wait_until(lambda: county.get(f"/api/county/intake/{case['id']}")["case"]["state"] == "accepted", 30,
                    "the acceptance at the county")

@@ -8,7 +8,11 @@ from console.config import ConsoleConfig
 from hub.registry import Plugin
 
 if TYPE_CHECKING:
+    from fastapi import APIRouter
+
     from hub.context import HubContext
+    from hub.county.config import County
+    from hub.county.intake import CountyIntake
     from hub.registry import Service
 
 
@@ -24,5 +28,11 @@ def _console(ctx: HubContext) -> Service | None:
     return ConsoleService(ctx)
 
 
+def _county_routes(county: County, intake: CountyIntake) -> APIRouter:
+    from console.county_open311 import county_open311_router
+
+    return county_open311_router(county, intake)
+
+
 CONSOLE = Plugin("console", section=ConsoleConfig, service=_console, order=80,
-                 roles=frozenset({"all", "core", "console"}))
+                 roles=frozenset({"all", "core", "console"}), county_routes=_county_routes)

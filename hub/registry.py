@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from hub.cluster import Election, FeedRelay, LeaderProxy
     from hub.context import HubContext
     from hub.county.config import County
+    from hub.county.intake import CountyIntake
     from hub.dispatch.store import DispatchStore
     from hub.settings import HubSettings
     from hub.store import Store
@@ -52,6 +53,9 @@ ElectionFactory = Callable[["HubSettings", str], "Election"]  # settings, town i
 FeedRelayFactory = Callable[["HubSettings", str], "FeedRelay"]  # settings, town id
 LeaderProxyFactory = Callable[["HubSettings", str], "LeaderProxy"]  # settings, town id
 CountyHubFactory = Callable[["HubSettings", "County"], Service]  # the county process (`gridhub run --county`)
+# Routes the county hub's view also serves (e.g. Open311 for its intake): a FastAPI APIRouter, made for the county
+# and its intake's store.
+CountyRoutesFactory = Callable[["County", "CountyIntake"], Any]
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class Plugin:
     state_migrate: StateMigrate | None = None  # `gridhub db upgrade`; the stores also upgrade on first use
     state_revision: StateRevision | None = None  # `gridhub db current`
     county_hub: CountyHubFactory | None = None
+    county_routes: CountyRoutesFactory | None = None
 
 
 class Registry:
@@ -150,6 +155,10 @@ class Registry:
         factory: CountyHubFactory = self._part(next((p.name for p in self.plugins.values() if p.county_hub), ""),
                                                "county_hub")
         return factory
+
+    def county_routes(self) -> list[CountyRoutesFactory]:
+        """Every plugin's routes for the county hub's view."""
+        return [p.county_routes for p in self.plugins.values() if p.county_routes is not None]
 
     def store(self, name: str) -> StoreFactory:
         factory: StoreFactory = self._part(name, "store")

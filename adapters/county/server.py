@@ -11,7 +11,7 @@ import contextlib
 import logging
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -25,6 +25,7 @@ from hub.county.config import County
 from hub.county.linkage import upstream_water
 from hub.county.messages import LinkAck, LinkBatch
 from hub.county.tls import server_files
+from hub.registry import CountyRoutesFactory
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,8 @@ class CountyHub:
 
     name = "county"
 
-    def __init__(self, county: County, state_url: str, data_dir: Path, http_host: str, http_port: int) -> None:
+    def __init__(self, county: County, state_url: str, data_dir: Path, http_host: str, http_port: int,
+                 routes: Sequence[CountyRoutesFactory] = ()) -> None:
         self.county = county
         self.store = SqlCountyStore(state_url)
         self.intake = SqlIntakeStore(state_url, county.county.timezone)
@@ -108,7 +110,8 @@ class CountyHub:
             port=county.link.port,
             log_level="warning", lifespan="off", http=peers.protocol(), ssl_certfile=tls.cert, ssl_keyfile=tls.key,
             ssl_ca_certs=str(tls.ca), ssl_cert_reqs=ssl.CERT_REQUIRED, timeout_graceful_shutdown=3), "https")
-        self.view = Listener(uvicorn.Config(view_app(county, self.store, self.intake, self.refusals), host=http_host,
+        self.view = Listener(uvicorn.Config(view_app(county, self.store, self.intake, self.refusals,
+                                                     [make(county, self.intake) for make in routes]), host=http_host,
                                             port=http_port, log_level="warning", lifespan="off",
                                             timeout_graceful_shutdown=3), "http")
         self.url = ""

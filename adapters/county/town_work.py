@@ -95,7 +95,8 @@ class TownWork:
         title = down.title if not down.note else f"{down.title}（县级转办）"
         new = NewCase(Source.COUNTY, chosen, title, down.matter, kind=Kind(down.case_kind), requester=who,
                       address=down.address, location=down.location, village=down.village, urgent=down.urgent,
-                      source_ref=county_ref(down), attributes={"county_number": down.number}, accept=True)
+                      source_ref=county_ref(down), attributes={**down.attributes, "county_number": down.number},
+                      accept=True)
         case, _, _ = await self._ctx.cases.receive(new, actor)
         return case
 

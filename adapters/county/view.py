@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from typing import Any, Literal
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import APIRouter, FastAPI, HTTPException, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,9 +54,11 @@ class DirectiveNew(BaseModel):
     issued_by: str = Field(min_length=1, max_length=100, description="who at the county issues it")
 
 
-def view_app(county: County, store: SqlCountyStore, intake: SqlIntakeStore, refusals: Refusals) -> FastAPI:
+def view_app(county: County, store: SqlCountyStore, intake: SqlIntakeStore, refusals: Refusals,
+             routers: Sequence[APIRouter] = ()) -> FastAPI:
     app = FastAPI(title=f"gridhub county {county.county.id}", docs_url=None, redoc_url=None)
-    app.include_router(intake_router(county, intake))
+    for router in (intake_router(county, intake), *routers):
+        app.include_router(router)
 
     @app.get("/api/county/towns")
     async def towns() -> list[TownStatus]:

@@ -10,7 +10,7 @@ The county's store keeps both (adapters.county.intake_store); these are the rule
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,6 +49,7 @@ class IntakeNew(Model):
     location: tuple[float, float] | None = Field(default=None, description="lon, lat")
     village: str | None = Field(default=None, max_length=64, description="the village id, when known")
     urgent: bool = False
+    attributes: dict[str, str] = Field(default_factory=dict, description="answers to the category's questions")
     received_by: str = Field(min_length=1, max_length=100, description="the county officer who took it")
 
 
@@ -84,6 +85,20 @@ class Step(Model):
     town_state: str | None = None
 
 
+class CountyIntake(Protocol):
+    """The county's cases as an intake channel (Open311) sees them."""
+
+    def take(self, new: IntakeNew, now: float) -> IntakeCase:
+        """Register a case; it waits to be routed."""
+        ...
+
+    def case(self, case_id: int) -> tuple[IntakeCase, list[Step]]:
+        """The case and its steps; KeyError without it."""
+        ...
+
+    def cases(self, state: str | None = None, town: str | None = None) -> list[IntakeCase]: ...
+
+
 def route(case: IntakeCase, town: str, by: str, note: str, now: float, seq: int) -> tuple[IntakeCase, Step, CaseDown]:
     """Send *case* to *town*: received or sent back cases only."""
     if case.state not in (IntakeState.RECEIVED, IntakeState.SENT_BACK):
@@ -95,7 +110,8 @@ def route(case: IntakeCase, town: str, by: str, note: str, now: float, seq: int)
     down = CaseDown(case_id=case.id, routing=routed.routing, number=case.number, source=case.source,
                     category=case.category, case_kind=case.case_kind, title=case.title, matter=case.matter,
                     requester_name=case.requester_name, requester_phone=case.requester_phone, address=case.address,
-                    location=case.location, village=case.village, urgent=case.urgent, note=note, routed_by=by,
+                    location=case.location, village=case.village, urgent=case.urgent, attributes=case.attributes,
+                    note=note, routed_by=by,
                     routed_at=now, received_at=case.received_at)
     return routed, step, down
 

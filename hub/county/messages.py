@@ -164,6 +164,7 @@ class CaseDown(Wire):
     location: tuple[float, float] | None = None
     village: str | None = None
     urgent: bool = False
+    attributes: dict[str, str] = Field(default_factory=dict, description="answers to the category's questions")
     note: str = Field(default="", description="the county officer's note to the town")
     routed_by: str
     routed_at: float

@@ -148,3 +148,33 @@ def test_a_broadcast_request_plays_only_once_confirmed_and_its_outcome_comes_bac
     refused = at_county(second[0]["id"])
     assert (refused["state"], refused["reason"]) == ("declined", "演练已取消")
     assert next(r for r in county.get("/api/county/broadcasts", town="hekou"))["state"] == "requested"
+
+
+def test_the_county_takes_open311_requests_with_the_towns_code(county: County) -> None:
+    county.hub.start()
+    base = county.view + "/open311/v2"
+    form = {"api_key": "qingjiang-12345-demo-key", "service_code": "roads", "lat": "27.2149", "long": "113.0671",
+            "description": "石门桥护栏断裂，来电人13812341234", "last_name": "刘", "first_name": "建国",
+            "phone": "13812341234"}
+    assert any(s["service_code"] == "roads" for s in httpx.get(base + "/services.json", timeout=10).json())
+    assert httpx.post(base + "/requests.json", data={**form, "api_key": "wrong"}, timeout=10).status_code == 403
+    missing = httpx.post(base + "/requests.json", data={k: v for k, v in form.items() if k not in ("lat", "long")},
+                         timeout=10)
+    assert missing.status_code == 400 and "location" in missing.json()[0]["description"]
+    filed = httpx.post(base + "/requests.json", data=form, timeout=10)
+    assert filed.status_code == 201, filed.text
+    number = int(filed.json()[0]["service_request_id"])
+    case = county.get(f"/api/county/intake/{number}")["case"]
+    assert (case["state"], case["source"]) == ("received", "Open311 县12345热线")
+    assert (case["requester_name"], case["requester_phone"]) == ("刘建国", "13812341234")
+    assert case["location"] == [113.0671, 27.2149]
+    post(county, f"/api/county/intake/{number}/route", {"town": "qingxi", "by": OFFICER})
+    seen = httpx.get(f"{base}/requests/{number}.json", timeout=10).json()[0]
+    assert (seen["status"], seen["agency_responsible"]) == ("open", "青溪镇")
+    assert seen["status_notes"] == "已转派乡镇，待乡镇受理"
+    assert "13812341234" not in seen["description"] and "138****1234" in seen["description"]
+    xml = httpx.get(f"{base}/requests.xml", timeout=10)
+    assert xml.status_code == 200 and f"<service_request_id>{number}</service_request_id>" in xml.text
+    post(county, "/api/county/intake", COMPLAINT, 201)  # taken at the desk: not listed to Open311 readers
+    assert [r["service_request_id"] for r in httpx.get(base + "/requests.json", timeout=10).json()] == [str(number)]
+    assert httpx.get(base + "/requests/999.json", timeout=10).status_code == 404

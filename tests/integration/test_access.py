@@ -146,7 +146,7 @@ OWN = {"device_id": "RS01", "camera": "CAM13", "speaker": "SPK13", "team_id": "T
        "fmt": "json", "service_code": "disputes", "service_request_id": "1", "token": "t", "key": "0" * 64,
        "person_id": "1", "number": "G19-F00001", "code": "X1", "kind": "people",
        "campaign_id": "1", "house": "G19-F00001", "visit_id": "1", "index": "0", "notice_id": "1",
-       "entry_id": "1", "directive_id": "1"}
+       "entry_id": "1", "directive_id": "1", "seq": "1"}
 OTHER = OWN | {"device_id": "RS02", "camera": "CAM15", "speaker": "SPK16", "team_id": "T07", "member_id": "T07.2"}
 QUERIES = {"/api/readings": {"device": "{device_id}", "quantity": "water_level"},
            "/api/device-events": {"device": "{device_id}"}, "/api/dispatches": {"alert_id": "{alert_id}"}}

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from console.auth import Staff
+from console.bounds import Id
 from console.deps import Ctx
 from hub.cases.places import CaseInputError
 from hub.context import HubContext
@@ -51,7 +52,7 @@ def _masked(held: RoutedIn) -> RoutedIn:
 
 
 @county_work_router.post("/api/county/routed-cases/{seq}/accept")
-async def accept(ctx: Ctx, principal: Staff, seq: int, body: Acceptance, request: Request) -> RoutedIn:
+async def accept(ctx: Ctx, principal: Staff, seq: Id, body: Acceptance, request: Request) -> RoutedIn:
     """Take the case on (受理): it becomes a town case, accepted, with its time limit."""
     try:
         done = await _work(ctx).accept(seq, principal.actor, body.category)
@@ -66,7 +67,7 @@ async def accept(ctx: Ctx, principal: Staff, seq: int, body: Acceptance, request
 
 
 @county_work_router.post("/api/county/routed-cases/{seq}/send-back")
-async def send_back(ctx: Ctx, principal: Staff, seq: int, body: Reason, request: Request) -> RoutedIn:
+async def send_back(ctx: Ctx, principal: Staff, seq: Id, body: Reason, request: Request) -> RoutedIn:
     """Send the case back to the county (退回), with the reason."""
     try:
         done = await _work(ctx).send_back(seq, principal.actor, body.reason)
@@ -85,7 +86,7 @@ async def broadcast_requests(ctx: Ctx, _principal: Staff) -> list[BroadcastIn]:
 
 
 @county_work_router.post("/api/county/broadcast-requests/{seq}/confirm")
-async def confirm(ctx: Ctx, principal: Staff, seq: int, request: Request) -> BroadcastIn:
+async def confirm(ctx: Ctx, principal: Staff, seq: Id, request: Request) -> BroadcastIn:
     """Play it: a broadcast job of the town's, whose outcome goes up once it is finished."""
     try:
         done = await _work(ctx).confirm(seq, principal.actor)
@@ -98,7 +99,7 @@ async def confirm(ctx: Ctx, principal: Staff, seq: int, request: Request) -> Bro
 
 
 @county_work_router.post("/api/county/broadcast-requests/{seq}/decline")
-async def decline(ctx: Ctx, principal: Staff, seq: int, body: Reason, request: Request) -> BroadcastIn:
+async def decline(ctx: Ctx, principal: Staff, seq: Id, body: Reason, request: Request) -> BroadcastIn:
     """Do not play it, with the reason."""
     try:
         done = await _work(ctx).decline(seq, principal.actor, body.reason)

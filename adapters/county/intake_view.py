@@ -9,12 +9,14 @@ import asyncio
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.county.intake_store import SqlIntakeStore
 from hub.county.config import County
 from hub.county.intake import BroadcastNew, BroadcastRequest, IntakeCase, IntakeError, IntakeNew, Step
+
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # what SQLite and PostgreSQL hold
 
 
 class Routing(BaseModel):
@@ -51,7 +53,7 @@ def intake_router(county: County, store: SqlIntakeStore) -> APIRouter:
         return await asyncio.to_thread(store.cases, state, town)
 
     @router.get("/api/county/intake/{case_id}")
-    async def case(case_id: int) -> CaseWithSteps:
+    async def case(case_id: RowId) -> CaseWithSteps:
         """A county case with each of its steps, in order, with their times."""
         try:
             found, steps = await asyncio.to_thread(store.case, case_id)
@@ -60,7 +62,7 @@ def intake_router(county: County, store: SqlIntakeStore) -> APIRouter:
         return CaseWithSteps(case=found, steps=steps)
 
     @router.post("/api/county/intake/{case_id}/route")
-    async def route(case_id: int, body: Routing) -> IntakeCase:
+    async def route(case_id: RowId, body: Routing) -> IntakeCase:
         """Route a new or sent-back case to a town: it reaches the town on its next request."""
         known([body.town])
         try:

@@ -66,12 +66,12 @@ class CountyLinkService:
         self._link = link
         self.outbox = SqlOutbox(state_url(ctx.settings))
         self.inbox = SqlDirectiveBox(state_url(ctx.settings), self.outbox)
-        self.work = TownWork(ctx, SqlWorkBox(state_url(ctx.settings), self.outbox), self._keep)
+        self._kept = asyncio.Event()  # the outbox has messages the sender may not have seen
+        self.work = TownWork(ctx, SqlWorkBox(state_url(ctx.settings), self.outbox), self._keep, self._kept.set)
         self._directives_after = 0
         self._down_after: dict[str, int] = {}
         self._pending: list[tuple[Stream, Body]] = []  # on the loop only: the bus handlers add, the writer takes
         self._pending_set = asyncio.Event()
-        self._kept = asyncio.Event()  # the outbox has messages the sender may not have seen
         self._tasks = TaskSet()
         self._writer: asyncio.Task[None] | None = None
         self._closing = False

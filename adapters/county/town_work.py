@@ -27,6 +27,7 @@ from hub.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 H = TypeVar("H", RoutedIn, BroadcastIn)
+Answer = RoutedCaseUp | BroadcastReplyUp
 ORIGIN = "county:"  # a broadcast job's origin: county:<the request's number down>
 SKIPPED = frozenset({Action.RECEIVE, Action.ACCEPT})  # told by the acceptance itself
 
@@ -34,10 +35,12 @@ SKIPPED = frozenset({Action.RECEIVE, Action.ACCEPT})  # told by the acceptance i
 class TownWork:
     """Implements hub.county.work.CountyWork on the town's case and broadcast services."""
 
-    def __init__(self, ctx: HubContext, box: SqlWorkBox, keep: Callable[[Stream, Body], None]) -> None:
+    def __init__(self, ctx: HubContext, box: SqlWorkBox, keep: Callable[[Stream, Body], None],
+                 kept: Callable[[], None]) -> None:
         self._ctx = ctx
         self.box = box
-        self._keep = keep
+        self._keep = keep  # into the outbox, by the link's writer, in order with the other events
+        self._kept = kept  # an answer is in the outbox: the sender sends it now, not at its next poll
         self._answering = asyncio.Lock()  # one answer at a time: two officers never make two town cases of one
         self._tasks = TaskSet()
         self._unsubscribe: list[Callable[[], None]] = []
@@ -50,6 +53,12 @@ class TownWork:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         await self._tasks.cancel()
+
+    async def _answer(self, model: type[H], seq: int, change: Callable[[H], tuple[H, Answer]]) -> H:
+        """Keep the answer with its message up, and wake the sender."""
+        done = await asyncio.to_thread(self.box.answer, model, seq, change)
+        self._kept()
+        return done
 
     # --- routed cases -----------------------------------------------------------------------------
 
@@ -64,7 +73,7 @@ class TownWork:
             up = RoutedCaseUp(case_id=held.case.case_id, routing=held.case.routing, action="accept", by=actor, at=now,
                               town_case_id=case.id, town_number=case.number, state=case.state.value,
                               due_at=case.due_at, limit=case.limit)
-            return await asyncio.to_thread(self.box.answer, RoutedIn, seq, lambda h: (_waiting(h).model_copy(
+            return await self._answer(RoutedIn, seq, lambda h: (_waiting(h).model_copy(
                 update={"state": "accepted", "answered_by": actor, "answered_at": now, "town_case_id": case.id,
                         "town_number": case.number}), up))
 
@@ -79,7 +88,7 @@ class TownWork:
                                   at=now, reason=reason)
                 return _waiting(held).model_copy(update={"state": "sent_back", "answered_by": actor,
                                                          "answered_at": now, "reason": reason}), up
-            return await asyncio.to_thread(self.box.answer, RoutedIn, seq, change)
+            return await self._answer(RoutedIn, seq, change)
 
     def _existing(self, held: RoutedIn) -> Case | None:
         """A town case already made of this routing (the answer's transaction failed after it): not made twice."""
@@ -129,7 +138,7 @@ class TownWork:
             now = self._ctx.clock()
             up = BroadcastReplyUp(request_id=asked.request_id, action="confirm", by=actor, at=now, job_id=job.id,
                                   targeted=len(job.speakers))
-            return await asyncio.to_thread(self.box.answer, BroadcastIn, seq, lambda h: (_waiting(h).model_copy(
+            return await self._answer(BroadcastIn, seq, lambda h: (_waiting(h).model_copy(
                 update={"state": "confirmed", "answered_by": actor, "answered_at": now, "job_id": job.id,
                         "targeted": len(job.speakers)}), up))
 
@@ -144,7 +153,7 @@ class TownWork:
                                       reason=reason)
                 return _waiting(held).model_copy(update={"state": "declined", "answered_by": actor,
                                                          "answered_at": now, "reason": reason}), up
-            return await asyncio.to_thread(self.box.answer, BroadcastIn, seq, change)
+            return await self._answer(BroadcastIn, seq, change)
 
     def _on_broadcast(self, update: BroadcastUpdate) -> None:
         job = update.job
@@ -166,7 +175,7 @@ class TownWork:
                                            "played": s.played, "failed": failed}), up
         async with self._answering:
             try:
-                await asyncio.to_thread(self.box.answer, BroadcastIn, seq, change)
+                await self._answer(BroadcastIn, seq, change)
             except (WorkError, KeyError):
                 return
 

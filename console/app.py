@@ -31,6 +31,7 @@ from console.cases.figures import figures_router
 from console.cases.records import records_router
 from console.cases.routes import cases_router
 from console.county import county_router
+from console.county_work import county_work_router
 from console.devices import devices_router
 from console.dispatch.feed import DispatchFeed, dispatch_feed_router
 from console.dispatch.phone import phone_router
@@ -52,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     users_router,
     links_router,
     county_router,
+    county_work_router,
     docs_router,
     live_router,
     alerts_router,
@@ -86,7 +88,7 @@ ROUTERS: tuple[APIRouter, ...] = (
 # URL → folder of console/static served as a page (index.html at the folder's root).
 PAGES = {"/m": "phone", "/desk": "desk", "/cases": "cases", "/register": "register", "/call": "call",
          "/gridwork": "gridwork", "/notices": "notices",
-         "/campaigns": "campaigns"}
+         "/campaigns": "campaigns", "/county-work": "countywork"}
 
 
 class Feed(Protocol):

@@ -6,6 +6,7 @@ browser not signed in is sent to sign in, a caller with a token of no county rol
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import quote
@@ -21,6 +22,7 @@ from console.county_screen import STATIC, AckFigures, county_screen_router
 from console.county_users import county_users_router
 from console.screen.routes import LIBRARIES
 from hub.county.config import County
+from hub.county.intake import CountyIntake
 from hub.county.reader import CountyReader
 from hub.users.model import COUNTY_ROLES, Principal
 from hub.users.service import UserService
@@ -40,6 +42,7 @@ class CountyState:
     users: UserService
     county: County
     reader: CountyReader
+    intake: CountyIntake | None = None
     acks: AckFigures = field(default_factory=AckFigures)
     dispatch: _NoPhones = field(default_factory=_NoPhones)
 
@@ -62,10 +65,12 @@ async def county_staff(request: Request) -> Principal:
 CountyStaff = Annotated[Principal, Depends(county_staff)]
 
 
-def county_console(county: County, view: FastAPI, reader: CountyReader, users: UserService) -> FastAPI:
-    """The county hub's HTTP app: the view's routes for county accounts only, plus sign-in, accounts and screen."""
+def county_console(county: County, view: FastAPI, reader: CountyReader, users: UserService,
+                   intake: CountyIntake | None = None, public: Sequence[APIRouter] = ()) -> FastAPI:
+    """The county hub's HTTP app: the view's routes for county accounts only, plus sign-in, accounts and screen;
+    *public* routes (Open311's, whose callers hold API keys, not accounts) are served as they are."""
     app = FastAPI(title=f"gridhub county {county.county.id}", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.ctx = CountyState(users, county, reader)
+    app.state.ctx = CountyState(users, county, reader, intake)
     app.add_middleware(AuditMiddleware)
     app.get("/", include_in_schema=False)(lambda: RedirectResponse("/county/screen/"))
     app.include_router(county_users_router)
@@ -73,6 +78,8 @@ def county_console(county: County, view: FastAPI, reader: CountyReader, users: U
     # Its API routes only: the view's own /openapi.json is a plain route, which no dependency would guard.
     view_routes = APIRouter(routes=[r for r in view.router.routes if isinstance(r, APIRoute)])
     app.include_router(view_routes, dependencies=[Depends(county_staff)])
+    for router in public:
+        app.include_router(router)
     app.mount("/county/screen", StaticFiles(directory=STATIC, html=True), name="county-screen")
     app.mount("/vendor/leaflet", StaticFiles(directory=LIBRARIES["leaflet"], check_dir=False), name="vendor-leaflet")
     return app

@@ -24,6 +24,7 @@ from hub.alerts.config import Escalation
 from hub.alerts.model import Severity
 from hub.cases.model import CaseState
 from hub.county.config import County
+from hub.county.intake import CountyIntake, IntakeState
 from hub.county.reader import CountyReader
 from hub.users.model import Principal, Role
 
@@ -92,7 +93,7 @@ class CountyScreen(BaseModel):
 async def screen(request: Request, principal: CountyWatcher) -> CountyScreen:
     """Everything the county screen shows, at once."""
     state = request.app.state.ctx
-    return await asyncio.to_thread(screen_of, state.county, state.reader, state.acks, time.time())
+    return await asyncio.to_thread(screen_of, state.county, state.reader, state.acks, time.time(), state.intake)
 
 
 class AckFigures:
@@ -127,7 +128,8 @@ class AckFigures:
             alerts[alert_id] = (raised, severity, float(step["at"]))
 
 
-def screen_of(county: County, reader: CountyReader, acks: AckFigures, now: float) -> CountyScreen:
+def screen_of(county: County, reader: CountyReader, acks: AckFigures, now: float,
+              intake: CountyIntake | None = None) -> CountyScreen:
     """The screen's data now. Runs in a thread."""
     heard, summaries = reader.links(), reader.summaries()
     open_alerts, cases = reader.alerts(open_only=True), reader.cases()
@@ -149,24 +151,28 @@ def screen_of(county: County, reader: CountyReader, acks: AckFigures, now: float
                                 cases_on_time=len(town_cases) - overdue, cases_overdue=overdue,
                                 devices_online=devices.get("online", 0) if devices is not None else None,
                                 devices_total=sum(devices.values()) if devices is not None else None)))
-    source, shown = _intake(county, reader, cases, now)
+    source, shown = _intake(county, intake, cases, now)
     rivers = [ScreenRiver(name=b.name, towns=[r.town for r in b.reaches]) for b in county.basins]
     return CountyScreen(county=county.county.name, timezone=county.county.timezone, at=now, towns=towns,
                         rivers=rivers, cases_source=source, cases=shown)
 
 
-def _intake(county: County, reader: CountyReader, cases: list[dict[str, Any]],
+def _intake(county: County, intake: CountyIntake | None, cases: list[dict[str, Any]],
             now: float) -> tuple[Literal["county", "towns"], list[ScreenCase]]:
-    """The county's own cases when its store keeps any (its intake and routing down to towns), else the towns'
-    open cases rolled up, newest first."""
-    own = getattr(reader, "county_cases", None)
-    source: Literal["county", "towns"] = "county" if callable(own) else "towns"
-    rows = own() if callable(own) else [c for c in cases if _open(c)]
+    """The county's own cases (its intake and their routing down to towns), newest first; without an intake, the
+    towns' open cases rolled up."""
     names = {t.id: t.name for t in county.towns}
-    return source, [ScreenCase(town=str(c.get("town") or ""), town_name=names.get(str(c.get("town")), ""),
-                               number=str(c.get("number", "")), category=str(c.get("category", "")),
-                               title=str(c.get("title", "")), state=str(c.get("state", "")),
-                               due_at=c.get("due_at"), overdue=_overdue(c, now)) for c in rows[:CASES_SHOWN]]
+    if intake is None:
+        return "towns", [ScreenCase(town=str(c.get("town") or ""), town_name=names.get(str(c.get("town")), ""),
+                                    number=str(c.get("number", "")), category=str(c.get("category", "")),
+                                    title=str(c.get("title", "")), state=str(c.get("state", "")),
+                                    due_at=c.get("due_at"), overdue=_overdue(c, now))
+                         for c in cases if _open(c)][:CASES_SHOWN]
+    rows = sorted(intake.cases(), key=lambda c: c.updated_at, reverse=True)[:CASES_SHOWN]
+    return "county", [ScreenCase(town=c.town or "", town_name=names.get(c.town or "", ""), number=c.number,
+                                 category=c.category, title=c.title, state=c.town_state or c.state.value,
+                                 due_at=c.due_at, overdue=c.state is not IntakeState.CLOSED and c.due_at is not None
+                                 and c.due_at < now) for c in rows]
 
 
 def _open(case: dict[str, Any]) -> bool:

@@ -24,6 +24,7 @@ from fastapi.responses import Response
 from console.bounds import parse_id
 from console.open311_format import FORMATS, Open311Error, error_response, respond
 from console.open311_requests import listed, new_request, request_view
+from hub.cases.config import CasesConfig, Open311
 from hub.cases.lifecycle import CaseError
 from hub.cases.model import Case, Source
 from hub.cases.places import CaseInputError
@@ -78,35 +79,44 @@ async def discovery(request: Request, fmt: str) -> Response:
 async def services(request: Request, fmt: str) -> Response:
     """Every case category as a service."""
     async def make(ctx: HubContext, _args: dict[str, str]) -> tuple[int, Any]:
-        return 200, [{"service_code": c.id, "service_name": c.name, "description": c.description or c.name,
-                      "metadata": bool(c.attributes), "type": ctx.town.cases.open311.response,
-                      "keywords": ", ".join(c.keywords), "group": GROUPS[c.module]}
-                     for c in ctx.town.cases.category_map().values()]
+        return 200, services_of(ctx.town.cases)
     return await _answer(request, fmt, make, "services")
+
+
+def services_of(config: CasesConfig) -> list[dict[str, Any]]:
+    """The categories as GeoReport services."""
+    return [{"service_code": c.id, "service_name": c.name, "description": c.description or c.name,
+             "metadata": bool(c.attributes), "type": config.open311.response, "keywords": ", ".join(c.keywords),
+             "group": GROUPS[c.module]} for c in config.category_map().values()]
 
 
 @open311_router.get("/services/{service_code}.{fmt}")
 async def service_definition(request: Request, service_code: str, fmt: str) -> Response:
     """A category's extra questions, as the service definition's attributes."""
     async def make(ctx: HubContext, _args: dict[str, str]) -> tuple[int, Any]:
-        category = ctx.town.cases.category_map().get(service_code)
-        if category is None:
-            raise Open311Error((404, f"service_code {service_code!r} was not found"))
-        return 200, {"service_code": category.id, "attributes": [
-            {"variable": True, "code": a.code, "datatype": a.datatype, "required": a.required,
-             "datatype_description": None, "order": i, "description": a.description,
-             "values": [{"key": v.key, "name": v.name} for v in a.values]}
-            for i, a in enumerate(category.attributes, 1)]}
+        return 200, definition_of(ctx.town.cases, service_code)
     return await _answer(request, fmt, make, "service_definition")
+
+
+def definition_of(config: CasesConfig, service_code: str) -> dict[str, Any]:
+    """A category's extra questions as the service definition's attributes; Open311Error 404 if unknown."""
+    category = config.category_map().get(service_code)
+    if category is None:
+        raise Open311Error((404, f"service_code {service_code!r} was not found"))
+    return {"service_code": category.id, "attributes": [
+        {"variable": True, "code": a.code, "datatype": a.datatype, "required": a.required,
+         "datatype_description": None, "order": i, "description": a.description,
+         "values": [{"key": v.key, "name": v.name} for v in a.values]}
+        for i, a in enumerate(category.attributes, 1)]}
 
 
 @open311_router.post("/requests.{fmt}", status_code=201)
 async def post_request(request: Request, fmt: str) -> Response:
     """File a service request: a case received from the client the api_key names."""
     async def make(ctx: HubContext, query: dict[str, str]) -> tuple[int, Any]:
-        args = query | await _form(request)
+        args = query | await form_args(request)
         _check(ctx, fmt, args)
-        client = _client(ctx, args.get("api_key", ""))
+        client = client_of(ctx.town.cases.open311, args.get("api_key", ""))
         new = new_request(ctx.town.cases, args, client)
         try:
             case, token, _ = await ctx.cases.receive(new, f"Open311 {client}", with_token=True)
@@ -120,7 +130,7 @@ async def post_request(request: Request, fmt: str) -> Response:
     return await _answer(request, fmt, make, "service_requests")
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def form_args(request: Request) -> dict[str, str]:
     """The POST body: urlencoded as the spec says (JSON accepted too); repeated attribute[x][] values joined."""
     raw = await request.body()
     if request.headers.get("content-type", "").startswith("application/json"):
@@ -138,12 +148,12 @@ async def _form(request: Request) -> dict[str, str]:
     return out
 
 
-def _client(ctx: HubContext, key: str) -> str:
+def client_of(config: Open311, key: str) -> str:
     """The client an api_key belongs to; 400 without one, 403 for a wrong one."""
     if not key:
         raise Open311Error((400, "api_key was not provided"))
     digest = hashlib.sha256(key.encode()).hexdigest()
-    for known in ctx.town.cases.open311.api_keys:
+    for known in config.api_keys:
         if hmac.compare_digest(known.sha256, digest):
             return known.client
     raise Open311Error((403, "api_key is not valid"))

@@ -8,11 +8,14 @@ from console.config import ConsoleConfig
 from hub.registry import Plugin
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from collections.abc import Sequence
+
+    from fastapi import APIRouter, FastAPI
     from starlette.types import ASGIApp
 
     from hub.context import HubContext
     from hub.county.config import County
+    from hub.county.intake import CountyIntake
     from hub.county.reader import CountyReader
     from hub.registry import Service
     from hub.users.service import UserService
@@ -30,11 +33,19 @@ def _console(ctx: HubContext) -> Service | None:
     return ConsoleService(ctx)
 
 
-def _county_console(county: County, view: FastAPI, reader: CountyReader, users: UserService) -> ASGIApp:
+def _county_console(county: County, view: FastAPI, reader: CountyReader, users: UserService,
+                    intake: CountyIntake, public: Sequence[APIRouter]) -> ASGIApp:
     from console.county_app import county_console
 
-    return county_console(county, view, reader, users)
+    return county_console(county, view, reader, users, intake, public)
+
+
+def _county_routes(county: County, intake: CountyIntake) -> APIRouter:
+    from console.county_open311 import county_open311_router
+
+    return county_open311_router(county, intake)
 
 
 CONSOLE = Plugin("console", section=ConsoleConfig, service=_console, order=80,
-                 roles=frozenset({"all", "core", "console"}), county_console=_county_console)
+                 roles=frozenset({"all", "core", "console"}), county_console=_county_console,
+                 county_routes=_county_routes)

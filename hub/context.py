@@ -13,6 +13,7 @@ from hub.cameras import CameraFeeds
 from hub.cases.service import CaseService
 from hub.clock import Clock
 from hub.county.directives import CountyDirectives
+from hub.county.work import CountyWork
 from hub.deadletters import DeadLetterLog
 from hub.dispatch.service import DispatchService
 from hub.gridwork.service import GridworkService
@@ -63,3 +64,4 @@ class HubContext:
     station_commands: StationCommander | None = None  # set by the TCP station edges (HJ 212, SL 651) while they run
     gridwork: GridworkService | None = None  # set by the gridwork plugin's service, while the register is on
     county: CountyDirectives | None = None  # set by the county link's service, when the town file names a county
+    county_work: CountyWork | None = None  # the same service's cases and broadcast requests from the county

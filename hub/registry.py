@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from collections.abc import Sequence
+
+    from fastapi import APIRouter, FastAPI
     from starlette.types import ASGIApp
 
     from hub.alerts.notify import NotifierType
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from hub.cluster import Election, FeedRelay, LeaderProxy
     from hub.context import HubContext
     from hub.county.config import County
+    from hub.county.intake import CountyIntake
     from hub.county.reader import CountyReader
     from hub.dispatch.store import DispatchStore
     from hub.settings import HubSettings
@@ -58,7 +61,13 @@ FeedRelayFactory = Callable[["HubSettings", str], "FeedRelay"]  # settings, town
 LeaderProxyFactory = Callable[["HubSettings", str], "LeaderProxy"]  # settings, town id
 CountyHubFactory = Callable[["HubSettings", "County"], Service]  # the county process (`gridhub run --county`)
 # The county's console: its accounts, sign-in and screen around the county hub's view (an app of its routes).
-CountyConsoleFactory = Callable[["County", "FastAPI", "CountyReader", "UserService"], "ASGIApp"]
+# Its screen lists the intake's cases; *public*: the routes that keep their own keys (county_routes below), served
+# without a county account.
+CountyConsoleFactory = Callable[["County", "FastAPI", "CountyReader", "UserService", "CountyIntake",
+                                 "Sequence[APIRouter]"], "ASGIApp"]
+# Routes the county hub serves outside its accounts (e.g. Open311 for its intake, whose callers hold API keys):
+# an APIRouter, made for the county and its intake's store.
+CountyRoutesFactory = Callable[["County", "CountyIntake"], Any]
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ class Plugin:
     state_revision: StateRevision | None = None  # `gridhub db current`
     county_hub: CountyHubFactory | None = None
     county_console: CountyConsoleFactory | None = None
+    county_routes: CountyRoutesFactory | None = None
 
 
 class Registry:
@@ -163,6 +173,10 @@ class Registry:
         """The one county console installed."""
         factory: CountyConsoleFactory = self._part(self._having("county_console"), "county_console")
         return factory
+
+    def county_routes(self) -> list[CountyRoutesFactory]:
+        """Every plugin's routes for the county hub's view."""
+        return [p.county_routes for p in self.plugins.values() if p.county_routes is not None]
 
     def store(self, name: str) -> StoreFactory:
         factory: StoreFactory = self._part(name, "store")

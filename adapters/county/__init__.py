@@ -1,1 +1,1 @@
-"""The county link's edges: a town's outbox and sender, the county hub's server and store (see hub.county)."""
+"""The county link's edges: a town's outbox, boxes and sender; the county hub's server, stores and view."""

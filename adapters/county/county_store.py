@@ -12,12 +12,23 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from adapters.county.intake_store import WRITING, take_reply
 from adapters.county.tables import alert_log, alerts, cases, directives, links, received, summaries
 from adapters.sql import SqlStore, upsert
 from hub.county.config import Stream
 from hub.county.inbox import Sorted, sort_batch
 from hub.county.linkage import UpstreamWarning
-from hub.county.messages import AlertUp, CaseUp, DirectiveAckUp, DirectiveDown, LinkBatch, LinkMessage, SummaryUp
+from hub.county.messages import (
+    AlertUp,
+    BroadcastReplyUp,
+    CaseUp,
+    DirectiveAckUp,
+    DirectiveDown,
+    LinkBatch,
+    LinkMessage,
+    RoutedCaseUp,
+    SummaryUp,
+)
 
 
 class SqlCountyStore(SqlStore):
@@ -27,7 +38,7 @@ class SqlCountyStore(SqlStore):
                 linkage: Callable[[AlertUp], list[UpstreamWarning]] | None = None) -> Sorted:
         """Store what in *batch* is new, in order, with the warnings *linkage* draws from its alerts (in the same
         transaction: once); returns the split, with the sequences now held."""
-        with self.engine.begin() as conn:
+        with WRITING, self.engine.begin() as conn:
             held = {Stream(s): int(n) for s, n in conn.execute(
                 sa.select(received.c.stream, received.c.last_seq).where(received.c.town == town))}
             split = sort_batch(held, batch.messages)
@@ -123,3 +134,5 @@ def _store(conn: sa.Connection, town: str, message: LinkMessage) -> None:
         conn.execute(directives.update().where(directives.c.id == body.directive_id, directives.c.town == town,
                                                directives.c.acked_at.is_(None)).values(acked_by=body.by,
                                                                                        acked_at=body.at))
+    elif isinstance(body, RoutedCaseUp | BroadcastReplyUp):
+        take_reply(conn, town, body)

@@ -23,8 +23,10 @@ def _town_link(ctx: HubContext) -> Service | None:
 def _county_hub(settings: HubSettings, county: County) -> Service:
     from adapters.county.server import CountyHub
     from adapters.sql import state_url
+    from hub.registry import Registry
 
-    return CountyHub(county, state_url(settings), settings.data_dir, settings.http_host, settings.http_port)
+    return CountyHub(county, state_url(settings), settings.data_dir, settings.http_host, settings.http_port,
+                     Registry.discover().county_routes())
 
 
 # After the state services, whose events it sends; in the process that runs them.

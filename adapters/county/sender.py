@@ -22,6 +22,8 @@ from prometheus_client.registry import Collector
 
 from adapters.county.directive_store import SqlDirectiveBox
 from adapters.county.outbox_store import SqlOutbox
+from adapters.county.town_work import TownWork
+from adapters.county.work_box import SqlWorkBox
 from adapters.sql import state_url
 from hub.alerts.defaults import UPSTREAM_WATER
 from hub.alerts.model import AlertEvent
@@ -32,6 +34,7 @@ from hub.county.directives import DirectiveIn
 from hub.county.messages import AlertUp, Body, LinkAck, LinkBatch
 from hub.county.upload import STATION_KINDS, alert_up, case_up, station_up, summary_up
 from hub.county.upstream import LINKAGE_ACTOR, upstream_change
+from hub.county.work import RoutedIn
 from hub.tasks import TaskSet
 
 log = logging.getLogger(__name__)
@@ -65,10 +68,12 @@ class CountyLinkService:
         self._link = link
         self.outbox = SqlOutbox(state_url(ctx.settings))
         self.inbox = SqlDirectiveBox(state_url(ctx.settings), self.outbox)
+        self._kept = asyncio.Event()  # the outbox has messages the sender may not have seen
+        self.work = TownWork(ctx, SqlWorkBox(state_url(ctx.settings), self.outbox), self._keep, self._kept.set)
         self._directives_after = 0
+        self._down_after: dict[str, int] = {}
         self._pending: list[tuple[Stream, Body]] = []  # on the loop only: the bus handlers add, the writer takes
         self._pending_set = asyncio.Event()
-        self._kept = asyncio.Event()  # the outbox has messages the sender may not have seen
         self._tasks = TaskSet()
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
@@ -87,7 +92,10 @@ class CountyLinkService:
         if Stream.CASES in send:
             self._unsubscribe.append(self._ctx.bus.subscribe(CaseEvent, self._on_case))
         self._directives_after = await asyncio.to_thread(self.inbox.last_id)
+        self._down_after = await asyncio.to_thread(self.work.box.last_seqs)
+        self.work.start()
         self._ctx.county = self
+        self._ctx.county_work = self.work
         self._ctx.metrics.add_collector(self._collector)
         self._client = httpx.AsyncClient(base_url=self._link.url, verify=self._tls(), timeout=10.0)
         self._writer = asyncio.create_task(self._write(), name="county-outbox")
@@ -98,6 +106,8 @@ class CountyLinkService:
 
     async def stop(self) -> None:
         self._ctx.county = None
+        self._ctx.county_work = None
+        await self.work.stop()
         self._ctx.metrics.registry.unregister(self._collector)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
@@ -106,6 +116,7 @@ class CountyLinkService:
         if self._client is not None:
             await self._client.aclose()
         self.inbox.close()
+        self.work.box.close()
         self.outbox.close()
 
     async def _drain(self) -> None:
@@ -195,7 +206,8 @@ class CountyLinkService:
             backlog = self.backlog = await asyncio.to_thread(self.outbox.backlog)
             try:
                 ack = await self._post(LinkBatch(town=self._ctx.town.town.id, backlog=backlog, messages=messages,
-                                                 directives_after=self._directives_after))
+                                                 directives_after=self._directives_after,
+                                                 down_after=self._down_after))
             except LinkDown as exc:
                 self._went_down(str(exc), backlog)
                 await asyncio.sleep(delay)
@@ -205,11 +217,17 @@ class CountyLinkService:
             self._came_up(backlog)
             self.backlog -= await asyncio.to_thread(self.outbox.acknowledge, ack.acked)
             await self._received(ack)
-            if len(messages) < self._link.batch and not ack.directives:
+            if len(messages) < self._link.batch and not ack.directives and not ack.down:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._kept.wait(), self._link.poll_s)
 
     async def _received(self, ack: LinkAck) -> None:
+        if ack.down:
+            for item in await asyncio.to_thread(self.work.box.keep, ack.down, self._ctx.clock()):
+                log.warning("county %s %d arrived", "case" if isinstance(item, RoutedIn) else "broadcast request",
+                            item.seq)
+            for message in ack.down:
+                self._down_after[message.stream] = max(self._down_after.get(message.stream, 0), message.seq)
         if not ack.directives:
             return
         for directive in await asyncio.to_thread(self.inbox.keep, ack.directives, self._ctx.clock()):

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -20,20 +20,22 @@ from fastapi import FastAPI, Request
 
 from adapters.county.county_store import SqlCountyStore
 from adapters.county.identity import Peers, Refusals
+from adapters.county.intake_store import SqlIntakeStore
 from adapters.county.view import view_app
 from adapters.user_store import SqlUserStore
 from hub.county.config import County
 from hub.county.linkage import upstream_water
 from hub.county.messages import LinkAck, LinkBatch
 from hub.county.tls import server_files
-from hub.registry import Registry
+from hub.registry import CountyRoutesFactory, Registry
 from hub.users.model import COUNTY_ROLES
 from hub.users.service import UserService
 
 log = logging.getLogger(__name__)
 
 
-def link_app(county: County, store: SqlCountyStore, peers: Peers, refusals: Refusals) -> FastAPI:
+def link_app(county: County, store: SqlCountyStore, intake: SqlIntakeStore, peers: Peers,
+             refusals: Refusals) -> FastAPI:
     """The towns' side: POST a batch, get back what the county holds."""
     app = FastAPI(title="gridhub county link", docs_url=None, redoc_url=None, openapi_url=None)
     towns = county.town_map()
@@ -52,8 +54,9 @@ def link_app(county: County, store: SqlCountyStore, peers: Peers, refusals: Refu
                                             lambda alert: upstream_water(county, cert, alert))
         if split.gaps:
             log.warning("county link: %s skipped sequences %d times (its outbox was lost?)", cert, split.gaps)
-        news = await asyncio.to_thread(store.pending, cert, body.directives_after)
-        return LinkAck(acked=split.last, stored=len(split.fresh), repeats=split.repeats, directives=news)
+        news, down = await asyncio.to_thread(lambda: (store.pending(cert, body.directives_after),
+                                                      intake.down(cert, body.down_after)))
+        return LinkAck(acked=split.last, stored=len(split.fresh), repeats=split.repeats, directives=news, down=down)
 
     return app
 
@@ -97,21 +100,26 @@ class CountyHub:
 
     name = "county"
 
-    def __init__(self, county: County, state_url: str, data_dir: Path, http_host: str, http_port: int) -> None:
+    def __init__(self, county: County, state_url: str, data_dir: Path, http_host: str, http_port: int,
+                 routes: Sequence[CountyRoutesFactory] = ()) -> None:
         self.county = county
         self.store = SqlCountyStore(state_url)
+        self.intake = SqlIntakeStore(state_url, county.county.timezone)
         self.refusals = Refusals()
         peers = Peers()
         tls = server_files(data_dir, county)
         log.warning("county link over HTTPS; county CA %s, fingerprint (SHA-256) %s", tls.ca, tls.fingerprint)
         self.link = Listener(uvicorn.Config(
-            link_app(county, self.store, peers, self.refusals), host=county.link.host, port=county.link.port,
+            link_app(county, self.store, self.intake, peers, self.refusals), host=county.link.host,
+            port=county.link.port,
             log_level="warning", lifespan="off", http=peers.protocol(), ssl_certfile=tls.cert, ssl_keyfile=tls.key,
             ssl_ca_certs=str(tls.ca), ssl_cert_reqs=ssl.CERT_REQUIRED, timeout_graceful_shutdown=3), "https")
-        # The view behind the county's accounts (console/county_app.py): county_admin and county_officer only.
+        # The view behind the county's accounts (console/county_app.py): county_admin and county_officer only;
+        # the plugins' public routes (Open311 with its API keys) beside it.
         self.users = UserService(SqlUserStore(state_url), set(), roles=COUNTY_ROLES)
-        app = Registry.discover().county_console()(county, view_app(county, self.store, self.refusals), self.store,
-                                                   self.users)
+        public = [make(county, self.intake) for make in routes]
+        app = Registry.discover().county_console()(county, view_app(county, self.store, self.intake, self.refusals),
+                                                   self.store, self.users, self.intake, public)
         self.view = Listener(uvicorn.Config(app, host=http_host,
                                             port=http_port, log_level="warning", lifespan="off",
                                             timeout_graceful_shutdown=3), "http")
@@ -131,5 +139,6 @@ class CountyHub:
     async def stop(self) -> None:
         await self.view.stop()
         await self.link.stop()
+        self.intake.close()
         self.store.close()
         self.users.store.close()

@@ -77,3 +77,38 @@ directives_in = sa.Table(  # a town's directives from its county, as received an
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("body", sa.Text, nullable=False),
 )
+down = sa.Table(  # the county's cases and broadcast requests to each town, numbered per town and stream
+    "gridhub_county_down", meta,
+    sa.Column("town", sa.String(64), primary_key=True),
+    sa.Column("stream", sa.String(16), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+)
+intake = sa.Table(  # cases taken at the county, as they stand
+    "gridhub_county_intake", meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("town", sa.String(64)),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+intake_steps = sa.Table(  # every step of every county case, in order
+    "gridhub_county_intake_steps", meta,
+    sa.Column("case_id", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+)
+broadcasts = sa.Table(  # the county's broadcast requests, one row per town, with the town's answer and outcome
+    "gridhub_county_broadcasts", meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("town", sa.String(64), nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+down_in = sa.Table(  # a town's cases and broadcast requests from its county, with what the town did with each
+    "gridhub_county_down_in", meta,
+    sa.Column("stream", sa.String(16), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)

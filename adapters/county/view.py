@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.county.county_store import SqlCountyStore
 from adapters.county.identity import Refusals
+from adapters.county.intake_store import SqlIntakeStore
+from adapters.county.intake_view import intake_router
 from adapters.county.pages import Lang, render_page, render_town
 from hub.county.config import County
 from hub.county.messages import DirectiveDown
@@ -51,8 +53,9 @@ class DirectiveNew(BaseModel):
     issued_by: str = Field(min_length=1, max_length=100, description="who at the county issues it")
 
 
-def view_app(county: County, store: SqlCountyStore, refusals: Refusals) -> FastAPI:
+def view_app(county: County, store: SqlCountyStore, intake: SqlIntakeStore, refusals: Refusals) -> FastAPI:
     app = FastAPI(title=f"gridhub county {county.county.id}", docs_url=None, redoc_url=None)
+    app.include_router(intake_router(county, intake))
 
     @app.get("/api/county/towns")
     async def towns() -> list[TownStatus]:

@@ -22,7 +22,8 @@ Mediating = Annotated[Case, acting(Action.MEDIATION)]
 KIND_LABELS = {Kind.ENQUIRY: "咨询", Kind.HELP: "求助", Kind.COMPLAINT: "投诉", Kind.REPORT: "反映/举报",
                Kind.SUGGESTION: "建议", Kind.DISPUTE: "纠纷调解"}
 SOURCE_LABELS = {Source.DESK: "窗口来访", Source.PHONE: "来电", Source.WECHAT: "网格微信群", Source.VISIT: "入户走访",
-                 Source.GRID: "网格员上报", Source.OPEN311: "热线/外部系统", Source.ALERT: "告警转办"}
+                 Source.GRID: "网格员上报", Source.OPEN311: "热线/外部系统", Source.ALERT: "告警转办",
+                 Source.COUNTY: "县级转办"}
 
 
 # --- mediation -------------------------------------------------------------------------------------

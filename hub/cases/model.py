@@ -48,6 +48,7 @@ class Source(StrEnum):
     PHONE = "phone"  # a call to the centre
     WECHAT = "wechat"  # the grid WeChat groups
     VISIT = "visit"  # the Monday door-to-door visits
+    COUNTY = "county"  # taken at the county (its 12345 intake, Open311) and routed to this town
 
 
 class Kind(StrEnum):

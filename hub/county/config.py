@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from hub.cases.config import Open311
 from hub.configfile import ConfigError, read_yaml, validate
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
@@ -30,6 +31,8 @@ class Stream(StrEnum):
     CASES = "cases"  # every step of every case, with its state and time limit
     SUMMARY = "summary"  # the KPIs and device health, every summary_every_s
     DIRECTIVES = "directives"  # the town's acknowledgements of the county's directives: always sent
+    COUNTY_CASES = "county_cases"  # the town's answers to cases the county routed to it, and their steps: always
+    BROADCASTS = "broadcasts"  # the town's answers to the county's broadcast requests, and their outcome: always
 
 
 class CountyLink(Strict):
@@ -97,12 +100,20 @@ class Linkage(Strict):
                                    "alerts, on a station of a river the county knows, warn the towns downstream")
 
 
+class Intake(Strict):
+    """The county's intake (受理): Open311 GeoReport v2 on its view, for the 12345 hotline and other systems."""
+
+    open311: Open311 = Field(default_factory=Open311, description="api_keys (their SHA-256) of the clients that "
+                             "file requests, jurisdiction_id (default: the county's id), realtime or batch")
+
+
 class County(Strict):
     """A whole county file."""
 
     county: CountyInfo
     link: LinkListen = Field(default_factory=LinkListen)
     linkage: Linkage = Field(default_factory=Linkage)
+    intake: Intake = Field(default_factory=Intake)
     towns: list[CountyTown] = Field(min_length=1)
     basins: list[Basin] = Field(default_factory=list)
 

@@ -96,7 +96,42 @@ class DirectiveAckUp(Wire):
     at: float
 
 
-Body = Annotated[AlertUp | CaseUp | SummaryUp | DirectiveAckUp, Field(discriminator="kind")]
+class RoutedCaseUp(Wire):
+    """The town's answer to a case the county routed to it, or a later step of the town case it became."""
+
+    kind: Literal["routed_case"] = "routed_case"
+    case_id: int = Field(description="the county's case")
+    routing: int = Field(description="which routing of it this answers: 1 for the first, 2 after a send-back …")
+    action: Literal["accept", "send_back", "step"]
+    by: str = Field(description="who at the town, as its audit log names them")
+    at: float
+    reason: str = Field(default="", description="a send-back's reason; a step's note, masked")
+    step: str = Field(default="", description="the town case's trail action: route, start, handle, close …")
+    town_case_id: int | None = None
+    town_number: str | None = None
+    state: str | None = Field(default=None, description="the town case's state after it")
+    due_at: float | None = None
+    limit: str = ""
+
+
+class BroadcastReplyUp(Wire):
+    """The town's answer to a county broadcast request, and then what its speakers did."""
+
+    kind: Literal["broadcast_reply"] = "broadcast_reply"
+    request_id: int
+    action: Literal["confirm", "decline", "outcome"]
+    by: str
+    at: float
+    reason: str = ""
+    job_id: int | None = Field(default=None, description="the town's broadcast job, once confirmed")
+    job_state: str | None = Field(default=None, description="outcome: done, cancelled or expired")
+    targeted: int = 0
+    played: int = 0
+    failed: int = Field(default=0, description="speakers that failed, were offline or were cancelled")
+
+
+Body = Annotated[AlertUp | CaseUp | SummaryUp | DirectiveAckUp | RoutedCaseUp | BroadcastReplyUp,
+                 Field(discriminator="kind")]
 
 
 class UpstreamSource(Wire):
@@ -124,6 +159,55 @@ class DirectiveDown(Wire):
     issued_at: float
 
 
+class CaseDown(Wire):
+    """A case taken at the county (12345, Open311), routed to one town, which accepts it or sends it back."""
+
+    kind: Literal["case"] = "case"
+    case_id: int
+    routing: int = Field(ge=1, description="1 for the first routing, one more each time the county routes it again")
+    number: str = Field(description="the county's receipt number")
+    source: str = Field(description="where the county took it: 12345热线, Open311 and its client …")
+    category: str = Field(description="a case category id, as the towns' files have them")
+    case_kind: str = Field(default="complaint", description="complaint, help, enquiry, report, suggestion, dispute")
+    title: str
+    matter: str
+    requester_name: str = ""
+    requester_phone: str = ""
+    address: str = ""
+    location: tuple[float, float] | None = None
+    village: str | None = None
+    urgent: bool = False
+    attributes: dict[str, str] = Field(default_factory=dict, description="answers to the category's questions")
+    note: str = Field(default="", description="the county officer's note to the town")
+    routed_by: str
+    routed_at: float
+    received_at: float
+
+
+class BroadcastDown(Wire):
+    """A county request for one town's loudspeakers: nothing plays until an officer there confirms it."""
+
+    kind: Literal["broadcast"] = "broadcast"
+    request_id: int
+    text: str = Field(min_length=1, max_length=2000)
+    villages: tuple[str, ...] = Field(default=(), description="village ids; empty: every speaker of the town")
+    priority: Literal["routine", "emergency"] = "routine"
+    repeat: int = Field(default=1, ge=1, le=20)
+    requested_by: str
+    requested_at: float
+
+
+DownBody = Annotated[CaseDown | BroadcastDown, Field(discriminator="kind")]
+
+
+class DownMessage(Wire):
+    """What the county sends one town, numbered per stream from 1: the town asks for those after its last."""
+
+    stream: Literal["cases", "broadcasts"]
+    seq: int = Field(ge=1)
+    body: DownBody
+
+
 class LinkMessage(Wire):
     stream: Stream
     seq: int = Field(ge=1, description="this message's place in its stream, from 1, without gaps")
@@ -137,6 +221,8 @@ class LinkBatch(Wire):
     backlog: int = Field(ge=0, description="messages the outbox holds, this batch included")
     messages: list[LinkMessage] = Field(max_length=1000)
     directives_after: int = Field(default=0, ge=0, description="the last county directive the town holds")
+    down_after: dict[str, int] = Field(default_factory=dict, description="per stream down (cases, broadcasts), "
+                                       "the last sequence the town holds")
 
 
 class LinkAck(Wire):
@@ -147,3 +233,5 @@ class LinkAck(Wire):
     repeats: int
     directives: list[DirectiveDown] = Field(default_factory=list, description="the town's directives after "
                                             "directives_after, oldest first")
+    down: list[DownMessage] = Field(default_factory=list, description="the town's cases and broadcast requests "
+                                    "after down_after, in order per stream")

@@ -45,6 +45,10 @@ ROUTES = {
     ("POST", "/api/devices/{device_id}/commands"): STAFF, ("GET", "/api/devices/{device_id}/commands"): WATCHER,
     ("GET", "/api/dead-letters"): STAFF, ("GET", "/metrics"): STAFF,
     ("GET", "/api/county/directives"): STAFF, ("POST", "/api/county/directives/{directive_id}/acknowledge"): STAFF,
+    ("GET", "/api/county/routed-cases"): STAFF, ("POST", "/api/county/routed-cases/{seq}/accept"): STAFF,
+    ("POST", "/api/county/routed-cases/{seq}/send-back"): STAFF, ("GET", "/api/county/broadcast-requests"): STAFF,
+    ("POST", "/api/county/broadcast-requests/{seq}/confirm"): STAFF,
+    ("POST", "/api/county/broadcast-requests/{seq}/decline"): STAFF,
     ("GET", "/api/alerts"): WATCHER, ("GET", "/api/alerts/{alert_id}"): WATCHER,
     ("POST", "/api/alerts/{alert_id}/acknowledge"): WATCHER, ("POST", "/api/alerts/{alert_id}/resolve"): WATCHER,
     ("POST", "/api/alerts/{alert_id}/close"): STAFF,
@@ -157,7 +161,7 @@ OWN = {"device_id": "RS01", "camera": "CAM13", "speaker": "SPK13", "team_id": "T
        "fmt": "json", "service_code": "disputes", "service_request_id": "1", "token": "t", "key": "0" * 64,
        "person_id": "1", "number": "G19-F00001", "code": "X1", "kind": "people",
        "campaign_id": "1", "house": "G19-F00001", "visit_id": "1", "index": "0", "notice_id": "1",
-       "entry_id": "1", "directive_id": "1"}
+       "entry_id": "1", "directive_id": "1", "seq": "1"}
 OTHER = OWN | {"device_id": "RS02", "camera": "CAM15", "speaker": "SPK16", "team_id": "T07", "member_id": "T07.2"}
 QUERIES = {"/api/readings": {"device": "{device_id}", "quantity": "water_level"},
            "/api/device-events": {"device": "{device_id}"}, "/api/dispatches": {"alert_id": "{alert_id}"}}

@@ -34,6 +34,7 @@ def smoke(bench: str, *extra: str) -> str:
     ("alert_latency", "alert_latency_p99_ms"),
     ("broadcast", "broadcast_20_s"),
     ("cameras", "cameras_per_machine"),
+    ("county_routing", "county_routing_up_p95_ms"),
     ("hj212", "hj212_frames_per_s"),
     ("ingest", "ingest_ratio"),
     ("phone_fanout", "phone_fanout_p99_ms"),

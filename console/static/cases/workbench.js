@@ -16,7 +16,7 @@ addStrings({ "nav.call": "视频调度", "nav.desk": "来访登记" }, { "nav.ca
 
 const STATES = ["received", "accepted", "routed", "handling", "handled", "verified", "closed", "rated", "rejected",
   "merged"];
-const SOURCES = ["desk", "phone", "wechat", "visit", "grid", "open311", "alert"];
+const SOURCES = ["desk", "phone", "wechat", "visit", "grid", "open311", "alert", "county"];
 const $ = (id) => document.getElementById(id);
 const desk = { life: null, user: null, options: null, feed: null, cases: [], open: null, detail: null, whole: false,
   asked: 0, day: null };

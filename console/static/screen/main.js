@@ -5,6 +5,7 @@ import * as alerts from "./alerts.js";
 import * as broadcast from "./broadcast.js";
 import * as cameras from "./cameras.js";
 import * as cases from "./cases.js";
+import * as countyLink from "./county-link.js";
 import * as details from "./details.js";
 import * as feeds from "./feeds.js";
 import * as follow from "./follow.js";
@@ -42,6 +43,7 @@ async function enter() {
   gridwork.start(life); // under the case figures
   cases.start(life, setup); // the cases view: on its own socket (/ws/cases), so it needs nothing from the feeds
   broadcast.start(life, setup); // the broadcast panel: on its own socket (/ws/broadcast) too
+  countyLink.start(life, setup);
 }
 
 function leave() {

@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from console.audit import AuditMiddleware
@@ -75,9 +74,8 @@ def county_console(county: County, view: FastAPI, reader: CountyReader, users: U
     app.get("/", include_in_schema=False)(lambda: RedirectResponse("/county/screen/"))
     app.include_router(county_users_router)
     app.include_router(county_screen_router)
-    # Its API routes only: the view's own /openapi.json is a plain route, which no dependency would guard.
-    view_routes = APIRouter(routes=[r for r in view.router.routes if isinstance(r, APIRoute)])
-    app.include_router(view_routes, dependencies=[Depends(county_staff)])
+    # The view has API routes only (no docs or schema route, which no dependency would guard).
+    app.include_router(view.router, dependencies=[Depends(county_staff)])
     for router in public:
         app.include_router(router)
     app.mount("/county/screen", StaticFiles(directory=STATIC, html=True), name="county-screen")

@@ -54,7 +54,8 @@ class DirectiveNew(BaseModel):
 
 
 def view_app(county: County, store: SqlCountyStore, intake: SqlIntakeStore, refusals: Refusals) -> FastAPI:
-    app = FastAPI(title=f"gridhub county {county.county.id}", docs_url=None, redoc_url=None)
+    # No routes of its own beyond the API's (no docs, no schema): the county console serves it all behind accounts.
+    app = FastAPI(title=f"gridhub county {county.county.id}", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(intake_router(county, intake))
 
     @app.get("/api/county/towns")

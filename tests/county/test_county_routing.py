@@ -32,7 +32,7 @@ def town(tmp_path: Path, county: County) -> Iterator[Town]:
 
 
 def post(county: County, path: str, body: dict[str, Any], status: int = 200) -> Any:
-    response = httpx.post(county.view + path, json=body, timeout=10)
+    response = county.http.post(path, json=body)
     assert response.status_code == status, response.text
     return response.json()
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
@@ -32,11 +31,11 @@ def linked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Co
         yield county, town
     finally:
         town.hub.stop()
-        county.hub.stop()
+        county.close()
 
 
 def post(county: County, path: str, body: dict[str, Any]) -> Any:
-    response = httpx.post(county.view + path, json=body, timeout=10)
+    response = county.http.post(path, json=body)
     assert response.status_code in (200, 201), response.text
     return response.json()
 

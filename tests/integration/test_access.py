@@ -151,6 +151,10 @@ COUNTY_ROUTES = {
     ("GET", "/api/county/cases"): COUNTY_READER, ("GET", "/api/county/directives"): COUNTY_READER,
     ("POST", "/api/county/directives"): COUNTY_READER, ("GET", "/api/county/refused"): COUNTY_READER,
     ("GET", "/county"): COUNTY_READER, ("GET", "/county/towns/{town_id}"): COUNTY_READER,
+    ("POST", "/api/county/intake"): COUNTY_READER, ("GET", "/api/county/intake"): COUNTY_READER,
+    ("GET", "/api/county/intake/{case_id}"): COUNTY_READER,
+    ("POST", "/api/county/intake/{case_id}/route"): COUNTY_READER,
+    ("POST", "/api/county/broadcasts"): COUNTY_READER, ("GET", "/api/county/broadcasts"): COUNTY_READER,
 }
 SOCKETS = {"/ws/alerts": WATCHER, "/ws/live": WATCHER, "/ws/cameras": WATCHER, "/ws/dispatch": STAFF,
            "/ws/broadcast": STAFF, "/ws/phone": PATROL, "/ws/calls": WATCHER, "/ws/calls/{call_id}": WATCHER,

@@ -22,7 +22,7 @@ from tests.integration.test_access import COUNTY_ALLOWED, COUNTY_ROUTES, PUBLIC
 
 pytestmark = pytest.mark.integration
 PASSWORD = "county-access-pw"
-PARAMS = {"town_id": "qingxi", "username": "zhaomin"}
+PARAMS = {"town_id": "qingxi", "username": "zhaomin", "case_id": "1"}
 QUERIES = {"/api/county/alerts/log": {"town": "qingxi"}}
 
 

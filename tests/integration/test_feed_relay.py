@@ -19,6 +19,7 @@ from hub.alerts.model import Action, Alert, AlertEvent, AlertState, Severity, Tr
 from hub.alerts.store import FeedEntry
 from hub.bus import Bus
 from hub.cluster import Relayed
+from hub.metrics import HubMetrics
 from hub.models import IngestBatch, Reading
 from hub.settings import HubSettings
 
@@ -35,7 +36,7 @@ def entry(seq: int) -> FeedEntry:
 
 def leader(store: SqlAlertStore, settings: HubSettings) -> tuple[FeedPublisher, Bus]:
     bus = Bus()
-    ctx: Any = SimpleNamespace(bus=bus, alerts=SimpleNamespace(store=store))
+    ctx: Any = SimpleNamespace(bus=bus, alerts=SimpleNamespace(store=store), metrics=HubMetrics())
     return FeedPublisher(ctx, PgFeedRelay(settings, "town")), bus
 
 

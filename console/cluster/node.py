@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from console.alerts.feed import alert_feed_router
+from console.alerts.routes import alerts_router
 from console.app import PAGES, STATIC, Feed
 from console.broadcast.feed import BroadcastFeed, broadcast_feed_router
 from console.broadcast.schemas import BroadcastSnapshot
@@ -25,6 +26,7 @@ from console.calls.feed import CallFeed, CallHello, call_feed_router
 from console.cases.feed import CaseFeed, CaseSnapshot, case_feed_router
 from console.cluster.feeds import RelayedAlertFeed, RelayedLive, RelayListener
 from console.cluster.openings import OPENED, LeaderOpenings
+from console.cluster.reads import STORE_READS, store_reads_router
 from console.devices import devices_router
 from console.dispatch.feed import CentreHello, DispatchFeed, dispatch_feed_router
 from console.screen.feed import live_router
@@ -34,14 +36,16 @@ from hub.context import HubContext
 from hub.webserver import EmbeddedServer
 
 # Reads answered here from shared state: the series and device events (the shared series store), and who is
-# signed in (the shared sessions table), which every page asks first.
+# signed in (the shared sessions table), which every page asks first; the alerts list and the teams
+# (console.cluster.reads) from the state store.
 LOCAL_READS = frozenset({"/api/readings", "/api/device-events", "/api/screen/session"})
 # The relayed feeds' sockets served here (/ws/phone is not: the leader counts the phones online).
 LOCAL_SOCKETS = frozenset({"/ws/dispatch", "/ws/cases", "/ws/broadcast", "/ws/calls"})
 
 
 def _local_routes() -> list[BaseRoute]:
-    routes = [*alert_feed_router.routes, *live_router.routes]
+    routes = [*alert_feed_router.routes, *live_router.routes, *store_reads_router.routes]
+    routes += [r for r in alerts_router.routes if getattr(r, "path", None) in STORE_READS]
     for router in (dispatch_feed_router, case_feed_router, broadcast_feed_router, call_feed_router):
         routes += [r for r in router.routes if getattr(r, "path", None) in LOCAL_SOCKETS]
     for router in (devices_router, screen_router):

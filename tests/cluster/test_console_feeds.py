@@ -73,6 +73,7 @@ async def test_each_console_serves_reads_and_live_alerts_itself_and_through_a_fa
             await warm_up(b, publisher, ["RS01"])
             await _reads_without_the_leader(cluster, b)
             alert = await _alerts_through_a_failover(cluster, publisher, a, b)
+            await _the_alerts_list_without_the_leader(cluster, b, alert)
             await _a_cut_listener_resumes(cluster, a, b, alert)
             # Signed out through A: refused on B at once, though B keeps nothing of its own.
             assert (await a.post("/api/auth/logout")).status_code == 204
@@ -96,6 +97,19 @@ async def _reads_without_the_leader(cluster: Cluster, b: httpx.AsyncClient) -> N
             assert page.status_code == 200 and "<html" in page.text.lower()
     finally:
         cluster.resume(leader)
+
+
+async def _the_alerts_list_without_the_leader(cluster: Cluster, b: httpx.AsyncClient, alert: int) -> None:
+    """B answers the alerts list from the alert store: the acknowledged alert, with the leader frozen."""
+    leader = cluster.leader()
+    assert leader is not None
+    cluster.pause(leader)
+    try:
+        listed = await b.get("/api/alerts", params={"state": "open"})
+    finally:
+        cluster.resume(leader)
+    assert listed.status_code == 200, listed.text
+    assert {a["id"]: a["state"] for a in listed.json()}.get(alert) == "acknowledged", listed.json()
 
 
 async def _alerts_through_a_failover(cluster: Cluster, publisher: Publisher, a: httpx.AsyncClient,

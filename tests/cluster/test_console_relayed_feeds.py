@@ -65,6 +65,7 @@ async def test_each_console_serves_dispatch_case_broadcast_and_call_sockets(clus
         await _actions_on_a_show_on_b(a, b)
         async with browser(cluster.url("k2"), "cadre.shimen", "cadre-pass-1") as cadre:
             await _a_cadre_gets_only_their_village(a, cadre)
+            await _reads_while_the_leader_is_frozen(cluster, b, cadre)
         await _an_opening_during_changes(cluster, a, b)
         await _through_a_failover(cluster, a, b)
 
@@ -121,6 +122,38 @@ async def _a_cadre_gets_only_their_village(staff: httpx.AsyncClient, cadre: http
     assert shown and all(c["village"] == "shimen" for c in shown), shown
     assert other not in {c["id"] for c in shown}
     assert [v["id"] for v in cadre_calls.messages[0][1]["villages"]] == ["shimen"]
+
+
+async def _reads_while_the_leader_is_frozen(cluster: Cluster, *clients: httpx.AsyncClient) -> None:
+    """The alerts list and the teams, for the staff and for a cadre, answered by console B from the state store
+    while the leader is frozen (SIGSTOP), as the leader itself answers them."""
+    leader = cluster.leader()
+    assert leader is not None
+    paths = ("/api/alerts?state=resolved&state=open", "/api/teams")
+    by_leader = []
+    for client in clients:
+        async with httpx.AsyncClient(base_url=cluster.url(leader), timeout=10, cookies=client.cookies) as direct:
+            by_leader += [(await direct.get(path)).json() for path in paths]
+    cluster.pause(leader)
+    try:
+        by_console = []
+        for client in clients:
+            for path in paths:
+                answer = await client.get(path, timeout=5)
+                assert answer.status_code == 200, (path, answer.text)
+                by_console.append(answer.json())
+    finally:
+        cluster.resume(leader)
+    staff_teams, cadre_teams = by_console[1], by_console[3]
+    assert {t["id"]: t["status"] for t in staff_teams}["T01"] == "unavailable"
+    assert cadre_teams and len(cadre_teams) < len(staff_teams)  # a cadre's: their village's teams
+    changed = {t["id"] for t in staff_teams if t["status"] != "available"}
+    # A team never changed is `since` the leader's start there, the time of the read here.
+    for answer in (*by_leader, *by_console):
+        for team in answer:
+            if "since" in team and team["id"] not in changed:
+                del team["since"]
+    assert by_console == by_leader
 
 
 async def _an_opening_during_changes(cluster: Cluster, a: httpx.AsyncClient, b: httpx.AsyncClient) -> None:

@@ -22,10 +22,6 @@ from starlette.types import ASGIApp
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from console.auth import STAFF, WATCHERS, role_in
-from console.broadcast.schemas import BroadcastSnapshot
-from console.calls.feed import CallHello
-from console.cases.feed import CaseSnapshot
-from console.dispatch.feed import CentreHello
 from console.wsfeed import M, Opening
 from hub.users.model import Principal, Role
 
@@ -36,17 +32,14 @@ FORWARDED_HEADERS = ("cookie", "authorization")  # who the caller is; the leader
 
 @dataclass(frozen=True, slots=True)
 class Opened:
-    """A feed whose opening the leader gives: its app.state name, its socket's roles and its first message."""
+    """A feed whose opening the leader gives: its app.state name and its socket's roles."""
 
     state: str
     roles: tuple[Role, ...]
-    model: type[BaseModel]
 
 
-OPENED = {"dispatch": Opened("dispatch_feed", STAFF, CentreHello),
-          "cases": Opened("case_feed", WATCHERS, CaseSnapshot),
-          "broadcast": Opened("broadcast_feed", STAFF, BroadcastSnapshot),
-          "calls": Opened("call_feed", WATCHERS, CallHello)}
+OPENED = {"dispatch": Opened("dispatch_feed", STAFF), "cases": Opened("case_feed", WATCHERS),
+          "broadcast": Opened("broadcast_feed", STAFF), "calls": Opened("call_feed", WATCHERS)}
 openings_router = APIRouter()
 
 
@@ -55,9 +48,9 @@ def path_of(feed: str) -> str:
 
 
 def _route(opened: Opened) -> Any:
-    allowed = role_in(*opened.roles)  # a default, not an Annotated alias: the roles are this closure's
+    allowed: Any = role_in(*opened.roles)  # a default, not an Annotated alias: the roles are this closure's
 
-    async def opening(request: Request, principal: Principal = allowed) -> Response:  # type: ignore[assignment]
+    async def opening(request: Request, principal: Principal = allowed) -> Response:
         first: BaseModel = await getattr(request.app.state, opened.state).opening(request, principal)
         return Response(first.model_dump_json(), media_type="application/json")
 

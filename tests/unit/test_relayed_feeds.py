@@ -11,13 +11,16 @@ from typing import Any
 from console.cluster.feeds import RelayedLive, RelayListener
 from console.cluster.wire import BUS_FEEDS, GAP
 from console.fanout import FanOut, Policy
+from hub.broadcast.model import BroadcastUpdate, Summary
 from hub.bus import Bus
+from hub.calls.book import CallBook
 from hub.cluster import Relayed
 from hub.dispatch.book import DispatchBook
 from hub.dispatch.config import DispatchConfig
 from hub.dispatch.model import DispatchEvent
 from tests.alert_support import FakeClock
-from tests.support import sample_town
+from tests.support import ManualClock, sample_town
+from tests.unit.test_broadcast_engine import T0, engine, job, plays
 
 DISPATCH = next(f for f in BUS_FEEDS if f.event is DispatchEvent)
 
@@ -83,3 +86,18 @@ async def test_a_lost_connection_is_a_gap_in_every_feed() -> None:
     gaps = await listened(Failing(), {"cases": must}, Bus(), live)
     assert subscription.overflowed.is_set() and gaps[:1] == ["alerts"]
     assert watching.dropped >= 1 and not watching.overflowed.is_set()  # readings: the page is told it lost some
+
+
+def test_every_relayed_event_crosses_processes_whole() -> None:
+    """A call, a broadcast job's step with its receipts, a dispatch: each as its bus event, read back equal."""
+    calls = CallBook(ManualClock(1_800_000_000.0))
+    opened = calls.open("河水上涨", ("shimen",), "duty", alert_id=7)
+    broadcast = engine()
+    broadcast.put_job(job(1, "SPK01", "SPK02"))
+    plays(broadcast, T0)
+    step = BroadcastUpdate(broadcast.jobs[1], Summary(targeted=2, sending=2),
+                           tuple(broadcast.receipts[1].values()))
+    dispatched = DispatchBook(sample_town().town, DispatchConfig(), FakeClock()).assign(7, ["T01"], "巡查", "值班员")
+    for event in (opened, step, *dispatched):
+        feed = next(f for f in BUS_FEEDS if f.event is type(event))
+        assert feed.load(feed.dump(event)) == event

@@ -179,5 +179,7 @@ class RelayListener:
                 missed(self._fanouts[message.body])
         except ValidationError as exc:
             self.bad += 1
+            if message.feed in self._fanouts:  # its sockets must not go on as if nothing was lost
+                missed(self._fanouts[message.feed])
             log.warning("console: relayed %s message %d does not parse (%d so far): %s", message.feed, message.id,
                         self.bad, exc.errors()[:1])

@@ -63,11 +63,12 @@ async def test_a_relayed_dispatch_event_reaches_the_bus_as_the_leader_published_
     assert heard == events
 
 
-async def test_a_gap_closes_a_feed_that_must_not_skip_and_tells_one_that_may() -> None:
+async def test_a_gap_or_an_unreadable_message_closes_a_feed_that_must_not_skip_and_tells_one_that_may() -> None:
     must, may, other = (FanOut[Any]("dispatch", 10, Policy.close), FanOut[Any]("broadcast", 10, Policy.drop_oldest),
                         FanOut[Any]("cases", 10, Policy.close))
     subscriptions = [f.subscribe() for f in (must, may, other)]
-    relay = ListRelay([Relayed(GAP, "dispatch", 1), Relayed(GAP, "broadcast", 2), Relayed(GAP, "alert_update", 3)])
+    relay = ListRelay([Relayed(GAP, "dispatch", 1), Relayed("broadcast", '{"job": "unreadable"}', 2),
+                       Relayed(GAP, "alert_update", 3)])
     gaps = await listened(relay, {"dispatch": must, "broadcast": may, "cases": other}, Bus())
     assert subscriptions[0].overflowed.is_set()  # its socket closes (4008) and re-opens
     assert subscriptions[1].dropped == 1 and not subscriptions[1].overflowed.is_set()  # its page is told

@@ -177,9 +177,10 @@ class RelayListener:
             elif message.feed == GAP and message.body in self._fanouts:
                 log.warning("console: the leader dropped %s messages; that feed's sockets are told", message.body)
                 missed(self._fanouts[message.body])
-        except ValidationError as exc:
+        except (ValueError, TypeError) as exc:  # ValidationError, or a model's own check: this message only
             self.bad += 1
             if message.feed in self._fanouts:  # its sockets must not go on as if nothing was lost
                 missed(self._fanouts[message.feed])
+            why = exc.errors()[:1] if isinstance(exc, ValidationError) else exc
             log.warning("console: relayed %s message %d does not parse (%d so far): %s", message.feed, message.id,
-                        self.bad, exc.errors()[:1])
+                        self.bad, why)

@@ -30,6 +30,7 @@ from console.cases.feed import CaseFeed, case_feed_router
 from console.cases.figures import figures_router
 from console.cases.records import records_router
 from console.cases.routes import cases_router
+from console.cluster.openings import openings_router
 from console.county import county_router
 from console.county_work import county_work_router
 from console.devices import devices_router
@@ -80,6 +81,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     station_commands_router,
     calls_router,
     call_feed_router,
+    openings_router,
     call_socket_router,
     town_ca_router,
     devices_router,

@@ -4,6 +4,9 @@ The subscription is taken before the opening messages are built, so nothing
 published meanwhile falls between the two. Under `Policy.close` a subscriber
 that cannot keep up is closed with code 4008 and reconnects (and, where the
 feed has them, resumes); under `Policy.drop_oldest` it is sent `dropped`.
+
+A feed's first message (its `Opening`) is read from the leader's memory; in a console process
+(console.cluster) it is asked of the leader, while the items come through the relay.
 """
 
 from __future__ import annotations
@@ -15,10 +18,15 @@ from typing import Any, TypeVar
 
 from fastapi import WebSocket, WebSocketDisconnect
 from pydantic import BaseModel
+from starlette.requests import HTTPConnection
 
 from console.fanout import Dropped, Policy, Subscription
+from hub.users.model import Principal
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+# What a feed's socket is sent first, for the connection's caller (the connection: to ask the leader as them).
+Opening = Callable[[HTTPConnection, Principal], Awaitable[M]]
 TOO_SLOW = 4008
 
 

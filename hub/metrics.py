@@ -66,6 +66,9 @@ class HubMetrics:
         self.mqtt_reconnects = Counter("gridhub_mqtt_connects", "Successful broker connections", registry=r)
         self.mqtt_out_refused = Counter("gridhub_mqtt_out_refused", "Outgoing MQTT messages refused: the client's "
                                         "queue was full", ["client"], registry=r)
+        self.feed_dropped = Counter("gridhub_feed_relay_dropped", "Live-feed messages the core leader dropped on "
+                                    "their way to the console processes: its relay queue was full or the write "
+                                    "failed", ["feed"], registry=r)
 
     def set_mqtt_connected(self, up: bool) -> None:
         self.mqtt_up = up

@@ -12,14 +12,16 @@ from typing import Literal
 
 from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
+from starlette.requests import HTTPConnection
 
 from console.auth import WATCHERS, ws_admit
 from console.calls.routes import scoped
 from console.calls.schemas import CallEntryPublic, CallPublic
 from console.fanout import FanOut, Policy
-from console.wsfeed import send_model, serve
+from console.wsfeed import Opening, send_model, serve
 from hub.calls.model import CallEvent
 from hub.context import HubContext
+from hub.users.model import Principal
 
 QUEUE_LIMIT = 200
 call_feed_router = APIRouter()
@@ -52,12 +54,27 @@ class CallChange(BaseModel):
 
 
 class CallFeed:
-    """Fans call events out to every connected console. Loop only."""
+    """Fans call events out to every connected console; its `hello` by *opening* (by default from the call
+    service's memory). Loop only."""
 
-    def __init__(self, ctx: HubContext) -> None:
+    def __init__(self, ctx: HubContext, opening: Opening[CallHello] | None = None) -> None:
+        self.ctx = ctx
+        self.opening: Opening[CallHello] = opening or self._hello
         # Each message is the whole call: a console that falls behind is closed and starts again from `hello`.
         self.fanout: FanOut[CallEvent] = FanOut("call feed", QUEUE_LIMIT, Policy.close)
         self.fanout.keep(ctx.bus.subscribe(CallEvent, self.fanout.publish))
+
+    async def _hello(self, conn: HTTPConnection, principal: Principal) -> CallHello:
+        ctx = self.ctx
+        live = ctx.calls.book.calls.values() if ctx.calls else ()
+        whole = principal.is_staff  # the villages invited read numbers in the call's texts masked
+        calls = [CallPublic.of(c, ctx.clock(), whole) for c in live if scoped(principal, c)]
+        villages = [Named(id=v.id, name=v.name) for v in ctx.town.villages if principal.sees_village(v.id)]
+        names = ctx.town.device_map()
+        cameras = [Named(id=c, name=names[c].name) for c in ctx.calls.shareable_cameras()
+                   if principal.is_staff] if ctx.calls else []
+        return CallHello(me=principal.username, name=principal.name, role=principal.role.value,
+                         available=ctx.calls is not None, villages=villages, calls=calls, cameras=cameras)
 
 
 @call_feed_router.websocket("/ws/calls")
@@ -72,14 +89,7 @@ async def call_feed(websocket: WebSocket) -> None:
     whole = principal.is_staff  # the villages invited read numbers in the call's texts masked
 
     async def opening() -> list[CallHello]:
-        live = ctx.calls.book.calls.values() if ctx.calls else ()
-        calls = [CallPublic.of(c, ctx.clock(), whole) for c in live if scoped(principal, c)]
-        villages = [Named(id=v.id, name=v.name) for v in ctx.town.villages if principal.sees_village(v.id)]
-        names = ctx.town.device_map()
-        cameras = [Named(id=c, name=names[c].name) for c in ctx.calls.shareable_cameras()
-                   if principal.is_staff] if ctx.calls else []
-        return [CallHello(me=principal.username, name=principal.name, role=principal.role.value,
-                          available=ctx.calls is not None, villages=villages, calls=calls, cameras=cameras)]
+        return [await feed.opening(websocket, principal)]
 
     async def send(event: CallEvent) -> None:
         entry = CallEntryPublic.of(event.entry, whole) if event.entry else None

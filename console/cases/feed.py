@@ -15,13 +15,14 @@ from typing import Literal
 
 from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
+from starlette.requests import HTTPConnection
 
 from console.auth import WATCHERS, ws_admit
 from console.cases.schemas import CasePublic, EntryPublic
 from console.cases.scope import public
 from console.fanout import FanOut, Policy
 from console.schemas import at
-from console.wsfeed import send_model, serve
+from console.wsfeed import Opening, send_model, serve
 from hub.cases.model import Case, CaseEvent
 from hub.cases.privacy import sees
 from hub.context import HubContext
@@ -67,10 +68,12 @@ class _Outgoing:
 
 
 class CaseFeed:
-    """Fans stored case events out to every connected console. Loop only."""
+    """Fans stored case events out to every connected console; its snapshot by *opening* (by default from the
+    book). Loop only."""
 
-    def __init__(self, ctx: HubContext) -> None:
+    def __init__(self, ctx: HubContext, opening: Opening[CaseSnapshot] | None = None) -> None:
         self.ctx = ctx
+        self.opening: Opening[CaseSnapshot] = opening or self._snapshot
         # A skipped change would leave a console's list wrong: one that falls behind is closed and re-snapshots.
         self.fanout: FanOut[_Outgoing] = FanOut("case feed", QUEUE_LIMIT, Policy.close)
         self.fanout.keep(ctx.bus.subscribe(CaseEvent, self._on_event))
@@ -80,6 +83,9 @@ class CaseFeed:
             return
         change = CaseChange(seq=event.entry.seq, entry=EntryPublic.of(event.entry), case=public(self.ctx, event.case))
         self.fanout.publish(_Outgoing(event.entry.seq, event.case, change.model_dump_json()))
+
+    async def _snapshot(self, conn: HTTPConnection, principal: Principal) -> CaseSnapshot:
+        return snapshot(self.ctx, principal)
 
 
 def snapshot(ctx: HubContext, principal: Principal) -> CaseSnapshot:
@@ -101,7 +107,7 @@ async def case_feed(websocket: WebSocket) -> None:
 
     async def opening() -> list[CaseSnapshot]:
         nonlocal sent
-        first = snapshot(feed.ctx, principal)
+        first = await feed.opening(websocket, principal)
         sent = first.seq
         shown.update(c.id for c in first.cases)
         return [first]

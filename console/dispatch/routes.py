@@ -38,10 +38,11 @@ from console.scope import sees_alert, village_id
 from hub.cases.privacy import sees as sees_case
 from hub.cases.store import CaseQuery
 from hub.context import HubContext
-from hub.dispatch.book import DispatchError
+from hub.dispatch.book import DispatchBook, DispatchError
 from hub.dispatch.model import Dispatch, DispatchState
+from hub.dispatch.roster import Roster
 from hub.dispatch.store import DispatchQuery
-from hub.town import Member
+from hub.town import Member, Town
 from hub.users.model import Principal
 
 dispatch_router = APIRouter(tags=["dispatch"])
@@ -63,12 +64,20 @@ async def refused(action: Awaitable[T]) -> T:
 @dispatch_router.get("/api/teams")
 async def teams(ctx: Ctx, principal: Watcher) -> list[TeamPublic]:
     """Every team (a cadre: those based in their village) with status, last location and active dispatches."""
-    roster = ctx.dispatch.roster.teams
-    return [_team(ctx, t) for t in roster if principal.sees_village(village_id(ctx.town, roster[t].base_grid))]
+    return board(ctx.town, ctx.dispatch.book, ctx.dispatch.roster, principal)
+
+
+def board(town: Town, book: DispatchBook, roster: Roster, principal: Principal) -> list[TeamPublic]:
+    """The teams *principal* sees, as *book* and *roster* have them."""
+    return [_of(book, roster, t) for t in roster.teams
+            if principal.sees_village(village_id(town, roster.teams[t].base_grid))]
 
 
 def _team(ctx: HubContext, team_id: str) -> TeamPublic:
-    book, roster = ctx.dispatch.book, ctx.dispatch.roster
+    return _of(ctx.dispatch.book, ctx.dispatch.roster, team_id)
+
+
+def _of(book: DispatchBook, roster: Roster, team_id: str) -> TeamPublic:
     return team_public(book.teams[team_id], roster.teams[team_id], roster.of_team(team_id),
                        [d.id for d in book.active(team_id)])
 

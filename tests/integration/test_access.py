@@ -79,6 +79,9 @@ ROUTES = {
     ("GET", "/api/screen/session"): PUBLIC,  # who is signed in, or null: the sign-in page asks it first
     ("GET", "/api/screen/setup"): WATCHER, ("GET", "/api/map"): WATCHER, ("GET", "/api/kpis"): WATCHER,
     ("GET", "/api/screen/snapshots"): WATCHER,
+    # The live sockets' first messages, asked by console processes with the caller's session.
+    ("GET", "/api/live/dispatch/opening"): STAFF, ("GET", "/api/live/cases/opening"): WATCHER,
+    ("GET", "/api/live/broadcast/opening"): STAFF, ("GET", "/api/live/calls/opening"): WATCHER,
     ("POST", "/api/cases"): STAFF, ("POST", "/api/cases/reports"): ANYONE, ("POST", "/api/cases/photos"): ANYONE,
     ("POST", "/api/alerts/{alert_id}/case"): STAFF, ("GET", "/api/cases"): WATCHER,
     ("GET", "/api/cases/{case_id}"): WATCHER, ("GET", "/api/cases/{case_id}/full"): WATCHER,

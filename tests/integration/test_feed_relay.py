@@ -10,15 +10,17 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from prometheus_client import generate_latest
 
 from adapters.alert_store import SqlAlertStore
 from adapters.cluster.relay import PgFeedRelay
-from console.cluster.publisher import FeedPublisher
-from console.cluster.wire import ALERT_ENTRIES, ALERTS, LIVE
+from console.cluster.publisher import QUEUE_LIMIT, FeedPublisher
+from console.cluster.wire import ALERT_ENTRIES, ALERTS, GAP, LIVE
 from hub.alerts.model import Action, Alert, AlertEvent, AlertState, Severity, Transition
 from hub.alerts.store import FeedEntry
 from hub.bus import Bus
 from hub.cluster import Relayed
+from hub.metrics import HubMetrics
 from hub.models import IngestBatch, Reading
 from hub.settings import HubSettings
 
@@ -33,9 +35,9 @@ def entry(seq: int) -> FeedEntry:
                                 Severity.ORANGE), ALERT)
 
 
-def leader(store: SqlAlertStore, settings: HubSettings) -> tuple[FeedPublisher, Bus]:
+def leader(store: SqlAlertStore, settings: HubSettings, metrics: HubMetrics | None = None) -> tuple[FeedPublisher, Bus]:
     bus = Bus()
-    ctx: Any = SimpleNamespace(bus=bus, alerts=SimpleNamespace(store=store))
+    ctx: Any = SimpleNamespace(bus=bus, alerts=SimpleNamespace(store=store), metrics=metrics or HubMetrics())
     return FeedPublisher(ctx, PgFeedRelay(settings, "town")), bus
 
 
@@ -107,3 +109,28 @@ async def test_a_batch_larger_than_a_notify_payload_arrives_whole(postgres_url: 
     store.close()
     assert got[0].feed == LIVE and len(got[0].body) > 8000
     assert got[0].body.count('"device"') == 500
+
+
+async def test_messages_dropped_for_a_full_queue_are_counted_by_feed_and_leave_a_gap(postgres_url: str,
+                                                                                      tmp_path: Path) -> None:
+    settings = HubSettings(data_dir=tmp_path, state_url=postgres_url, process_name="t3")
+    store = SqlAlertStore(postgres_url)
+    got: list[Relayed] = []
+    listener = PgFeedRelay(settings, "town")
+    following = asyncio.create_task(follow(listener, got))
+    await asyncio.sleep(0.5)
+    metrics = HubMetrics()
+    publisher, bus = leader(store, settings, metrics)
+    await publisher.start()
+    # Published faster than the relay takes them (in one turn of the loop): the queue's limit, then 7 more.
+    for i in range(QUEUE_LIMIT + 7):
+        bus.async_publish(IngestBatch((Reading("RS01", "water_level", 50 + i / 1e4, "m", 1.7e9 + i),)))
+    await until(lambda: any(m.feed == GAP for m in got), "the gap")
+    await publisher.stop()
+    await stop(following)
+    await listener.close()
+    store.close()
+    assert [m.feed for m in got] == [LIVE] * QUEUE_LIMIT + [GAP] and got[-1].body == LIVE
+    assert publisher.dropped == {LIVE: 7}
+    exposed = generate_latest(metrics.registry).decode()
+    assert 'gridhub_feed_relay_dropped_total{feed="live"} 7.0' in exposed

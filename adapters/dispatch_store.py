@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from adapters.sql import SqlStore, Versions, reserve_ids, upsert
 from hub.dispatch.model import Dispatch, DispatchState, Entry, TeamState
-from hub.dispatch.store import DispatchQuery, Replay
+from hub.dispatch.store import DispatchQuery, PhoneSession, Replay
 
 _DISPATCH = TypeAdapter(Dispatch)
 _ENTRY = TypeAdapter(Entry)
@@ -144,11 +144,11 @@ class SqlDispatchStore(SqlStore):
         with self.engine.begin() as conn:
             conn.execute(sessions.insert(), {"hash": token_hash, "member": member, "expires": expires})
 
-    def session(self, token_hash: str, now: float) -> str | None:
+    def session(self, token_hash: str, now: float) -> PhoneSession | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(sessions.c.member, sessions.c.expires)
                                .where(sessions.c.hash == token_hash)).first()
-        return row.member if row is not None and row.expires > now else None
+        return PhoneSession(row.member, row.expires) if row is not None and row.expires > now else None
 
     def signed_in(self, members: Sequence[str], now: float) -> dict[str, tuple[int, float]]:
         c = sessions.c

@@ -53,10 +53,17 @@ async def signed_in(request: Request) -> Principal:
     request.state.principal = principal  # for the audit log
     # Only the cookie travels with a request another site's page makes (SameSite=Strict aside, for older
     # browsers); a bearer token is sent by the program holding it.
-    if token_of(request)[1] and request.method in UNSAFE and (why := cross_site(request)) is not None:
-        request.state.audit_detail = f"cross-site: {why}"
-        raise HTTPException(403, "cross-site request refused")
+    if token_of(request)[1] and request.method in UNSAFE:
+        refuse_cross_site(request)
     return principal
+
+
+def refuse_cross_site(request: Request) -> None:
+    """Refuse (403) a request another site's page made, noting which header told in the audit log."""
+    if (why := cross_site(request)) is not None:
+        before = getattr(request.state, "audit_detail", "")
+        request.state.audit_detail = f"{before}; cross-site: {why}" if before else f"cross-site: {why}"
+        raise HTTPException(403, "cross-site request refused")
 
 
 def role_in(*roles: Role) -> object:

@@ -28,11 +28,18 @@ def refuse_control(value: Any) -> Any:
         for key, item in value.items():
             refuse_control(key)
             refuse_control(item)
+    if isinstance(value, BaseModel):  # a hub model nested in a body (a broadcast's target): its fields too
+        for item in value.__dict__.values():
+            refuse_control(item)
     return value
 
 
 class Input(BaseModel):
-    """A request body: unknown keys and control characters in any text field are refused (422 with the reason)."""
+    """A request body: unknown keys and control characters in any text field are refused (422 with the reason).
+
+    A body that is a hub model takes this as its first base (`class JobAsk(Input, JobCreate)`), so that what the
+    hub keeps and shows later (a broadcast's text, a call's title) is checked at the edge like every other body.
+    """
 
     model_config = ConfigDict(extra="forbid")
 

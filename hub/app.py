@@ -18,6 +18,7 @@ from hub.derived import Deriver, derived_history
 from hub.dispatch.service import DispatchService
 from hub.health import HealthTracker
 from hub.intake import Intake
+from hub.memwatch import MemWatch
 from hub.metrics import DeviceHealthCollector, HubMetrics
 from hub.models import DeviceEvent, IngestBatch
 from hub.recorder import Recorder
@@ -89,6 +90,10 @@ class Hub:
             await self.stop()
             raise
         self._tasks.spawn(self._watch_health(ctx))
+        if self.settings.memwatch_s:
+            watch = MemWatch(self.settings.data_dir / "memwatch.txt", self.settings.memwatch_s,
+                             self.settings.memwatch_frames)
+            self._tasks.spawn(watch.run(), name="memwatch")
 
     async def stop(self) -> None:
         if self._ctx is not None and self._state_started:

@@ -178,6 +178,10 @@ class HubSettings(BaseSettings):
                                   "messages before it is handed in; 0: as soon as the loop has read what arrived")
     ingest_batch: int = Field(default=500, ge=1, description="messages per ingest batch")
     health_check_s: float = Field(default=5.0, gt=0)
+    memwatch_s: float = Field(default=0.0, ge=0, description="every so many seconds, append where memory goes to "
+                              "<data_dir>/memwatch.txt (objects by type; see memwatch_frames); 0: never")
+    memwatch_frames: int = Field(default=0, ge=0, le=64, description="with memwatch_s: trace allocations (slower) "
+                                 "and report the places that grew, with this many frames of each traceback")
     state_give_up_s: float = Field(default=60.0, gt=0, description="how long a failing write of alerts, cases or "
                                    "broadcast jobs is retried before the process stops, for its supervisor or a "
                                    "standby to take over")

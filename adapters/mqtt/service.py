@@ -100,6 +100,7 @@ class MqttIngestService:
         self._ready: deque[IngestBatch] = deque()
         self._paused = False
         self._tasks = TaskSet()
+        self._stopping = False  # our own DISCONNECT is on its way: the connection's end is no fault
         self.connected = threading.Event()
 
     async def start(self) -> None:
@@ -121,6 +122,7 @@ class MqttIngestService:
             # Written, not acknowledged: the socket is paused. The broker reads it before our DISCONNECT.
             await self._status.written(STATUS_WAIT_S)
         await self._status.stop()
+        self._stopping = True
         with contextlib.suppress(Exception):  # also ends a reconnect in progress
             await asyncio.wait_for(self._client.disconnect(), 5)
         await asyncio.sleep(0.2)  # let the broker see the DISCONNECT before anything else stops
@@ -166,7 +168,10 @@ class MqttIngestService:
     def _on_disconnect(self, _client: Client, _packet: Any, exc: BaseException | None = None) -> None:
         self._ctx.metrics.set_mqtt_connected(False)
         self.connected.clear()
-        log.warning("mqtt: disconnected (%s); reconnecting", exc or "by the broker")
+        if self._stopping:
+            log.info("mqtt: disconnected: the hub is stopping")
+        else:
+            log.warning("mqtt: disconnected (%s); reconnecting", exc or "by the broker")
 
     def _on_message(self, _client: Client, topic: str, payload: bytes, _qos: int, _properties: Any) -> int:
         self._decode(topic, payload, None)

@@ -9,9 +9,8 @@ from fastapi.responses import FileResponse
 
 from console.auth import Staff
 from console.bounds import Id
-from console.broadcast.schemas import JobDetail, JobPublic, ReceiptPublic, Resolved
+from console.broadcast.schemas import JobAsk, JobDetail, JobEditAsk, JobPublic, ReceiptPublic, Resolved, TargetAsk
 from console.deps import Ctx
-from hub.broadcast.config import JobCreate, JobEdit, Target
 from hub.broadcast.model import Job, JobState, Receipt, Summary
 from hub.broadcast.service import BroadcastService, UnknownRecording
 from hub.broadcast.targets import UnknownTarget
@@ -34,7 +33,7 @@ def _detail(job: Job, summary: Summary, receipts: list[Receipt]) -> JobDetail:
 
 
 @broadcast_router.post("/api/broadcast/jobs", status_code=201)
-async def create_job(principal: Staff, service: Broadcast, spec: JobCreate) -> JobDetail:
+async def create_job(principal: Staff, service: Broadcast, spec: JobAsk) -> JobDetail:
     """Start (or schedule) a broadcast."""
     try:
         job = await service.create(spec, principal.actor)
@@ -60,7 +59,7 @@ async def read_job(principal: Staff, service: Broadcast, job_id: Id) -> JobDetai
 
 
 @broadcast_router.post("/api/broadcast/jobs/{job_id}/confirm")
-async def confirm_job(principal: Staff, service: Broadcast, job_id: Id, edit: JobEdit | None = None) -> JobDetail:
+async def confirm_job(principal: Staff, service: Broadcast, job_id: Id, edit: JobEditAsk | None = None) -> JobDetail:
     """Start a proposed job, with changes (text, target, priority, repeat, volume) if given."""
     try:
         await service.confirm(job_id, edit, principal.actor)
@@ -82,7 +81,7 @@ async def cancel_job(principal: Staff, service: Broadcast, job_id: Id) -> JobDet
 
 
 @broadcast_router.post("/api/broadcast/resolve")
-async def resolve_target(principal: Staff, service: Broadcast, target: Target) -> Resolved:
+async def resolve_target(principal: Staff, service: Broadcast, target: TargetAsk) -> Resolved:
     """The speakers a target reaches, without broadcasting."""
     try:
         return Resolved(speakers=list(service.resolve(target)))

@@ -8,8 +8,21 @@ from typing import Literal
 from pydantic import BaseModel
 
 from console.schemas import at, utc
-from hub.broadcast.config import Target
+from console.text import Input
+from hub.broadcast.config import JobCreate, JobEdit, Target
 from hub.broadcast.model import Job, Receipt, Summary
+
+
+class JobAsk(Input, JobCreate):
+    """A new broadcast job as the API takes it, its text free of control characters."""
+
+
+class JobEditAsk(Input, JobEdit):
+    """The changes made to a proposed job before confirming it, free of control characters."""
+
+
+class TargetAsk(Input, Target):
+    """Speakers to resolve, named without control characters."""
 
 
 class SummaryPublic(BaseModel):

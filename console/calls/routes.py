@@ -10,10 +10,9 @@ from fastapi import APIRouter, HTTPException, Query
 
 from console.auth import Staff, Watcher
 from console.bounds import Id
-from console.calls.schemas import CallDetail, CallEntryPublic, CallPublic, CameraChoice, Invite, Removal
+from console.calls.schemas import CallAsk, CallDetail, CallEntryPublic, CallPublic, CameraChoice, Invite, Removal
 from console.deps import Ctx
 from hub.calls.book import CallError, CallInvalid
-from hub.calls.config import CallCreate
 from hub.calls.model import Call, CallState
 from hub.calls.ports import LegLost
 from hub.calls.service import CallService
@@ -80,7 +79,7 @@ async def call_detail(ctx: Ctx, principal: Watcher, call_id: Id) -> CallDetail:
 
 
 @calls_router.post("/api/calls", status_code=201)
-async def open_call(ctx: Ctx, principal: Staff, body: CallCreate) -> CallPublic:
+async def open_call(ctx: Ctx, principal: Staff, body: CallAsk) -> CallPublic:
     """Open a call, alone or about an alert (its village invited and its camera shared by default)."""
     return public(ctx, await refused(service(ctx).open(body, principal)))
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from console.schemas import at, utc
 from console.text import Input
+from hub.calls.config import CallCreate
 from hub.calls.model import Call, CallEntry, Participant
 from hub.privacy import mask_text
 
@@ -75,6 +76,10 @@ class CallEntryPublic(BaseModel):
 
 class CallDetail(CallPublic):
     log: list[CallEntryPublic]
+
+
+class CallAsk(Input, CallCreate):
+    """A call the duty officer opens, as the API takes it: its title free of control characters."""
 
 
 class Invite(Input):

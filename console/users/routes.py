@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from console.auth import COOKIE, Admin, Anyone, token_of
+from console.auth import COOKIE, Admin, Anyone, refuse_cross_site, token_of
 from console.bounds import Seq
 from console.deps import Ctx
 from console.users.schemas import AuditPublic, Credentials, Me, SignedIn, UserCreate, UserEdit, UserPublic
@@ -25,6 +25,8 @@ def address(request: Request) -> str:
 async def login(ctx: Ctx, request: Request, response: Response, body: Credentials) -> SignedIn:
     """Sign in with a password; five failures in five minutes lock the account for a while (429)."""
     request.state.audit_detail = f"username={body.username}"
+    # Another site's page must not sign a browser in (to an account of its choosing) any more than act for it.
+    refuse_cross_site(request)
     try:
         token, principal = await ctx.users.sign_in(body.username, body.password, address(request))
     except SignInRefused as exc:

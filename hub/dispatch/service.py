@@ -23,13 +23,14 @@ from hub.dispatch.members import MemberRef, digest, new_secret
 from hub.dispatch.model import Action, Dispatch, DispatchEvent, Entry, Location, Step, TeamState, TeamStatus
 from hub.dispatch.recommend import Recommendation, alert_place, recommend
 from hub.dispatch.roster import Roster, TeamEdits
-from hub.dispatch.store import DispatchStore, Replay
+from hub.dispatch.store import DispatchStore, PhoneSession, Replay
 from hub.ledger import Ledger
 from hub.town import Member, Town
 
 log = logging.getLogger(__name__)
 TICK_S = 5.0
 SPARE_SEQS = 16
+SWEEP_FROM = 256  # phone sessions cached before the expired are looked for
 
 
 class DispatchService:
@@ -45,7 +46,8 @@ class DispatchService:
         self.roster = Roster(town, {})
         self.book = DispatchBook(town, self.config, clock)
         self._ledger: Ledger[DispatchEvent] = Ledger(bus, "dispatch")
-        self._sessions: dict[str, str] = {}  # token digest → member, so phones do not hit the database
+        self._sessions: dict[str, PhoneSession] = {}  # by token digest, so phones do not hit the database
+        self._sweep_at = SWEEP_FROM  # sessions held when the expired are next dropped
         self._ids: tuple[Ids, Ids] = (Ids.counting(), Ids.counting())
         self.stale_writes = 0
         # Another process wrote a dispatch this one was about to overwrite: the hub must stop. (A failing write is
@@ -148,7 +150,7 @@ class DispatchService:
             await asyncio.to_thread(self.store.save_team_edits, team, edits.model_dump_json(), entry)
             if leaves is not None:
                 await asyncio.to_thread(self.store.end_sessions, leaves)
-                self._sessions = {k: m for k, m in self._sessions.items() if m != leaves}
+                self._sessions = {k: s for k, s in self._sessions.items() if s.member != leaves}
             self.roster.edit(team, edits)
             self._bus.async_publish(DispatchEvent(entry, None, self.book.teams[team]))
         return new_id
@@ -162,7 +164,7 @@ class DispatchService:
         token = new_secret(32)
         expires = self._clock() + self.config.session_days * 86400
         await asyncio.to_thread(self.store.add_session, digest(token), member, expires)
-        self._sessions[digest(token)] = member
+        self._keep(digest(token), PhoneSession(member, expires))
         return token, self.roster.members[member]
 
     async def signed_in(self, team: str) -> dict[str, tuple[int, float]]:
@@ -173,12 +175,24 @@ class DispatchService:
         return {m: (count, latest - days) for m, (count, latest) in found.items()}
 
     async def member_of(self, token: str) -> MemberRef | None:
-        key = digest(token)
-        member = self._sessions.get(key) or await asyncio.to_thread(self.store.session, key, self._clock())
-        if member is None or member not in self.roster.members:
+        """The member whose phone holds *token*; None once its session has expired (or for no session)."""
+        key, now = digest(token), self._clock()
+        session = self._sessions.get(key)
+        if session is None or session.expires <= now:
+            self._sessions.pop(key, None)
+            session = await asyncio.to_thread(self.store.session, key, now)
+        if session is None or session.member not in self.roster.members:
             return None
-        self._sessions[key] = member
-        return self.roster.members[member]
+        self._keep(key, session)
+        return self.roster.members[session.member]
+
+    def _keep(self, key: str, session: PhoneSession) -> None:
+        """Cache *session*; once the cache has doubled, drop the expired ones, so it holds only live sessions."""
+        self._sessions[key] = session
+        if len(self._sessions) >= self._sweep_at:
+            now = self._clock()
+            self._sessions = {k: s for k, s in self._sessions.items() if s.expires > now}
+            self._sweep_at = max(SWEEP_FROM, 2 * len(self._sessions))
 
     async def step(self, member: MemberRef, key: str, dispatch_id: int, step: Step, note: str,
                    location: Location | None, photo: str | None) -> tuple[str, bool]:

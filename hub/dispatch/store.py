@@ -27,6 +27,14 @@ class Replay:
     ts: float
 
 
+@dataclass(frozen=True, slots=True)
+class PhoneSession:
+    """Whose phone a token signs in, and until when."""
+
+    member: str
+    expires: float
+
+
 class DispatchStore(Protocol):
     def save(self, dispatches: Sequence[Dispatch], entries: Sequence[Entry], teams: Sequence[TeamState],
              replay: Replay | None = None) -> None:
@@ -59,7 +67,7 @@ class DispatchStore(Protocol):
 
     def add_session(self, token_hash: str, member: str, expires: float) -> None: ...
 
-    def session(self, token_hash: str, now: float) -> str | None: ...
+    def session(self, token_hash: str, now: float) -> PhoneSession | None: ...
 
     def signed_in(self, members: Sequence[str], now: float) -> dict[str, tuple[int, float]]:
         """Of *members*, those with a phone signed in: how many phones, and when the latest session ends."""

@@ -17,6 +17,7 @@ from limits.strategies import MovingWindowRateLimiter
 from hub.users.model import TOWN_ROLES, AuditEntry, AuditQuery, Principal, Role, Session, User
 from hub.users.store import UserStore
 
+SWEEP_FROM = 256  # sessions held before expired ones are looked for
 SESSION_IDLE_S = 12 * 3600  # a night shift without touching the console signs it out
 SESSION_MAX_S = 7 * 86400
 TOUCH_EVERY_S = 300  # how stale the stored expiry may get before a request refreshes it
@@ -59,6 +60,7 @@ class UserService:
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
         self.users: dict[str, User] = {}
         self.sessions: dict[str, Session] = {}
+        self._sweep_at = SWEEP_FROM  # sessions held when the expired are next looked for
         self._dummy_hash = self.hasher.hash(secrets.token_hex(8))
         self._codes: dict[str, tuple[str, float]] = {}  # one-time sign-in codes' digests → username, expiry
 
@@ -168,7 +170,19 @@ class UserService:
         session = Session(digest=digest(token), username=user.username, created=now, expires=now + SESSION_IDLE_S)
         await asyncio.to_thread(self.store.save_session, session)
         self.sessions[session.digest] = session
+        if len(self.sessions) >= self._sweep_at:
+            await self._forget_expired(now)
         return token, Principal.of(user)
+
+    async def _forget_expired(self, now: float) -> None:
+        """Drop expired sessions, here and in the store: a client that signs in again and again without signing
+        out (a script, a kiosk) would otherwise leave one behind each time, for as long as the hub runs."""
+        expired = [k for k, s in self.sessions.items() if s.expires <= now]
+        for key in expired:
+            del self.sessions[key]
+        self._sweep_at = max(SWEEP_FROM, 2 * len(self.sessions))  # amortised: a sweep per doubling
+        for start in range(0, len(expired), 500):  # a statement's parameters are limited
+            await asyncio.to_thread(self.store.drop_sessions, expired[start:start + 500])
 
     async def principal(self, token: str) -> Principal | None:
         """Who holds *token*, sliding the session's expiry forward; None when unknown or expired."""

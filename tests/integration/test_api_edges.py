@@ -74,6 +74,20 @@ async def test_a_control_character_in_a_report_is_refused_with_the_reason(hub: H
     assert "control character U+0001 at position 4" in response.text
 
 
+@pytest.mark.parametrize(("path", "body", "where"), [  # bodies that are the hub's own models
+    ("/api/broadcast/jobs", {"text": "请注意\u0001", "target": {"villages": ["shimen"]}}, "U+0001 at position 3"),
+    ("/api/broadcast/jobs", {"text": "请注意", "target": {"villages": ["shi\u001bmen"]}}, "U+001B at position 3"),
+    ("/api/broadcast/resolve", {"zones": ["\u0007"]}, "U+0007 at position 0"),
+    ("/api/broadcast/jobs/1/confirm", {"text": "改\u007f"}, "U+007F at position 1"),
+    ("/api/calls", {"title": "会商\u0000"}, "U+0000 at position 2"),
+])
+async def test_a_control_character_in_a_broadcast_or_a_call_is_refused(hub: Hub, path: str, body: dict[str, object],
+                                                                       where: str) -> None:
+    response = await answers(hub, "POST", path, Role.officer, json=body)
+    assert response.status_code == 422, response.text
+    assert f"control character {where}" in response.text
+
+
 @pytest.mark.parametrize("role", [Role.officer, Role.cadre])
 async def test_a_case_stored_with_a_control_character_still_exports(hub: Hub, role: Role) -> None:
     # Stored before the check on entry existed (or through a channel without it): exports must still work.

@@ -220,3 +220,14 @@ async def test_a_jobs_track_is_what_its_phones_shared_while_it_was_on(tmp_path: 
         detail = (await http.get(f"/api/dispatches/{job}")).json()
         assert [f["lon"] for f in detail["track"]] == [113.0620, 113.0640, 113.0660]
         assert all(f["accuracy_m"] == 10 for f in detail["track"])
+
+
+async def test_a_phones_sign_in_ends_when_it_expires_though_it_was_used(tmp_path: Path,
+                                                                          own_broker: Mosquitto) -> None:
+    clock = ManualClock()
+    async with make_hub(settings(tmp_path, own_broker), clock=clock) as hub, \
+            httpx.AsyncClient(base_url=console_url(hub), headers=await signed_in(hub)) as http:
+        headers = await phone(http, "T03.2")
+        assert (await http.get("/api/phone/me", headers=headers)).status_code == 200  # and now it is held in memory
+        clock.now += hub.ctx.dispatch.config.session_days * 86400 + 1
+        assert (await http.get("/api/phone/me", headers=headers)).status_code == 401

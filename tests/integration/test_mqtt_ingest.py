@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import subprocess
 import sys
 import time
@@ -227,6 +228,16 @@ async def test_hub_announces_itself_on_gridhub_status(tmp_path: Path, system_bro
         await wait_for(lambda: b"online" in seen, what="retained online status")
     await wait_for(lambda: seen[-1:] == [b"offline"], what="offline status after stop")
     watcher.close()
+
+
+async def test_a_clean_stop_is_not_logged_as_the_broker_dropping_us(tmp_path: Path, system_broker_port: int,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="adapters.mqtt.service")
+    async with broker_hub(tmp_path, system_broker_port) as hub:
+        await connected(hub)
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "adapters.mqtt.service"]
+    assert (logging.INFO, "mqtt: disconnected: the hub is stopping") in said
+    assert not [m for level, m in said if level >= logging.WARNING], said
 
 
 async def test_town_without_mqtt_devices_still_connects(tmp_path: Path, system_broker_port: int) -> None:

@@ -181,3 +181,20 @@ async def test_a_cookie_from_another_site_is_refused_whichever_header_tells(tmp_
             assert socket.close_code == 4403 and socket.close_reason == "cross-site socket refused"
         async with websockets.connect(ws, additional_headers={**cookie, "Origin": ours}) as socket:
             assert json.loads(await asyncio.wait_for(socket.recv(), 5))["type"] == "snapshot"
+
+
+async def test_another_sites_page_cannot_sign_a_browser_in(tmp_path: Path) -> None:
+    async with make_hub(settings(tmp_path)) as hub, httpx.AsyncClient(base_url=console_url(hub)) as http:
+        await account(hub)
+        ours = console_url(hub).rstrip("/")
+        credentials = {"username": "officer", "password": PASSWORD}
+        for headers in [{"Origin": "http://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
+                        {"Referer": "http://evil.example/login"}, {"Origin": ours.replace("http://", "https://")}]:
+            refused = await http.post("/api/auth/login", json=credentials, headers=headers)
+            assert (refused.status_code, refused.json()["detail"]) == (403, "cross-site request refused"), headers
+            assert "set-cookie" not in refused.headers
+        log = (await http.get("/api/audit", headers=await signed_in(hub, Role.admin))).json()
+        assert "username=officer; cross-site: Origin: http://evil.example" in [e["detail"] for e in log]
+        for headers in [{}, {"Origin": ours, "Sec-Fetch-Site": "same-origin"}]:
+            signed = await http.post("/api/auth/login", json=credentials, headers=headers)
+            assert signed.status_code == 200, headers

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from adapters.user_store import SqlUserStore
+from hub.users import service as service_module
 from hub.users.model import COUNTY_ROLES, Principal, Role
 from hub.users.service import SESSION_IDLE_S, SESSION_MAX_S, SignInRefused, UserError, UserService
 from tests.support import ManualClock
@@ -153,3 +154,21 @@ async def test_a_town_has_no_county_accounts_and_a_county_no_town_accounts(users
     assert await users.principal(token) is None and officer.role is Role.county_officer
     with pytest.raises(SignInRefused):
         await county.sign_in("officer", PASSWORD, "10.0.0.5")
+
+
+async def test_expired_sessions_are_forgotten_however_often_a_client_signs_in_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service_module, "SWEEP_FROM", 4, raising=False)
+    store = SqlUserStore(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    users = UserService(store, VILLAGES, ManualClock(1_800_000_000.0))
+    await users.start()
+    await users.create("kiosk", PASSWORD, "大屏", Role.officer)
+    held = []
+    for _ in range(4):  # a client that signs in five times a night and never signs out
+        for _ in range(5):
+            await users.sign_in("kiosk", PASSWORD, "10.0.0.9")
+        held.append(len(users.sessions))
+        clock_of(users).advance(SESSION_IDLE_S + 1)
+    assert max(held) <= 2 * 5, held  # the night's sessions and at most the last night's, not every night's
+    assert len(store.sessions(0.0)) <= 2 * 5
+    store.close()

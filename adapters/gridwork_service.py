@@ -17,7 +17,7 @@ from adapters.gridwork_robot import WecomRobots
 from adapters.gridwork_store import SqlGridworkStore
 from adapters.sql import state_url
 from hub.alerts.delivery import Backoff
-from hub.context import HubContext
+from hub.context import HubContext, Provided
 from hub.gridwork.demo import demo_campaign, demo_visits
 from hub.gridwork.notice_config import NoticesConfig
 from hub.gridwork.notice_sender import NoticeSender
@@ -31,13 +31,14 @@ log = logging.getLogger(__name__)
 
 
 class GridworkEdge:
-    """Sets `ctx.gridwork` while it runs; off while the register is (it works on the register's houses)."""
+    """Offers grid work (`ctx.gridwork`) once started; off while the register is (it works on the register's houses)."""
 
     name = "gridwork"
 
     def __init__(self, ctx: HubContext) -> None:
         self.ctx = ctx
         self._store: SqlGridworkStore | None = None
+        self.service: GridworkService | None = None
         self._notice_store: SqlNoticeStore | None = None
         self._sender: NoticeSender | None = None
         self._demo: asyncio.Task[None] | None = None
@@ -52,18 +53,20 @@ class GridworkEdge:
         notices = await self._notices(register)
         service = GridworkService(Parts(self._store, register, self.ctx.cases, self.ctx.users, self.ctx.clock),
                                   notices)
-        self.ctx.gridwork = service
+        self.service = service
         resumed = await notices.sender.resume()
         if resumed:
             log.info("grid notices: %d deliveries left pending resumed", resumed)
         if self.ctx.settings.demo is not None:
             self._demo = asyncio.create_task(self._demo_campaign(service, register))
 
+    def provided(self) -> Provided:
+        return Provided(gridwork=self.service)
+
     async def stop(self) -> None:
         self._stopping.set()
         if self._demo is not None:  # stops after the house it is on: no write is cut in half
             await asyncio.gather(self._demo, return_exceptions=True)
-        self.ctx.gridwork = None
         if self._sender is not None:
             await self._sender.stop()
         for store in (self._store, self._notice_store):

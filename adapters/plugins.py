@@ -59,9 +59,7 @@ def _station_links(ctx: HubContext) -> StationLinks:
     if isinstance(ctx.station_commands, StationLinks):
         return ctx.station_commands
     protocols = {d.id: d.adapter for d in ctx.town.devices if d.adapter in ("hj212", "sl651")}
-    links = StationLinks(SqlCommandStore(state_url(ctx.settings)), ctx.clock, protocols)
-    ctx.station_commands = links
-    return links
+    return StationLinks(SqlCommandStore(state_url(ctx.settings)), ctx.clock, protocols)
 
 
 def _hj212(ctx: HubContext) -> Service | None:
@@ -160,9 +158,10 @@ def _simulators(ctx: HubContext) -> Service | None:
 
 
 def _speakers(ctx: HubContext) -> Service:
-    from adapters.speakers.service import SpeakerService
+    from adapters.speakers.service import SpeakerService, broadcast_service
 
-    return SpeakerService(ctx, ctx.sections.get("speaker-mqtt", SpeakerMqttConfig()))
+    config = ctx.sections.get("speaker-mqtt", SpeakerMqttConfig())
+    return SpeakerService(ctx, config, broadcast_service(ctx, config))
 
 
 def _speaker_sim(ctx: HubContext) -> Service | None:

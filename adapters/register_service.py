@@ -9,7 +9,7 @@ import time
 
 from adapters.register_store import SqlRegisterStore
 from adapters.sql import state_url
-from hub.context import HubContext
+from hub.context import HubContext, Provided
 from hub.register.crypto import KeyMissing, RegisterCipher, load_key
 from hub.register.imports import add_people
 from hub.register.model import House
@@ -22,13 +22,14 @@ BATCH = 5000
 
 
 class RegisterEdge:
-    """Sets `ctx.register` while it runs; without a key the register stays off and says why."""
+    """Offers the register (`ctx.register`) once started; without a key the register stays off and says why."""
 
     name = "register"
 
     def __init__(self, ctx: HubContext) -> None:
         self.ctx = ctx
         self._store: SqlRegisterStore | None = None
+        self.service: RegisterService | None = None
         self._loading: asyncio.Task[None] | None = None
         self._stopping = threading.Event()
 
@@ -41,15 +42,17 @@ class RegisterEdge:
             log.warning("the register is off: %s", exc)
             return
         self._store = await asyncio.to_thread(SqlRegisterStore, state_url(settings))
-        self.ctx.register = RegisterService(self._store, RegisterCipher(key), self.ctx.town)
+        self.service = RegisterService(self._store, RegisterCipher(key), self.ctx.town)
         if settings.demo is not None:  # in the background: the demo's console answers meanwhile
-            self._loading = asyncio.create_task(asyncio.to_thread(self._load_sample, self.ctx.register))
+            self._loading = asyncio.create_task(asyncio.to_thread(self._load_sample, self.service))
+
+    def provided(self) -> Provided:
+        return Provided(register=self.service)
 
     async def stop(self) -> None:
         self._stopping.set()
         if self._loading is not None:
             await asyncio.gather(self._loading, return_exceptions=True)  # stops after the batch it is writing
-        self.ctx.register = None
         if self._store is not None:
             self._store.close()
 

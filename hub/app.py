@@ -12,7 +12,7 @@ from hub.bus import Bus
 from hub.cases.service import CaseService
 from hub.clock import Clock, demo_clock
 from hub.cluster import Election
-from hub.context import HubContext
+from hub.context import HubContext, add_provided
 from hub.deadletters import DeadLetterLog
 from hub.derived import Deriver, derived_history
 from hub.dispatch.service import DispatchService
@@ -21,7 +21,7 @@ from hub.intake import Intake
 from hub.metrics import DeviceHealthCollector, HubMetrics
 from hub.models import DeviceEvent, IngestBatch
 from hub.recorder import Recorder
-from hub.registry import Registry, Service
+from hub.registry import Provider, Registry, Service
 from hub.settings import HubSettings, Role
 from hub.shards import LEADER_ADAPTERS
 from hub.stale_metrics import StaleWriteCollector
@@ -82,7 +82,9 @@ class Hub:
                 if service is not None:
                     await service.start()
                     self.services.append(service)
-            for state in (ctx.broadcast, ctx.calls):  # made by their plugins' services, when the town has them
+                    if isinstance(service, Provider):  # for the services built after it, and the console's routes
+                        add_provided(ctx, service.provided())
+            for state in (ctx.broadcast, ctx.calls):  # offered by their plugins' services, when the town has them
                 if state is not None:
                     self._tasks.spawn(self._stop_when(state.failed))
         except BaseException:

@@ -2,7 +2,7 @@
 
 The context is frozen: no service sets anything on it. What a plugin's service offers the rest of the hub
 (the broadcast service, the calls, the MQTT publisher …) it returns as `Provided` once started, and the bootstrap
-(hub/app.py) alone puts those into the context, each part once.
+(hub/bootstrap.py) alone puts those into the context, each part once.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ class PartTaken(RuntimeError):
 
 
 def add_provided(ctx: HubContext, provided: Provided) -> None:
-    """The bootstrap's alone (hub/app.py): put the parts a started service offers into its frozen context."""
+    """The bootstrap's alone (hub/bootstrap.py): put the parts a started service offers into its frozen context."""
     for part in fields(provided):
         offered, held = getattr(provided, part.name), getattr(ctx, part.name)
         if offered is None or offered is held:

@@ -34,7 +34,7 @@ def context_writes(source: str, where: str) -> list[str]:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id == "setattr" and node.args and _is_context(node.args[0]):
                 found.append(f"{where}:{node.lineno}")
-            if node.func.id == "add_provided" and where != "hub/app.py":
+            if node.func.id == "add_provided" and where != "hub/bootstrap.py":
                 found.append(f"{where}:{node.lineno}")
     return found
 
@@ -43,7 +43,7 @@ def context_writes(source: str, where: str) -> list[str]:
 def test_no_service_sets_anything_on_the_context(package: str) -> None:
     writes = [w for path in sorted((ROOT / package).rglob("*.py"))
               for w in context_writes(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())]
-    assert not writes, f"the context is the bootstrap's (hub/app.py) to wire; written at {writes}"
+    assert not writes, f"the context is the bootstrap's (hub/bootstrap.py) to wire; written at {writes}"
 
 
 def test_the_scan_finds_what_it_looks_for() -> None:
@@ -51,7 +51,7 @@ def test_the_scan_finds_what_it_looks_for() -> None:
               "    setattr(ctx, 'county', 3)\n    add_provided(ctx, 4)\n    ctx.bus.subscribe(5)\n")
     assert context_writes(source, "adapters/x.py") == ["adapters/x.py:2", "adapters/x.py:3", "adapters/x.py:4",
                                                        "adapters/x.py:5"]
-    assert context_writes(source, "hub/app.py")[-1] == "hub/app.py:4"
+    assert context_writes(source, "hub/bootstrap.py")[-1] == "hub/bootstrap.py:4"
 
 
 def bare_context() -> HubContext:

@@ -226,15 +226,15 @@ def _feed_relay(settings: HubSettings, town_id: str) -> FeedRelay:
 
 
 def _register(ctx: HubContext) -> Service:
-    from adapters.register_service import RegisterEdge
+    from adapters.register_service import RegisterEdge, register_service
 
-    return RegisterEdge(ctx)
+    return RegisterEdge(register_service(ctx.settings, ctx.town), ctx.settings.demo is not None)
 
 
 def _gridwork(ctx: HubContext) -> Service:
-    from adapters.gridwork_service import GridworkEdge
+    from adapters.gridwork_service import GridworkEdge, gridwork_service
 
-    return GridworkEdge(ctx)
+    return GridworkEdge(gridwork_service(ctx), ctx.settings.demo is not None, ctx.cases.photos)
 
 
 def _election(settings: HubSettings, town_id: str) -> Election:

@@ -1,4 +1,4 @@
-"""Grid work's edge: opens its store beside the register's, and starts the demo's campaign once its houses are in."""
+"""Grid work's edge: its service on stores beside the register's, and the demo's campaign once its houses are in."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from adapters.gridwork_robot import WecomRobots
 from adapters.gridwork_store import SqlGridworkStore
 from adapters.sql import state_url
 from hub.alerts.delivery import Backoff
-from hub.context import HubContext
+from hub.context import HubContext, Provided
 from hub.gridwork.demo import demo_campaign, demo_visits
 from hub.gridwork.notice_config import NoticesConfig
 from hub.gridwork.notice_sender import NoticeSender
@@ -30,55 +30,55 @@ from hub.register.service import RegisterService
 log = logging.getLogger(__name__)
 
 
+def gridwork_service(ctx: HubContext) -> GridworkService | None:
+    """Grid work on the register's houses, with its notices to the grids' WeChat groups (each grid's robot key from
+    the environment or the town file); None while the register is off."""
+    register = ctx.register
+    if register is None:
+        log.warning("grid work is off: the register is off")
+        return None
+    url, config = state_url(ctx.settings), register.town.gridwork.notices
+    notice_store = SqlNoticeStore(url)
+    sender = NoticeSender(notice_store, WecomRobots(str(config.robot_url), config.timeout_s),
+                          robot_keys(config, ctx.settings.robot_keys, set(register.town.grids())), config.pace,
+                          Backoff(first_s=config.retry_first_s, attempts=config.attempts), ctx.clock)
+    return GridworkService(Parts(SqlGridworkStore(url), register, ctx.cases, ctx.users, ctx.clock),
+                           NoticeService(notice_store, register, sender, ctx.clock))
+
+
 class GridworkEdge:
-    """Sets `ctx.gridwork` while it runs; off while the register is (it works on the register's houses)."""
+    """Offers the grid work it is handed (`ctx.gridwork`, None while the register is off), resumes its notices'
+    deliveries, and starts the demo's campaign once the demo's houses are in."""
 
     name = "gridwork"
 
-    def __init__(self, ctx: HubContext) -> None:
-        self.ctx = ctx
-        self._store: SqlGridworkStore | None = None
-        self._notice_store: SqlNoticeStore | None = None
-        self._sender: NoticeSender | None = None
+    def __init__(self, service: GridworkService | None, demo: bool, photos: Path) -> None:
+        self.service = service
+        self._is_demo = demo
+        self._photos = photos  # where the demo's inspection photo goes: the cases' photo folder
         self._demo: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
     async def start(self) -> None:
-        register = self.ctx.register
-        if register is None:
-            log.warning("grid work is off: the register is off")
+        if self.service is None:
             return
-        self._store = await asyncio.to_thread(SqlGridworkStore, state_url(self.ctx.settings))
-        notices = await self._notices(register)
-        service = GridworkService(Parts(self._store, register, self.ctx.cases, self.ctx.users, self.ctx.clock),
-                                  notices)
-        self.ctx.gridwork = service
-        resumed = await notices.sender.resume()
+        resumed = await self.service.notices.sender.resume()
         if resumed:
             log.info("grid notices: %d deliveries left pending resumed", resumed)
-        if self.ctx.settings.demo is not None:
-            self._demo = asyncio.create_task(self._demo_campaign(service, register))
+        if self._is_demo:
+            self._demo = asyncio.create_task(self._demo_campaign(self.service, self.service.parts.register))
+
+    def provided(self) -> Provided:
+        return Provided(gridwork=self.service)
 
     async def stop(self) -> None:
         self._stopping.set()
         if self._demo is not None:  # stops after the house it is on: no write is cut in half
             await asyncio.gather(self._demo, return_exceptions=True)
-        self.ctx.gridwork = None
-        if self._sender is not None:
-            await self._sender.stop()
-        for store in (self._store, self._notice_store):
-            if store is not None:
-                store.close()
-
-    async def _notices(self, register: RegisterService) -> NoticeService:
-        """Notices to the grids' WeChat groups, each grid's robot key from the environment or the town file."""
-        config = register.town.gridwork.notices
-        self._notice_store = await asyncio.to_thread(SqlNoticeStore, state_url(self.ctx.settings))
-        self._sender = NoticeSender(self._notice_store, WecomRobots(str(config.robot_url), config.timeout_s),
-                                    robot_keys(config, self.ctx.settings.robot_keys, set(register.town.grids())),
-                                    config.pace, Backoff(first_s=config.retry_first_s, attempts=config.attempts),
-                                    self.ctx.clock)
-        return NoticeService(self._notice_store, register, self._sender, self.ctx.clock)
+        if self.service is not None:
+            await self.service.notices.sender.stop()
+            self.service.close()
+            self.service.notices.store.close()
 
     async def _demo_campaign(self, service: GridworkService, register: RegisterService) -> None:
         """Once the demo's register is loaded (in the background), its campaign in progress."""
@@ -88,7 +88,7 @@ class GridworkEdge:
                 return
             except TimeoutError:
                 continue
-        photo = await asyncio.to_thread(_demo_photo, self.ctx.cases.photos)
+        photo = await asyncio.to_thread(_demo_photo, self._photos)
         made = await demo_campaign(service, photo, self._stopping.is_set)
         visited = await asyncio.to_thread(demo_visits, service, self._stopping.is_set)
         log.info("demo visits: %d logged", visited)

@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
 
+from hub.config_base import Strict
 from hub.models import DeadLetter, Quality, Reading, RejectReason
 from hub.quantities import QUANTITIES, Quantity
 
@@ -53,16 +54,12 @@ FieldPath = Annotated[str, AfterValidator(_valid_path)]
 QuantityKey = Annotated[str, AfterValidator(_known_quantity)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TimeField(_Strict):
+class TimeField(Strict):
     path: FieldPath
     format: Literal["epoch_s", "epoch_ms", "iso8601"] = "iso8601"
 
 
-class FieldMap(_Strict):
+class FieldMap(Strict):
     """Where one quantity is in the payload and how to bring it to canonical units."""
 
     path: FieldPath
@@ -74,21 +71,21 @@ class FieldMap(_Strict):
     optional: bool = Field(default=False, description="absent is normal (e.g. sent hourly only)")
 
 
-class DeviceFrom(_Strict):
+class DeviceFrom(Strict):
     """Where a topic-pattern route finds the device: a topic level or a payload field."""
 
     topic_level: int | None = Field(default=None, ge=0)
     path: FieldPath | None = None
 
 
-class Profile(_Strict):
+class Profile(Strict):
     """One vendor's payload shape."""
 
     time: TimeField | None = Field(default=None, description="absent: time of receipt")
     fields: list[FieldMap] = Field(min_length=1)
 
 
-class Route(_Strict):
+class Route(Strict):
     """Messages on a topic pattern decoded with a profile, device found per message."""
 
     topic: str = Field(min_length=1, description="MQTT topic filter, + and # allowed")
@@ -96,7 +93,7 @@ class Route(_Strict):
     device: DeviceFrom
 
 
-class JsonAdapterConfig(_Strict):
+class JsonAdapterConfig(Strict):
     """The town file's `adapters.json` section."""
 
     profiles: dict[str, Profile] = Field(default_factory=dict)

@@ -35,6 +35,7 @@ from adapters import pg_ingest_log, pg_schema
 from adapters.pg_partitions import Partitions, day_of
 from adapters.pg_queries import PgSeriesQueries
 from adapters.pg_schema import QUALITY_CODES, dead_letters, device_events, readings, series, to_ms
+from adapters.sql import release, shared_pool
 from adapters.sqlite_store import RAW_KEPT
 from hub.ingestlog import LoggedBatch
 from hub.models import DeadLetter, DeviceEvent, Reading
@@ -54,9 +55,9 @@ class PgSeriesStore(PgSeriesQueries):
     """Store implementation on PostgreSQL; also the ingest log's read side (`tail`, `last_id`)."""
 
     def __init__(self, url: str, *, ingest_log: bool = False, log_keep_s: float = 86400.0) -> None:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        engine = shared_pool(url)  # the state stores' own, when the series live in the state database
         if engine.dialect.name != "postgresql":
-            engine.dispose()
+            release(engine)
             raise ValueError(f"{url!r}: the series store needs a postgresql+psycopg:// URL")
         super().__init__(engine)
         self._ingest_log = ingest_log
@@ -170,7 +171,7 @@ class PgSeriesStore(PgSeriesQueries):
 
     def close(self) -> None:
         self._close_writer()
-        self._engine.dispose()
+        release(self._engine)
 
 
 def _load_series(conn: Connection) -> dict[tuple[str, str], int]:

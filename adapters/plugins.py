@@ -59,9 +59,7 @@ def _station_links(ctx: HubContext) -> StationLinks:
     if isinstance(ctx.station_commands, StationLinks):
         return ctx.station_commands
     protocols = {d.id: d.adapter for d in ctx.town.devices if d.adapter in ("hj212", "sl651")}
-    links = StationLinks(SqlCommandStore(state_url(ctx.settings)), ctx.clock, protocols)
-    ctx.station_commands = links
-    return links
+    return StationLinks(SqlCommandStore(state_url(ctx.settings)), ctx.clock, protocols)
 
 
 def _hj212(ctx: HubContext) -> Service | None:
@@ -160,9 +158,10 @@ def _simulators(ctx: HubContext) -> Service | None:
 
 
 def _speakers(ctx: HubContext) -> Service:
-    from adapters.speakers.service import SpeakerService
+    from adapters.speakers.service import SpeakerService, broadcast_service
 
-    return SpeakerService(ctx, ctx.sections.get("speaker-mqtt", SpeakerMqttConfig()))
+    config = ctx.sections.get("speaker-mqtt", SpeakerMqttConfig())
+    return SpeakerService(ctx, config, broadcast_service(ctx, config))
 
 
 def _speaker_sim(ctx: HubContext) -> Service | None:
@@ -227,15 +226,15 @@ def _feed_relay(settings: HubSettings, town_id: str) -> FeedRelay:
 
 
 def _register(ctx: HubContext) -> Service:
-    from adapters.register_service import RegisterEdge
+    from adapters.register_service import RegisterEdge, register_service
 
-    return RegisterEdge(ctx)
+    return RegisterEdge(register_service(ctx.settings, ctx.town), ctx.settings.demo is not None)
 
 
 def _gridwork(ctx: HubContext) -> Service:
-    from adapters.gridwork_service import GridworkEdge
+    from adapters.gridwork_service import GridworkEdge, gridwork_service
 
-    return GridworkEdge(ctx)
+    return GridworkEdge(gridwork_service(ctx), ctx.settings.demo is not None, ctx.cases.photos)
 
 
 def _election(settings: HubSettings, town_id: str) -> Election:

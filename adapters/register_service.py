@@ -1,4 +1,4 @@
-"""The register's edge: opens its store with the key from the environment, and loads the demo's sample once."""
+"""The register's edge: the register on its store, with the key from the environment; the demo's sample loaded once."""
 
 from __future__ import annotations
 
@@ -9,49 +9,56 @@ import time
 
 from adapters.register_store import SqlRegisterStore
 from adapters.sql import state_url
-from hub.context import HubContext
+from hub.context import Provided
 from hub.register.crypto import KeyMissing, RegisterCipher, load_key
 from hub.register.imports import add_people
 from hub.register.model import House
 from hub.register.sample import SAMPLE_TOWN_PEOPLE, sample_register
 from hub.register.service import RegisterService
+from hub.settings import HubSettings
+from hub.town import Town
 
 log = logging.getLogger(__name__)
 DEMO_ACTOR = "演示数据"
 BATCH = 5000
 
 
+def register_service(settings: HubSettings, town: Town) -> RegisterService | None:
+    """The register on the state database, with its key from the environment; without a key, None (and why,
+    logged): the register stays off."""
+    configured = settings.register_key.get_secret_value() if settings.register_key else None
+    try:
+        key = load_key(configured, settings.data_dir, settings.demo is not None)
+    except KeyMissing as exc:
+        log.warning("the register is off: %s", exc)
+        return None
+    return RegisterService(SqlRegisterStore(state_url(settings)), RegisterCipher(key), town)
+
+
 class RegisterEdge:
-    """Sets `ctx.register` while it runs; without a key the register stays off and says why."""
+    """Offers the register it is handed (`ctx.register`, None while off), and loads the demo's sample into it."""
 
     name = "register"
 
-    def __init__(self, ctx: HubContext) -> None:
-        self.ctx = ctx
-        self._store: SqlRegisterStore | None = None
+    def __init__(self, service: RegisterService | None, demo: bool) -> None:
+        self.service = service
+        self._demo = demo
         self._loading: asyncio.Task[None] | None = None
         self._stopping = threading.Event()
 
     async def start(self) -> None:
-        settings = self.ctx.settings
-        configured = settings.register_key.get_secret_value() if settings.register_key else None
-        try:
-            key = load_key(configured, settings.data_dir, settings.demo is not None)
-        except KeyMissing as exc:
-            log.warning("the register is off: %s", exc)
-            return
-        self._store = await asyncio.to_thread(SqlRegisterStore, state_url(settings))
-        self.ctx.register = RegisterService(self._store, RegisterCipher(key), self.ctx.town)
-        if settings.demo is not None:  # in the background: the demo's console answers meanwhile
-            self._loading = asyncio.create_task(asyncio.to_thread(self._load_sample, self.ctx.register))
+        if self.service is not None and self._demo:  # in the background: the demo's console answers meanwhile
+            self._loading = asyncio.create_task(asyncio.to_thread(self._load_sample, self.service))
+
+    def provided(self) -> Provided:
+        return Provided(register=self.service)
 
     async def stop(self) -> None:
         self._stopping.set()
         if self._loading is not None:
             await asyncio.gather(self._loading, return_exceptions=True)  # stops after the batch it is writing
-        self.ctx.register = None
-        if self._store is not None:
-            self._store.close()
+        if self.service is not None:
+            self.service.store.close()
 
     def _load_sample(self, service: RegisterService) -> None:
         """The sample town's fictional register, in batches (35,000 people take a few seconds); a load that a stop

@@ -1,8 +1,9 @@
 """What the SQL stores share: one engine per state database and process, its schema upgraded once, and upserts.
 
-The stores (alerts, dispatch, users, cases, broadcast, calls) keep their tables in one database; each takes the
-process's engine on it through `SqlStore`, so that one process holds one pool however many stores it opens, and
-the first store to open the database upgrades its schema (adapters/migrations) before any of them reads it.
+The stores (alerts, dispatch, users, cases, broadcast, calls, the register …) keep their tables in one database;
+each takes the process's engine on it through `SqlStore`, so that one process holds one pool however many stores
+it opens, and the first store to open the database upgrades its schema (adapters/migrations) before any of them
+reads it. The series store on PostgreSQL takes the same engine when the series live in the state database.
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ def shared_engine(url: str) -> Engine:
         release(db)
         raise
     return db
+
+
+def shared_pool(url: str) -> Engine:
+    """The process's one engine on *url* as it is, its schema not upgraded (the series store keeps its own
+    tables); give it back with `release`."""
+    return _acquire(url)
 
 
 def release(db: Engine) -> None:
@@ -202,7 +209,8 @@ def _acquire(url: str) -> Engine:
 
 
 def _engine(url: str) -> Engine:
-    # Six stores and the console's request threads share this pool: larger than SQLAlchemy's 5 + 10.
+    # The state stores, the series store when it shares the database, and the console's request threads share
+    # this pool: larger than SQLAlchemy's 5 + 10.
     made = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     if made.dialect.name == "sqlite":
         sa.event.listen(made, "connect", _sqlite_pragmas)

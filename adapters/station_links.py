@@ -27,9 +27,10 @@ from typing import Protocol
 
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from hub.clock import Clock
+from hub.config_base import Strict
 from hub.station_commands import CommandKind, CommandState, CommandStore, StationCommand
 from hub.tasks import TaskSet
 
@@ -39,10 +40,8 @@ CLOSED_KEPT = 16  # closed commands per station whose late replies are recognise
 REAL_TIME_SLACK_S = 1.0  # the town's clock this close to the wall clock keeps real time (not a demo's replay)
 
 
-class TalkBack(BaseModel):
+class TalkBack(Strict):
     """A protocol section's `commands`: when the hub sets station clocks, how long it waits for replies."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     set_clocks: bool = Field(default=True, description="false: never set station clocks (their own keep time)")
     clock_drift_s: float = Field(default=60.0, gt=0, le=86400,

@@ -20,7 +20,7 @@ from typing import Protocol
 from adapters.station_links import StationLinks
 from adapters.stations import Collected, Fed
 from adapters.tcp_guard import Admitted, ConnectionGuard, ConnectionLimits
-from hub.context import HubContext
+from hub.context import HubContext, Provided
 from hub.models import IngestBatch
 
 log = logging.getLogger(__name__)
@@ -88,8 +88,11 @@ class StationTcpService:
             self._links.users += 1
             if self._links.users == 1:
                 self._ctx.metrics.add_collector(self._links.collector)
-            self._ctx.station_commands = self._links
         log.info("%s: listening on %s:%d for %d stations", self.name, self._listen.host, self.port, self._stations)
+
+    def provided(self) -> Provided:
+        """The station links, for the console's commands (an ingest worker's servers are not the bootstrap's)."""
+        return Provided(station_commands=self._links)
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -106,7 +109,6 @@ class StationTcpService:
             return
         self._links.users -= 1
         if self._links.users == 0:
-            self._ctx.station_commands = None
             self._ctx.metrics.registry.unregister(self._links.collector)
             await self._links.close()
 

@@ -22,16 +22,16 @@ from dataclasses import dataclass
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from hub.config_base import Strict
 
 log = logging.getLogger(__name__)
 LOG_EVERY_S = 60.0  # a flood evicts thousands: say so once a minute, with the counts, not once per socket
 
 
-class ConnectionLimits(BaseModel):
+class ConnectionLimits(Strict):
     """The connection settings of a station port; a protocol's config section inherits them."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_connections: int = Field(default=512, ge=1, le=65536,
                                  description="connections held at once; when full, the idlest gives way")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from hub.config_base import Strict
 
 
-class Tiles(BaseModel):
+class Tiles(Strict):
     """A tile server on the town's own network (the centre has no internet); none: a plain background."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str = Field(pattern=r"^(https?://|/)[^\s]*\{z\}[^\s]*$",
                      description="Leaflet URL template with {z}, {x}, {y}, e.g. http://10.0.0.9/tiles/{z}/{x}/{y}.png")
@@ -17,9 +17,7 @@ class Tiles(BaseModel):
     max_zoom: int = Field(default=18, ge=0, le=22)
 
 
-class ConsoleConfig(BaseModel):
+class ConsoleConfig(Strict):
     """`adapters.console` of the town file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     tiles: Tiles | None = Field(default=None, description="local map tiles; omit for polygons on a plain background")

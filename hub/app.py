@@ -6,31 +6,19 @@ import asyncio
 import logging
 import time
 
-from hub.alerts.metrics import AlertCollector
-from hub.alerts.service import AlertService
-from hub.bus import Bus
-from hub.cases.service import CaseService
+from hub.bootstrap import build_context, start_services
 from hub.clock import Clock, demo_clock
 from hub.cluster import Election
 from hub.context import HubContext
-from hub.deadletters import DeadLetterLog
-from hub.derived import Deriver, derived_history
-from hub.dispatch.service import DispatchService
-from hub.health import HealthTracker
-from hub.intake import Intake
+from hub.derived import derived_history
 from hub.memwatch import MemWatch
-from hub.metrics import DeviceHealthCollector, HubMetrics
 from hub.models import DeviceEvent, IngestBatch
-from hub.recorder import Recorder
 from hub.registry import Registry, Service
 from hub.settings import HubSettings, Role
-from hub.shards import LEADER_ADAPTERS
 from hub.stale_metrics import StaleWriteCollector
 from hub.tasks import TaskSet
-from hub.town import Town
 from hub.townfile import LoadedTown
 from hub.users.demo import seed_demo_accounts
-from hub.users.service import UserService
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +54,8 @@ class Hub:
 
     async def start(self) -> None:
         """Start what this process's role runs: a core process first waits until it leads."""
-        self._ctx = ctx = self._build_core()
+        clock = self._clock or (demo_clock(self.settings.demo) if self.settings.demo else time.time)
+        self._ctx = ctx = build_context(self.settings, self.loaded, self.registry, clock, self._health_event)
         ctx.metrics.add_collector(StaleWriteCollector(ctx))
         ctx.recorder.start()
         self._wire(ctx)
@@ -76,14 +65,8 @@ class Hub:
                 await self._lead()
             if role in (Role.ALL, Role.CORE):
                 await self._start_alerts(ctx)
-            for plugin in self.registry.plugins.values():
-                if role.value not in plugin.roles:
-                    continue
-                service = plugin.service(ctx) if plugin.service else None
-                if service is not None:
-                    await service.start()
-                    self.services.append(service)
-            for state in (ctx.broadcast, ctx.calls):  # made by their plugins' services, when the town has them
+            await start_services(ctx, self.services)
+            for state in (ctx.broadcast, ctx.calls):  # offered by their plugins' services, when the town has them
                 if state is not None:
                     self._tasks.spawn(self._stop_when(state.failed))
         except BaseException:
@@ -130,43 +113,6 @@ class Hub:
             self.deposed.set()
 
         self._tasks.spawn(watch())
-
-    def _build_core(self) -> HubContext:
-        settings, town = self.settings, self.loaded.town
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        clock = self._clock or (demo_clock(settings.demo) if settings.demo else time.time)
-        bus = Bus()
-        metrics = HubMetrics()
-        store = self.registry.store(settings.store)(settings)
-        recorder = Recorder(store, settings.recorder, metrics)
-        health = self._health(settings.role, town)
-        metrics.add_collector(DeviceHealthCollector(health.counts))
-        intake = Intake(recorder, bus, metrics, Deriver(settings.rise_window_s))
-        alerts = AlertService(town, self.registry.alert_store(settings.alert_store)(settings), bus, clock,
-                              settings.console_url, settings.state_give_up_s)
-        metrics.add_collector(AlertCollector(alerts))
-        dispatch = DispatchService(town, self.registry.dispatch_store(settings.alert_store)(settings), bus, clock,
-                                   alerts, settings.files() / "photos")
-        users = UserService(self.registry.user_store(settings.alert_store)(settings), {v.id for v in town.villages},
-                            grids=set(town.grids()), shared=settings.role is Role.CONSOLE)
-        cases = CaseService(town, self.registry.case_store(settings.alert_store)(settings), bus, clock, alerts,
-                            settings.files() / "case-photos", settings.state_give_up_s)
-        return HubContext(settings, town, self.loaded.sections, self.registry, bus, metrics, store,
-                          recorder, health, DeadLetterLog(), intake, alerts, dispatch, users, cases, clock,
-                          time.time())
-
-    def _health(self, role: Role, town: Town) -> HealthTracker:
-        """Who judges which device: the one process all; an ingest worker the devices of the shares it takes; the
-        core leader those it talks to itself (LEADER_ADAPTERS) and, for the others, follows the ingest workers."""
-        monitored = self.registry.device_adapters()
-        if role is Role.INGEST:
-            monitored -= LEADER_ADAPTERS
-        health = HealthTracker(town, monitored, self._health_event)
-        if role is not Role.ALL:
-            health.watching.clear()
-        if role is Role.CORE:
-            health.async_watch(d.id for d in town.devices if d.adapter in LEADER_ADAPTERS)
-        return health
 
     def _health_event(self, event: DeviceEvent) -> None:
         # A core process sees other devices' traffic in the batches it follows, but their owners decide.

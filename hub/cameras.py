@@ -1,6 +1,6 @@
 """What the video edge offers the rest of the hub (the console): live frames and event snapshots.
 
-The console finds it as `ctx.cameras` while the cameras plugin runs; it never
+The console finds it as `ctx.cameras` once the cameras plugin has started; it never
 imports the video package itself.
 """
 

@@ -1,6 +1,6 @@
 """What the MQTT edge offers edges without an MQTT client of their own (the video edge): the hub's broker.
 
-They find it as `ctx.outbound` while the MQTT edge's publisher runs, and never import the MQTT package.
+They find it as `ctx.outbound` once the MQTT edge's publisher has started, and never import the MQTT package.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from hub.alerts.store import AlertStore
     from hub.cases.store import CaseStore
     from hub.cluster import Election, FeedRelay, LeaderProxy
-    from hub.context import HubContext
+    from hub.context import HubContext, Provided
     from hub.county.config import County
     from hub.county.intake import CountyIntake
     from hub.county.reader import CountyReader
@@ -45,6 +45,13 @@ class Service(Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """A service that offers the rest of the hub a part of the context; the bootstrap takes it once it started."""
+
+    def provided(self) -> Provided: ...
 
 
 ServiceFactory = Callable[["HubContext"], "Service | None"]

@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hub.config_base import Strict
 
 DEFAULT_TOWN = Path(__file__).resolve().parent.parent / "config" / "sample-town.yaml"
 
 
-class MqttSettings(BaseModel):
+class MqttSettings(Strict):
     """An external broker (Mosquitto, EMQX …); absent means the embedded broker."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     host: str = "127.0.0.1"
     port: int = Field(default=1883, ge=1, le=65535)
@@ -70,10 +70,8 @@ class Scenario(StrEnum):
     FLOOD = "flood"
 
 
-class DemoSettings(BaseModel):
+class DemoSettings(Strict):
     """Simulated devices for the sample town."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     scenario: Scenario = Scenario.NORMAL
     interval_s: float = Field(default=60.0, gt=0, description="seconds between one station's reports")
@@ -82,18 +80,14 @@ class DemoSettings(BaseModel):
                           description="when faster than real time: how far back the simulated clock starts")
 
 
-class RecorderSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class RecorderSettings(Strict):
     batch_rows: int = Field(default=5000, ge=1, description="most rows in one commit")
     queue_batches: int = Field(default=256, ge=1, description="batches waiting before ingest is held back")
     retention_days: float = Field(default=400, gt=0)
 
 
-class InfluxSettings(BaseModel):
+class InfluxSettings(Strict):
     """A time-series database every reading is also written to: InfluxDB, or an engine that speaks its protocol."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str = Field(pattern=r"^https?://", description="e.g. http://127.0.0.1:8086")
     api: Literal["v2", "v1"] = Field(default="v2", description="v2: /api/v2/write (InfluxDB 2.x/3.x, "
@@ -112,10 +106,8 @@ class InfluxSettings(BaseModel):
                                  "database is away; past it, new readings are counted and not sent")
 
 
-class HttpsSettings(BaseModel):
+class HttpsSettings(Strict):
     """The console over HTTPS: browsers grant camera and microphone (video calls) only to secure pages."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     cert_file: Path | None = Field(default=None, description="PEM certificate (chain) to serve; default: one the "
                                    "hub makes from its town CA in <data_dir>/tls")

@@ -6,10 +6,11 @@ from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from hub.alerts.config import AlertsConfig
 from hub.cases.config import CasesConfig
+from hub.config_base import Strict
 from hub.county.config import CountyLink
 from hub.dispatch.config import DispatchConfig
 from hub.gridwork.config import GridworkConfig, gridwork_problems
@@ -32,12 +33,6 @@ def _known_timezone(name: str) -> str:
 
 
 TimeZoneName = Annotated[str, AfterValidator(_known_timezone)]
-
-
-class Strict(BaseModel):
-    """Base for configuration: unknown keys are errors, values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Contact(Strict):

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from hub.config_base import Strict
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Polygon = Annotated[list[tuple[Fraction, Fraction]], Field(min_length=3, description="[x, y] corners, 0–1")]
 CAMERA_ADAPTERS = frozenset({"rtsp", "mjpeg", "file"})
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class MotionConfig(Strict):

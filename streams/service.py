@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from hub.cameras import Jpeg, LiveDefaults
-from hub.context import HubContext
+from hub.context import HubContext, Provided
 from hub.models import DeviceEvent, DeviceStatusReport
 from hub.settings import Role
 from hub.tasks import TaskSet
@@ -74,12 +74,13 @@ class CameraService:
         self._tasks.spawn(self._watchdog())
         if self._ctx.settings.role is not Role.CORE:
             self._tasks.spawn(self._purge())
-        self._ctx.cameras = self
         log.info("cameras: reading %d of %d cameras, analysing at %g fps", len(self.workers), len(self.specs),
                  self._section.detect_fps)
 
+    def provided(self) -> Provided:
+        return Provided(cameras=self)
+
     async def stop(self) -> None:
-        self._ctx.cameras = None
         if self._unwatch is not None:
             self._unwatch()
         await self._tasks.cancel()

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from adapters.cluster.pg import connect, deployment
 from adapters.station_links import StationLinks, TalkBack
-from hub.context import HubContext
+from hub.context import HubContext, Provided
 from hub.station_commands import CommandKind, CommandState, CommandStore, StationCommand
 from hub.tasks import TaskSet
 
@@ -154,10 +154,11 @@ class RemoteCommander:
     async def start(self) -> None:
         self._tasks.spawn(self._channel.run(), name="gridhub-command-replies")
         await asyncio.wait_for(self._channel.listening.wait(), 30)
-        self._ctx.station_commands = self
+
+    def provided(self) -> Provided:
+        return Provided(station_commands=self)
 
     async def stop(self) -> None:
-        self._ctx.station_commands = None
         await self._tasks.cancel()
         await self._channel.close()
         with contextlib.suppress(Exception):

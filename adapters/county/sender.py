@@ -28,7 +28,7 @@ from adapters.sql import state_url
 from hub.alerts.defaults import UPSTREAM_WATER
 from hub.alerts.model import AlertEvent
 from hub.cases.model import CaseEvent
-from hub.context import HubContext
+from hub.context import HubContext, Provided
 from hub.county.config import CountyLink, Stream
 from hub.county.directives import DirectiveIn
 from hub.county.messages import AlertUp, Body, LinkAck, LinkBatch
@@ -94,8 +94,6 @@ class CountyLinkService:
         self._directives_after = await asyncio.to_thread(self.inbox.last_id)
         self._down_after = await asyncio.to_thread(self.work.box.last_seqs)
         self.work.start()
-        self._ctx.county = self
-        self._ctx.county_work = self.work
         self._ctx.metrics.add_collector(self._collector)
         self._client = httpx.AsyncClient(base_url=self._link.url, verify=self._tls(), timeout=10.0)
         self._writer = asyncio.create_task(self._write(), name="county-outbox")
@@ -104,9 +102,10 @@ class CountyLinkService:
             self._tasks.spawn(self._summaries(), "county-summary")
         self._kept.set()  # what a previous run left in the outbox goes first
 
+    def provided(self) -> Provided:
+        return Provided(county=self, county_work=self.work)
+
     async def stop(self) -> None:
-        self._ctx.county = None
-        self._ctx.county_work = None
         await self.work.stop()
         self._ctx.metrics.registry.unregister(self._collector)
         for unsubscribe in self._unsubscribe:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from adapters.hj212.frame import MAX_SEGMENT
 from adapters.station_links import TalkBack
 from adapters.tcp_guard import ConnectionLimits
+from hub.config_base import Strict
 
 # Separators of the data segment cannot appear inside a field.
 Password = Annotated[str, StringConstraints(pattern=r"^[^;,&=\s]{1,32}$")]
@@ -18,18 +19,14 @@ DEFAULT_PORT = 9212
 Problems = list[tuple[tuple[str | int, ...], str]]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Listen(_Strict):
+class Listen(Strict):
     """The TCP server stations dial in to."""
 
     host: str = Field(default="127.0.0.1", description="0.0.0.0 to take stations from the network")
     port: int = Field(default=DEFAULT_PORT, ge=0, le=65535, description="0: any free port")
 
 
-class StationAuth(_Strict):
+class StationAuth(Strict):
     password: Password = Field(description="the station's PW")
 
 

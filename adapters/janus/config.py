@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from hub.calls.config import CallsConfig
+from hub.config_base import Strict
 
 DEBIAN_LIB = Path("/usr/lib/x86_64-linux-gnu/janus")
 
 
-class PortRange(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class PortRange(Strict):
     first: int = Field(ge=1024, le=65535)
     last: int = Field(ge=1024, le=65535)
 
@@ -28,14 +27,12 @@ class PortRange(BaseModel):
         return f"{self.first}-{self.last}"
 
 
-class Turn(BaseModel):
+class Turn(Strict):
     """A TURN server (e.g. Debian's coturn) for villages whose browsers are behind NAT; given to browsers only.
 
     With `secret` (coturn's `use-auth-secret`), every participant gets a credential of their own that expires;
     with `username` and `password` (coturn's `lt-cred-mech`), every page gets the same fixed account.
     """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     host: str = Field(min_length=1, description="address the villages reach it at")
     port: int = Field(default=3478, ge=1, le=65535)
@@ -59,10 +56,8 @@ class Turn(BaseModel):
         return self
 
 
-class JanusSection(BaseModel):
+class JanusSection(Strict):
     """Janus as the SFU of video dispatch: run by the hub (the default) or an existing one at `url`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: bool = True
     url: str | None = Field(default=None, pattern=r"^wss?://", description="an external Janus's WebSocket API "

@@ -13,10 +13,10 @@ if TYPE_CHECKING:
 
 
 def _janus(ctx: HubContext) -> Service | None:
-    from adapters.janus.service import JanusService
+    from adapters.janus.service import janus_service
 
     section: JanusSection = ctx.sections.get("janus", JanusSection())
-    return JanusService(ctx, section) if section.enabled else None
+    return janus_service(ctx, section) if section.enabled else None
 
 
 JANUS = Plugin("janus", section=JanusSection, service=_janus, order=70)  # before the console, which serves calls

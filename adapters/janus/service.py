@@ -1,17 +1,18 @@
-"""The janus plugin's service: the call store, the SFU on Janus and the hub's call service (`ctx.calls`)."""
+"""The janus plugin's service: the call store, the SFU on Janus and the hub's call service (offered as `ctx.calls`)."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from adapters.call_store import SqlCallStore
 from adapters.janus.config import JanusSection
 from adapters.janus.orphans import end_orphans
 from adapters.janus.process import JanusProcess
 from adapters.janus.sfu import JanusSfu
-from adapters.sql import default_url
+from adapters.sql import state_url
 from hub.calls.service import CallService
-from hub.context import HubContext
+from hub.context import HubContext, Provided
 
 
 class JanusService:
@@ -19,18 +20,13 @@ class JanusService:
 
     name = "janus"
 
-    def __init__(self, ctx: HubContext, section: JanusSection) -> None:
-        settings = ctx.settings
-        folder = settings.data_dir / "janus"
-        if section.url is not None and section.admin_key is None:
-            raise ValueError("adapters.janus.admin_key: an external Janus needs the admin_key its plugins have")
-        process = JanusProcess(section, folder) if section.url is None else None
+    def __init__(self, calls: CallService, sfu: JanusSfu, folder: Path) -> None:
+        self.calls = calls
+        self.sfu = sfu
         self.folder = folder
-        self.store = SqlCallStore(settings.state_url or default_url(settings.data_dir))
-        self.sfu = JanusSfu(section, folder, process)
-        self.calls = CallService(ctx.town, section.calls, self.store, ctx.bus, ctx.clock, self.sfu, ctx.alerts,
-                                 share_cameras=settings.demo is None)
-        ctx.calls = self.calls
+
+    def provided(self) -> Provided:
+        return Provided(calls=self.calls)
 
     async def start(self) -> None:
         if self.sfu.process is not None:
@@ -42,4 +38,16 @@ class JanusService:
         # The console stopped first: the participants' sockets are closed and counted as drops, so their pages
         # join again when the hub is back.
         await self.sfu.stop()
-        self.store.close()
+        self.calls.store.close()
+
+
+def janus_service(ctx: HubContext, section: JanusSection) -> JanusService:
+    """The hub's call service on this plugin's edges: the SQL call store and the SFU on Janus."""
+    settings = ctx.settings
+    folder = settings.data_dir / "janus"
+    if section.url is not None and section.admin_key is None:
+        raise ValueError("adapters.janus.admin_key: an external Janus needs the admin_key its plugins have")
+    sfu = JanusSfu(section, folder, JanusProcess(section, folder) if section.url is None else None)
+    calls = CallService(ctx.town, section.calls, SqlCallStore(state_url(settings)), ctx.bus, ctx.clock, sfu,
+                        ctx.alerts, share_cameras=settings.demo is None)
+    return JanusService(calls, sfu, folder)

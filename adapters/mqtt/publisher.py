@@ -1,7 +1,7 @@
 """The hub's own messages to other systems (`gridhub/…`, e.g. camera events), for edges without an MQTT client.
 
 One gmqtt client of its own on the event loop, every message through one
-OutgoingQueue. Offered to the rest of the hub as `ctx.outbound` while it runs.
+OutgoingQueue. Offered to the rest of the hub as `ctx.outbound`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from gmqtt import Client
 
 from adapters.mqtt.ingest_client import MAX_BACKOFF_S
 from adapters.mqtt.outgoing import AckedStorage, Outgoing, OutgoingQueue
-from hub.context import HubContext
+from hub.context import HubContext, Provided
 from hub.settings import MqttSettings
 from hub.tasks import TaskSet
 
@@ -64,13 +64,14 @@ class HubPublisher:
         # No waiting for the broker: what is offered meanwhile waits in the queue.
         self._tasks.spawn(connect_until_up(self._client, self._broker, "mqtt out"))
         self.queue.start()
-        self._ctx.outbound = self
 
     def offer(self, topic: str, payload: bytes, retain: bool = False) -> bool:
         return self.queue.offer(Outgoing(topic, payload, 1, retain)) is not None
 
+    def provided(self) -> Provided:
+        return Provided(outbound=self)
+
     async def stop(self) -> None:
-        self._ctx.outbound = None
         await self.queue.stop(DRAIN_S if self._client.is_connected else 0.0)
         await self._tasks.cancel()
         with contextlib.suppress(Exception):  # also ends a reconnect in progress

@@ -8,16 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
+from hub.config_base import Strict
 from hub.quantities import QUANTITIES, Quantity, UnitConversion
 
 TABLE_FILE = Path(__file__).with_name("elements.yaml")
 RAW_PREFIX = "sl651:"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ElementKind(StrEnum):
@@ -26,7 +23,7 @@ class ElementKind(StrEnum):
     STATUS = "status"
 
 
-class Element(_Strict):
+class Element(Strict):
     """One identifier: how its data reads and what it measures."""
 
     code: Annotated[str, StringConstraints(pattern=r"^([0-9A-E][0-9A-F]|F[0-9A-E]|FF[0-9A-F]{2})$")] = Field(
@@ -65,7 +62,7 @@ class Element(_Strict):
         return conversion
 
 
-class StatusBit(_Strict):
+class StatusBit(Strict):
     """A ZT bit that means an alarm when set."""
 
     bit: int = Field(ge=0, le=31)
@@ -73,7 +70,7 @@ class StatusBit(_Strict):
     label: str = ""
 
 
-class ElementTable(_Strict):
+class ElementTable(Strict):
     """The whole table, with lookups by HEX code and by ASCII name."""
 
     elements: tuple[Element, ...]

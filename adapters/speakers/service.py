@@ -1,4 +1,5 @@
-"""The speaker plugin's service: the broadcast store, speech, the hub's broadcast service and the MQTT link."""
+"""The speaker plugin's service: the hub's broadcast service on its edges (store, speech, recordings), and the
+MQTT link."""
 
 from __future__ import annotations
 
@@ -10,35 +11,28 @@ from adapters.speakers.link import SpeakerLink
 from adapters.speakers.recordings import FileRecordingShelf
 from adapters.speakers.sim import SpeakerFleet
 from adapters.speakers.tts import EspeakSynthesizer
-from adapters.sql import default_url
+from adapters.sql import state_url
 from hub.broadcast.service import BroadcastService
-from hub.context import HubContext
+from hub.context import HubContext, Provided
 from hub.health import DeviceState
 
 log = logging.getLogger(__name__)
 
 
 class SpeakerService:
-    """Starts broadcasting: jobs are made and read through `ctx.broadcast`."""
+    """Runs broadcasting: the hub's broadcast service (offered as `ctx.broadcast`) and its MQTT link."""
 
     name = "speaker-mqtt"
 
-    def __init__(self, ctx: HubContext, config: SpeakerMqttConfig) -> None:
+    def __init__(self, ctx: HubContext, config: SpeakerMqttConfig, broadcast: BroadcastService) -> None:
         settings = ctx.settings
-        self._store = SqlBroadcastStore(settings.state_url or default_url(settings.data_dir))
-        synth = EspeakSynthesizer(settings.files() / "tts", config.tts_voice, config.tts_speed_wpm)
-
-        def healthy(speaker: str) -> bool:
-            health = ctx.health.get(speaker)
-            return health is None or health.state is not DeviceState.OFFLINE
-
-        recordings = FileRecordingShelf(settings.files() / "recordings")
-        self.broadcast = BroadcastService(ctx.town, config, self._store, synth, ctx.bus, ctx.clock, healthy,
-                                          settings.state_give_up_s, recordings)
-        ctx.broadcast = self.broadcast
+        self.broadcast = broadcast
         audio_base = (config.audio_base_url or settings.console_url
                       or f"http://{settings.http_host}:{settings.http_port}")
         self.link = SpeakerLink(ctx, config, audio_base)
+
+    def provided(self) -> Provided:
+        return Provided(broadcast=self.broadcast)
 
     async def start(self) -> None:
         await self.link.start()
@@ -47,7 +41,21 @@ class SpeakerService:
     async def stop(self) -> None:
         await self.broadcast.stop()
         await self.link.stop()
-        self._store.close()
+        self.broadcast.store.close()
+
+
+def broadcast_service(ctx: HubContext, config: SpeakerMqttConfig) -> BroadcastService:
+    """The hub's broadcast service on this plugin's edges: the SQL store, espeak-ng and the recordings folder."""
+    settings = ctx.settings
+
+    def healthy(speaker: str) -> bool:
+        health = ctx.health.get(speaker)
+        return health is None or health.state is not DeviceState.OFFLINE
+
+    return BroadcastService(ctx.town, config, SqlBroadcastStore(state_url(settings)),
+                            EspeakSynthesizer(settings.files() / "tts", config.tts_voice, config.tts_speed_wpm),
+                            ctx.bus, ctx.clock, healthy, settings.state_give_up_s,
+                            FileRecordingShelf(settings.files() / "recordings"))
 
 
 class SpeakerSimService:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from hub.alerts.model import Action, Alert
+from hub.config_base import Strict
 
 if TYPE_CHECKING:
     from hub.context import HubContext
@@ -116,10 +117,8 @@ class Notifier(Protocol):
 DEFAULT_ACTIONS = (Action.RAISE, Action.SEVERITY, Action.ESCALATE, Action.RESOLVE)
 
 
-class NotifierConfig(BaseModel):
+class NotifierConfig(Strict):
     """What every channel's entry under `alerts.notifiers` has; channels add their own keys."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: str = Field(description="channel type, e.g. wecom, webhook, mqtt")
     name: str = Field(min_length=1, description="unique name, shown in the delivery log")

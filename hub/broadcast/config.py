@@ -9,14 +9,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from hub.alerts.model import Severity
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+from hub.config_base import Strict
 
 AreaCode = Annotated[str, StringConstraints(pattern=r"^\d{2,12}$")]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hub.config_base import Strict
 
-class CallsConfig(BaseModel):
+
+class CallsConfig(Strict):
     """Limits of calls; the defaults suit a township's LAN and a two-core hub."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     village_tiles: int = Field(default=4, ge=0, le=16,
                                description="besides the centre, how many other villages a village sees at once: "

@@ -6,9 +6,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from hub.cases.config import Open311
+from hub.config_base import Strict
 from hub.configfile import ConfigError, read_yaml, validate
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
@@ -16,12 +17,6 @@ AdminCode = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
 Lon = Annotated[float, Field(ge=73.0, le=136.0, description="longitude, WGS-84")]
 Lat = Annotated[float, Field(ge=3.0, le=54.0, description="latitude, WGS-84")]
 Problem = tuple[tuple[str | int, ...], str]
-
-
-class Strict(BaseModel):
-    """Unknown keys are errors, values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Stream(StrEnum):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from hub.config_base import Strict
 from hub.dispatch.model import Step
 
 
-class DispatchConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class DispatchConfig(Strict):
     acknowledge_within_min: float = Field(default=5.0, gt=0, description="then the team is alerted again; "
                                           "after twice this, the duty officer is told")
     speed_kmh: float = Field(default=30.0, gt=0, le=200, description="for straight-line ETAs")

@@ -6,7 +6,8 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from hub.gridwork.base import ItemId, Label, Strict
+from hub.config_base import Strict
+from hub.gridwork.base import ItemId, Label
 from hub.gridwork.notice_config import NoticesConfig
 
 __all__ = [

@@ -8,7 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from hub.gridwork.config import ItemId, Label, Strict
+from hub.config_base import Strict
+from hub.gridwork.config import ItemId, Label
 from hub.register.model import Name, Number, Phone, Text
 
 PhotoId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]  # as console/photos.py names them

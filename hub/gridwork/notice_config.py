@@ -11,7 +11,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AnyHttpUrl, Field, SecretStr, StringConstraints, model_validator
 
-from hub.gridwork.base import ItemId, Label, Strict
+from hub.config_base import Strict
+from hub.gridwork.base import ItemId, Label
 
 WECOM_SEND = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
 RobotKey = Annotated[SecretStr, Field(min_length=8, max_length=100)]

@@ -12,7 +12,8 @@ from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from hub.gridwork.base import ItemId, Strict
+from hub.config_base import Strict
+from hub.gridwork.base import ItemId
 from hub.gridwork.notice_config import NoticeTemplate
 from hub.register.model import Number
 from hub.register.service import RegisterError
@@ -157,3 +158,5 @@ class NoticeStore(Protocol):
     def pending(self) -> list[tuple[Delivery, Notice]]:
         """Deliveries still to send, with their notices, oldest first."""
         ...
+
+    def close(self) -> None: ...

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from hub.config_base import Strict
 from hub.users.model import Role
 
 
-class RegisterConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class RegisterConfig(Strict):
     full_readers: tuple[Role, ...] = Field(
         default=(Role.officer, Role.cadre, Role.grid_worker),
         description="roles that see ID numbers and phones in full on one person's record, within their scope; "

@@ -237,3 +237,18 @@ def test_gridhub_store_postgres_logs_for_ingest_workers_only(postgres_url: str, 
         finally:
             store.close()
     assert logged == [1, 1]
+
+
+def test_the_series_in_the_state_database_share_its_engine(postgres_url: str) -> None:
+    """One pool per database and process: the series store takes the state stores' engine on the same URL."""
+    from adapters.alert_store import SqlAlertStore
+
+    alerts = SqlAlertStore(postgres_url)
+    series = PgSeriesStore(postgres_url)
+    try:
+        assert series._engine is alerts.engine
+    finally:
+        series.close()
+    with alerts.engine.connect() as conn:  # the series store gave the engine back; it stays the alert store's
+        assert conn.execute(sa.text("SELECT 1")).scalar() == 1
+    alerts.close()

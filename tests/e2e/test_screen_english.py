@@ -79,6 +79,11 @@ async def test_english_mode_leaves_no_chinese_in_the_panels_and_drawers(
         await expect(page.locator("#note-warning")).to_contain_text("condition still holds")
         assert await chinese_left(page, "#note-dialog", names) == []
         await page.locator("#note-dialog button[value=cancel]").click()
+        await card.locator("button[data-action=case]").click()  # the case form says what the alert is in English
+        intro = page.locator('dialog[data-ask="case"] .ask-intro')
+        await expect(intro).to_contain_text(re.compile(r"^River level over warning: .*Water level 58.4 m, above 58 m"))
+        assert await chinese_left(page, 'dialog[data-ask="case"] .ask-intro', names) == []
+        await page.locator('dialog[data-ask="case"] button[value="cancel"]').click()
         await page.locator("#details-close").click()
         await card.locator(".alert-message").click()  # an alert opens its grid's drawer
         await expect(page.locator("#details")).to_be_visible()

@@ -1,5 +1,6 @@
 // An alert card's one-click actions besides acknowledge, dispatch and resolve: follow its dispatches, open a case
 // from it (prefilled by the hub from the alert), and start a video call with its village and nearest camera.
+import { alertMessage, alertTitle } from "./alert-words.js";
 import { api, toast } from "./api.js";
 import { ask, reasonOf } from "./ask.js";
 import { followAlert } from "./dispatch-view.js";
@@ -78,7 +79,7 @@ async function openCase(a) {
   categories ??= (await api("/api/case-options")).categories;
   const options = [{ value: "", label: t("case.categoryDefault") },
     ...categories.map((c) => ({ value: c.id, label: c.name }))];
-  const intro = t("case.about", { title: a.title, message: a.message, place: placeOf(a) });
+  const intro = t("case.about", { title: alertTitle(a), message: alertMessage(a), place: placeOf(a) });
   const made = await ask({ name: "case", title: t("case.title"), intro,
     fields: [{ name: "category", label: t("case.category"), kind: "select", options, value: "" },
       { name: "urgent", label: t("case.urgent"), kind: "checkbox", value: true },

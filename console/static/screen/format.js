@@ -40,6 +40,16 @@ export function el(tag, className = "", ...content) {
   return node;
 }
 
+// The hub signs what people did as "<role> <name> (<username>)" with the role in Chinese (hub/users/model.py).
+const SIGNED_ROLES = { 管理员: "admin", 值班员: "officer", 村干部: "cadre", 巡逻队员: "patrol", 网格员: "grid_worker" };
+
+/** Who did something, as the hub signed it, with the role in the page's language ("Duty officer 张伟 (duty)"). */
+export function actorName(actor) {
+  const signed = /^(\S+) (.+)$/.exec(actor ?? "");
+  const role = signed && SIGNED_ROLES[signed[1]];
+  return role ? `${t(`role.${role}`)} ${signed[2]}` : actor;
+}
+
 /** A grid's place as people say it: 石门村第一网格, not 石门村石门村第一网格 when the grid's name has its village. */
 export const gridPlace = (village, grid) => (grid.startsWith(village) ? grid : `${village}${grid}`);
 

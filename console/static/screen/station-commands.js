@@ -1,6 +1,6 @@
 // The drawer's part for a telemetry station (HJ 212, SL 651): ask it for its current data, and its command log.
 import { api, toast } from "./api.js";
-import { el, stamp } from "./format.js";
+import { actorName, el, stamp } from "./format.js";
 import { addStrings, t } from "./i18n.js";
 
 addStrings({
@@ -58,7 +58,7 @@ function button(id, kind, redraw) {
 }
 
 function entry(c) {
-  const by = c.by === "auto" ? t("cmd.by.auto") : c.by;
+  const by = c.by === "auto" ? t("cmd.by.auto") : actorName(c.by);
   const said = c.state === "not_connected" ? t("cmd.why.not_connected")
     : c.state === "answered" && c.kind === "query" ? t("cmd.readings", { n: c.readings }) : c.detail;
   return el("li", `command state-${c.state}`, `${stamp(new Date(c.sent_at * 1000))} ${t(`cmd.kind.${c.kind}`)} · `,

@@ -54,6 +54,7 @@ async def test_the_officer_follows_a_dispatch_to_the_photo_and_position_then_rea
         card = screen.locator(f'#details article.follow-dispatch[data-dispatch="{job_id}"]')
         await expect(card.locator(".follow-entry")).to_have_count(4)  # assign, acknowledge, en route, on scene
         await expect(card.locator(".chip")).to_have_text("在现场")
+        await expect(screen.locator("#details p.sub")).to_have_text("水位超警 · 石门村第一网格")  # the village once
         await see_the_photo(screen, card, artifacts)
         await see_the_position(screen, card)
         await refused_in_chinese(screen, card)

@@ -116,10 +116,19 @@ async function deviceBody(feature) {
     grid ? contact(t("details.worker"), grid.properties.worker) : null];
 }
 
+/** A quantity's name; a station's statistic of one (`cod.avg_1m`, as the HJ 212 adapter names them) says which,
+ *  and a code the hub could not map (`hj212:w99999`) is shown as it came. */
+function quantityName(key) {
+  if (t(`q.${key}`) !== `q.${key}`) return t(`q.${key}`);
+  const stat = /^(\w+)\.(avg|min|max|cou)_(1m|1h|1d)$/.exec(key);
+  if (!stat || t(`q.${stat[1]}`) === `q.${stat[1]}`) return key;
+  return t("q.stat", { q: t(`q.${stat[1]}`), stat: t(`q.stat.${stat[2]}`), window: t(`q.window.${stat[3]}`) });
+}
+
 function readings(latest) {
   if (!latest.length) return el("p", "muted", t("details.none"));
   return el("table", "readings", ...latest.map((r) => el("tr", "",
-    el("td", "", t(`q.${r.quantity}`)), el("td", "num", `${Number(r.value.toFixed(2))} ${r.unit}`),
+    el("td", "", quantityName(r.quantity)), el("td", "num", `${Number(r.value.toFixed(2))} ${r.unit}`),
     el("td", "muted", dayTime(r.time)))));
 }
 

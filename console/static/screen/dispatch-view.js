@@ -97,7 +97,8 @@ function entry(d, e) {
   const accuracy = e.location?.accuracy_m;
   const caption = t("follow.photoOf", { team: teamName(d.team), step: what, at: stamp(e.time) });
   const item = el("li", `follow-entry action-${e.action}`,
-    el("span", "follow-time", stamp(e.time)), el("span", "follow-what", what), el("span", "muted follow-actor", actorName(e.actor)),
+    el("span", "follow-time", stamp(e.time)), el("span", "follow-what", what),
+    el("span", "muted follow-actor", actorName(e.actor)),
     e.note ? el("p", "follow-note", e.action === "cancel" ? reasonText(e.note) : e.note) : null,
     accuracy != null ? el("span", "muted follow-gps", t("follow.gps", { m: Math.round(accuracy) })) : null,
     e.photo ? thumbnail(e.photo, caption) : null);

@@ -22,6 +22,7 @@ from hub.calls.model import CallEvent
 from hub.context import HubContext
 
 QUEUE_LIMIT = 200
+ROOM_LIMIT = 1
 call_feed_router = APIRouter()
 
 
@@ -52,12 +53,21 @@ class CallChange(BaseModel):
 
 
 class CallFeed:
-    """Fans call events out to every connected console. Loop only."""
+    """Fans call events out to every connected console (`fanout`) and to every participant's call socket (`rooms`).
+    Loop only."""
 
     def __init__(self, ctx: HubContext) -> None:
-        # Each message is the whole call: a console that falls behind is closed and starts again from `hello`.
+        # Consoles: a call's entry (who joined, left, was removed) is an event a console lists, so one that falls
+        # behind is closed and starts again from `hello` rather than silently missing an entry.
         self.fanout: FanOut[CallEvent] = FanOut("call feed", QUEUE_LIMIT, Policy.close)
-        self.fanout.keep(ctx.bus.subscribe(CallEvent, self.fanout.publish))
+        # Call sockets: each update is the whole call and the page draws only the latest, so one waiting update
+        # is enough; a newer one replaces it (counted, and the page is told) rather than closing a live call.
+        self.rooms: FanOut[CallEvent] = FanOut("call room", ROOM_LIMIT, Policy.drop_oldest)
+        self.fanout.keep(ctx.bus.subscribe(CallEvent, self._on_event))
+
+    def _on_event(self, event: CallEvent) -> None:
+        self.fanout.publish(event)
+        self.rooms.publish(event)
 
 
 @call_feed_router.websocket("/ws/calls")

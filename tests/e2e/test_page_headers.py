@@ -84,4 +84,8 @@ async def test_the_route_form_routes_nothing_until_a_lead_unit_is_chosen(tmp_pat
         await lead.select_option("village:shimen")
         await form.locator("button[type=submit]").click()
         await expect(pane.locator(".case-head .chip.state")).to_have_text("已分流")
+        await desk.locator("#screen header.top .lang-toggle").click()  # categories are named in English too
+        await expect(desk.locator('#filters select[name="category"] option[value="disputes"]')).to_have_text("Disputes")
+        await expect(pane).to_contain_text("Disputes")
+        await expect(desk.locator("#screen")).not_to_contain_text("矛盾纠纷")
         assert problems == [], problems

@@ -83,6 +83,9 @@ async def test_english_mode_leaves_no_chinese_in_the_panels_and_drawers(
         intro = page.locator('dialog[data-ask="case"] .ask-intro')
         await expect(intro).to_contain_text(re.compile(r"^River level over warning: .*Water level 58.4 m, above 58 m"))
         assert await chinese_left(page, 'dialog[data-ask="case"] .ask-intro', names) == []
+        categories = page.locator('dialog[data-ask="case"] select[name="category"] option')
+        await expect(categories.filter(has_text="Flood safety")).to_have_count(1)  # the hub's English name
+        assert await chinese_left(page, 'dialog[data-ask="case"] select[name="category"]', names) == []
         await page.locator('dialog[data-ask="case"] button[value="cancel"]').click()
         await page.locator("#details-close").click()
         await card.locator(".alert-message").click()  # an alert opens its grid's drawer

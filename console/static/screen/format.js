@@ -55,3 +55,9 @@ export const gridPlace = (village, grid) => (grid.startsWith(village) ? grid : `
 
 export const SEVERITY_ORDER = ["red", "orange", "yellow", "blue"];
 export const worse = (a, b) => (!a ? b : !b ? a : SEVERITY_ORDER.indexOf(a) <= SEVERITY_ORDER.indexOf(b) ? a : b);
+
+/** A case category's name in the page's language (an option of /api/case-options). */
+export const categoryName = (c) => (currentLang() === "en" ? c.name_en ?? c.name : c.name);
+
+/** A case's category name in the page's language. */
+export const caseCategory = (c) => (currentLang() === "en" ? c.category_name_en ?? c.category_name : c.category_name);

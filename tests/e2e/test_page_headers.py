@@ -1,6 +1,7 @@
 """The visitor desk and the case workbench in a real headless Chromium: each page's header leads to the other pages,
-names who is in, switches the language and signs out in place, with no error in the console (its icon is there);
-the workbench's route form waits for a lead unit to be chosen, so one press of 提交 routes nothing."""
+names who is in, switches the language (the desk's form too) and signs out in place, with no error in the console
+(its icon is there); the workbench's route form waits for a lead unit to be chosen, so one press of 提交 routes
+nothing."""
 
 from __future__ import annotations
 
@@ -34,6 +35,17 @@ async def test_the_desk_has_a_header_to_the_other_pages_and_signs_out_in_place(
         await expect(page.locator("#who")).to_have_text("值班员 张伟")
         icon = await page.evaluate("fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)")
         assert icon == 200
+        await header.locator(".lang-toggle").click()  # the desk switches language like the other pages
+        await expect(header.locator('a.nav[href="/"]')).to_have_text("Duty screen")
+        await expect(header.locator("#who")).to_have_text("Duty officer 张伟")
+        await expect(header.locator("#sign-out")).to_have_text("Sign out")
+        await expect(page.locator('[data-i18n="desk.name"]')).to_have_text("Name")
+        await expect(page.locator('#case-form select[name="category"] option[value="flood-safety"]')).to_have_text(
+            "Flood safety")
+        await header.locator(".lang-toggle").click()
+        await expect(header.locator("#who")).to_have_text("值班员 张伟")
+        await expect(page.locator('#case-form select[name="category"] option[value="flood-safety"]')).to_have_text(
+            "防汛安全")
         await header.locator("#sign-out").click()
         await expect(page.locator("#login")).to_be_visible()
         assert await page.evaluate("window.stayed") is True

@@ -22,6 +22,13 @@ let hubAt = { hub: Date.now(), page: Date.now(), speed: 1 };
 export function setHubClock({ now, speed }) { hubAt = { hub: new Date(now).getTime(), page: Date.now(), speed }; }
 /** The hub's time now (ms), never ahead of the browser's. */
 export const hubNow = () => Math.min(Date.now(), hubAt.hub + (Date.now() - hubAt.page) * hubAt.speed);
+/** A time the hub took from the wall clock (a device last seen, gone on- or offline) on the hub's clock, as the
+ * readings and alerts beside it are: the same moment, replayed hours back during the demo's catch-up. */
+export function onHubClock(iso) {
+  if (!iso) return iso;
+  const wall = new Date(iso).getTime();
+  return new Date(Math.min(wall, hubAt.hub + (wall - hubAt.page) * hubAt.speed)).toISOString();
+}
 
 /** "3 min ago" for a past time, by the hub's clock. */
 export function ago(iso) {

@@ -213,3 +213,10 @@ def _all_ids(town: Town) -> list[tuple[tuple[str | int, ...], str]]:
     ids += [(("devices", i, "id"), d.id) for i, d in enumerate(town.devices)]
     ids += [(("teams", i, "id"), t.id) for i, t in enumerate(town.teams)]
     return ids
+
+
+def place_name(*names: str) -> str:
+    """Names from the widest to the narrowest, each said once: a grid's name usually begins with its village's
+    (石门村第一网格), so "石门村 石门村第一网格" reads as "石门村第一网格"."""
+    kept = [n for i, n in enumerate(names) if n and not any(n in later for later in names[i + 1:])]
+    return " ".join(kept)

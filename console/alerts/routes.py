@@ -93,7 +93,7 @@ async def alert_in_scope(ctx: HubContext, principal: Principal, alert_id: int, a
 
 async def find_alert(ctx: HubContext, alert_id: int) -> Alert | None:
     """The alert as the book holds it (open or resolved), else as stored."""
-    return ctx.alerts.book.by_id.get(alert_id) or await asyncio.to_thread(ctx.alerts.store.get, alert_id)
+    return await ctx.alerts.get(alert_id)
 
 
 async def _act(action: Awaitable[Alert]) -> Alert:

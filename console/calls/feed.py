@@ -24,6 +24,7 @@ from hub.context import HubContext
 from hub.users.model import Principal
 
 QUEUE_LIMIT = 200
+ROOM_LIMIT = 1
 call_feed_router = APIRouter()
 
 
@@ -54,15 +55,23 @@ class CallChange(BaseModel):
 
 
 class CallFeed:
-    """Fans call events out to every connected console; its `hello` by *opening* (by default from the call
-    service's memory). Loop only."""
+    """Fans call events out to every connected console (`fanout`) and to every participant's call socket (`rooms`);
+    a console's `hello` by *opening* (by default from the call service's memory). Loop only."""
 
     def __init__(self, ctx: HubContext, opening: Opening[CallHello] | None = None) -> None:
         self.ctx = ctx
         self.opening: Opening[CallHello] = opening or self._hello
-        # Each message is the whole call: a console that falls behind is closed and starts again from `hello`.
+        # Consoles: a call's entry (who joined, left, was removed) is an event a console lists, so one that falls
+        # behind is closed and starts again from `hello` rather than silently missing an entry.
         self.fanout: FanOut[CallEvent] = FanOut("call feed", QUEUE_LIMIT, Policy.close)
-        self.fanout.keep(ctx.bus.subscribe(CallEvent, self.fanout.publish))
+        # Call sockets: each update is the whole call and the page draws only the latest, so one waiting update
+        # is enough; a newer one replaces it (counted, and the page is told) rather than closing a live call.
+        self.rooms: FanOut[CallEvent] = FanOut("call room", ROOM_LIMIT, Policy.drop_oldest)
+        self.fanout.keep(ctx.bus.subscribe(CallEvent, self._on_event))
+
+    def _on_event(self, event: CallEvent) -> None:
+        self.fanout.publish(event)
+        self.rooms.publish(event)
 
     async def _hello(self, conn: HTTPConnection, principal: Principal) -> CallHello:
         ctx = self.ctx

@@ -1,9 +1,10 @@
 """What the console shows of calls: Public models of a call, its participants and its log; bodies of the centre's
-actions."""
+actions; the messages of a participant's call socket."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -11,6 +12,7 @@ from console.schemas import at, utc
 from console.text import Input
 from hub.calls.config import CallCreate
 from hub.calls.model import Call, CallEntry, Participant
+from hub.calls.ports import IceServer
 from hub.privacy import mask_text
 
 
@@ -92,3 +94,37 @@ class CameraChoice(Input):
 
 class Removal(Input):
     username: str = Field(min_length=1, max_length=80)
+
+
+class IceServerPublic(BaseModel):
+    urls: list[str]
+    username: str | None
+    credential: str | None
+
+    @classmethod
+    def of(cls, s: IceServer) -> IceServerPublic:
+        return cls(urls=list(s.urls), username=s.username, credential=s.credential)
+
+
+class CallReady(BaseModel):
+    """A call socket's first message: who joined, the call as it is, and how to reach the video server."""
+
+    type: Literal["ready"] = "ready"
+    me: str
+    call: CallPublic
+    ice_servers: list[IceServerPublic]
+    relay_only: bool = Field(description="use the TURN relay only (the network blocks direct media)")
+
+
+class CallUpdate(BaseModel):
+    """The call as it now is, sent to its participants on every change."""
+
+    type: Literal["call"] = "call"
+    call: CallPublic
+
+
+class SignalRefused(BaseModel):
+    """A message from the page the hub could not read; the call goes on."""
+
+    type: Literal["error"] = "error"
+    reason: str

@@ -23,7 +23,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from console.auth import WATCHERS, WS_FORBIDDEN, ws_admit
 from console.bounds import Id
-from console.calls.schemas import CallPublic
+from console.calls.feed import CallFeed
+from console.calls.schemas import CallPublic, CallReady, CallUpdate, IceServerPublic, SignalRefused
+from console.fanout import Dropped, Subscription
+from console.wsfeed import send_model
 from hub.calls.book import CallError, CallRefused
 from hub.calls.model import CallEvent
 from hub.calls.ports import LegLost
@@ -75,15 +78,19 @@ async def _attend(websocket: WebSocket, ctx: HubContext, calls: CallService, cal
 
 async def _session(websocket: WebSocket, ctx: HubContext, calls: CallService, call_id: int, principal: Principal,
                    attendance: Attendance) -> tuple[int, str]:
-    call = calls.book.get(call_id)
-    ice = calls.sfu.ice(principal.username)
-    await websocket.send_json({"type": "ready", "me": principal.username,
-                               "call": CallPublic.of(call, ctx.clock(), principal.is_staff).model_dump(mode="json"),
-                               "ice_servers": [{"urls": list(s.urls), "username": s.username,
-                                                "credential": s.credential} for s in ice.servers],
-                               "relay_only": ice.relay_only})
-    updates: asyncio.Queue[CallEvent] = asyncio.Queue(1)
-    unsubscribe = ctx.bus.subscribe(CallEvent, lambda e: _latest(updates, e) if e.call.id == call_id else None)
+    feed: CallFeed = websocket.app.state.call_feed
+    updates = feed.rooms.subscribe(lambda e: e if e.call.id == call_id else None)
+    with updates:
+        ice = calls.sfu.ice(principal.username)
+        await send_model(websocket, CallReady(
+            me=principal.username, call=CallPublic.of(calls.book.get(call_id), ctx.clock(), principal.is_staff),
+            ice_servers=[IceServerPublic.of(s) for s in ice.servers], relay_only=ice.relay_only))
+        return await _until_ended(websocket, ctx, calls, call_id, principal, attendance, updates)
+
+
+async def _until_ended(websocket: WebSocket, ctx: HubContext, calls: CallService, call_id: int,
+                       principal: Principal, attendance: Attendance,
+                       updates: Subscription[CallEvent]) -> tuple[int, str]:
     tasks: list[asyncio.Future[Any]] = [
         asyncio.create_task(_inbound(websocket, calls, call_id, principal, attendance)),
         asyncio.create_task(_outbound(websocket, attendance)),
@@ -91,7 +98,6 @@ async def _session(websocket: WebSocket, ctx: HubContext, calls: CallService, ca
     try:
         done, _ = await asyncio.wait([*tasks, attendance.ended], return_when=asyncio.FIRST_COMPLETED)
     finally:
-        unsubscribe()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -101,13 +107,6 @@ async def _session(websocket: WebSocket, ctx: HubContext, calls: CallService, ca
     if lost is not None:
         raise lost
     return 1000, "left the call"
-
-
-def _latest(queue: asyncio.Queue[CallEvent], event: CallEvent) -> None:
-    """Each update is the whole call: a page that has not taken the last one gets this one instead."""
-    if queue.full():
-        queue.get_nowait()
-    queue.put_nowait(event)
 
 
 async def _inbound(websocket: WebSocket, calls: CallService, call_id: int, principal: Principal,
@@ -121,7 +120,7 @@ async def _inbound(websocket: WebSocket, calls: CallService, call_id: int, princ
         try:
             signal = SIGNAL.validate_json(raw)
         except ValidationError as exc:
-            await websocket.send_json({"type": "error", "reason": str(exc.errors(include_url=False)[:1])})
+            await send_model(websocket, SignalRefused(reason=str(exc.errors(include_url=False)[:1])))
             continue
         if isinstance(signal, Leave):
             attendance.leaving = True
@@ -134,11 +133,15 @@ async def _inbound(websocket: WebSocket, calls: CallService, call_id: int, princ
 
 async def _outbound(websocket: WebSocket, attendance: Attendance) -> None:
     async for signal in attendance.leg.signals():
-        await websocket.send_json(signal.model_dump(mode="json"))
+        await send_model(websocket, signal)
 
 
-async def _updates(websocket: WebSocket, ctx: HubContext, updates: asyncio.Queue[CallEvent], whole: bool) -> None:
+async def _updates(websocket: WebSocket, ctx: HubContext, updates: Subscription[CallEvent], whole: bool) -> None:
+    """The call as it changes; an update replaced before it was sent (the feed's `rooms` policy) is reported."""
+    reported = 0
     while True:
         event = await updates.get()
-        call = CallPublic.of(event.call, ctx.clock(), whole).model_dump(mode="json")
-        await websocket.send_json({"type": "call", "call": call})
+        if updates.dropped != reported:
+            reported = updates.dropped
+            await send_model(websocket, Dropped(count=reported))
+        await send_model(websocket, CallUpdate(call=CallPublic.of(event.call, ctx.clock(), whole)))

@@ -81,7 +81,7 @@ async def follow_up(ctx: Ctx, principal: Watcher, case: Mediating, body: FollowU
 async def options(ctx: Ctx, principal: Anyone) -> dict[str, Any]:
     """Categories (with limits and extra questions), kinds, sources, units, villages and grids, rooms, advisers."""
     config = ctx.town.cases
-    categories = [{"id": c.id, "name": c.name, "module": c.module, "lead": c.lead,
+    categories = [{"id": c.id, "name": c.name, "name_en": c.english, "module": c.module, "lead": c.lead,
                    "limit": c.limit.label if c.limit else None,
                    "attributes": [a.model_dump() for a in c.attributes]} for c in config.category_map().values()]
     tz = ctx.cases.book.calendar.tz

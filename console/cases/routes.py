@@ -125,8 +125,7 @@ async def duplicates(ctx: Ctx, principal: Staff, case: Seen) -> list[DuplicatePu
 
 def _duplicates(ctx: HubContext, case: Case, principal: Principal) -> list[DuplicatePublic]:
     """Likely duplicates the principal may see (a patrol phone sees none: it gets its receipt only)."""
-    book = ctx.cases.book
-    found = [(book.cases[c.case_id], c) for c in book.duplicates(case) if c.case_id in book.cases]
+    found = ctx.cases.duplicates(case)
     return [DuplicatePublic(case=public(ctx, other), score=c.score, reasons=list(c.reasons))
             for other, c in found if sees(principal, other)]
 

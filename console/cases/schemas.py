@@ -62,6 +62,7 @@ class CasePublic(BaseModel):
     source_ref: str
     category: str
     category_name: str
+    category_name_en: str = Field(description="the category's name in English mode")
     kind: str
     title: str
     matter: str
@@ -106,11 +107,13 @@ class CasePublic(BaseModel):
     reopened: int
 
     @classmethod
-    def of(cls, case: Case, now: float, category_name: str, whole: bool = False) -> CasePublic:
+    def of(cls, case: Case, now: float, category_names: tuple[str, str], whole: bool = False) -> CasePublic:
+        """*category_names*: the category's Chinese and English names."""
         c = case if whole else masked(case)
         return cls(
             id=c.id, number=c.number, masked=not whole, source=c.source.value, source_ref=c.source_ref,
-            category=c.category, category_name=category_name, kind=c.kind.value, title=c.title, matter=c.matter,
+            category=c.category, category_name=category_names[0], category_name_en=category_names[1],
+            kind=c.kind.value, title=c.title, matter=c.matter,
             state=c.state.value, state_label=c.state.label,
             requester=RequesterPublic.of(c.requester) if c.requester else None, address=c.address,
             location=c.location, grid=c.grid, village=c.village, urgent=c.urgent, attributes=c.attributes,

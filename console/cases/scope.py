@@ -62,7 +62,8 @@ def may_see_whole(principal: Principal, case: Case) -> bool:
 
 def public(ctx: HubContext, case: Case, whole: bool = False) -> CasePublic:
     category = ctx.town.cases.category_map().get(case.category)
-    return CasePublic.of(case, ctx.clock(), category.name if category else case.category, whole)
+    names = (category.name, category.english) if category else (case.category, case.category)
+    return CasePublic.of(case, ctx.clock(), names, whole)
 
 
 async def acted(action: Awaitable[T]) -> T:

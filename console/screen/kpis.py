@@ -35,7 +35,7 @@ async def kpis_of(ctx: HubContext, principal: Principal) -> Kpis:
     today = await asyncio.to_thread(_todays_alerts, ctx, principal, _local_midnight(ctx, now))
     acknowledged = [d.late for d in today if d.late is not None]
     overdue = [d for d in today if d.alert.state is AlertState.RAISED and now - d.alert.raised_at > d.limit_s]
-    opened = [a for a in ctx.alerts.book.open_alerts() if sees_alert(ctx.town, principal, a)]
+    opened = [a for a in ctx.alerts.open_alerts() if sees_alert(ctx.town, principal, a)]
     teams = _teams_in_scope(ctx, principal)
     return Kpis(time=at(now), alerts_today=len(today), open=len(opened),
                 open_by_severity={s: sum(a.severity is s for a in opened) for s in Severity},
@@ -61,7 +61,7 @@ def _timed(ctx: HubContext, alert: Alert, history: list[Transition]) -> DayAlert
     """The alert's limit is the one for the severity it was raised with: an alert that rose to red while
     waiting was not late for the five minutes of red before it rose."""
     raised = history[0].severity if history else alert.severity
-    limit = ctx.alerts.book.policy.after_s(raised)
+    limit = ctx.alerts.policy.after_s(raised)
     taken = next((t for t in history if t.action in TAKEN_ON), None) if alert.acknowledged_by else None
     return DayAlert(alert, limit, None if taken is None else taken.ts - alert.raised_at > limit)
 

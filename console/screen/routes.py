@@ -81,7 +81,7 @@ async def setup(ctx: Ctx, principal: Watcher) -> ScreenSetup:
     return ScreenSetup(user=Me.of(principal), town=town.town.name, timezone=town.town.timezone,
                        center=town.town.center, tiles=console.tiles,
                        rainfall_mm=RainfallLevels(**rain.model_dump()) if rain else None,
-                       acknowledge_within_min={s: ctx.alerts.book.policy.after_s(s) / 60 for s in Severity},
+                       acknowledge_within_min={s: ctx.alerts.policy.after_s(s) / 60 for s in Severity},
                        cameras_running=ctx.cameras is not None, clock=hub_clock(ctx))
 
 
@@ -126,7 +126,7 @@ def worst_severity(ctx: HubContext, principal: Principal) -> dict[str, tuple[Sev
     count for each of its grids, a basin's for each grid of the villages its devices are in)."""
     shown = {g.id for v in ctx.town.villages if principal.sees_village(v.id) for g in v.grids}
     worst: dict[str, tuple[Severity, int]] = {}
-    for alert in ctx.alerts.book.open_alerts():
+    for alert in ctx.alerts.open_alerts():
         if sees_alert(ctx.town, principal, alert):
             # A cadre sees a covering basin alert on their own grids only: the rest of the basin is not theirs.
             for grid in shown.intersection(grids_of(ctx.town, alert)):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hub.alerts.escalation import EscalationPolicy
 from hub.alerts.model import Action, Alert, AlertEvent, Severity
 from hub.alerts.notify import ChainLevel, Notification
-from hub.town import Town
+from hub.town import Town, place_name
 
 _HEADS = {Action.RAISE: "预警", Action.REOPEN: "预警（再次出现）", Action.SEVERITY: "预警（等级变化）",
           Action.ESCALATE: "预警（未确认，升级通知）", Action.ACKNOWLEDGE: "预警已确认",
@@ -65,7 +65,7 @@ class Renderer:
         parts = [self._town.town.name, village.name if village else "", grid.name if grid else ""]
         if not grid:
             parts.append(alert.source)
-        return " ".join(p for p in parts if p)
+        return place_name(*parts)
 
 
 _STATES = {"raised": "待确认", "acknowledged": "已确认", "dispatched": "已派单",

@@ -112,6 +112,14 @@ class AlertService:
 
     # --- people's actions -----------------------------------------------------------------------
 
+    def open_alerts(self) -> list[Alert]:
+        """The alerts not yet resolved, as the book holds them now."""
+        return self.book.open_alerts()
+
+    async def get(self, alert_id: int) -> Alert | None:
+        """The alert as the book holds it (open or resolved), else as stored."""
+        return self.book.by_id.get(alert_id) or await asyncio.to_thread(self.store.get, alert_id)
+
     async def acknowledge(self, alert_id: int, actor: str, note: str) -> Alert:
         return await self._act(self.book.acknowledge(alert_id, actor, note))
 

@@ -57,6 +57,8 @@ class Attribute(Strict):
 class Category(Strict):
     id: CaseId
     name: str = Field(min_length=1, description="Chinese name, e.g. 矛盾纠纷")
+    name_en: str | None = Field(default=None, min_length=1, max_length=60,
+                                description="English name, for the console's English mode; default: the Chinese name")
     module: Literal["9", "X"] = Field(default="X", description="9: one of the nine standard modules; X: the town's")
     description: str = ""
     keywords: tuple[str, ...] = ()
@@ -64,6 +66,11 @@ class Category(Strict):
     lead: str | None = Field(default=None, description="suggested lead unit: department:<id>, grid:<id>, "
                                                         "village:<id> or team:<id>")
     attributes: tuple[Attribute, ...] = ()
+
+    @property
+    def english(self) -> str:
+        """The name in English mode: the Chinese one where the town gave none."""
+        return self.name_en or self.name
 
 
 class Department(Strict):
@@ -236,6 +243,7 @@ class CasesConfig(Strict):
 
     def category_map(self) -> dict[str, Category]:
         """The categories in force: the built-in ones (unless turned off), then the town's, by id."""
-        built_in = (Category.model_validate(c) for c in defaults.CATEGORIES)
+        built_in = (Category.model_validate({"name_en": defaults.CATEGORY_NAMES_EN.get(c["id"]), **c})
+                    for c in defaults.CATEGORIES)
         found = {c.id: c for c in built_in} if self.default_categories else {}
         return found | {c.id: c for c in self.categories}

@@ -42,6 +42,16 @@ CATEGORIES: tuple[dict[str, Any], ...] = (
     {"id": "other", "name": "其他", "module": "X"},
 )
 
+# The built-in categories' names in the console's English mode (a town's own categories give `name_en`).
+CATEGORY_NAMES_EN: dict[str, str] = {
+    "population": "Registered population", "special-groups": "Special groups", "key-youth": "At-risk youth",
+    "public-security": "Public security", "disputes": "Disputes", "campus-safety": "Campus safety",
+    "road-line-protection": "Road and line protection", "social-organisations": "Social organisations",
+    "nonpublic-economy": "Non-public enterprises", "self-built-housing": "Self-built housing safety",
+    "environment": "Environment and sanitation", "water-supply": "Water supply", "roads": "Roads and traffic",
+    "flood-safety": "Flood safety", "other": "Other",
+}
+
 # 12345-style limits by kind: enquiries in 3 working days, complaints in 13, for example.
 KIND_LIMITS: dict[str, dict[str, Any]] = {
     "enquiry": {"working_days": 3}, "help": {"working_days": 5}, "complaint": {"working_days": 13},

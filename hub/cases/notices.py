@@ -22,7 +22,7 @@ from hub.cases import escalation
 from hub.cases.model import Action, Case, CaseEvent, Entry
 from hub.cases.store import CaseStore
 from hub.cases.workcal import WorkCalendar
-from hub.town import Town
+from hub.town import Town, place_name
 
 log = logging.getLogger(__name__)
 RETRY_S = 2.0
@@ -38,7 +38,7 @@ def place(town: Town, case: Case) -> str:
     """Village and grid when the case has them, else the address the requester gave, else the town."""
     grid = town.grids().get(case.grid or "")
     village = next((v for v in town.villages if v.id == (case.village or case.lead_village)), None)
-    named = " ".join(n for n in (village.name if village else "", grid.name if grid else "") if n)
+    named = place_name(village.name if village else "", grid.name if grid else "")
     return named or case.address or town.town.name
 
 

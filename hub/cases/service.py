@@ -21,6 +21,7 @@ from hub.alerts.writer import GIVE_UP_S
 from hub.bus import Bus
 from hub.cases.appointments import Appointment, Slot, Slotting, clash
 from hub.cases.book import CaseBook
+from hub.cases.duplicates import Candidate
 from hub.cases.lifecycle import CaseError
 from hub.cases.mediation import Mediation
 from hub.cases.model import Action, Case, CaseEvent, Kind, NewCase, Source
@@ -121,6 +122,10 @@ class CaseService:
 
     async def get(self, case_id: int) -> Case | None:
         return self.book.cases.get(case_id) or await asyncio.to_thread(self.store.get, case_id)
+
+    def duplicates(self, case: Case) -> list[tuple[Case, Candidate]]:
+        """Open cases that look like *case*, each with why."""
+        return [(self.book.cases[c.case_id], c) for c in self.book.duplicates(case) if c.case_id in self.book.cases]
 
     async def apply(self, case_id: int, change: Change) -> Case:
         """Apply one book action to the case as it stands now (open in the book, or finished in the store)."""

@@ -1,6 +1,7 @@
-"""The visitor desk and the case workbench in a real headless Chromium: the desk's header leads to the other pages
-and signs out in place, with no error in the console (its icon is there); the workbench's route form waits for a
-lead unit to be chosen, so one press of 提交 routes nothing."""
+"""The visitor desk and the case workbench in a real headless Chromium: each page's header leads to the other pages,
+names who is in, switches the language (the desk's form too) and signs out in place, with no error in the console
+(its icon is there); the workbench's route form waits for a lead unit to be chosen, so one press of 提交 routes
+nothing."""
 
 from __future__ import annotations
 
@@ -34,10 +35,46 @@ async def test_the_desk_has_a_header_to_the_other_pages_and_signs_out_in_place(
         await expect(page.locator("#who")).to_have_text("值班员 张伟")
         icon = await page.evaluate("fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)")
         assert icon == 200
+        await header.locator(".lang-toggle").click()  # the desk switches language like the other pages
+        await expect(header.locator('a.nav[href="/"]')).to_have_text("Duty screen")
+        await expect(header.locator("#who")).to_have_text("Duty officer 张伟")
+        await expect(header.locator("#sign-out")).to_have_text("Sign out")
+        await expect(page.locator('[data-i18n="desk.name"]')).to_have_text("Name")
+        await expect(page.locator('#case-form select[name="category"] option[value="flood-safety"]')).to_have_text(
+            "Flood safety")
+        await header.locator(".lang-toggle").click()
+        await expect(header.locator("#who")).to_have_text("值班员 张伟")
+        await expect(page.locator('#case-form select[name="category"] option[value="flood-safety"]')).to_have_text(
+            "防汛安全")
         await header.locator("#sign-out").click()
         await expect(page.locator("#login")).to_be_visible()
         assert await page.evaluate("window.stayed") is True
         assert problems == [], problems  # a missing favicon is a console error
+
+
+async def test_the_workbench_has_a_header_to_the_other_pages_and_signs_out_in_place(
+        tmp_path: Path, chromium: Browser) -> None:
+    async with make_hub(hub_settings(tmp_path, None)) as hub:
+        problems: list[str] = []
+        _, page = await open_page(chromium, WORKBENCH, problems)
+        await sign_in(page, hub, await account(hub, Role.officer), path="cases/")
+        header = page.locator("#screen header.top")
+        for href, text in (("/", "值班大屏"), ("/call/", "视频调度"), ("/desk/", "来访登记")):
+            await expect(header.locator(f'a.nav[href="{href}"]')).to_have_text(text)
+        await expect(header.locator("#user")).to_have_text("值班员 张伟")
+        icon = await page.evaluate("fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)")
+        assert icon == 200
+        await header.locator(".lang-toggle").click()
+        await expect(header.locator('a.nav[href="/"]')).to_have_text("Duty screen")
+        await expect(header.locator("#user")).to_have_text("Duty officer 张伟")
+        await header.locator(".lang-toggle").click()
+        await header.locator("#sign-out").click()
+        await expect(page.locator("#login")).to_be_visible()
+        await expect(page.locator("#screen")).to_be_hidden()
+        assert await page.evaluate("window.stayed") is True  # in place, no reload
+        session = await page.evaluate("fetch('/api/screen/session').then(r => r.json())")
+        assert session == {"user": None}  # signed out at the hub, not only hidden
+        assert problems == [], problems
 
 
 async def test_the_route_form_routes_nothing_until_a_lead_unit_is_chosen(tmp_path: Path, chromium: Browser) -> None:
@@ -59,4 +96,8 @@ async def test_the_route_form_routes_nothing_until_a_lead_unit_is_chosen(tmp_pat
         await lead.select_option("village:shimen")
         await form.locator("button[type=submit]").click()
         await expect(pane.locator(".case-head .chip.state")).to_have_text("已分流")
+        await desk.locator("#screen header.top .lang-toggle").click()  # categories are named in English too
+        await expect(desk.locator('#filters select[name="category"] option[value="disputes"]')).to_have_text("Disputes")
+        await expect(pane).to_contain_text("Disputes")
+        await expect(desk.locator("#screen")).not_to_contain_text("矛盾纠纷")
         assert problems == [], problems

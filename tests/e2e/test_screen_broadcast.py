@@ -126,6 +126,9 @@ async def test_the_officer_cancels_a_playing_broadcast_and_confirms_an_alerts_pr
         await job.locator("button[data-action=cancel]").click()
         await expect(receipt).to_have_attribute("data-state", "cancelled")
         await expect(receipt).to_have_attribute("title", "SPK01 · 已被 值班员 张伟 (officer) 取消")  # the hub's reason
+        await page.click("header .lang-toggle")  # and who cancelled it, in English
+        await expect(receipt).to_have_attribute("title", "SPK01 · cancelled by Duty officer 张伟 (officer)")
+        await page.click("header .lang-toggle")
         await expect(job.locator(".bc-state")).to_have_text("已取消")
         await expect(job.locator("button[data-action=cancel]")).to_have_count(0)
         await wait_for(lambda: r.speaker("SPK01").playing is None, what="the speaker told to stop")
@@ -138,6 +141,9 @@ async def test_the_officer_cancels_a_playing_broadcast_and_confirms_an_alerts_pr
         await expect(page.locator("#broadcast-pending")).to_have_text("1 条待确认")
         await expect(proposal).to_contain_text("紧急通知")
         await expect(proposal.locator(".bc-job-head")).to_contain_text("来自告警 #1：水位超警")
+        await page.click("header .lang-toggle")  # the alert's title in English too
+        await expect(proposal.locator(".bc-job-head")).to_contain_text("From alert #1: River level over warning")
+        await page.click("header .lang-toggle")
         await proposal.locator("button[data-action=confirm]").click()
         await expect(proposal).to_have_count(0)
         confirmed = page.locator("#bc-job-list .bc-job.followed")

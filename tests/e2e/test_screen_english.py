@@ -1,5 +1,5 @@
 """The big screen in English, in a real headless Chromium: with an alert raised from a real report, no Chinese is
-left in any panel or in the drawers of a grid, a device and an alert, other than the names the town file gives
+left in any panel or in the drawers of a grid, a device, an alert and a team, other than the names the town file gives
 (villages, grids, devices, people, teams); the drawer follows the switch while it is open."""
 
 from __future__ import annotations
@@ -79,9 +79,28 @@ async def test_english_mode_leaves_no_chinese_in_the_panels_and_drawers(
         await expect(page.locator("#note-warning")).to_contain_text("condition still holds")
         assert await chinese_left(page, "#note-dialog", names) == []
         await page.locator("#note-dialog button[value=cancel]").click()
+        await card.locator("button[data-action=case]").click()  # the case form says what the alert is in English
+        intro = page.locator('dialog[data-ask="case"] .ask-intro')
+        await expect(intro).to_contain_text(re.compile(r"^River level over warning: .*Water level 58.4 m, above 58 m"))
+        assert await chinese_left(page, 'dialog[data-ask="case"] .ask-intro', names) == []
+        categories = page.locator('dialog[data-ask="case"] select[name="category"] option')
+        await expect(categories.filter(has_text="Flood safety")).to_have_count(1)  # the hub's English name
+        assert await chinese_left(page, 'dialog[data-ask="case"] select[name="category"]', names) == []
+        await page.locator('dialog[data-ask="case"] button[value="cancel"]').click()
         await page.locator("#details-close").click()
         await card.locator(".alert-message").click()  # an alert opens its grid's drawer
         await expect(page.locator("#details")).to_be_visible()
         await expect(page.locator("#details")).to_contain_text("River level over warning")
         assert await chinese_left(page, "#details", names) == []
+        await a_teams_drawer_is_english_too(page, hub.ctx.town, names)
         assert problems == [], problems
+
+
+async def a_teams_drawer_is_english_too(page: Page, town: Town, names: list[str]) -> None:
+    """A team's drawer: its members' usual roles (队长, 队员) read in English; the town's names stay."""
+    team = next(t for t in town.teams if {m.role for m in t.members} >= {"队长", "队员"})
+    await page.locator(f'#team-board .team[data-team="{team.id}"]').click()
+    await expect(page.locator("#details h3")).to_have_text(team.name)
+    await expect(page.locator("#details li.crew-member").first).to_contain_text(f"Leader · {team.id}.1")
+    await expect(page.locator("#details")).to_contain_text("Members")
+    assert await chinese_left(page, "#details", names) == []

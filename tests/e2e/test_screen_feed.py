@@ -9,7 +9,9 @@ import dataclasses
 import json
 import re
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
@@ -143,4 +145,30 @@ async def test_an_alert_raised_now_by_a_hub_clock_hours_behind_reads_just_now(
         alert = await open_alert(hub, "river-level", "RS01")
         card = page.locator(f'article.alert[data-alert-id="{alert.id}"]')
         await expect(card.locator(".alert-time")).to_contain_text("刚刚")
+        assert problems == [], problems
+
+
+async def test_the_header_clock_and_a_devices_health_read_the_hubs_clock(
+        tmp_path: Path, own_broker: Mosquitto, chromium: Browser) -> None:
+    """With the hub's clock hours behind (the demo's catch-up), the header clock and a station's "last seen" and
+    "online" times read the hub's time, as its readings and alerts do, not the browser's."""
+    behind = 4 * 3600.0
+    mqtt = MqttSettings(host="127.0.0.1", port=own_broker.port, keepalive_s=5)
+    async with make_hub(hub_settings(tmp_path, mqtt), clock=lambda: time.time() - behind) as hub:
+        zone = ZoneInfo(hub.ctx.town.town.timezone)
+
+        def hub_minutes() -> re.Pattern[str]:
+            """The hub's time now, or a minute before, as HH:MM in the town's zone."""
+            now = time.time() - behind
+            return re.compile("|".join(datetime.fromtimestamp(now - s, zone).strftime("%H:%M") for s in (0, 60)))
+
+        problems: list[str] = []
+        page = await officer_screen(chromium, hub, problems)
+        await expect(page.locator("#clock")).to_contain_text(hub_minutes())
+        await publish_level(own_broker.port, "RS01", hub, 55.0, ts=time.time() - behind)
+        await wait_for(lambda: getattr(hub.ctx.health.get("RS01"), "last_seen", None) is not None, what="RS01 seen")
+        await page.locator("#map [data-device=RS01]").dispatch_event("click")
+        details = page.locator("#details")
+        await expect(details.locator("p", has_text="最后上报")).to_contain_text(hub_minutes())
+        await expect(details.locator("ul.events li", has_text="上线").first).to_contain_text(hub_minutes())
         assert problems == [], problems

@@ -3,6 +3,7 @@ reassigns it, and enrols a phone from the team board, in a real headless Chromiu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,6 +54,7 @@ async def test_the_officer_follows_a_dispatch_to_the_photo_and_position_then_rea
         card = screen.locator(f'#details article.follow-dispatch[data-dispatch="{job_id}"]')
         await expect(card.locator(".follow-entry")).to_have_count(4)  # assign, acknowledge, en route, on scene
         await expect(card.locator(".chip")).to_have_text("在现场")
+        await expect(screen.locator("#details p.sub")).to_have_text("水位超警 · 石门村第一网格")  # the village once
         await see_the_photo(screen, card, artifacts)
         await see_the_position(screen, card)
         await refused_in_chinese(screen, card)
@@ -68,6 +70,7 @@ async def test_the_officer_follows_a_dispatch_to_the_photo_and_position_then_rea
         await expect(cancelled).to_have_text("Cancelled")
         instructions = screen.locator("#details .follow-instructions").first
         await expect(instructions).to_have_text("Instructions: 沿河堤巡查，拍照回传")
+        await in_english_but_what_people_wrote(screen, alert_card, job_id, t02)
         await a_cadre_follows_it_read_only(chromium, hub, alert_id, job_id, problems)
         assert problems == []
 
@@ -170,6 +173,20 @@ async def cancel(hub: Hub, screen: Page, dispatch_id: int) -> None:
     assert hub.ctx.dispatch.book.dispatches[dispatch_id].state is DispatchState.CANCELLED
     await expect(card.locator(".chip")).to_have_text("已取消")
     await expect(card.locator('button[data-action="cancel"]')).to_have_count(0)
+
+
+async def in_english_but_what_people_wrote(screen: Page, alert_card: Locator, job_id: int, t02: str) -> None:
+    """The alert's title, who did each step and why a dispatch was reassigned are in English; what people typed
+    (instructions, notes, the reason) and the town's names stay as written."""
+    await expect(screen.locator("#details p.sub")).to_have_text(re.compile(r"^River level over warning · "))
+    old = screen.locator(f'article.follow-dispatch[data-dispatch="{job_id}"]')
+    await expect(old.locator(".follow-reason")).to_have_text(f"Reason: Reassigned to {t02}: 一队车辆故障")
+    await expect(old.locator(".follow-entry.action-cancel .follow-note")).to_have_text(
+        f"Reassigned to {t02}: 一队车辆故障")
+    signed = await screen.locator("#details .follow-actor").all_inner_texts()
+    assert signed and all(who.startswith("Duty officer 张伟 (") for who in signed if "张伟" in who), signed
+    assert not any(role in who for who in signed for role in ("值班员", "管理员", "巡逻队员")), signed
+    await expect(alert_card).to_contain_text("Acknowledged by Duty officer 张伟 (")
 
 
 async def a_cadre_follows_it_read_only(chromium: Browser, hub: Hub, alert_id: int, job_id: int,

@@ -17,6 +17,10 @@ from websockets.exceptions import ConnectionClosed
 
 from adapters.janus.config import JanusSection
 from adapters.janus.process import JanusProcess
+from console.calls.feed import CallFeed
+from console.calls.schemas import CallReady, CallUpdate
+from console.fanout import Policy
+from console.service import ConsoleService
 from hub.app import Hub
 from hub.settings import MqttSettings
 from hub.townfile import LoadedTown
@@ -120,12 +124,16 @@ async def join_and_leave(hub: Hub, call_id: int, cadre: dict[str, str], officer:
     async with connect(ws_url(hub, f"/ws/calls/{call_id}"), additional_headers=officer) as centre:
         ready = await next_of(centre, "ready")
         assert ready["ice_servers"] == [] and ready["relay_only"] is False  # no STUN; TURN only when configured
+        CallReady.model_validate(ready)
         async with connect(ws_url(hub, f"/ws/calls/{call_id}"), additional_headers=cadre) as village:
             await next_of(village, "ready")
+            rooms = call_feed(hub).rooms  # the call sockets take updates from the shared fan-out, latest only
+            assert (len(rooms), rooms.policy, rooms.limit) == (2, Policy.drop_oldest, 1)
             await village.send(json.dumps({"type": "mute", "audio": True, "video": False}))
             update = await next_of(centre, "call")
             while len(update["call"]["participants"]) < 2 or not update["call"]["participants"][1]["audio_muted"]:
                 update = await next_of(centre, "call")
+            CallUpdate.model_validate(update)
             await village.send(json.dumps({"type": "leave"}))
             await wait_for(lambda: presence(hub, call_id, f"cadre.{RS01_VILLAGE}") == "left", what="left")
         async with connect(ws_url(hub, f"/ws/calls/{call_id}"), additional_headers=cadre) as village:
@@ -134,6 +142,11 @@ async def join_and_leave(hub: Hub, call_id: int, cadre: dict[str, str], officer:
     # Closed without a word: dropped, free to come back.
     await wait_for(lambda: presence(hub, call_id, f"cadre.{RS01_VILLAGE}") == presence(hub, call_id, "officer")
                    == "dropped", what="both dropped")
+    await wait_for(lambda: len(call_feed(hub).rooms) == 0, what="the closed sockets unsubscribed")
+
+
+def call_feed(hub: Hub) -> CallFeed:
+    return next(s for s in hub.services if isinstance(s, ConsoleService)).app.state.call_feed  # type: ignore[no-any-return]
 
 
 async def check_removal(hub: Hub, call_id: int, cadre: dict[str, str], http: httpx.AsyncClient) -> None:

@@ -86,7 +86,7 @@ async def test_each_step_reaches_the_sms_gateway_once_even_across_a_restart(
     number = detail["number"]
     assert (body["case_id"], body["case_number"], body["step"], body["level"]) == (case_id, number, 1, "village_cadre")
     assert body["recipients"] == [{"name": "张清", "phone": "18207348141"}]
-    assert body["text"].startswith(f"【案件督办】{number} 自建房安全\n地点：石门村 石门村第一网格\n"
+    assert body["text"].startswith(f"【案件督办】{number} 自建房安全\n地点：石门村第一网格\n"
                                    "超时：已超办理时限0.0个工作小时，第1/3级督办")
     assert body["link"] == f"/cases/#{case_id}"  # the hub has no console URL set here
     [delivery] = detail["deliveries"]

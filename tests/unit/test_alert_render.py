@@ -7,6 +7,7 @@ from hub.alerts.escalation import EscalationPolicy
 from hub.alerts.model import AlertEvent, Severity
 from hub.alerts.notify import ALERT_CHAIN, ChainLevel
 from hub.alerts.render import Renderer
+from hub.town import place_name
 from tests.alert_support import DUTY, LEAD, FakeClock, make_book, signal, town_with
 
 BLUE, YELLOW, ORANGE, RED = Severity
@@ -73,11 +74,11 @@ def test_the_message_names_colour_place_time_and_note() -> None:
     (note,) = renderer.notifications(event)
     assert note.title == "【红色预警】水位超警"
     assert note.text.splitlines() == [
-        "【红色预警】水位超警", "编号：#1", "内容：RS01 59.6", "地点：青溪镇 石门村 石门村第一网格",
+        "【红色预警】水位超警", "编号：#1", "内容：RS01 59.6", "地点：青溪镇 石门村第一网格",
         "时间：2025-06-15 23:06", "等级：红色", "状态：待确认",
         "处置：http://hub.local:8080/#/alerts/1"]
     assert note.markdown.startswith('### <font color="warning">【红色预警】水位超警</font>\n')
-    assert '> 地点：<font color="comment">青溪镇 石门村 石门村第一网格</font>' in note.markdown
+    assert '> 地点：<font color="comment">青溪镇 石门村第一网格</font>' in note.markdown
 
 
 def test_a_persons_note_names_them_and_a_resolve_is_green() -> None:
@@ -97,3 +98,9 @@ def test_a_basin_alert_names_the_basin_as_its_place() -> None:
     assert note.level is DUTY_OFFICER
     assert "地点：青溪镇 basin:upper" in note.text.splitlines()
     assert [r.name for r in note.recipients] == ["王值班"]
+
+
+def test_a_place_is_named_once() -> None:
+    assert place_name("青溪镇", "石门村", "石门村第一网格") == "青溪镇 石门村第一网格"  # the grid says its village
+    assert place_name("青溪镇", "石门村", "第一网格") == "青溪镇 石门村 第一网格"  # a grid named without it
+    assert place_name("青溪镇", "", "", "RS01") == "青溪镇 RS01"

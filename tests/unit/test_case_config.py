@@ -18,6 +18,18 @@ def test_the_sample_lists_the_built_in_calendar_and_adds_a_category() -> None:
     assert len(categories) == 16 and categories["farmland-water"].limit is not None
     assert sum(c.module == "9" for c in categories.values()) == 9
     assert {a.id for a in cases.advisers} == {"judge", "lawyer"}
+    assert categories["flood-safety"].english == "Flood safety"  # the hub's English name of a built-in one
+    assert categories["farmland-water"].english == "Farmland irrigation water"  # the town's `name_en`
+
+
+def test_an_english_name_is_checked_like_the_rest(tmp_path: Path) -> None:
+    path = broken_town(tmp_path, "name_en: Farmland irrigation water,", "name_en: '',")
+    [problem] = problems(path)
+    assert problem.startswith(f"{path}:{line_of(path, 'name_en')}: cases.categories[0].name_en: String "
+                              "should have at least 1 character"), problem
+    path = broken_town(tmp_path, "name_en: Farmland irrigation water,", "name_en: Farmland irrigation water, "
+                       "name_fr: Eau d'irrigation,")
+    assert problems(path) == [f"{path}:{line_of(path, 'name_fr')}: cases.categories[0].name_fr: unknown key"]
 
 
 def test_an_unquoted_time_of_day_is_refused(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ async def test_a_step_sends_each_level_it_names_a_short_chinese_message(tmp_path
     cadre, duty = sorted(channel.sent, key=lambda n: list(ChainLevel).index(n.level))
     assert cadre.recipients == (Recipient("张清", "18207348141", ChainLevel.VILLAGE_CADRE),)
     assert duty.recipients == (Recipient("综治中心值班员", "0731-5551234", ChainLevel.DUTY_OFFICER),)
-    assert cadre.text == (f"【案件督办】{case.number} 防汛安全\n地点：石门村 石门村第一网格\n"
+    assert cadre.text == (f"【案件督办】{case.number} 防汛安全\n地点：石门村第一网格\n"
                           f"超时：已超办理时限1.5个工作小时，第1/3级督办\n详情：https://hub.example/cases/#{case.id}\n"
                           "请督促承办单位尽快办理。")
     assert cadre.case is not None and (cadre.case.id, cadre.case.step, cadre.alert) == (case.id, 1, None)

@@ -27,3 +27,16 @@ def test_imports_follow_the_design(package: str) -> None:
     for path in sorted((ROOT / package).rglob("*.py")):
         wrong = imported_packages(path) - ALLOWED[package] - {package}
         assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"
+
+
+def books_reached(path: Path) -> list[str]:
+    """`ctx.<service>.book` chains in *path*: a route reaching past a service into its book."""
+    return [ast.unparse(node) for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Attribute) and node.attr == "book" and isinstance(node.value, ast.Attribute)
+            and isinstance(node.value.value, ast.Name) and node.value.value.id == "ctx"
+            and node.value.attr in {"alerts", "cases"}]
+
+
+def test_routes_call_the_alert_and_case_services_not_their_books() -> None:
+    for path in sorted((ROOT / "console").rglob("routes.py")):
+        assert not books_reached(path), f"{path.relative_to(ROOT)} reaches into {books_reached(path)}"

@@ -1,7 +1,7 @@
 // One case in the workbench: what it is, where, who has it and by when, its photos, the steps the user may take,
 // its mediation record and its trail. Masked as the lists are; "show the whole record" asks the hub for it
 // (GET /api/cases/{id}/full, which the hub writes in its audit log) and shows it until the case next changes.
-import { dayTime, el } from "/static/screen/format.js";
+import { caseCategory, dayTime, el } from "/static/screen/format.js";
 import { t } from "/static/screen/i18n.js";
 import { appointmentsBox } from "./appointments.js";
 import { refusalText } from "./forms.js";
@@ -48,7 +48,7 @@ function facts(c, ctx) {
   const grid = village?.grids.find((g) => g.id === c.grid);
   const r = c.requester;
   const rows = [
-    ["source", t(`case.source.${c.source}`)], ["category", c.category_name], ["kind", t(`case.kind.${c.kind}`)],
+    ["source", t(`case.source.${c.source}`)], ["category", caseCategory(c)], ["kind", t(`case.kind.${c.kind}`)],
     ["place", [village?.name ?? c.village, grid?.name ?? c.grid, c.address].filter(Boolean).join(" · ")],
     ["requester", r ? [r.name, r.phone, r.id_number, r.address].filter(Boolean).join(" · ") : ""],
     ["lead", c.lead?.name ?? ""], ["assisting", c.assisting.map((u) => u.name).join("、")],

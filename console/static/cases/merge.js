@@ -3,7 +3,7 @@
 // duplicates (same place, similar matter, within days), compared side by side and merged on confirmation.
 import { api } from "/static/screen/api.js";
 import { OPEN_STATES } from "/static/screen/case-feed.js";
-import { dayTime, el } from "/static/screen/format.js";
+import { caseCategory, dayTime, el } from "/static/screen/format.js";
 import { t } from "/static/screen/i18n.js";
 import { stepForm } from "./forms.js";
 import { isStaff } from "./steps.js";
@@ -76,7 +76,7 @@ async function suggest(detail, holder, compare, ctx) {
 
 const ROWS = [
   ["number", (c) => c.number], ["title", (c) => c.title], ["state", (c) => t(`case.state.${c.state}`)],
-  ["category", (c) => c.category_name], ["source", (c) => t(`case.source.${c.source}`)],
+  ["category", (c) => caseCategory(c)], ["source", (c) => t(`case.source.${c.source}`)],
   ["place", (c, o) => place(c, o)], ["requester", (c) => (c.requester ? `${c.requester.name} ${c.requester.phone}` : "")],
   ["received", (c) => dayTime(c.created_at)], ["lead", (c) => c.lead?.name ?? ""],
   ["due", (c) => (c.due_at ? dayTime(c.due_at) : "")], ["matter", (c) => c.matter],

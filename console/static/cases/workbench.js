@@ -3,7 +3,7 @@
 // screen's sign-in and shares its language switch; /ws/cases keeps the list and the open case current.
 import { api, toast } from "/static/screen/api.js";
 import { CaseFeed, OPEN_STATES } from "/static/screen/case-feed.js";
-import { dayTime, el, setZone } from "/static/screen/format.js";
+import { caseCategory, categoryName, dayTime, el, setZone } from "/static/screen/format.js";
 import { addStrings, onLang, t } from "/static/screen/i18n.js";
 import { Lifetime } from "/static/screen/live.js";
 import { hide, startPage, userLabel } from "/static/screen/login.js";
@@ -75,7 +75,7 @@ function filters() {
   };
   keep(f.state, [["open", t("wb.filter.open")], ["", t("wb.filter.all")],
     ...STATES.map((s) => [s, t(`case.state.${s}`)])], "open");
-  keep(f.category, [["", t("wb.filter.anyCategory")], ...desk.options.categories.map((c) => [c.id, c.name])]);
+  keep(f.category, [["", t("wb.filter.anyCategory")], ...desk.options.categories.map((c) => [c.id, categoryName(c)])]);
   keep(f.village, [["", t("wb.filter.anyVillage")], ...desk.options.villages.map((v) => [v.id, v.name])]);
   keep(f.source, [["", t("wb.filter.anySource")], ...SOURCES.map((s) => [s, t(`case.source.${s}`)])]);
   f.village.hidden = !isStaff(desk.user); // a cadre's list is their village's anyway
@@ -108,7 +108,7 @@ function row(c, urgency) {
   const flags = el("td", "flags", c.urgent ? el("span", "chip urgent", t("wb.urgent")) : null,
     urgency ? el("span", `chip ${urgency}`, t(`wb.due.${urgency}`)) : null);
   const tr = el("tr", c.id === desk.open ? "on" : "", el("td", "num", c.number), el("td", "title", c.title),
-    el("td", "", c.category_name), el("td", "", village), el("td", "", t(`case.state.${c.state}`)),
+    el("td", "", caseCategory(c)), el("td", "", village), el("td", "", t(`case.state.${c.state}`)),
     el("td", "", c.lead?.name ?? ""), el("td", "num", c.due_at ? dayTime(c.due_at) : ""), flags);
   tr.dataset.caseId = c.id;
   tr.onclick = () => { location.hash = `#${c.id}`; };

@@ -2,16 +2,15 @@
 // on at once), optionally book a mediation room or the judge or legal adviser on duty, and hand the visitor a
 // receipt number with the time limit.
 import { api, ApiError } from "/static/screen/api.js";
+import { categoryName } from "/static/screen/format.js";
+import { onLang, t } from "/static/screen/i18n.js";
 import { hide, startPage, userLabel } from "/static/screen/login.js";
+import "./words.js";
 
 const $ = (sel) => document.querySelector(sel);
 const form = $("#case-form");
 const F = form.elements;  // by field name: form.name and form.slot would be the form's own properties
-const MESSAGES = {
-  name: "请填写来访人姓名", phone: "请填写正确的联系电话（11 位手机号或带区号的座机）",
-  id_number: "身份证号应为 18 位", village: "请选择所属村（社区）", category: "请选择事项类别",
-  matter: "请填写事项内容", slot: "请选择预约时段",
-};
+const MESSAGES = new Set(["name", "phone", "id_number", "village", "category", "matter", "slot"]);
 const STATE = { received: "已接收", accepted: "已受理" };
 const KIND = { judge: "驻站法官", legal_adviser: "法律顾问", mediator: "调解员" };
 let options = null;
@@ -27,16 +26,25 @@ async function enter() {
   if (first) fillChoices(); // once: signed in again after a session ended, what was typed stays
   $("#who").textContent = userLabel(me);
   hide();
+  onLang(() => { $("#who").textContent = userLabel(me); nameCategories(); showLimit(); });
+}
+
+/** The category choices in the page's language (the town file may give categories an English name). */
+function nameCategories() {
+  for (const group of F.category.querySelectorAll("optgroup")) group.label = t(`desk.group.${group.dataset.module}`);
+  for (const o of F.category.querySelectorAll("optgroup option")) {
+    o.textContent = categoryName(options.categories.find((c) => c.id === o.value));
+  }
 }
 
 function fillChoices() {
-  const groups = { 9: "综治 9+X", X: "本镇事项" };
-  for (const [module, label] of Object.entries(groups)) {
+  for (const module of ["9", "X"]) {
     const group = document.createElement("optgroup");
-    group.label = label;
+    group.dataset.module = module;
     group.append(...options.categories.filter((c) => c.module === module).map((c) => option(c.id, c.name)));
     F.category.append(group);
   }
+  nameCategories();
   F.kind.append(...options.kinds.map((k) => option(k.id, k.name)));
   F.kind.value = "complaint";
   F.village.append(...options.villages.map((v) => option(v.id, v.name)));
@@ -70,8 +78,8 @@ function showCategory() {
 function showLimit() {
   const category = options.categories.find((c) => c.id === F.category.value);
   const kind = options.kinds.find((k) => k.id === F.kind.value);
-  const limit = F.urgent.checked ? "当日" : (category && category.limit) || (kind && kind.limit);
-  $("#limit").textContent = limit ? `办理时限：受理后${limit}内办结（按工作日计，节假日顺延）` : "";
+  const limit = F.urgent.checked ? t("desk.limitSameDay") : (category && category.limit) || (kind && kind.limit);
+  $("#limit").textContent = limit ? t("desk.limit", { limit }) : "";
 }
 
 async function loadSlots() {
@@ -86,7 +94,8 @@ async function loadSlots() {
 function problems() {
   const wrong = [...form.elements].filter((el) => el.willValidate && !el.closest("[hidden]") && !el.checkValidity());
   wrong.forEach((el) => el.classList.add("touched"));
-  return wrong.map((el) => MESSAGES[el.name] || `请填写${el.parentElement.firstChild.textContent.trim()}`);
+  return wrong.map((el) => (MESSAGES.has(el.name) ? t(`desk.m.${el.name}`)
+    : t("desk.m.other", { field: el.parentElement.firstChild.textContent.trim() })));
 }
 
 function body() {
@@ -109,7 +118,7 @@ async function submit(event) {
   event.preventDefault();
   F.slot.required = F.book.checked;
   const wrong = problems();
-  $("#form-error").textContent = wrong.join("；");
+  $("#form-error").textContent = wrong.join(t("desk.m.join"));
   if (wrong.length) return;
   $("#submit").disabled = true;
   try {

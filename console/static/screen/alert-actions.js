@@ -1,9 +1,10 @@
 // An alert card's one-click actions besides acknowledge, dispatch and resolve: follow its dispatches, open a case
 // from it (prefilled by the hub from the alert), and start a video call with its village and nearest camera.
+import { alertMessage, alertTitle } from "./alert-words.js";
 import { api, toast } from "./api.js";
 import { ask, reasonOf } from "./ask.js";
 import { followAlert } from "./dispatch-view.js";
-import { el } from "./format.js";
+import { categoryName, el } from "./format.js";
 import { t } from "./i18n.js";
 import { placeOf } from "./map.js";
 import { teamName } from "./teams.js";
@@ -77,8 +78,8 @@ function button(action, label, run) {
 async function openCase(a) {
   categories ??= (await api("/api/case-options")).categories;
   const options = [{ value: "", label: t("case.categoryDefault") },
-    ...categories.map((c) => ({ value: c.id, label: c.name }))];
-  const intro = t("case.about", { title: a.title, message: a.message, place: placeOf(a) });
+    ...categories.map((c) => ({ value: c.id, label: categoryName(c) }))];
+  const intro = t("case.about", { title: alertTitle(a), message: alertMessage(a), place: placeOf(a) });
   const made = await ask({ name: "case", title: t("case.title"), intro,
     fields: [{ name: "category", label: t("case.category"), kind: "select", options, value: "" },
       { name: "urgent", label: t("case.urgent"), kind: "checkbox", value: true },

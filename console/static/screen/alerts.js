@@ -7,7 +7,7 @@ import { alertMessage, alertTitle, groupAlerts, lasting } from "./alert-words.js
 import { api, toast } from "./api.js";
 import { moreActions } from "./alert-actions.js";
 import { askNote, openDispatch } from "./dialogs.js";
-import { ago, el, hhmm, stamp } from "./format.js";
+import { actorName, ago, el, hhmm, stamp } from "./format.js";
 import { onLang, t } from "./i18n.js";
 import { emit } from "./live.js";
 
@@ -124,7 +124,7 @@ function card(a, inGroup = false) {
     el("p", "alert-meta", el("span", "alert-state", t(`state.${a.state}`)),
       a.count > 1 ? el("span", "alert-lasting", ` · ${lasting(a)}`) : "",
       a.state === "raised" ? ` · ${t("alerts.told", { who: t(`chain.${a.escalation_level}`) })}` : "",
-      a.acknowledged_by ? ` · ${t("alerts.by", { who: a.acknowledged_by })}` : ""),
+      a.acknowledged_by ? ` · ${t("alerts.by", { who: actorName(a.acknowledged_by) })}` : ""),
     actions(a), moreActions(a));
   if (a.count > 1) node.querySelector(".alert-lasting").title = t("alerts.repeats", { n: a.count });
   node.dataset.alertId = a.id;

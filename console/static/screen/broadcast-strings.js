@@ -1,4 +1,5 @@
 // The broadcast panel's words, Chinese first, English by the header's toggle.
+import { actorName } from "./format.js";
 import { addStrings, t } from "./i18n.js";
 
 addStrings({
@@ -105,7 +106,7 @@ const REASONS = [
 export function reasonText(reason) {
   for (const [pattern, key] of REASONS) {
     const found = reason.match(pattern);
-    if (found) return t(key, { x: found[1] ?? "" });
+    if (found) return t(key, { x: key === "bc.why.cancelled" ? actorName(found[1]) : found[1] ?? "" });
   }
   return reason;
 }

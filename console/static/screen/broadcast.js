@@ -1,14 +1,15 @@
 // The broadcast panel (应急广播): alerts' proposed broadcasts to confirm or edit, a new broadcast to compose and
 // preview, and the jobs with every speaker's receipt, live from /ws/broadcast, on the map and in the panel.
 // Only the roles the hub lets broadcast (admin, officer) get the panel; a cadre's screen never shows it.
+import { alertTitle } from "./alert-words.js";
 import { api, toast } from "./api.js";
 import { openAlerts } from "./alerts.js";
 import * as compose from "./broadcast-compose.js";
 import { clearMap, showReceipts } from "./broadcast-map.js";
 import { explain, reasonText } from "./broadcast-strings.js";
 import { busy } from "./broadcast-ui.js";
-import { dayTime, el, hhmm } from "./format.js";
-import { currentLang, onLang, t, translate } from "./i18n.js";
+import { actorName, dayTime, el, hhmm } from "./format.js";
+import { onLang, t, translate } from "./i18n.js";
 import { deviceFeature } from "./map.js";
 
 const RECENT = 12;
@@ -150,7 +151,7 @@ const speakerName = (id) => deviceFeature(id)?.properties.name ?? id;
 function proposalCard(job) {
   const alertId = job.origin.match(/^alert:(\d+)/)?.[1];
   const alert = openAlerts().find((a) => String(a.id) === alertId);
-  const from = alert ? t("bc.fromAlert", { id: alertId, title: alert.title }) : t("bc.fromAlertGone", { id: alertId });
+  const from = alert ? t("bc.fromAlert", { id: alertId, title: alertTitle(alert) }) : t("bc.fromAlertGone", { id: alertId });
   const node = el("article", `bc-job bc-proposal prio-${job.priority}`,
     el("div", "bc-job-head", el("span", "chip bc-prio", t(`bc.priority.${job.priority}`)), el("strong", "", from)),
     el("p", "bc-job-text", job.text),
@@ -189,11 +190,9 @@ function schedule(job) {
   return parts.join(" · ");
 }
 
-/** Who made a job, as signed ("值班员 张伟 (zhangwei)"): in English without the Chinese role label. */
+/** Who made a job, as signed ("值班员 张伟 (zhangwei)"), with the role in the page's language. */
 function who(actor) {
-  if (actor === "system") return t("bc.system");
-  const signed = actor.match(/^\S+ (.+ \(.+\))$/);
-  return currentLang() === "zh-CN" || !signed ? actor : signed[1];
+  return actor === "system" ? t("bc.system") : actorName(actor);
 }
 
 function summary(job) {

@@ -6,7 +6,7 @@ import { api } from "./api.js";
 import { figureBars } from "./case-charts.js";
 import { CaseFeed } from "./case-feed.js";
 import { chartIn } from "./charts.js";
-import { dayTime, el } from "./format.js";
+import { caseCategory, dayTime, el } from "./format.js";
 import { onLang, t } from "./i18n.js";
 
 const VIEW = "gridhub.view"; // the duty officer's choice of view, kept in the browser like the language
@@ -128,7 +128,7 @@ function item({ case: c, urgency }) {
   const link = el("a", `case-due-item ${urgency}`,
     el("span", "case-due-head", el("span", "case-number", c.number), el("span", "case-title", c.title),
       el("span", `chip ${urgency}`, late ? t("cases.late", { h: hours.toFixed(1) }) : t("cases.soon"))),
-    el("span", "case-due-meta", [state.villages.get(c.village) ?? c.village ?? "", c.category_name,
+    el("span", "case-due-meta", [state.villages.get(c.village) ?? c.village ?? "", caseCategory(c),
       c.lead ? c.lead.name : t("cases.noLead"), t("cases.dueAt", { at: dayTime(c.due_at) })].filter(Boolean).join(" · ")));
   Object.assign(link, { href: `/cases/#${c.id}`, target: "gridhub-cases" }); // one workbench tab beside the screen
   link.dataset.caseId = c.id;

@@ -1,7 +1,7 @@
 // The drawer over the map: a grid (its people, alerts and devices) or a device (readings, events, picture).
 import { api } from "./api.js";
 import { openAlerts } from "./alerts.js";
-import { dayTime, el, gridPlace } from "./format.js";
+import { dayTime, el, gridPlace, onHubClock } from "./format.js";
 import { alertMessage, alertTitle, reasonName } from "./alert-words.js";
 import { onLang, t } from "./i18n.js";
 import { devicesIn, gridFeature, gridsOf } from "./map.js";
@@ -98,28 +98,41 @@ function gridBody(feature) {
     el("h4", "", t("details.devices")), devices.length ? el("ul", "devices", ...devices) : el("p", "muted", t("details.none"))];
 }
 
+// A device's health (last seen, gone on- or offline) runs on the hub's wall clock; a station's own reports
+// (its alarm bits) carry its readings' time, which is already the hub's clock.
+const HEALTH = new Set(["online", "offline"]);
+
 async function deviceBody(feature) {
   const d = await api(`/api/devices/${encodeURIComponent(feature.id)}`);
   const grid = gridFeature(d.grid);
   const levels = feature.properties.levels;
   return [el("h3", "", `${d.id} ${d.name}`),
     el("p", "sub", `${t(`kind.${d.kind}`)} · ${grid ? gridPlace(grid.properties.village_name, grid.properties.name) : d.grid}`),
-    el("p", "", el("span", `chip state-${d.state}`, t(`dev.${d.state}`)), ` ${t("details.lastSeen")} ${dayTime(d.last_seen)}`),
+    el("p", "", el("span", `chip state-${d.state}`, t(`dev.${d.state}`)), ` ${t("details.lastSeen")} ${dayTime(onHubClock(d.last_seen))}`),
     levels ? el("p", "levels", t("details.levels", { w: levels.warning_level, g: levels.guarantee_level })) : null,
     ...(d.kind === "camera" && camerasRunning ? picture(d.id) : []),
     el("h4", "", t("details.latest")), readings(d.latest),
     el("h4", "", t("details.events")),
     d.events.length ? el("ul", "events", ...d.events.slice(0, 6).map((e) =>
-      el("li", "", `${dayTime(e.time)} ${t(`event.${e.kind}`)}${e.reason ? ` (${reasonName(e.reason)})` : ""}`)))
+      el("li", "", `${dayTime(HEALTH.has(e.kind) ? onHubClock(e.time) : e.time)} ${t(`event.${e.kind}`)}${e.reason ? ` (${reasonName(e.reason)})` : ""}`)))
       : el("p", "muted", t("details.none")),
     ...await stationCommands(d, staff, () => refresh()),
     grid ? contact(t("details.worker"), grid.properties.worker) : null];
 }
 
+/** A quantity's name; a station's statistic of one (`cod.avg_1m`, as the HJ 212 adapter names them) says which,
+ *  and a code the hub could not map (`hj212:w99999`) is shown as it came. */
+function quantityName(key) {
+  if (t(`q.${key}`) !== `q.${key}`) return t(`q.${key}`);
+  const stat = /^(\w+)\.(avg|min|max|cou)_(1m|1h|1d)$/.exec(key);
+  if (!stat || t(`q.${stat[1]}`) === `q.${stat[1]}`) return key;
+  return t("q.stat", { q: t(`q.${stat[1]}`), stat: t(`q.stat.${stat[2]}`), window: t(`q.window.${stat[3]}`) });
+}
+
 function readings(latest) {
   if (!latest.length) return el("p", "muted", t("details.none"));
   return el("table", "readings", ...latest.map((r) => el("tr", "",
-    el("td", "", t(`q.${r.quantity}`)), el("td", "num", `${Number(r.value.toFixed(2))} ${r.unit}`),
+    el("td", "", quantityName(r.quantity)), el("td", "num", `${Number(r.value.toFixed(2))} ${r.unit}`),
     el("td", "muted", dayTime(r.time)))));
 }
 

@@ -2,11 +2,12 @@
 // phone's notes and photos; on the map the scene and each team's fixes. Staff cancel, reassign and set a team's
 // status from here, with the reason the hub asks for. It follows /ws/dispatch (told by the team board) and, for the
 // team's shared position, which no event announces, reads again every few seconds while shown.
+import { alertTitle } from "./alert-words.js";
 import { api, toast } from "./api.js";
 import { ask } from "./ask.js";
 import { showView, showing } from "./details.js";
 import { clearMarks, drawMarks, sceneOf } from "./follow-map.js";
-import { el, stamp } from "./format.js";
+import { actorName, el, stamp } from "./format.js";
 import { onLang, t } from "./i18n.js";
 import { placeOf } from "./map.js";
 import { thumbnail } from "./photo-view.js";
@@ -46,7 +47,7 @@ async function render(shown) {
   drawMarks(sceneOf(shown.alert), dispatches.filter((d) => !isOver(d)).map(track), !shown.fitted);
   shown.fitted = true;
   return [el("h3", "", t("follow.title")),
-    el("p", "sub", `${shown.alert.title} · ${placeOf(shown.alert)}`),
+    el("p", "sub", `${alertTitle(shown.alert)} · ${placeOf(shown.alert)}`),
     ...(dispatches.length ? dispatches.map(card) : [el("p", "muted", t("follow.none"))])];
 }
 
@@ -71,12 +72,18 @@ function card(d) {
     el("div", "follow-head", el("strong", "", teamName(d.team)),
       el("span", `chip dstate-${d.state}`, t(`dstate.${d.state}`)), el("span", "muted", `#${d.id}`)),
     el("p", "follow-instructions", t("follow.instructions", { text: d.instructions })),
-    d.reason ? el("p", "follow-reason", t("follow.reason", { why: d.reason })) : null,
+    d.reason ? el("p", "follow-reason", t("follow.reason", { why: reasonText(d.reason) })) : null,
     el("p", "muted follow-fix-line", lastFix(d)),
     el("ol", "follow-log", ...d.log.map((e) => entry(d, e))),
     staff && !isOver(d) ? actions(d) : null);
   node.dataset.dispatch = d.id;
   return node;
+}
+
+/** A reason as the hub wrote it; a reassignment's ("改派T02：…") names the team it went to, in the page's language. */
+function reasonText(reason) {
+  const reassigned = /^改派([^：]+)：([\s\S]*)$/.exec(reason);
+  return reassigned ? t("follow.reassignedTo", { team: teamName(reassigned[1]), why: reassigned[2] }) : reason;
 }
 
 function lastFix(d) {
@@ -90,8 +97,9 @@ function entry(d, e) {
   const accuracy = e.location?.accuracy_m;
   const caption = t("follow.photoOf", { team: teamName(d.team), step: what, at: stamp(e.time) });
   const item = el("li", `follow-entry action-${e.action}`,
-    el("span", "follow-time", stamp(e.time)), el("span", "follow-what", what), el("span", "muted", e.actor),
-    e.note ? el("p", "follow-note", e.note) : null,
+    el("span", "follow-time", stamp(e.time)), el("span", "follow-what", what),
+    el("span", "muted follow-actor", actorName(e.actor)),
+    e.note ? el("p", "follow-note", e.action === "cancel" ? reasonText(e.note) : e.note) : null,
     accuracy != null ? el("span", "muted follow-gps", t("follow.gps", { m: Math.round(accuracy) })) : null,
     e.photo ? thumbnail(e.photo, caption) : null);
   item.dataset.seq = e.seq;

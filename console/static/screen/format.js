@@ -22,6 +22,13 @@ let hubAt = { hub: Date.now(), page: Date.now(), speed: 1 };
 export function setHubClock({ now, speed }) { hubAt = { hub: new Date(now).getTime(), page: Date.now(), speed }; }
 /** The hub's time now (ms), never ahead of the browser's. */
 export const hubNow = () => Math.min(Date.now(), hubAt.hub + (Date.now() - hubAt.page) * hubAt.speed);
+/** A time the hub took from the wall clock (a device last seen, gone on- or offline) on the hub's clock, as the
+ * readings and alerts beside it are: the same moment, replayed hours back during the demo's catch-up. */
+export function onHubClock(iso) {
+  if (!iso) return iso;
+  const wall = new Date(iso).getTime();
+  return new Date(Math.min(wall, hubAt.hub + (wall - hubAt.page) * hubAt.speed)).toISOString();
+}
 
 /** "3 min ago" for a past time, by the hub's clock. */
 export function ago(iso) {
@@ -40,8 +47,24 @@ export function el(tag, className = "", ...content) {
   return node;
 }
 
+// The hub signs what people did as "<role> <name> (<username>)" with the role in Chinese (hub/users/model.py).
+const SIGNED_ROLES = { 管理员: "admin", 值班员: "officer", 村干部: "cadre", 巡逻队员: "patrol", 网格员: "grid_worker" };
+
+/** Who did something, as the hub signed it, with the role in the page's language ("Duty officer 张伟 (duty)"). */
+export function actorName(actor) {
+  const signed = /^(\S+) (.+)$/.exec(actor ?? "");
+  const role = signed && SIGNED_ROLES[signed[1]];
+  return role ? `${t(`role.${role}`)} ${signed[2]}` : actor;
+}
+
 /** A grid's place as people say it: 石门村第一网格, not 石门村石门村第一网格 when the grid's name has its village. */
 export const gridPlace = (village, grid) => (grid.startsWith(village) ? grid : `${village}${grid}`);
 
 export const SEVERITY_ORDER = ["red", "orange", "yellow", "blue"];
 export const worse = (a, b) => (!a ? b : !b ? a : SEVERITY_ORDER.indexOf(a) <= SEVERITY_ORDER.indexOf(b) ? a : b);
+
+/** A case category's name in the page's language (an option of /api/case-options). */
+export const categoryName = (c) => (currentLang() === "en" ? c.name_en ?? c.name : c.name);
+
+/** A case's category name in the page's language. */
+export const caseCategory = (c) => (currentLang() === "en" ? c.category_name_en ?? c.category_name : c.category_name);

@@ -9,7 +9,7 @@ import * as countyLink from "./county-link.js";
 import * as details from "./details.js";
 import * as feeds from "./feeds.js";
 import * as follow from "./follow.js";
-import { clock, setHubClock, setZone } from "./format.js";
+import { clock, hubNow, setHubClock, setZone } from "./format.js";
 import * as gridwork from "./gridwork.js";
 import { onLang } from "./i18n.js";
 import * as kpis from "./kpis.js";
@@ -35,7 +35,7 @@ async function enter() {
   const who = () => { $("user").textContent = userLabel(setup.user); };
   who();
   life.add(onLang(who));
-  const tick = () => { $("clock").textContent = clock(new Date()); };
+  const tick = () => { $("clock").textContent = clock(new Date(hubNow())); }; // the hub's time, as alerts are
   tick();
   life.every(1000, tick);
   life.add(onLang(tick));

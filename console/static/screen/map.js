@@ -2,6 +2,7 @@
 // positions, and a banner for town-wide alerts (which colour no grid). No internet tiles: polygons on a plain
 // background, or the town's own tile server if configured.
 import * as L from "/vendor/leaflet/leaflet-src.esm.js";
+import { alertTitle } from "./alert-words.js";
 import { api } from "./api.js";
 import { showDevice, showGrid } from "./details.js";
 import { SEVERITY_ORDER, el, gridPlace, worse } from "./format.js";
@@ -144,7 +145,7 @@ function banner(alerts) {
     .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
   box.replaceChildren(...shown.map((a) => {
     const line = el("button", `town-alert sev-${a.severity}`, el("span", "sev-badge", t(`sev.${a.severity}`)),
-      el("strong", "", t("alerts.wide.town")), el("span", "", a.title), el("span", "muted", t(`state.${a.state}`)));
+      el("strong", "", t("alerts.wide.town")), el("span", "", alertTitle(a)), el("span", "muted", t(`state.${a.state}`)));
     line.type = "button";
     line.dataset.alertId = a.id;
     line.addEventListener("click", () => emit("focus", a));

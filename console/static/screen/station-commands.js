@@ -1,6 +1,6 @@
 // The drawer's part for a telemetry station (HJ 212, SL 651): ask it for its current data, and its command log.
 import { api, toast } from "./api.js";
-import { el, stamp } from "./format.js";
+import { actorName, el, stamp } from "./format.js";
 import { addStrings, t } from "./i18n.js";
 
 addStrings({
@@ -9,7 +9,7 @@ addStrings({
   "cmd.state.sent": "等待应答", "cmd.state.answered": "已应答", "cmd.state.refused": "站点拒绝",
   "cmd.state.timed_out": "应答超时", "cmd.state.not_connected": "站点当前未连接",
   "cmd.why.not_connected": "遥测站主动拨入中心，当前不在线，指令无法下发；待其下次上报时再试。",
-  "cmd.readings": "{n} 条数据", "cmd.none": "暂无指令记录", "cmd.failed": "指令未能发送：{why}",
+  "cmd.readings": "{n} 条数据", "cmd.clockNow": "站点时钟已校为 {at}", "cmd.none": "暂无指令记录", "cmd.failed": "指令未能发送：{why}",
 }, {
   "cmd.title": "Station commands", "cmd.query": "Ask for current data", "cmd.set_clock": "Set its clock",
   "cmd.sending": "Sent, waiting for the station…",
@@ -19,7 +19,7 @@ addStrings({
   "cmd.state.timed_out": "no reply", "cmd.state.not_connected": "station not connected",
   "cmd.why.not_connected": "Stations dial in to the centre; this one is offline now, so nothing can be sent. "
     + "Try again after its next report.",
-  "cmd.readings": "{n} readings", "cmd.none": "No commands yet", "cmd.failed": "The command was not sent: {why}",
+  "cmd.readings": "{n} readings", "cmd.clockNow": "station clock now {at}", "cmd.none": "No commands yet", "cmd.failed": "The command was not sent: {why}",
 });
 
 const STATIONS = new Set(["hj212", "sl651"]);
@@ -57,10 +57,16 @@ function button(id, kind, redraw) {
   return node;
 }
 
+/** The station server's detail in the page's language where it is one the screen knows (the clock it set). */
+function detailText(detail) {
+  const clock = /^station clock now (.+)$/.exec(detail ?? "");
+  return clock ? t("cmd.clockNow", { at: clock[1] }) : detail;
+}
+
 function entry(c) {
-  const by = c.by === "auto" ? t("cmd.by.auto") : c.by;
+  const by = c.by === "auto" ? t("cmd.by.auto") : actorName(c.by);
   const said = c.state === "not_connected" ? t("cmd.why.not_connected")
-    : c.state === "answered" && c.kind === "query" ? t("cmd.readings", { n: c.readings }) : c.detail;
+    : c.state === "answered" && c.kind === "query" ? t("cmd.readings", { n: c.readings }) : detailText(c.detail);
   return el("li", `command state-${c.state}`, `${stamp(new Date(c.sent_at * 1000))} ${t(`cmd.kind.${c.kind}`)} · `,
     el("span", "command-state", t(`cmd.state.${c.state}`)), ` · ${by}`, said ? el("div", "muted", said) : null);
 }

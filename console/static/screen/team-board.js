@@ -54,10 +54,18 @@ function statusButton(team) {
 }
 
 function member(shown, m, presence) {
-  const row = el("li", "crew-member", el("span", "crew-name", `${m.name}`), el("span", "muted", `${m.role} · ${m.id}`),
+  const row = el("li", "crew-member", el("span", "crew-name", `${m.name}`), el("span", "muted", `${roleName(m.role)} · ${m.id}`),
     presence ? phoneState(presence) : null, staff ? linkButton(shown, m) : null);
   row.dataset.member = m.id;
   return row;
+}
+
+/** A member's role in the page's language when it is one of the usual ones (队员 is the hub's default), else as the
+ * town file writes it. */
+function roleName(role) {
+  const key = `crew.role.${role}`;
+  const said = t(key);
+  return said === key ? role : said;
 }
 
 function phoneState(p) {

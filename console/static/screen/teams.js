@@ -57,6 +57,8 @@ function where(team) {
   return t("teams.base", { place: base ? `${team.base_grid} ${base.properties.name}` : team.base_grid });
 }
 
+const jobs = (n) => (n === 1 ? ` · ${t("teams.job")}` : n ? ` · ${t("teams.jobs", { n })}` : "");
+
 function render() {
   const board = document.getElementById("team-board");
   const cards = [...teams.values()].map((team) => {
@@ -64,7 +66,7 @@ function render() {
       el("div", "team-head", el("span", "team-name", team.name), el("span", "chip", t(`team.${team.status}`))),
       el("p", "team-where", where(team)),
       el("p", "team-meta", `${ago(team.since)} · ${t("teams.members", { n: team.members.length })}`,
-        team.active_dispatches.length ? ` · ${t("teams.jobs", { n: team.active_dispatches.length })}` : ""));
+        jobs(team.active_dispatches.length)));
     card.dataset.team = team.id;
     card.addEventListener("click", () => openTeam(team.id));
     return card;

@@ -53,8 +53,6 @@ STATIC = Path(__file__).parent / "static"
 ROUTERS: tuple[APIRouter, ...] = (
     users_router,
     links_router,
-    county_router,
-    county_work_router,
     docs_router,
     live_router,
     alerts_router,
@@ -85,6 +83,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     call_socket_router,
     town_ca_router,
     devices_router,
+    county_router,  # last: the town's work with its county comes after its own in the API's documentation
+    county_work_router,
 )
 
 # URL → folder of console/static served as a page (index.html at the folder's root).

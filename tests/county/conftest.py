@@ -1,4 +1,4 @@
-"""The county hub every county test starts, as its own process, stopped at the end."""
+"""The county hub every county test starts, and the town linked to it, each as its own process, ended at the end."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.county_support import County
+from tests.county_support import County, Town
 
 
 @pytest.fixture
@@ -18,3 +18,12 @@ def county(tmp_path: Path) -> Iterator[County]:
     finally:
         made.hub.kill()  # its folder is the test's own
         made.close()
+
+
+@pytest.fixture
+def town(tmp_path: Path, county: County) -> Iterator[Town]:
+    made = Town(tmp_path, county)
+    try:
+        yield made
+    finally:
+        made.hub.kill()  # its folder is the test's own

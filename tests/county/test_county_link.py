@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,15 +15,6 @@ from tests.case_api_support import desk_case
 from tests.county_support import County, Town, start_all, wait_until
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def town(tmp_path: Path, county: County) -> Iterator[Town]:
-    made = Town(tmp_path, county)
-    try:
-        yield made
-    finally:
-        made.hub.kill()  # its folder is the test's own
 
 
 def start_linked(county: County, town: Town) -> None:

@@ -5,8 +5,6 @@ link cut in the middle; and a broadcast request confirmed at the town, with its 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,15 +18,6 @@ COMPLAINT = {"source": "12345热线", "category": "roads", "case_kind": "complai
              "matter": "石门桥东侧护栏断裂约3米，夜间有人车坠河风险。来电人电话13812341234。",
              "requester_name": "刘建国", "requester_phone": "13812341234", "address": "石门村石门桥",
              "village": "shimen", "urgent": True, "received_by": OFFICER}
-
-
-@pytest.fixture
-def town(tmp_path: Path, county: County) -> Iterator[Town]:
-    made = Town(tmp_path, county)
-    try:
-        yield made
-    finally:
-        made.hub.stop()
 
 
 def post(county: County, path: str, body: dict[str, Any], status: int = 200) -> Any:

@@ -32,13 +32,16 @@ def p95(values: list[float]) -> float:
 
 def route_and_accept(county: County, console: httpx.Client, n: int) -> tuple[float, float]:
     """One case: seconds from the county's routing to the town's list, and from the acceptance to the county's."""
-    case = httpx.post(county.view + "/api/county/intake", timeout=10, json={
-        "category": "roads", "title": f"护栏断裂 {n}", "matter": "石门桥护栏断裂", "received_by": "县12345中心"}).json()
+    taken = county.http.post("/api/county/intake", json={
+        "category": "roads", "title": f"护栏断裂 {n}", "matter": "石门桥护栏断裂", "received_by": "县12345中心"})
+    assert taken.status_code == 201, taken.text
+    case = taken.json()
 
     def at_town() -> list[dict[str, object]]:
         return [r for r in console.get("/api/county/routed-cases").json() if r["case"]["case_id"] == case["id"]]
     start = time.monotonic()
-    httpx.post(county.view + f"/api/county/intake/{case['id']}/route", json={"town": "qingxi", "by": "x"}, timeout=10)
+    routed = county.http.post(f"/api/county/intake/{case['id']}/route", json={"town": "qingxi", "by": "x"})
+    assert routed.status_code == 200, routed.text
     wait_until(lambda: bool(at_town()), 60, "the case at the town")
     down = time.monotonic() - start
     start = time.monotonic()
@@ -68,7 +71,7 @@ def main() -> None:
         console.close()
     finally:
         town.hub.stop()
-        county.hub.stop()
+        county.close()
     for name, values in (("routed → at the town", [d for d, _ in times]), ("accepted → at the county",
                                                                            [u for _, u in times])):
         print(f"{name}: p50 {statistics.median(values) * 1000:.0f} ms, p95 {p95(values) * 1000:.0f} ms, "

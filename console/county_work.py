@@ -5,6 +5,9 @@ goes up to the county on the link, in order, once. A town without a county link 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,6 +40,19 @@ def _work(ctx: HubContext) -> CountyWork:
     return ctx.county_work
 
 
+@contextmanager
+def _answering(what: str, seq: int, *refusals: type[Exception]) -> Iterator[None]:
+    """A town's answer to the county's work: 404 for a number it does not hold, 409 for an answer the item's state
+    (or *refusals*) does not allow."""
+    conflicts: tuple[type[Exception], ...] = (WorkError, *refusals)
+    try:
+        yield
+    except KeyError:
+        raise HTTPException(404, f"no {what} numbered {seq}") from None
+    except conflicts as exc:
+        raise HTTPException(409, str(exc)) from None
+
+
 @county_work_router.get("/api/county/routed-cases")
 async def routed(ctx: Ctx, _principal: Staff) -> list[RoutedIn]:
     """Cases the county routed to this town, newest first, with what the town did with each; masked as case lists
@@ -54,14 +70,11 @@ def _masked(held: RoutedIn) -> RoutedIn:
 @county_work_router.post("/api/county/routed-cases/{seq}/accept")
 async def accept(ctx: Ctx, principal: Staff, seq: Id, body: Acceptance, request: Request) -> RoutedIn:
     """Take the case on (受理): it becomes a town case, accepted, with its time limit."""
-    try:
-        done = await _work(ctx).accept(seq, principal.actor, body.category)
-    except KeyError:
-        raise HTTPException(404, f"no case routed here numbered {seq}") from None
-    except WorkError as exc:
-        raise HTTPException(409, str(exc)) from None
-    except CaseInputError as exc:
-        raise HTTPException(422, str(exc)) from None
+    with _answering("case routed here", seq):
+        try:
+            done = await _work(ctx).accept(seq, principal.actor, body.category)
+        except CaseInputError as exc:
+            raise HTTPException(422, str(exc)) from None
     request.state.audit_detail = f"county case {done.case.number}: accepted as case {done.town_case_id}"
     return _masked(done)
 
@@ -69,12 +82,8 @@ async def accept(ctx: Ctx, principal: Staff, seq: Id, body: Acceptance, request:
 @county_work_router.post("/api/county/routed-cases/{seq}/send-back")
 async def send_back(ctx: Ctx, principal: Staff, seq: Id, body: Reason, request: Request) -> RoutedIn:
     """Send the case back to the county (退回), with the reason."""
-    try:
+    with _answering("case routed here", seq):
         done = await _work(ctx).send_back(seq, principal.actor, body.reason)
-    except KeyError:
-        raise HTTPException(404, f"no case routed here numbered {seq}") from None
-    except WorkError as exc:
-        raise HTTPException(409, str(exc)) from None
     request.state.audit_detail = f"county case {done.case.number}: sent back"
     return _masked(done)
 
@@ -88,12 +97,8 @@ async def broadcast_requests(ctx: Ctx, _principal: Staff) -> list[BroadcastIn]:
 @county_work_router.post("/api/county/broadcast-requests/{seq}/confirm")
 async def confirm(ctx: Ctx, principal: Staff, seq: Id, request: Request) -> BroadcastIn:
     """Play it: a broadcast job of the town's, whose outcome goes up once it is finished."""
-    try:
+    with _answering("broadcast request", seq, ValueError):  # ValueError: the broadcast service refused the job
         done = await _work(ctx).confirm(seq, principal.actor)
-    except KeyError:
-        raise HTTPException(404, f"no broadcast request numbered {seq}") from None
-    except (WorkError, ValueError) as exc:
-        raise HTTPException(409, str(exc)) from None
     request.state.audit_detail = f"county broadcast request {done.request.request_id}: job {done.job_id}"
     return done
 
@@ -101,11 +106,7 @@ async def confirm(ctx: Ctx, principal: Staff, seq: Id, request: Request) -> Broa
 @county_work_router.post("/api/county/broadcast-requests/{seq}/decline")
 async def decline(ctx: Ctx, principal: Staff, seq: Id, body: Reason, request: Request) -> BroadcastIn:
     """Do not play it, with the reason."""
-    try:
+    with _answering("broadcast request", seq):
         done = await _work(ctx).decline(seq, principal.actor, body.reason)
-    except KeyError:
-        raise HTTPException(404, f"no broadcast request numbered {seq}") from None
-    except WorkError as exc:
-        raise HTTPException(409, str(exc)) from None
     request.state.audit_detail = f"county broadcast request {done.request.request_id}: declined"
     return done
